@@ -1,0 +1,180 @@
+"""What people and the system ask a mediation to do. Each command names its actor (a Slack user id)."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from flows.models import JointKind, Role, Share
+
+
+class _Command(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Start(_Command):
+    """The initiator asks to mediate with a colleague."""
+
+    actor: str
+    respondent: str
+    topic: str
+    hopes: str | None = None
+
+
+class Accept(_Command):
+    """The respondent accepts the invitation."""
+
+    actor: str
+
+
+class Postpone(_Command):
+    """The respondent says "not now": the invitation stays open."""
+
+    actor: str
+
+
+class Decline(_Command):
+    """The respondent declines: final."""
+
+    actor: str
+
+
+class AgreeGroundRules(_Command):
+    """A party agrees to the ground rules."""
+
+    actor: str
+
+
+class SaveIntake(_Command):
+    """A party saves their private intake answers (question key → text)."""
+
+    actor: str
+    answers: dict[str, str]
+
+
+class ChooseSharing(_Command):
+    """A party chooses, per answer, what the other may see."""
+
+    actor: str
+    shares: dict[str, Share]
+    summaries: dict[str, str] = Field(default_factory=dict)
+
+
+class SubmitReflection(_Command):
+    """The listener says back what they heard."""
+
+    actor: str
+    text: str
+
+
+class AnswerReflection(_Command):
+    """The speaker answers a reflection: confirmed, or partly with what is missing."""
+
+    actor: str
+    confirmed: bool
+    missing: str | None = None
+
+
+class SubmitCheckIn(_Command):
+    """A party answers the alliance check-in (0-10 per item)."""
+
+    actor: str
+    scores: list[int]
+
+
+class Repair(StrEnum):
+    """What a party chooses after a low check-in."""
+
+    CONTINUE = "continue"
+    PAUSE = "pause"
+    STOP = "stop"
+
+
+class ChooseRepair(_Command):
+    """A party with a low check-in chooses how to go on."""
+
+    actor: str
+    choice: Repair
+
+
+class Pause(_Command):
+    """A party pauses the mediation."""
+
+    actor: str
+
+
+class Resume(_Command):
+    """A party resumes a paused mediation."""
+
+    actor: str
+
+
+class JointSpaceOpened(_Command):
+    """The system opened the joint space (actor: the bot)."""
+
+    channel_id: str
+    kind: JointKind
+
+
+class ProposeItem(_Command):
+    """A party proposes an agreement item."""
+
+    actor: str
+    who: str
+    what: str
+    by_when: date | None = None
+
+
+class AcceptItem(_Command):
+    """A party accepts an agreement item."""
+
+    actor: str
+    item_id: str
+
+
+class Finish(_Command):
+    """A party says "we're done": the mediation closes with an outcome from the agreement."""
+
+    actor: str
+
+
+class Cancel(_Command):
+    """A party cancels the mediation."""
+
+    actor: str
+
+
+class PartyUnreachable(_Command):
+    """Slack says a party can no longer be reached (deactivated, removed)."""
+
+    role: Role
+    error: str
+
+
+class Expire(_Command):
+    """The invitation went unanswered for too long."""
+
+
+Command = (
+    Accept
+    | Postpone
+    | Decline
+    | AgreeGroundRules
+    | SaveIntake
+    | ChooseSharing
+    | SubmitReflection
+    | AnswerReflection
+    | SubmitCheckIn
+    | ChooseRepair
+    | Pause
+    | Resume
+    | JointSpaceOpened
+    | ProposeItem
+    | AcceptItem
+    | Finish
+    | Cancel
+    | PartyUnreachable
+    | Expire
+)

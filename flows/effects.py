@@ -1,0 +1,96 @@
+"""What the engine asks the world to do. The Slack adapter carries these out, in order."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from flows.models import JointKind, Role
+
+
+class Notice(StrEnum):
+    """A private message to one party; the adapter renders it from the mediation's state."""
+
+    INVITATION = "invitation"
+    INVITATION_SENT = "invitation_sent"
+    POSTPONED = "postponed"
+    DECLINED = "declined"
+    DECLINE_THANKS = "decline_thanks"
+    ACCEPTED = "accepted"
+    GROUND_RULES = "ground_rules"
+    INTAKE_OPEN = "intake_open"
+    INTAKE_WAITING = "intake_waiting"
+    REFLECT = "reflect"
+    REFLECTION_WAITING = "reflection_waiting"
+    ANSWER_REFLECTION = "answer_reflection"
+    TRY_AGAIN = "try_again"
+    LOOP_CONFIRMED = "loop_confirmed"
+    LOOP_NOT_YET = "loop_not_yet"
+    LOOP_SKIPPED = "loop_skipped"
+    CHECK_IN = "check_in"
+    REPAIR = "repair"
+    WAITING_CHECK_IN = "waiting_check_in"
+    PAUSED = "paused"
+    RESUMED = "resumed"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+    UNREACHABLE = "unreachable"
+    EXPIRED = "expired"
+    REMINDER = "reminder"
+
+
+class Notify(BaseModel):
+    """Send one party a private message (a DM from the bot)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    role: Role
+    notice: Notice
+
+
+class OpenJointSpace(BaseModel):
+    """Open the joint space for both parties, then report back with `JointSpaceOpened`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: JointKind
+
+
+class JointPost(StrEnum):
+    """A message in the joint space."""
+
+    SUMMARY = "summary"
+    ITEM_PROPOSED = "item_proposed"
+    ITEM_AGREED = "item_agreed"
+    PAUSED = "paused"
+    RESUMED = "resumed"
+    FINAL = "final"
+
+
+class PostToJoint(BaseModel):
+    """Post in the joint space (only text both parties agreed may be seen there)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    post: JointPost
+    item_id: str | None = None
+
+
+class RefreshHome(BaseModel):
+    """Both parties' App Home should show the new state."""
+
+    model_config = ConfigDict(frozen=True)
+
+
+class Schedule(BaseModel):
+    """Wake the mediation at `at` with a timer of this kind (the worker delivers it)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    timer: str
+    at: datetime
+
+
+Effect = Notify | OpenJointSpace | PostToJoint | RefreshHome | Schedule

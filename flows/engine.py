@@ -1,0 +1,556 @@
+"""The mediation engine: a pure function from (mediation, command, definition, now) to a transition.
+
+Nothing here talks to Slack, Redis or the network. A command is either carried out, giving a new
+mediation and the effects the adapter must carry out, or refused with `Refused` and nothing changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from flows import commands as c
+from flows.definition import FlowDefinition, InvitationStage
+from flows.effects import (
+    Effect,
+    JointPost,
+    Notice,
+    Notify,
+    OpenJointSpace,
+    PostToJoint,
+    RefreshHome,
+    Schedule,
+)
+from flows.errors import FieldProblem, RefusalCode, Refused
+from flows.models import (
+    AgreementItem,
+    Answer,
+    JointKind,
+    JointSpace,
+    LoopStatus,
+    Mediation,
+    Outcome,
+    Party,
+    ReflectionLoop,
+    Role,
+    Round,
+    Share,
+    Stage,
+    StageEntry,
+    Verdict,
+)
+
+TOPIC_MAX = 150
+HOPES_MAX = 1000
+ITEM_WHO_MAX = 100
+ITEM_WHAT_MAX = 300
+ITEMS_MAX = 15
+MISSING_MAX = 1500
+
+_ACTIVE = (LoopStatus.WAITING_REFLECTION, LoopStatus.WAITING_ANSWER)
+
+# While paused, only these commands go through.
+_ALLOWED_WHILE_PAUSED = (c.Resume, c.Cancel, c.PartyUnreachable, c.Pause, c.Expire)
+
+
+@dataclass
+class Transition:
+    """The result of a command: the new mediation and the effects to carry out, in order."""
+
+    mediation: Mediation
+    effects: list[Effect] = field(default_factory=list)
+
+
+def start(
+    command: c.Start, definition: FlowDefinition, now: datetime, *, mediation_id: str, team: str
+) -> Transition:
+    """Create a mediation from the initiator's request."""
+    topic = command.topic.strip()
+    hopes = (command.hopes or "").strip() or None
+    problems: dict[str, FieldProblem] = {}
+    if not topic:
+        problems["topic"] = FieldProblem.EMPTY
+    elif len(topic) > TOPIC_MAX:
+        problems["topic"] = FieldProblem.TOO_LONG
+    if hopes and len(hopes) > HOPES_MAX:
+        problems["hopes"] = FieldProblem.TOO_LONG
+    if command.actor == command.respondent:
+        raise Refused(RefusalCode.SELF)
+    if problems:
+        raise Refused(RefusalCode.INVALID_INPUT, problems)
+    first = definition.first_stage()
+    mediation = Mediation(
+        id=mediation_id,
+        team=team,
+        flow=definition.id,
+        definition_version=definition.version,
+        created_at=now,
+        updated_at=now,
+        stage=first,
+        topic=topic,
+        hopes=hopes,
+        initiator=Party(user_id=command.actor, role=Role.INITIATOR, accepted_at=now),
+        respondent=Party(user_id=command.respondent, role=Role.RESPONDENT),
+        history=[StageEntry(stage=first, at=now)],
+    )
+    effects: list[Effect] = []
+    invitation = definition.stage(Stage.INVITATION)
+    if isinstance(invitation, InvitationStage):
+        effects += [Notify(role=Role.RESPONDENT, notice=Notice.INVITATION)]
+        effects += [Notify(role=Role.INITIATOR, notice=Notice.INVITATION_SENT)]
+        effects += [
+            Schedule(timer="reminder", at=now + timedelta(hours=invitation.reminder_hours)),
+            Schedule(timer="expire", at=now + timedelta(days=invitation.expire_days)),
+        ]
+    else:
+        mediation.respondent.accepted_at = now
+        effects += _announce(mediation, first, definition, now)
+    effects.append(RefreshHome())
+    return Transition(mediation, effects)
+
+
+def apply(mediation: Mediation, command: c.Command, definition: FlowDefinition, now: datetime) -> Transition:
+    """Carry out one command on a mediation, or raise `Refused`. The input is never modified."""
+    if not mediation.is_open:
+        raise Refused(RefusalCode.ALREADY_DONE if isinstance(command, c.Expire) else RefusalCode.CLOSED)
+    if mediation.paused and not isinstance(command, _ALLOWED_WHILE_PAUSED):
+        raise Refused(RefusalCode.PAUSED)
+    m = mediation.model_copy(deep=True)
+    m.updated_at = now
+    effects = _HANDLERS[type(command)](m, command, definition, now)
+    effects.append(RefreshHome())
+    return Transition(m, effects)
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _party(m: Mediation, user_id: str) -> Party:
+    party = m.party_of(user_id)
+    if party is None:
+        raise Refused(RefusalCode.NOT_A_PARTY)
+    return party
+
+
+def _require(m: Mediation, stage: Stage) -> None:
+    if m.stage is not stage:
+        raise Refused(RefusalCode.WRONG_STAGE)
+
+
+def _text(value: str | None, key: str, limit: int, problems: dict[str, FieldProblem]) -> str:
+    text = (value or "").strip()
+    if not text:
+        problems[key] = FieldProblem.EMPTY
+    elif len(text) > limit:
+        problems[key] = FieldProblem.TOO_LONG
+    return text
+
+
+def _enter(m: Mediation, stage: Stage, d: FlowDefinition, now: datetime) -> list[Effect]:
+    """Move the mediation into `stage` and return what entering it asks of the world."""
+    if stage is Stage.CLOSED:
+        return _close(m, agreement_outcome(m), "flow_complete", now)
+    m.stage = stage
+    m.history.append(StageEntry(stage=stage, at=now))
+    return _announce(m, stage, d, now)
+
+
+def _announce(m: Mediation, stage: Stage, d: FlowDefinition, now: datetime) -> list[Effect]:
+    """What being in `stage` asks of the world when the mediation arrives there."""
+    both = [Role.INITIATOR, Role.RESPONDENT]
+    if stage is Stage.GROUND_RULES:
+        return [Notify(role=r, notice=Notice.GROUND_RULES) for r in both]
+    if stage is Stage.INTAKE:
+        return [Notify(role=r, notice=Notice.INTAKE_OPEN) for r in both]
+    if stage is Stage.REFLECTION:
+        params = d.reflection()
+        first, second = params.first_speaker, params.first_speaker.other
+        m.loops = [ReflectionLoop(speaker=s, listener=s.other) for s in (first, second)]
+        effects: list[Effect] = []
+        for loop in m.loops if params.order == "simultaneous" else m.loops[:1]:
+            effects += _activate(m, loop)
+        return effects + _after_loops(m, d, now)
+    if stage is Stage.ALLIANCE:
+        return [Notify(role=r, notice=Notice.CHECK_IN) for r in both]
+    if stage is Stage.JOINT:
+        joint = d.joint()
+        return [OpenJointSpace(kind=joint.space if joint else JointKind.GROUP_DM)]
+    return []
+
+
+def _advance(m: Mediation, d: FlowDefinition, now: datetime) -> list[Effect]:
+    return _enter(m, d.next_stage(m.stage), d, now)
+
+
+def _close(m: Mediation, outcome: Outcome, reason: str, now: datetime) -> list[Effect]:
+    m.stage = Stage.CLOSED
+    m.outcome = outcome
+    m.closed_reason = reason
+    m.paused = False
+    m.history.append(StageEntry(stage=Stage.CLOSED, at=now))
+    return []
+
+
+def _activate(m: Mediation, loop: ReflectionLoop) -> list[Effect]:
+    if m.party(loop.speaker).shared_answers():
+        loop.status = LoopStatus.WAITING_REFLECTION
+        return [
+            Notify(role=loop.listener, notice=Notice.REFLECT),
+            Notify(role=loop.speaker, notice=Notice.REFLECTION_WAITING),
+        ]
+    loop.status = LoopStatus.SKIPPED
+    return [Notify(role=r, notice=Notice.LOOP_SKIPPED) for r in (loop.speaker, loop.listener)]
+
+
+def _after_loops(m: Mediation, d: FlowDefinition, now: datetime) -> list[Effect]:
+    """Start the next direction once one ends; leave the stage once both have."""
+    effects: list[Effect] = []
+    while True:
+        active = [
+            lp for lp in m.loops if lp.status in (LoopStatus.WAITING_REFLECTION, LoopStatus.WAITING_ANSWER)
+        ]
+        pending = [lp for lp in m.loops if lp.status is LoopStatus.PENDING]
+        if active:
+            return effects
+        if pending:
+            effects += _activate(m, pending[0])
+            continue
+        return effects + _advance(m, d, now)
+
+
+# --- handlers -------------------------------------------------------------------------------------
+
+
+def _accept(m: Mediation, cmd: c.Accept, d: FlowDefinition, now: datetime) -> list[Effect]:
+    party = _party(m, cmd.actor)
+    _require(m, Stage.INVITATION)
+    if party.role is not Role.RESPONDENT:
+        raise Refused(RefusalCode.NOT_YOUR_STEP)
+    party.accepted_at = now
+    m.postponed = False
+    return [Notify(role=Role.INITIATOR, notice=Notice.ACCEPTED), *_advance(m, d, now)]
+
+
+def _postpone(m: Mediation, cmd: c.Postpone, d: FlowDefinition, now: datetime) -> list[Effect]:
+    party = _party(m, cmd.actor)
+    _require(m, Stage.INVITATION)
+    if party.role is not Role.RESPONDENT:
+        raise Refused(RefusalCode.NOT_YOUR_STEP)
+    if m.postponed:
+        raise Refused(RefusalCode.ALREADY_DONE)
+    m.postponed = True
+    return [Notify(role=Role.INITIATOR, notice=Notice.POSTPONED)]
+
+
+def _decline(m: Mediation, cmd: c.Decline, d: FlowDefinition, now: datetime) -> list[Effect]:
+    party = _party(m, cmd.actor)
+    _require(m, Stage.INVITATION)
+    if party.role is not Role.RESPONDENT:
+        raise Refused(RefusalCode.NOT_YOUR_STEP)
+    _close(m, Outcome.DECLINED, "declined", now)
+    return [
+        Notify(role=Role.INITIATOR, notice=Notice.DECLINED),
+        Notify(role=Role.RESPONDENT, notice=Notice.DECLINE_THANKS),
+    ]
+
+
+def _agree_rules(m: Mediation, cmd: c.AgreeGroundRules, d: FlowDefinition, now: datetime) -> list[Effect]:
+    party = _party(m, cmd.actor)
+    _require(m, Stage.GROUND_RULES)
+    if party.ground_rules_at is not None:
+        raise Refused(RefusalCode.ALREADY_DONE)
+    party.ground_rules_at = now
+    if all(p.ground_rules_at for p in m.parties):
+        return _advance(m, d, now)
+    return []
+
+
+def _save_intake(m: Mediation, cmd: c.SaveIntake, d: FlowDefinition, now: datetime) -> list[Effect]:
+    party = _party(m, cmd.actor)
+    _require(m, Stage.INTAKE)
+    intake = d.intake()
+    problems: dict[str, FieldProblem] = {}
+    unknown = set(cmd.answers) - {q.key for q in intake.questions}
+    problems.update({key: FieldProblem.UNKNOWN for key in unknown})
+    answers: dict[str, Answer] = {}
+    for question in intake.questions:
+        text = _text(cmd.answers.get(question.key), question.key, question.max_length, problems)
+        previous = party.answers.get(question.key)
+        share = previous.share if previous and previous.text == text else intake.default_share
+        answers[question.key] = Answer(text=text, share=share)
+    if problems:
+        raise Refused(RefusalCode.INVALID_INPUT, problems)
+    party.answers = answers
+    party.intake_saved_at = now
+    party.sharing_chosen_at = None
+    return []
+
+
+def _choose_sharing(m: Mediation, cmd: c.ChooseSharing, d: FlowDefinition, now: datetime) -> list[Effect]:
+    party = _party(m, cmd.actor)
+    _require(m, Stage.INTAKE)
+    if party.intake_saved_at is None:
+        raise Refused(RefusalCode.NOT_YOUR_TURN)
+    problems: dict[str, FieldProblem] = {}
+    limits: dict[str, int] = {q.key: q.max_length for q in d.intake().questions}
+    problems.update({key: FieldProblem.UNKNOWN for key in set(cmd.shares) - set(party.answers)})
+    chosen: dict[str, Answer] = {}
+    for key, answer in party.answers.items():
+        share = cmd.shares.get(key, Share.NONE)
+        summary = None
+        if share is Share.SUMMARY:
+            summary = _text(cmd.summaries.get(key), f"summary:{key}", limits.get(key, 1500), problems)
+        chosen[key] = Answer(text=answer.text, share=share, summary=summary)
+    if problems:
+        raise Refused(RefusalCode.INVALID_INPUT, problems)
+    party.answers = chosen
+    already_complete = party.sharing_chosen_at is not None
+    party.sharing_chosen_at = now
+    if all(p.intake_complete for p in m.parties):
+        return _advance(m, d, now)
+    if already_complete:
+        return []
+    return [Notify(role=party.role, notice=Notice.INTAKE_WAITING)]
+
+
+def _submit_reflection(
+    m: Mediation, cmd: c.SubmitReflection, d: FlowDefinition, now: datetime
+) -> list[Effect]:
+    party = _party(m, cmd.actor)
+    _require(m, Stage.REFLECTION)
+    loop = m.loop_for_listener(party.role)
+    if loop is None or loop.status is LoopStatus.PENDING:
+        raise Refused(RefusalCode.NOT_YOUR_TURN)
+    if loop.status is not LoopStatus.WAITING_REFLECTION:
+        raise Refused(RefusalCode.ALREADY_DONE)
+    problems: dict[str, FieldProblem] = {}
+    text = _text(cmd.text, "reflection", d.reflection().max_length, problems)
+    if problems:
+        raise Refused(RefusalCode.INVALID_INPUT, problems)
+    loop.rounds.append(Round(reflection=text, submitted_at=now))
+    loop.status = LoopStatus.WAITING_ANSWER
+    return [Notify(role=loop.speaker, notice=Notice.ANSWER_REFLECTION)]
+
+
+def _answer_reflection(
+    m: Mediation, cmd: c.AnswerReflection, d: FlowDefinition, now: datetime
+) -> list[Effect]:
+    party = _party(m, cmd.actor)
+    _require(m, Stage.REFLECTION)
+    loop = m.loop_for_speaker(party.role)
+    if loop is None or loop.status in (LoopStatus.PENDING, LoopStatus.WAITING_REFLECTION):
+        raise Refused(RefusalCode.NOT_YOUR_TURN)
+    if loop.status is not LoopStatus.WAITING_ANSWER:
+        raise Refused(RefusalCode.ALREADY_DONE)
+    current = loop.rounds[-1]
+    effects: list[Effect]
+    if cmd.confirmed:
+        current.verdict = Verdict.CONFIRMED
+        current.answered_at = now
+        loop.status = LoopStatus.CONFIRMED
+        effects = [Notify(role=r, notice=Notice.LOOP_CONFIRMED) for r in (loop.speaker, loop.listener)]
+    else:
+        problems: dict[str, FieldProblem] = {}
+        missing = _text(cmd.missing, "missing", MISSING_MAX, problems)
+        if problems:
+            raise Refused(RefusalCode.INVALID_INPUT, problems)
+        current.verdict = Verdict.PARTLY
+        current.missing = missing
+        current.answered_at = now
+        if len(loop.rounds) >= d.reflection().max_rounds:
+            loop.status = LoopStatus.NOT_YET
+            effects = [Notify(role=r, notice=Notice.LOOP_NOT_YET) for r in (loop.speaker, loop.listener)]
+        else:
+            loop.status = LoopStatus.WAITING_REFLECTION
+            effects = [Notify(role=loop.listener, notice=Notice.TRY_AGAIN)]
+    return effects + _after_loops(m, d, now)
+
+
+def _check_in(m: Mediation, cmd: c.SubmitCheckIn, d: FlowDefinition, now: datetime) -> list[Effect]:
+    party = _party(m, cmd.actor)
+    _require(m, Stage.ALLIANCE)
+    params = d.alliance()
+    if params is None:
+        raise Refused(RefusalCode.WRONG_STAGE)
+    if party.check_in is not None:
+        raise Refused(RefusalCode.ALREADY_DONE)
+    if len(cmd.scores) != len(params.items):
+        raise Refused(RefusalCode.INVALID_INPUT, {"scores": FieldProblem.EMPTY})
+    problems = {f"item{i}": FieldProblem.OUT_OF_RANGE for i, s in enumerate(cmd.scores) if not 0 <= s <= 10}
+    if problems:
+        raise Refused(RefusalCode.INVALID_INPUT, problems)
+    party.check_in = list(cmd.scores)
+    low = sum(cmd.scores) < params.low_total or min(cmd.scores) < params.low_item
+    if low:
+        return [Notify(role=party.role, notice=Notice.REPAIR)]
+    party.ready_for_joint = True
+    return _joint_if_ready(m, d, now, party)
+
+
+def _joint_if_ready(m: Mediation, d: FlowDefinition, now: datetime, party: Party) -> list[Effect]:
+    if all(p.ready_for_joint for p in m.parties):
+        return _advance(m, d, now)
+    other = m.party(party.role.other)
+    if other.check_in is None:
+        return [Notify(role=party.role, notice=Notice.WAITING_CHECK_IN)]
+    return []
+
+
+def _repair(m: Mediation, cmd: c.ChooseRepair, d: FlowDefinition, now: datetime) -> list[Effect]:
+    party = _party(m, cmd.actor)
+    _require(m, Stage.ALLIANCE)
+    if party.check_in is None:
+        raise Refused(RefusalCode.NOT_YOUR_TURN)
+    if party.ready_for_joint:
+        raise Refused(RefusalCode.ALREADY_DONE)
+    if cmd.choice is c.Repair.STOP:
+        _close(m, Outcome.CANCELLED, "stopped_after_check_in", now)
+        return [Notify(role=party.role.other, notice=Notice.CANCELLED)]
+    party.ready_for_joint = True
+    if cmd.choice is c.Repair.PAUSE:
+        m.paused = True
+        return [Notify(role=r, notice=Notice.PAUSED) for r in (Role.INITIATOR, Role.RESPONDENT)]
+    return _joint_if_ready(m, d, now, party)
+
+
+def _pause(m: Mediation, cmd: c.Pause, d: FlowDefinition, now: datetime) -> list[Effect]:
+    party = _party(m, cmd.actor)
+    if m.stage is Stage.INVITATION:
+        raise Refused(RefusalCode.WRONG_STAGE)
+    if m.paused:
+        raise Refused(RefusalCode.ALREADY_DONE)
+    m.paused = True
+    effects: list[Effect] = [Notify(role=party.role.other, notice=Notice.PAUSED)]
+    if m.joint:
+        effects.append(PostToJoint(post=JointPost.PAUSED))
+    return effects
+
+
+def _resume(m: Mediation, cmd: c.Resume, d: FlowDefinition, now: datetime) -> list[Effect]:
+    party = _party(m, cmd.actor)
+    if not m.paused:
+        raise Refused(RefusalCode.ALREADY_DONE)
+    m.paused = False
+    effects: list[Effect] = [Notify(role=party.role.other, notice=Notice.RESUMED)]
+    if m.joint:
+        effects.append(PostToJoint(post=JointPost.RESUMED))
+    if m.stage is Stage.ALLIANCE and all(p.ready_for_joint for p in m.parties):
+        effects += _advance(m, d, now)
+    return effects
+
+
+def _joint_opened(m: Mediation, cmd: c.JointSpaceOpened, d: FlowDefinition, now: datetime) -> list[Effect]:
+    _require(m, Stage.JOINT)
+    if m.joint is not None:
+        raise Refused(RefusalCode.ALREADY_DONE)
+    m.joint = JointSpace(channel_id=cmd.channel_id, kind=cmd.kind)
+    return [PostToJoint(post=JointPost.SUMMARY)]
+
+
+def _propose(m: Mediation, cmd: c.ProposeItem, d: FlowDefinition, now: datetime) -> list[Effect]:
+    party = _party(m, cmd.actor)
+    _require(m, Stage.JOINT)
+    if len(m.agreement) >= ITEMS_MAX:
+        raise Refused(RefusalCode.TOO_MANY_ITEMS)
+    problems: dict[str, FieldProblem] = {}
+    who = _text(cmd.who, "who", ITEM_WHO_MAX, problems)
+    what = _text(cmd.what, "what", ITEM_WHAT_MAX, problems)
+    if cmd.by_when is not None and cmd.by_when < now.date():
+        problems["by_when"] = FieldProblem.IN_THE_PAST
+    if problems:
+        raise Refused(RefusalCode.INVALID_INPUT, problems)
+    item = AgreementItem(
+        id=f"i{len(m.agreement) + 1}",
+        proposer=party.role,
+        who=who,
+        what=what,
+        by_when=cmd.by_when,
+        accepted_by=[party.role],
+        proposed_at=now,
+    )
+    m.agreement.append(item)
+    return [PostToJoint(post=JointPost.ITEM_PROPOSED, item_id=item.id)]
+
+
+def _accept_item(m: Mediation, cmd: c.AcceptItem, d: FlowDefinition, now: datetime) -> list[Effect]:
+    party = _party(m, cmd.actor)
+    _require(m, Stage.JOINT)
+    item = m.item(cmd.item_id)
+    if item is None:
+        raise Refused(RefusalCode.ITEM_NOT_FOUND)
+    if item.accepted:
+        raise Refused(RefusalCode.ALREADY_DONE)
+    if party.role in item.accepted_by:
+        raise Refused(RefusalCode.OWN_ITEM)
+    item.accepted_by.append(party.role)
+    return [PostToJoint(post=JointPost.ITEM_AGREED, item_id=item.id)]
+
+
+def agreement_outcome(m: Mediation) -> Outcome:
+    """The outcome the agreement items so far would give."""
+    agreed = [i for i in m.agreement if i.accepted]
+    if not agreed:
+        return Outcome.NO_AGREEMENT
+    if len(agreed) < len(m.agreement):
+        return Outcome.PARTLY_AGREED
+    return Outcome.AGREED
+
+
+def _finish(m: Mediation, cmd: c.Finish, d: FlowDefinition, now: datetime) -> list[Effect]:
+    party = _party(m, cmd.actor)
+    _require(m, Stage.JOINT)
+    party.done_at = now
+    _close(m, agreement_outcome(m), f"finished_by_{party.role.value}", now)
+    effects: list[Effect] = [Notify(role=r, notice=Notice.CLOSED) for r in (Role.INITIATOR, Role.RESPONDENT)]
+    if m.joint:
+        effects.insert(0, PostToJoint(post=JointPost.FINAL))
+    return effects
+
+
+def _cancel(m: Mediation, cmd: c.Cancel, d: FlowDefinition, now: datetime) -> list[Effect]:
+    party = _party(m, cmd.actor)
+    _close(m, Outcome.CANCELLED, f"cancelled_by_{party.role.value}", now)
+    effects: list[Effect] = [Notify(role=party.role.other, notice=Notice.CANCELLED)]
+    if m.joint:
+        effects.append(PostToJoint(post=JointPost.FINAL))
+    return effects
+
+
+def _unreachable(m: Mediation, cmd: c.PartyUnreachable, d: FlowDefinition, now: datetime) -> list[Effect]:
+    _close(m, Outcome.CANCELLED, f"unreachable:{cmd.error}", now)
+    return [Notify(role=cmd.role.other, notice=Notice.UNREACHABLE)]
+
+
+def _expire(m: Mediation, cmd: c.Expire, d: FlowDefinition, now: datetime) -> list[Effect]:
+    if m.stage is not Stage.INVITATION:
+        raise Refused(RefusalCode.ALREADY_DONE)
+    _close(m, Outcome.EXPIRED, "expired", now)
+    return [Notify(role=Role.INITIATOR, notice=Notice.EXPIRED)]
+
+
+_Handler = Callable[[Mediation, Any, FlowDefinition, datetime], list[Effect]]
+_HANDLERS: dict[type, _Handler] = dict(
+    {
+        c.Accept: _accept,
+        c.Postpone: _postpone,
+        c.Decline: _decline,
+        c.AgreeGroundRules: _agree_rules,
+        c.SaveIntake: _save_intake,
+        c.ChooseSharing: _choose_sharing,
+        c.SubmitReflection: _submit_reflection,
+        c.AnswerReflection: _answer_reflection,
+        c.SubmitCheckIn: _check_in,
+        c.ChooseRepair: _repair,
+        c.Pause: _pause,
+        c.Resume: _resume,
+        c.JointSpaceOpened: _joint_opened,
+        c.ProposeItem: _propose,
+        c.AcceptItem: _accept_item,
+        c.Finish: _finish,
+        c.Cancel: _cancel,
+        c.PartyUnreachable: _unreachable,
+        c.Expire: _expire,
+    }
+)

@@ -1,0 +1,46 @@
+"""Why the engine refuses a command. The adapter turns each code into kind words for the person."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class RefusalCode(StrEnum):
+    """Why a command was refused."""
+
+    NOT_A_PARTY = "not_a_party"
+    NOT_YOUR_STEP = "not_your_step"
+    NOT_YOUR_TURN = "not_your_turn"
+    WRONG_STAGE = "wrong_stage"
+    ALREADY_DONE = "already_done"
+    CLOSED = "closed"
+    PAUSED = "paused"
+    INVALID_INPUT = "invalid_input"
+    SELF = "self"
+    ITEM_NOT_FOUND = "item_not_found"
+    OWN_ITEM = "own_item"
+    TOO_MANY_ITEMS = "too_many_items"
+
+
+class FieldProblem(StrEnum):
+    """What is wrong with one input field."""
+
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+    OUT_OF_RANGE = "out_of_range"
+    IN_THE_PAST = "in_the_past"
+    UNKNOWN = "unknown"
+
+
+class Refused(Exception):
+    """The engine will not carry out a command; nothing changed."""
+
+    def __init__(self, code: RefusalCode, fields: dict[str, FieldProblem] | None = None) -> None:
+        super().__init__(code.value if not fields else f"{code.value}: {fields}")
+        self.code = code
+        self.fields: dict[str, FieldProblem] = fields or {}
+
+    @property
+    def silent(self) -> bool:
+        """True when the person already got what they asked for (a double click, a retry)."""
+        return self.code is RefusalCode.ALREADY_DONE

@@ -1,0 +1,268 @@
+"""The mediation document and its parts.
+
+One `Mediation` is the whole state of one mediation: who takes part, where it stands, and what each
+party wrote. It is stored as one versioned document; every change goes through `flows.engine`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Role(StrEnum):
+    """The two sides of a mediation."""
+
+    INITIATOR = "initiator"
+    RESPONDENT = "respondent"
+
+    @property
+    def other(self) -> Role:
+        """The opposite role."""
+        return Role.RESPONDENT if self is Role.INITIATOR else Role.INITIATOR
+
+
+class Stage(StrEnum):
+    """Where a mediation stands. Every stage but `closed` is a stage type of a flow definition."""
+
+    INVITATION = "invitation"
+    GROUND_RULES = "ground_rules"
+    INTAKE = "intake"
+    REFLECTION = "reflection"
+    ALLIANCE = "alliance"
+    JOINT = "joint"
+    CLOSED = "closed"
+
+
+class Outcome(StrEnum):
+    """How a mediation ended."""
+
+    AGREED = "agreed"
+    PARTLY_AGREED = "partly_agreed"
+    NO_AGREEMENT = "no_agreement"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+    ESCALATED = "escalated"
+
+
+class Share(StrEnum):
+    """What a party lets the other see of one intake answer."""
+
+    ALL = "all"
+    SUMMARY = "summary"
+    NONE = "none"
+
+
+class Verdict(StrEnum):
+    """The speaker's answer to a reflection."""
+
+    CONFIRMED = "confirmed"
+    PARTLY = "partly"
+
+
+class LoopStatus(StrEnum):
+    """Where one direction of reflective listening stands."""
+
+    PENDING = "pending"
+    WAITING_REFLECTION = "waiting_reflection"
+    WAITING_ANSWER = "waiting_answer"
+    CONFIRMED = "confirmed"
+    NOT_YET = "not_yet"
+    SKIPPED = "skipped"
+
+    @property
+    def ended(self) -> bool:
+        """True once this direction will take no more rounds."""
+        return self in (LoopStatus.CONFIRMED, LoopStatus.NOT_YET, LoopStatus.SKIPPED)
+
+
+class JointKind(StrEnum):
+    """Where the joint discussion happens."""
+
+    GROUP_DM = "group_dm"
+    PRIVATE_CHANNEL = "private_channel"
+
+
+class Answer(BaseModel):
+    """One private intake answer and the author's choice of what the other may see."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    share: Share = Share.NONE
+    summary: str | None = None
+
+    def visible_to_other(self) -> str | None:
+        """What the other party may read of this answer, or None."""
+        if self.share is Share.ALL:
+            return self.text
+        if self.share is Share.SUMMARY and self.summary:
+            return self.summary
+        return None
+
+
+class Party(BaseModel):
+    """One side of the mediation and everything they did."""
+
+    user_id: str
+    role: Role
+    accepted_at: datetime | None = None
+    ground_rules_at: datetime | None = None
+    answers: dict[str, Answer] = Field(default_factory=dict)
+    intake_saved_at: datetime | None = None
+    sharing_chosen_at: datetime | None = None
+    check_in: list[int] | None = None
+    ready_for_joint: bool = False
+    done_at: datetime | None = None
+
+    @property
+    def intake_complete(self) -> bool:
+        """True once the party saved answers and chose what to share."""
+        return self.intake_saved_at is not None and self.sharing_chosen_at is not None
+
+    def shared_answers(self) -> dict[str, str]:
+        """The answers (or summaries) this party agreed to show the other, by question key."""
+        shown: dict[str, str] = {}
+        for key, answer in self.answers.items():
+            visible = answer.visible_to_other()
+            if visible:
+                shown[key] = visible
+        return shown
+
+
+class Round(BaseModel):
+    """One attempt by the listener to say back what they heard, and the speaker's answer."""
+
+    reflection: str
+    submitted_at: datetime
+    verdict: Verdict | None = None
+    missing: str | None = None
+    answered_at: datetime | None = None
+
+
+class ReflectionLoop(BaseModel):
+    """One direction of reflective listening: the listener reflects the speaker."""
+
+    speaker: Role
+    listener: Role
+    status: LoopStatus = LoopStatus.PENDING
+    rounds: list[Round] = Field(default_factory=list)
+
+    @property
+    def confirmed_reflection(self) -> str | None:
+        """The reflection the speaker confirmed, if any."""
+        for round_ in reversed(self.rounds):
+            if round_.verdict is Verdict.CONFIRMED:
+                return round_.reflection
+        return None
+
+    def corrections(self) -> list[str]:
+        """What the speaker said was missing, round by round."""
+        return [r.missing for r in self.rounds if r.verdict is Verdict.PARTLY and r.missing]
+
+
+class AgreementItem(BaseModel):
+    """One "who does what by when" item of the agreement."""
+
+    id: str
+    proposer: Role
+    who: str
+    what: str
+    by_when: date | None = None
+    accepted_by: list[Role] = Field(default_factory=list)
+    proposed_at: datetime
+
+    @property
+    def accepted(self) -> bool:
+        """True once both parties accepted the item."""
+        return set(self.accepted_by) == {Role.INITIATOR, Role.RESPONDENT}
+
+
+class JointSpace(BaseModel):
+    """The conversation where both parties meet."""
+
+    channel_id: str
+    kind: JointKind
+
+
+class StageEntry(BaseModel):
+    """When the mediation entered a stage (kept for status and timings, never any text)."""
+
+    stage: Stage
+    at: datetime
+
+
+class Mediation(BaseModel):
+    """The whole state of one mediation: one versioned document in the store."""
+
+    id: str
+    team: str
+    flow: str
+    definition_version: int
+    version: int = 0
+    created_at: datetime
+    updated_at: datetime
+    stage: Stage = Stage.INVITATION
+    paused: bool = False
+    postponed: bool = False
+    outcome: Outcome | None = None
+    closed_reason: str | None = None
+    topic: str
+    hopes: str | None = None
+    initiator: Party
+    respondent: Party
+    loops: list[ReflectionLoop] = Field(default_factory=list)
+    agreement: list[AgreementItem] = Field(default_factory=list)
+    joint: JointSpace | None = None
+    history: list[StageEntry] = Field(default_factory=list)
+
+    @property
+    def is_open(self) -> bool:
+        """True until the mediation closes."""
+        return self.stage is not Stage.CLOSED
+
+    @property
+    def parties(self) -> tuple[Party, Party]:
+        """Both parties, initiator first."""
+        return (self.initiator, self.respondent)
+
+    @property
+    def user_ids(self) -> list[str]:
+        """The Slack user ids of both parties, initiator first."""
+        return [self.initiator.user_id, self.respondent.user_id]
+
+    def party(self, role: Role) -> Party:
+        """The party with this role."""
+        return self.initiator if role is Role.INITIATOR else self.respondent
+
+    def party_of(self, user_id: str) -> Party | None:
+        """The party this user is, or None for anyone else."""
+        for party in self.parties:
+            if party.user_id == user_id:
+                return party
+        return None
+
+    def loop_for_listener(self, role: Role) -> ReflectionLoop | None:
+        """The reflection loop in which this role listens."""
+        for loop in self.loops:
+            if loop.listener is role:
+                return loop
+        return None
+
+    def loop_for_speaker(self, role: Role) -> ReflectionLoop | None:
+        """The reflection loop in which this role speaks."""
+        for loop in self.loops:
+            if loop.speaker is role:
+                return loop
+        return None
+
+    def item(self, item_id: str) -> AgreementItem | None:
+        """The agreement item with this id, or None."""
+        return next((i for i in self.agreement if i.id == item_id), None)
+
+    def stage_since(self) -> datetime:
+        """When the mediation entered its current stage."""
+        return self.history[-1].at if self.history else self.created_at
