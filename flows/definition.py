@@ -137,6 +137,10 @@ class FlowDefinition(BaseModel):
             raise LookupError(f"flow {self.id} has no intake stage")
         return stage
 
+    def question_labels(self) -> dict[str, str]:
+        """Intake question labels by key."""
+        return {q.key: q.label for q in self.intake().questions}
+
     def reflection(self) -> ReflectionStage:
         """The reflection parameters, defaulted when the flow has none."""
         stage = self.stage(Stage.REFLECTION)

@@ -48,6 +48,7 @@ class Notify(BaseModel):
 
     role: Role
     notice: Notice
+    speaker: Role | None = None  # for reflection-loop notices: the loop whose speaker this is
 
 
 class OpenJointSpace(BaseModel):

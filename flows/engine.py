@@ -201,7 +201,11 @@ def _activate(m: Mediation, loop: ReflectionLoop) -> list[Effect]:
             Notify(role=loop.speaker, notice=Notice.REFLECTION_WAITING),
         ]
     loop.status = LoopStatus.SKIPPED
-    return [Notify(role=r, notice=Notice.LOOP_SKIPPED) for r in (loop.speaker, loop.listener)]
+    return _loop_notices(loop, Notice.LOOP_SKIPPED)
+
+
+def _loop_notices(loop: ReflectionLoop, notice: Notice) -> list[Effect]:
+    return [Notify(role=r, notice=notice, speaker=loop.speaker) for r in (loop.speaker, loop.listener)]
 
 
 def _after_loops(m: Mediation, d: FlowDefinition, now: datetime) -> list[Effect]:
@@ -350,7 +354,7 @@ def _answer_reflection(
         current.verdict = Verdict.CONFIRMED
         current.answered_at = now
         loop.status = LoopStatus.CONFIRMED
-        effects = [Notify(role=r, notice=Notice.LOOP_CONFIRMED) for r in (loop.speaker, loop.listener)]
+        effects = _loop_notices(loop, Notice.LOOP_CONFIRMED)
     else:
         problems: dict[str, FieldProblem] = {}
         missing = _text(cmd.missing, "missing", MISSING_MAX, problems)
@@ -361,7 +365,7 @@ def _answer_reflection(
         current.answered_at = now
         if len(loop.rounds) >= d.reflection().max_rounds:
             loop.status = LoopStatus.NOT_YET
-            effects = [Notify(role=r, notice=Notice.LOOP_NOT_YET) for r in (loop.speaker, loop.listener)]
+            effects = _loop_notices(loop, Notice.LOOP_NOT_YET)
         else:
             loop.status = LoopStatus.WAITING_REFLECTION
             effects = [Notify(role=loop.listener, notice=Notice.TRY_AGAIN)]

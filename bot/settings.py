@@ -1,0 +1,96 @@
+"""Configuration from the environment, read once by `load_settings()` (never at import time)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SLACK_API_DEFAULT = "https://slack.com/api/"
+
+
+class ConfigError(Exception):
+    """The environment does not describe a runnable app; the message names what to set."""
+
+
+class Settings(BaseSettings):
+    """Everything the app reads from its environment."""
+
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False, populate_by_name=True)
+
+    slack_bot_token: SecretStr = Field(validation_alias=AliasChoices("SLACK_BOT_TOKEN", "slack_bot_token"))
+    slack_signing_secret: SecretStr = Field(
+        validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "slack_signing_secret")
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "slack_app_token")
+    )
+    slack_api_url: str = Field(
+        default=SLACK_API_DEFAULT, validation_alias=AliasChoices("SLACK_API_URL", "slack_api_url")
+    )
+    redis_url: str | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL", "redis_url"))
+    port: int = Field(default=3000, ge=1, le=65535, validation_alias=AliasChoices("PORT", "port"))
+    encryption_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("COMMONGROUND_ENCRYPTION_KEY", "encryption_key")
+    )
+    data_dir: Path = Field(
+        default=Path(".data"), validation_alias=AliasChoices("COMMONGROUND_DATA_DIR", "data_dir")
+    )
+    key_prefix: str = Field(
+        default="cg",
+        pattern=r"^[A-Za-z0-9_.-]{1,40}$",
+        validation_alias=AliasChoices("COMMONGROUND_KEY_PREFIX", "key_prefix"),
+    )
+    log_level: str = Field(default="INFO", validation_alias=AliasChoices("LOG_LEVEL", "log_level"))
+
+    @field_validator("slack_bot_token", "slack_signing_secret")
+    @classmethod
+    def _not_empty(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            raise ValueError("must not be empty")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"
+
+    @property
+    def embedded_redis(self) -> bool:
+        """True when no REDIS_URL is set and the app runs its own Redis under the data folder."""
+        return not self.redis_url
+
+
+_ENV_NAMES = {
+    "slack_bot_token": "SLACK_BOT_TOKEN",
+    "slack_signing_secret": "SLACK_SIGNING_SECRET",
+    "slack_app_token": "SLACK_APP_TOKEN",
+    "slack_api_url": "SLACK_API_URL",
+    "redis_url": "REDIS_URL",
+    "port": "PORT",
+    "encryption_key": "COMMONGROUND_ENCRYPTION_KEY",
+    "data_dir": "COMMONGROUND_DATA_DIR",
+    "key_prefix": "COMMONGROUND_KEY_PREFIX",
+}
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings once, or raise `ConfigError` naming each missing or invalid variable."""
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "?"
+            name = _ENV_NAMES.get(field, field.upper())
+            reason = "is not set" if error["type"] == "missing" else error["msg"].lower()
+            problems.append(f"{name} {reason}")
+        raise ConfigError("Common Ground cannot start: " + "; ".join(problems) + ".") from None
+    if not settings.embedded_redis and settings.encryption_key is None:
+        raise ConfigError(
+            "Common Ground cannot start: COMMONGROUND_ENCRYPTION_KEY is not set. With REDIS_URL set, "
+            "private text must be encrypted with a key you keep: create one with "
+            "`commonground keygen` and set it in the environment."
+        )
+    return settings

@@ -1,0 +1,236 @@
+"""Redis storage: one encrypted, versioned document per mediation, written by compare-and-set.
+
+Keys share a hash tag per team (`{prefix}:{team}:…` with the team in braces) so that every script
+touches one cluster slot. Indexes: the mediations of a user and of a team, and a "pair" key that
+holds the one open mediation between two people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import TypeVar, cast
+
+import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from bot.crypto import Cipher
+from flows.models import Mediation
+
+
+class StoreUnavailable(Exception):
+    """Redis could not be reached; nothing was written."""
+
+
+class VersionConflict(Exception):
+    """Somebody else wrote the document first; reload and try again."""
+
+
+class PairTaken(Exception):
+    """These two people already have an open mediation."""
+
+    def __init__(self, mediation_id: str) -> None:
+        super().__init__(mediation_id)
+        self.mediation_id = mediation_id
+
+
+# KEYS: doc, user index a, user index b, team index, pair
+# ARGV: expected version ("0" = create), new version, document, id, pair action (claim|release|keep)
+_SAVE = """
+local current = redis.call('HGET', KEYS[1], 'v')
+if ARGV[1] == '0' then
+  if current then return {-1, current} end
+  if ARGV[5] == 'claim' then
+    local holder = redis.call('GET', KEYS[5])
+    if holder then return {-2, holder} end
+    redis.call('SET', KEYS[5], ARGV[4])
+  end
+elseif current ~= ARGV[1] then
+  return {-1, current or ''}
+end
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 'doc', ARGV[3])
+redis.call('SADD', KEYS[2], ARGV[4])
+redis.call('SADD', KEYS[3], ARGV[4])
+redis.call('SADD', KEYS[4], ARGV[4])
+if ARGV[5] == 'release' and redis.call('GET', KEYS[5]) == ARGV[4] then
+  redis.call('DEL', KEYS[5])
+end
+return {1, ARGV[2]}
+"""
+
+
+T = TypeVar("T")
+
+
+def _unavailable(call: Callable[[], Awaitable[T]]) -> Callable[[], Awaitable[T]]:
+    async def wrapped() -> T:
+        try:
+            return await call()
+        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            raise StoreUnavailable(str(exc)) from exc
+
+    return wrapped
+
+
+class MediationStore:
+    """Mediations, indexes, idempotency keys and timers in Redis."""
+
+    def __init__(self, redis: aioredis.Redis, cipher: Cipher, *, prefix: str = "cg") -> None:
+        self._redis = redis
+        self._cipher = cipher
+        self._prefix = prefix
+        self._save = redis.register_script(_SAVE)
+
+    # keys -------------------------------------------------------------------------------------
+
+    def _k(self, team: str, *parts: str) -> str:
+        return ":".join([self._prefix, "{" + team + "}", *parts])
+
+    def _pair_key(self, team: str, a: str, b: str) -> str:
+        first, second = sorted((a, b))
+        return self._k(team, "pair", first, second)
+
+    # documents --------------------------------------------------------------------------------
+
+    def _encode(self, mediation: Mediation) -> bytes:
+        return self._cipher.encrypt(mediation.model_dump_json().encode())
+
+    def _decode(self, blob: bytes) -> Mediation:
+        return Mediation.model_validate_json(self._cipher.decrypt(blob))
+
+    async def get(self, team: str, mediation_id: str) -> Mediation | None:
+        """Load one mediation, or None."""
+        key = self._k(team, "m", mediation_id)
+
+        async def call() -> list[bytes | None]:
+            return cast(list[bytes | None], await self._redis.hmget(key, ["v", "doc"]))
+
+        version, blob = await _unavailable(call)()
+        if version is None or blob is None:
+            return None
+        mediation = self._decode(blob)
+        return mediation.model_copy(update={"version": int(version)})
+
+    async def create(self, mediation: Mediation) -> Mediation:
+        """Write a new mediation (version 1), claiming the pair; raises `PairTaken`."""
+        return await self._write(mediation, expected=0, pair="claim")
+
+    async def save(self, mediation: Mediation) -> Mediation:
+        """Write a changed mediation if nobody else did since it was read; raises `VersionConflict`."""
+        pair = "keep" if mediation.is_open else "release"
+        return await self._write(mediation, expected=mediation.version, pair=pair)
+
+    async def _write(self, mediation: Mediation, *, expected: int, pair: str) -> Mediation:
+        new = mediation.model_copy(update={"version": expected + 1})
+        team = mediation.team
+        keys = [
+            self._k(team, "m", mediation.id),
+            self._k(team, "user", mediation.initiator.user_id),
+            self._k(team, "user", mediation.respondent.user_id),
+            self._k(team, "all"),
+            self._pair_key(team, mediation.initiator.user_id, mediation.respondent.user_id),
+        ]
+        args: list[str | bytes] = [str(expected), str(expected + 1), self._encode(new), mediation.id, pair]
+
+        async def call() -> list[object]:
+            return cast(list[object], await self._save(keys=keys, args=args))
+
+        status, detail = await _unavailable(call)()
+        if status == -1:
+            raise VersionConflict(mediation.id)
+        if status == -2:
+            holder = detail.decode() if isinstance(detail, bytes) else str(detail)
+            raise PairTaken(holder)
+        return new
+
+    async def open_between(self, team: str, a: str, b: str) -> str | None:
+        """The id of the open mediation between these two people, if any."""
+        key = self._pair_key(team, a, b)
+
+        async def call() -> bytes | None:
+            return cast(bytes | None, await self._redis.get(key))
+
+        holder = await _unavailable(call)()
+        return holder.decode() if holder else None
+
+    async def for_user(self, team: str, user_id: str) -> list[Mediation]:
+        """Every mediation this user is a party to, newest first."""
+        key = self._k(team, "user", user_id)
+
+        async def call() -> set[bytes]:
+            return cast(set[bytes], await self._redis.smembers(key))
+
+        ids = sorted(i.decode() for i in await _unavailable(call)())
+        found = [await self.get(team, mediation_id) for mediation_id in ids]
+        mediations = [m for m in found if m is not None]
+        return sorted(mediations, key=lambda m: m.created_at, reverse=True)
+
+    async def delete(self, team: str, mediation_id: str) -> None:
+        """Remove a mediation and its index entries."""
+        mediation = await self.get(team, mediation_id)
+        if mediation is None:
+            return
+
+        async def call() -> None:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.delete(self._k(team, "m", mediation_id))
+                for user in mediation.user_ids:
+                    pipe.srem(self._k(team, "user", user), mediation_id)
+                pipe.srem(self._k(team, "all"), mediation_id)
+                await pipe.execute()
+
+        await _unavailable(call)()
+
+    # idempotency ------------------------------------------------------------------------------
+
+    async def claim_once(self, key: str, ttl_seconds: int = 600) -> bool:
+        """True the first time `key` is claimed within the TTL (Slack retries and replays)."""
+        full = f"{self._prefix}:once:{key}"
+
+        async def call() -> bool:
+            return bool(await self._redis.set(full, "1", nx=True, ex=ttl_seconds))
+
+        return await _unavailable(call)()
+
+    # timers -----------------------------------------------------------------------------------
+
+    async def schedule(self, team: str, mediation_id: str, timer: str, at: datetime) -> None:
+        """Ask the worker to deliver `timer` to this mediation at `at`."""
+        member = f"{team}|{mediation_id}|{timer}"
+
+        async def call() -> None:
+            await self._redis.zadd(f"{self._prefix}:timers", {member: at.timestamp()})
+
+        await _unavailable(call)()
+
+    async def take_due(self, now: datetime, limit: int = 100) -> list[tuple[str, str, str]]:
+        """Remove and return the timers due by `now` as (team, mediation id, timer)."""
+        key = f"{self._prefix}:timers"
+
+        async def call() -> list[bytes]:
+            due = cast(list[bytes], await self._redis.zrangebyscore(key, "-inf", now.timestamp(), 0, limit))
+            taken = []
+            for member in due:
+                if await self._redis.zrem(key, member):
+                    taken.append(member)
+            return taken
+
+        result = []
+        for member in await _unavailable(call)():
+            team, mediation_id, timer = member.decode().rsplit("|", 2)
+            result.append((team, mediation_id, timer))
+        return result
+
+    async def ping(self) -> bool:
+        """True when Redis answers."""
+        try:
+            return bool(await self._redis.ping())
+        except (RedisError, OSError):
+            return False
+
+
+def team_key(enterprise_id: str | None, team_id: str | None) -> str:
+    """The storage namespace of a workspace (Enterprise Grid org and team)."""
+    return f"{enterprise_id or '-'}.{team_id or '-'}"

@@ -1,0 +1,104 @@
+"""App Home: the user's mediations, where each stands and what waits on them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.models.blocks import Block, ButtonElement, DividerBlock, HeaderBlock
+from slack_sdk.models.views import View
+
+from bot import texts as t
+from bot.views.common import actions, button, context, dump_view, esc, section
+from flows.models import LoopStatus, Mediation, Role, Stage
+
+HOME_LIMIT = 15
+
+
+def waiting_on(m: Mediation, role: Role) -> str | None:
+    """What the mediation waits for from this role (a key of `texts.WAITING`), or None."""
+    party = m.party(role)
+    if not m.is_open or m.paused:
+        return None
+    if m.stage is Stage.INVITATION:
+        return "accept" if role is Role.RESPONDENT else None
+    if m.stage is Stage.GROUND_RULES:
+        return "rules" if party.ground_rules_at is None else None
+    if m.stage is Stage.INTAKE:
+        if party.intake_saved_at is None:
+            return "intake"
+        return "sharing" if party.sharing_chosen_at is None else None
+    if m.stage is Stage.REFLECTION:
+        listening = m.loop_for_listener(role)
+        speaking = m.loop_for_speaker(role)
+        if listening and listening.status is LoopStatus.WAITING_REFLECTION:
+            return "reflect"
+        if speaking and speaking.status is LoopStatus.WAITING_ANSWER:
+            return "answer"
+        return None
+    if m.stage is Stage.ALLIANCE:
+        if party.check_in is None:
+            return "check_in"
+        return "repair" if not party.ready_for_joint else None
+    if m.stage is Stage.JOINT:
+        return "joint"
+    return None
+
+
+_BUTTONS = {
+    "accept": (t.ACCEPT, "cg_invite_accept"),
+    "rules": (t.GROUND_RULES_AGREE, "cg_rules_agree"),
+    "intake": (t.INTAKE_BUTTON, "cg_intake_open"),
+    "sharing": (t.HOME_SHARING, "cg_sharing_open"),
+    "reflect": (t.REFLECT_BUTTON, "cg_reflect_open"),
+    "answer": (t.ANSWER_BUTTON, "cg_answer_open"),
+    "check_in": (t.CHECK_IN_BUTTON, "cg_check_in_open"),
+    "repair": (t.REPAIR_CONTINUE, "cg_repair_continue"),
+}
+
+
+def _item(m: Mediation, user_id: str) -> list[Block]:
+    me = m.party_of(user_id)
+    if me is None:
+        return []
+    other = m.party(me.role.other).user_id
+    since = m.stage_since().strftime("%d %b %Y")
+    blocks: list[Block] = [
+        section(t.HOME_ITEM.format(other=other, topic=esc(m.topic), stage=t.STAGES[m.stage], since=since))
+    ]
+    buttons: list[ButtonElement] = []
+    waiting = waiting_on(m, me.role)
+    if not m.is_open:
+        blocks.append(context(t.HOME_CLOSED.format(outcome=t.OUTCOMES[m.outcome] if m.outcome else "")))
+    elif m.paused:
+        blocks.append(context(t.HOME_PAUSED))
+        buttons.append(button(t.RESUME, "cg_resume", m.id, "primary"))
+    elif waiting:
+        blocks.append(context(t.HOME_WAITING_YOU.format(what=t.WAITING[waiting])))
+        if waiting in _BUTTONS:
+            label, action_id = _BUTTONS[waiting]
+            buttons.append(button(label, action_id, m.id, "primary"))
+    else:
+        blocks.append(context(t.HOME_WAITING_OTHER.format(other=other)))
+    if me.answers:
+        buttons.append(button(t.HOME_MY_ANSWERS, "cg_answers_view", m.id))
+    if m.is_open and m.stage is Stage.INTAKE and me.intake_saved_at and waiting != "sharing":
+        buttons.append(button(t.HOME_SHARING, "cg_sharing_open", m.id))
+    if m.loops and m.stage in (Stage.ALLIANCE, Stage.JOINT, Stage.CLOSED):
+        buttons.append(button(t.JOINT_UNDERSTOOD, "cg_understood_view", m.id))
+    if buttons:
+        blocks.append(actions(*buttons, block_id=f"home_{m.id}"))
+    return blocks
+
+
+def home_view(mediations: list[Mediation], user_id: str, now: datetime) -> dict[str, Any]:
+    """The App Home tab for one user."""
+    blocks: list[Block] = [HeaderBlock(text=t.HOME_HEADER), section(t.HOME_INTRO)]
+    if not mediations:
+        blocks.append(context(t.HOME_EMPTY))
+    ordered = sorted(mediations, key=lambda m: (not m.is_open, -m.updated_at.timestamp()))
+    for m in ordered[:HOME_LIMIT]:
+        blocks += [DividerBlock(), *_item(m, user_id)]
+    if len(ordered) > HOME_LIMIT:
+        blocks.append(context(t.HOME_MORE.format(count=len(ordered) - HOME_LIMIT)))
+    return dump_view(View(type="home", blocks=blocks))

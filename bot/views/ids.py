@@ -1,0 +1,54 @@
+"""Action and callback ids: the names the app's buttons and modals answer to."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    """`action_id`s of interactive elements (the value carries the mediation id)."""
+
+    INVITE_ACCEPT = "cg_invite_accept"
+    INVITE_POSTPONE = "cg_invite_postpone"
+    INVITE_DECLINE = "cg_invite_decline"
+    RULES_AGREE = "cg_rules_agree"
+    INTAKE_OPEN = "cg_intake_open"
+    SHARING_OPEN = "cg_sharing_open"
+    ANSWERS_VIEW = "cg_answers_view"
+    REFLECT_OPEN = "cg_reflect_open"
+    ANSWER_OPEN = "cg_answer_open"
+    CHECK_IN_OPEN = "cg_check_in_open"
+    REPAIR_CONTINUE = "cg_repair_continue"
+    REPAIR_PAUSE = "cg_repair_pause"
+    REPAIR_STOP = "cg_repair_stop"
+    RESUME = "cg_resume"
+    UNDERSTOOD_VIEW = "cg_understood_view"
+    ITEM_PROPOSE = "cg_item_propose"
+    ITEM_ACCEPT = "cg_item_accept"
+    JOINT_PAUSE = "cg_joint_pause"
+    JOINT_DONE = "cg_joint_done"
+    CANCEL_ONE = "cg_cancel_one"
+
+
+class Callback(StrEnum):
+    """`callback_id`s of modals."""
+
+    START = "cg_start"
+    INTAKE = "cg_intake"
+    SHARING = "cg_sharing"
+    REFLECT = "cg_reflect"
+    ANSWER = "cg_answer"
+    CHECK_IN = "cg_check_in"
+    PROPOSE = "cg_propose"
+    INFO = "cg_info"
+
+
+def item_value(mediation_id: str, item_id: str) -> str:
+    """The button value naming one agreement item."""
+    return f"{mediation_id}:{item_id}"
+
+
+def split_item_value(value: str) -> tuple[str, str]:
+    """(mediation id, item id) from `item_value`."""
+    mediation_id, _, item_id = value.partition(":")
+    return mediation_id, item_id

@@ -1,0 +1,90 @@
+"""Messages in the joint space. They hold no private text: names, statuses, shared need words from
+a fixed list, the agenda, and the agreement items both parties write for this space."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock
+
+from bot import texts as t
+from bot.views.common import actions, button, context, dump, esc, section
+from bot.views.ids import item_value
+from bot.views.messages import Message, item_line
+from flows.definition import FlowDefinition
+from flows.effects import JointPost
+from flows.models import Mediation
+from flows.needs import shared_needs
+
+
+def joint_message(m: Mediation, post: JointPost, d: FlowDefinition, item_id: str | None = None) -> Message:
+    """The message for one joint-space post."""
+    if post is JointPost.SUMMARY:
+        return _summary(m, d)
+    if post in (JointPost.ITEM_PROPOSED, JointPost.ITEM_AGREED) and item_id:
+        return item_message(m, item_id)
+    if post is JointPost.PAUSED:
+        return Message(
+            t.JOINT_PAUSED, dump([section(t.JOINT_PAUSED), actions(button(t.RESUME, "cg_resume", m.id))])
+        )
+    if post is JointPost.RESUMED:
+        return Message(t.JOINT_RESUMED, dump([section(t.JOINT_RESUMED)]))
+    outcome = t.OUTCOMES[m.outcome] if m.outcome else ""
+    body = t.JOINT_FINAL.format(outcome=outcome)
+    blocks: list[Block] = [section(body)]
+    agreed = [i for i in m.agreement if i.accepted]
+    if agreed:
+        blocks += [section(t.CLOSED_ITEMS), *(section(item_line(m, i.id)) for i in agreed[:40])]
+    return Message(body, dump(blocks))
+
+
+def _summary(m: Mediation, d: FlowDefinition) -> Message:
+    a, b = m.initiator.user_id, m.respondent.user_id
+    intro = t.JOINT_INTRO.format(a=a, b=b)
+    lines = [
+        t.JOINT_DIRECTION.format(
+            listener=m.party(loop.listener).user_id,
+            speaker=m.party(loop.speaker).user_id,
+            status=t.LOOP_STATUS[loop.status],
+        )
+        for loop in m.loops
+    ]
+    needs = shared_needs(
+        m.initiator.shared_answers().get("needs", ""), m.respondent.shared_answers().get("needs", "")
+    )
+    needs_line = t.JOINT_SHARED_NEEDS.format(needs=", ".join(needs)) if needs else t.JOINT_NO_SHARED_NEEDS
+    joint = d.joint()
+    agenda = "\n".join(f"{i}. {esc(item)}" for i, item in enumerate(joint.agenda if joint else [], 1))
+    blocks: list[Block] = [HeaderBlock(text=t.JOINT_HEADER), section(intro)]
+    if lines:
+        blocks.append(section("\n".join(lines)))
+    blocks += [
+        section(needs_line),
+        DividerBlock(),
+        section(f"{t.JOINT_AGENDA}\n{agenda}"),
+        actions(
+            button(t.JOINT_UNDERSTOOD, "cg_understood_view", m.id),
+            button(t.JOINT_PROPOSE, "cg_item_propose", m.id, "primary"),
+            button(t.JOINT_PAUSE, "cg_joint_pause", m.id),
+            button(t.JOINT_DONE, "cg_joint_done", m.id),
+            block_id="joint",
+        ),
+    ]
+    return Message(intro, dump(blocks))
+
+
+def item_message(m: Mediation, item_id: str) -> Message:
+    """An agreement item with its Accept button, or marked agreed."""
+    item = m.item(item_id)
+    line = item_line(m, item_id)
+    blocks: list[Block] = [section(line)]
+    if item and item.accepted:
+        blocks.append(context(t.JOINT_ITEM_AGREED))
+    elif item:
+        other = m.party(item.proposer.other).user_id
+        blocks += [
+            context(t.JOINT_ITEM_WAITING.format(other=other)),
+            actions(
+                button(t.JOINT_ITEM_ACCEPT, "cg_item_accept", item_value(m.id, item.id), "primary"),
+                block_id=f"item_{item.id}",
+            ),
+        ]
+    return Message(line, dump(blocks))

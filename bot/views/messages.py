@@ -1,0 +1,163 @@
+"""Direct messages from the bot to one party. They carry no private text: only names, the topic,
+stages and buttons that open private modals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.models.blocks import Block, DividerBlock
+
+from bot import texts as t
+from bot.views.common import actions, button, context, dump, esc, section
+from flows.definition import FlowDefinition
+from flows.effects import Notice
+from flows.models import Mediation, Role
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message ready for chat.postMessage: fallback text and blocks."""
+
+    text: str
+    blocks: list[dict[str, Any]]
+
+
+def _names(m: Mediation, role: Role) -> dict[str, str]:
+    me, other = m.party(role), m.party(role.other)
+    return {
+        "initiator": m.initiator.user_id,
+        "respondent": m.respondent.user_id,
+        "other": other.user_id,
+        "me": me.user_id,
+        "topic": esc(m.topic),
+    }
+
+
+def notice_message(
+    m: Mediation, role: Role, notice: Notice, d: FlowDefinition, speaker: Role | None = None
+) -> Message:
+    """The DM that tells `role` about `notice` (`speaker` names the loop of loop notices)."""
+    names = _names(m, role)
+    mid = m.id
+    blocks: list[Block]
+    if notice is Notice.INVITATION or notice is Notice.REMINDER:
+        first = t.INVITATION if notice is Notice.INVITATION else t.REMINDER
+        blocks = [
+            section(first.format(**names)),
+            section(t.INVITATION_HOW.format(**names)),
+            actions(
+                button(t.ACCEPT, "cg_invite_accept", mid, "primary"),
+                button(t.NOT_NOW, "cg_invite_postpone", mid),
+                button(t.DECLINE, "cg_invite_decline", mid),
+                block_id="invitation",
+            ),
+        ]
+        return Message(first.format(**names), dump(blocks))
+    if notice is Notice.GROUND_RULES:
+        rules = d.ground_rules()
+        lines = "\n".join(f"{i}. {esc(rule)}" for i, rule in enumerate(rules.rules if rules else [], 1))
+        blocks = [
+            section(t.GROUND_RULES.format(**names)),
+            section(lines),
+            actions(button(t.GROUND_RULES_AGREE, "cg_rules_agree", mid, "primary"), block_id="rules"),
+        ]
+        return Message(t.GROUND_RULES.format(**names), dump(blocks))
+    simple: dict[Notice, tuple[str, tuple[tuple[str, str, str | None], ...]]] = {
+        Notice.INVITATION_SENT: (t.INVITATION_SENT, ()),
+        Notice.ACCEPTED: (t.ACCEPTED, ()),
+        Notice.POSTPONED: (t.POSTPONED, ()),
+        Notice.DECLINED: (t.DECLINED, ()),
+        Notice.DECLINE_THANKS: (t.DECLINE_THANKS, ()),
+        Notice.INTAKE_OPEN: (t.INTAKE_OPEN, ((t.INTAKE_BUTTON, "cg_intake_open", "primary"),)),
+        Notice.INTAKE_WAITING: (t.INTAKE_WAITING, ((t.HOME_SHARING, "cg_sharing_open", None),)),
+        Notice.REFLECT: (t.REFLECT, ((t.REFLECT_BUTTON, "cg_reflect_open", "primary"),)),
+        Notice.REFLECTION_WAITING: (t.REFLECTION_WAITING, ()),
+        Notice.ANSWER_REFLECTION: (t.ANSWER_REFLECTION, ((t.ANSWER_BUTTON, "cg_answer_open", "primary"),)),
+        Notice.TRY_AGAIN: (t.TRY_AGAIN, ((t.TRY_AGAIN_BUTTON, "cg_reflect_open", "primary"),)),
+        Notice.CHECK_IN: (t.CHECK_IN, ((t.CHECK_IN_BUTTON, "cg_check_in_open", "primary"),)),
+        Notice.WAITING_CHECK_IN: (t.WAITING_CHECK_IN, ()),
+        Notice.REPAIR: (
+            t.REPAIR,
+            (
+                (t.REPAIR_CONTINUE, "cg_repair_continue", "primary"),
+                (t.REPAIR_PAUSE, "cg_repair_pause", None),
+                (t.REPAIR_STOP, "cg_repair_stop", "danger"),
+            ),
+        ),
+        Notice.PAUSED: (t.PAUSED, ((t.RESUME, "cg_resume", "primary"),)),
+        Notice.RESUMED: (t.RESUMED, ()),
+        Notice.CANCELLED: (t.CANCELLED, ()),
+        Notice.UNREACHABLE: (t.UNREACHABLE, ()),
+        Notice.EXPIRED: (t.EXPIRED, ()),
+    }
+    if notice in simple:
+        text, buttons = simple[notice]
+        body = text.format(**names)
+        blocks = [section(body)]
+        if buttons:
+            blocks.append(
+                actions(
+                    *(button(label, aid, mid, style) for label, aid, style in buttons), block_id=notice.value
+                )
+            )
+        return Message(body, dump(blocks))
+    if notice in (Notice.LOOP_CONFIRMED, Notice.LOOP_NOT_YET, Notice.LOOP_SKIPPED):
+        return _loop_message(m, notice, speaker or Role.INITIATOR)
+    if notice is Notice.CLOSED:
+        return closed_message(m, role)
+    raise ValueError(f"no message for notice {notice}")
+
+
+def _loop_message(m: Mediation, notice: Notice, speaker: Role) -> Message:
+    loop = m.loop_for_speaker(speaker)
+    rounds = len(loop.rounds) if loop else 0
+    template = {
+        Notice.LOOP_CONFIRMED: t.LOOP_CONFIRMED,
+        Notice.LOOP_NOT_YET: t.LOOP_NOT_YET,
+        Notice.LOOP_SKIPPED: t.LOOP_SKIPPED,
+    }[notice]
+    body = template.format(
+        speaker=m.party(speaker).user_id, listener=m.party(speaker.other).user_id, rounds=rounds
+    )
+    return Message(body, dump([section(body)]))
+
+
+def closed_message(m: Mediation, role: Role) -> Message:
+    """The closing DM, with the agreed items when there are any."""
+    names = _names(m, role)
+    outcome = t.OUTCOMES[m.outcome] if m.outcome else ""
+    body = t.CLOSED.format(outcome=outcome, **names)
+    blocks: list[Block] = [section(body)]
+    agreed = [i for i in m.agreement if i.accepted]
+    if agreed:
+        blocks += [DividerBlock(), section(t.CLOSED_ITEMS)]
+        blocks += [section(item_line(m, i.id)) for i in agreed[:40]]
+    return Message(body, dump(blocks))
+
+
+def item_line(m: Mediation, item_id: str) -> str:
+    """One agreement item as a line of mrkdwn."""
+    item = m.item(item_id)
+    if item is None:
+        return ""
+    when = t.JOINT_ITEM_WHEN.format(date=item.by_when.isoformat()) if item.by_when else ""
+    return t.JOINT_ITEM.format(
+        proposer=m.party(item.proposer).user_id, who=esc(item.who), what=esc(item.what), when=when
+    )
+
+
+def status_blocks(mediations: list[Mediation], user_id: str) -> list[dict[str, Any]]:
+    """The `/mediate status` answer."""
+    blocks: list[Block] = [section(t.STATUS_HEADER)]
+    for m in mediations[:20]:
+        me = m.party_of(user_id)
+        if me is None:
+            continue
+        other = m.party(me.role.other).user_id
+        stage = t.STAGES[m.stage]
+        if m.outcome:
+            stage += f" ({t.OUTCOMES[m.outcome]})"
+        blocks.append(section(f"*<@{other}>* — {esc(m.topic)}\n{stage}"))
+    blocks.append(context(t.USAGE))
+    return dump(blocks)
