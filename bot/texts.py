@@ -28,6 +28,11 @@ STATUS_NONE = "You have no mediations yet. " + USAGE
 STATUS_HEADER = "*Your mediations*"
 CANCEL_NONE = "You have no open mediation to cancel."
 CANCEL_WHICH = "You have more than one open mediation. Which one would you like to end?"
+CANCEL_THIS = "End this one"
+NOT_YET_AVAILABLE = (
+    "Facilitated mediations and the prepare flow are on their way. For now, `/mediate @colleague topic` "
+    "starts a mediation between the two of you."
+)
 CANCEL_NOT_FOUND = "You have no open mediation with <@{other}>."
 CANCELLED_BY_YOU = "The mediation with <@{other}> is closed. Thank you for giving it a try."
 SELF = "A mediation needs two people, so you can't invite yourself. Who would you like to talk with?"

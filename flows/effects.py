@@ -64,7 +64,6 @@ class JointPost(StrEnum):
 
     SUMMARY = "summary"
     ITEM_PROPOSED = "item_proposed"
-    ITEM_AGREED = "item_agreed"
     PAUSED = "paused"
     RESUMED = "resumed"
     FINAL = "final"

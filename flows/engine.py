@@ -489,7 +489,7 @@ def _accept_item(m: Mediation, cmd: c.AcceptItem, d: FlowDefinition, now: dateti
     if party.role in item.accepted_by:
         raise Refused(RefusalCode.OWN_ITEM)
     item.accepted_by.append(party.role)
-    return [PostToJoint(post=JointPost.ITEM_AGREED, item_id=item.id)]
+    return []  # the adapter updates the item's message in place where it was clicked
 
 
 def agreement_outcome(m: Mediation) -> Outcome:

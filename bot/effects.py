@@ -1,0 +1,128 @@
+"""Carries out engine effects against Slack's Web API."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.service import MediationService
+from bot.store import StoreUnavailable
+from bot.views.home import home_view
+from bot.views.joint import joint_message
+from bot.views.messages import notice_message
+from flows import commands as c
+from flows.effects import Effect, Notify, OpenJointSpace, PostToJoint, RefreshHome, Schedule
+from flows.engine import Transition
+from flows.errors import Refused
+from flows.models import JointKind, Mediation, Role
+
+log = logging.getLogger("commonground.effects")
+
+# Web API errors that mean a person can no longer be reached: the mediation ends for them.
+UNREACHABLE = {"user_not_found", "user_disabled", "account_inactive", "cannot_dm_bot", "users_not_found"}
+
+
+class EffectRunner:
+    """Runs a transition's effects in order, feeding back what Slack tells us (a new joint space,
+    an unreachable party) as further commands."""
+
+    def __init__(self, client: AsyncWebClient, service: MediationService) -> None:
+        self.client = client
+        self.service = service
+
+    async def run(self, transition: Transition) -> None:
+        """Carry out every effect of `transition`; follow-up transitions run too."""
+        m = transition.mediation
+        for effect in transition.effects:
+            follow_up = await self._one(m, effect)
+            if follow_up is not None:
+                await self.run(follow_up)
+                if not follow_up.mediation.is_open:
+                    return  # e.g. a party became unreachable: the rest no longer applies
+                m = follow_up.mediation
+
+    async def _one(self, m: Mediation, effect: Effect) -> Transition | None:
+        try:
+            if isinstance(effect, Notify):
+                await self.notify(m, effect)
+            elif isinstance(effect, OpenJointSpace):
+                channel = await self._open_joint(m, effect.kind)
+                return await self._feed(m, c.JointSpaceOpened(channel_id=channel, kind=effect.kind))
+            elif isinstance(effect, PostToJoint):
+                await self._post_joint(m, effect)
+            elif isinstance(effect, RefreshHome):
+                await self.refresh_homes(m)
+            elif isinstance(effect, Schedule):
+                await self.service.store.schedule(m.team, m.id, effect.timer, effect.at)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error", "unknown"))
+            log.warning(
+                "web api call failed",
+                extra={"mediation": m.id, "error": error, "effect": type(effect).__name__},
+            )
+            role = self._role_of(effect)
+            if error in UNREACHABLE and role is not None and m.is_open:
+                return await self._feed(m, c.PartyUnreachable(role=role, error=error))
+        except StoreUnavailable:
+            log.error("store unavailable while running effects", extra={"mediation": m.id})
+        return None
+
+    @staticmethod
+    def _role_of(effect: Effect) -> Role | None:
+        return effect.role if isinstance(effect, Notify) else None
+
+    async def _feed(self, m: Mediation, command: c.Command) -> Transition | None:
+        try:
+            return await self.service.act(m.team, m.id, command)
+        except Refused as refused:
+            log.info("follow-up refused", extra={"mediation": m.id, "code": refused.code.value})
+            return None
+
+    async def dm_channel(self, user_id: str) -> str:
+        """The bot's DM channel with a user."""
+        response = await self.client.conversations_open(users=user_id)
+        return str(response["channel"]["id"])
+
+    async def notify(self, m: Mediation, effect: Notify) -> None:
+        """Send one party their private message."""
+        definition = self.service.definitions.for_mediation(m)
+        message = notice_message(m, effect.role, effect.notice, definition, effect.speaker)
+        channel = await self.dm_channel(m.party(effect.role).user_id)
+        await self.client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
+
+    async def _open_joint(self, m: Mediation, kind: JointKind) -> str:
+        users = m.user_ids
+        if kind is JointKind.GROUP_DM:
+            response = await self.client.conversations_open(users=",".join(users))
+            return str(response["channel"]["id"])
+        name = f"common-ground-{m.id}".lower()[:80]
+        created = await self.client.conversations_create(name=name, is_private=True)
+        channel = str(created["channel"]["id"])
+        await self.client.conversations_invite(channel=channel, users=",".join(users))
+        return channel
+
+    async def _post_joint(self, m: Mediation, effect: PostToJoint) -> None:
+        if m.joint is None:
+            return
+        definition = self.service.definitions.for_mediation(m)
+        message = joint_message(m, effect.post, definition, effect.item_id)
+        await self.client.chat_postMessage(
+            channel=m.joint.channel_id, text=message.text, blocks=message.blocks
+        )
+
+    async def refresh_homes(self, m: Mediation) -> None:
+        """Publish both parties' App Home."""
+        for user_id in m.user_ids:
+            await self.publish_home(m.team, user_id)
+
+    async def publish_home(self, team: str, user_id: str) -> None:
+        """Publish one user's App Home from the store."""
+        mediations = await self.service.store.for_user(team, user_id)
+        try:
+            await self.client.views_publish(
+                user_id=user_id, view=home_view(mediations, user_id, self.service.clock())
+            )
+        except SlackApiError as exc:
+            log.warning("views.publish failed", extra={"error": str(exc.response.get("error"))})

@@ -1,0 +1,161 @@
+"""Button clicks: buttons that change a mediation, and buttons that open a private modal."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import texts as t
+from bot.guards import can_open
+from bot.listeners.common import Deps, action_value, error_text, team_of, tell
+from bot.service import MediationNotFound
+from bot.store import StoreUnavailable
+from bot.views import modals
+from bot.views.common import dump, section
+from bot.views.ids import Action, split_item_value
+from bot.views.joint import item_message
+from flows import commands as c
+from flows.errors import Refused
+from flows.models import Mediation
+
+log = logging.getLogger("commonground.actions")
+
+# Buttons that change the mediation: action → (command for the acting user, text that replaces the
+# clicked message, if any).
+_CHANGES: dict[Action, tuple[Callable[[str], c.Command], str | None]] = {
+    Action.INVITE_ACCEPT: (lambda u: c.Accept(actor=u), t.ANSWER_ACCEPTED),
+    Action.INVITE_POSTPONE: (lambda u: c.Postpone(actor=u), None),
+    Action.INVITE_DECLINE: (lambda u: c.Decline(actor=u), t.ANSWER_DECLINED),
+    Action.RULES_AGREE: (lambda u: c.AgreeGroundRules(actor=u), t.GROUND_RULES_DONE),
+    Action.REPAIR_CONTINUE: (lambda u: c.ChooseRepair(actor=u, choice=c.Repair.CONTINUE), None),
+    Action.REPAIR_PAUSE: (lambda u: c.ChooseRepair(actor=u, choice=c.Repair.PAUSE), None),
+    Action.REPAIR_STOP: (lambda u: c.ChooseRepair(actor=u, choice=c.Repair.STOP), None),
+    Action.RESUME: (lambda u: c.Resume(actor=u), None),
+    Action.JOINT_PAUSE: (lambda u: c.Pause(actor=u), None),
+    Action.JOINT_DONE: (lambda u: c.Finish(actor=u), None),
+    Action.CANCEL_ONE: (lambda u: c.Cancel(actor=u), None),
+}
+
+# Buttons that open a modal: action → (guard name, builder).
+_MODALS: dict[Action, tuple[str, Callable[[Mediation, Any, Any], dict[str, Any]]]] = {
+    Action.INTAKE_OPEN: ("intake", lambda m, p, d: modals.intake_modal(m, p.role, d)),
+    Action.SHARING_OPEN: ("sharing", lambda m, p, d: modals.sharing_modal(m, p.role, d)),
+    Action.ANSWERS_VIEW: ("answers", lambda m, p, d: modals.answers_modal(m, p.role, d)),
+    Action.REFLECT_OPEN: ("reflect", lambda m, p, d: modals.reflect_modal(m, p.role, d)),
+    Action.ANSWER_OPEN: ("answer", lambda m, p, d: modals.answer_modal(m, p.role)),
+    Action.CHECK_IN_OPEN: ("check_in", lambda m, p, d: modals.check_in_modal(m, d)),
+    Action.ITEM_PROPOSE: ("propose", lambda m, p, d: modals.propose_modal(m)),
+    Action.UNDERSTOOD_VIEW: ("understood", lambda m, p, d: modals.understood_modal(m)),
+}
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    """Attach the action listeners."""
+    for action, (factory, replacement) in _CHANGES.items():
+        app.action(action.value)(_change_handler(deps, factory, replacement))
+    for action, (guard, builder) in _MODALS.items():
+        app.action(action.value)(_modal_handler(deps, guard, builder))
+    app.action(Action.ITEM_ACCEPT.value)(_accept_item_handler(deps))
+
+
+def _change_handler(
+    deps: Deps, factory: Callable[[str], c.Command], replacement: str | None
+) -> Callable[..., Any]:
+    async def handler(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        user = body["user"]["id"]
+        try:
+            transition = await deps.service.act(team_of(context), action_value(body), factory(user))
+        except Refused as refused:
+            if not refused.silent:
+                await tell(client, body, error_text(refused))
+            return
+        except (MediationNotFound, StoreUnavailable) as exc:
+            await tell(client, body, error_text(exc))
+            return
+        if replacement is not None:
+            await _replace_clicked(client, body, replacement)
+        await deps.runner.run(transition)
+
+    return handler
+
+
+async def _replace_clicked(client: AsyncWebClient, body: dict[str, Any], text: str) -> None:
+    """Replace the buttons of the clicked message with what the person chose."""
+    message, channel = body.get("message"), (body.get("channel") or {}).get("id")
+    if not message or not channel:
+        return
+    kept = [b for b in message.get("blocks", []) if b.get("type") != "actions"]
+    done = (
+        t.INVITATION_ANSWERED.format(answer=text) if text in (t.ANSWER_ACCEPTED, t.ANSWER_DECLINED) else text
+    )
+    blocks = kept + dump([section(f"_{done}_")])
+    try:
+        await client.chat_update(channel=channel, ts=message["ts"], text=done, blocks=blocks)
+    except SlackApiError as exc:
+        log.warning("chat.update failed", extra={"error": str(exc.response.get("error"))})
+
+
+def _modal_handler(
+    deps: Deps, guard: str, builder: Callable[[Mediation, Any, Any], dict[str, Any]]
+) -> Callable[..., Any]:
+    async def handler(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        user = body["user"]["id"]
+        try:
+            m = await deps.service.store.get(team_of(context), action_value(body))
+        except StoreUnavailable as exc:
+            await client.views_open(trigger_id=body["trigger_id"], view=modals.info_modal(error_text(exc)))
+            return
+        if m is None:
+            view = modals.info_modal(t.NOT_FOUND)
+        elif (refusal := can_open(m, user, guard)) is not None:
+            view = modals.info_modal(t.REFUSALS[refusal])
+        else:
+            party = m.party_of(user)
+            view = builder(m, party, deps.service.definitions.for_mediation(m))
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    return handler
+
+
+def _accept_item_handler(deps: Deps) -> Callable[..., Any]:
+    async def handler(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        mediation_id, item_id = split_item_value(action_value(body))
+        user = body["user"]["id"]
+        try:
+            transition = await deps.service.act(
+                team_of(context), mediation_id, c.AcceptItem(actor=user, item_id=item_id)
+            )
+        except Refused as refused:
+            if not refused.silent:
+                await tell(client, body, error_text(refused))
+            return
+        except (MediationNotFound, StoreUnavailable) as exc:
+            await tell(client, body, error_text(exc))
+            return
+        message, channel = body.get("message"), (body.get("channel") or {}).get("id")
+        if message and channel:
+            updated = item_message(transition.mediation, item_id)
+            try:
+                await client.chat_update(
+                    channel=channel, ts=message["ts"], text=updated.text, blocks=updated.blocks
+                )
+            except SlackApiError as exc:
+                log.warning("chat.update failed", extra={"error": str(exc.response.get("error"))})
+        await deps.runner.run(transition)
+
+    return handler

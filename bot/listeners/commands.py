@@ -1,0 +1,123 @@
+"""The `/mediate` slash command and its subcommands."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import texts as t
+from bot.listeners.common import Deps, error_text, team_of
+from bot.service import MediationNotFound
+from bot.store import StoreUnavailable
+from bot.views.common import button, dump, esc, section
+from bot.views.messages import status_blocks
+from bot.views.modals import start_modal
+from flows import commands as c
+from flows.errors import Refused
+
+MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|([^>]*))?>\s*")
+
+
+def parse_mention(text: str) -> tuple[str | None, str]:
+    """(user id, the rest) when `text` starts with an escaped mention, else (None, text)."""
+    match = MENTION.match(text.strip())
+    if not match:
+        return None, text.strip()
+    return match.group(1), text.strip()[match.end() :].strip()
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    """Attach the `/mediate` listener."""
+
+    @app.command("/mediate")
+    async def mediate(
+        ack: AsyncAck,
+        command: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
+        text = (command.get("text") or "").strip()
+        word = text.split(maxsplit=1)[0].lower() if text else ""
+        user = command["user_id"]
+        if word in ("help", "?"):
+            await ack(response_type="ephemeral", text=t.HELP)
+            return
+        if word in ("facilitate", "prepare"):
+            await ack(response_type="ephemeral", text=t.NOT_YET_AVAILABLE)
+            return
+        if word == "status":
+            await ack()
+            await _status(deps, respond, team_of(context), user)
+            return
+        if word == "cancel":
+            await ack()
+            await _cancel(deps, respond, team_of(context), user, text[len(word) :].strip())
+            return
+        colleague, topic = parse_mention(text)
+        if colleague is None and text and not text.startswith("<"):
+            # No mention: the whole text is the topic; the person picks the colleague in the modal.
+            topic = text
+        if colleague == user:
+            await ack(response_type="ephemeral", text=t.SELF)
+            return
+        await ack()
+        await client.views_open(trigger_id=command["trigger_id"], view=start_modal(colleague, topic))
+
+
+async def _status(deps: Deps, respond: AsyncRespond, team: str, user: str) -> None:
+    try:
+        mediations = await deps.service.store.for_user(team, user)
+    except StoreUnavailable as exc:
+        await respond(response_type="ephemeral", text=error_text(exc))
+        return
+    if not mediations:
+        await respond(response_type="ephemeral", text=t.STATUS_NONE)
+        return
+    await respond(response_type="ephemeral", text=t.STATUS_HEADER, blocks=status_blocks(mediations, user))
+
+
+async def _cancel(deps: Deps, respond: AsyncRespond, team: str, user: str, rest: str) -> None:
+    try:
+        mediations = [m for m in await deps.service.store.for_user(team, user) if m.is_open]
+    except StoreUnavailable as exc:
+        await respond(response_type="ephemeral", text=error_text(exc))
+        return
+    colleague, _ = parse_mention(rest)
+    if colleague:
+        mediations = [m for m in mediations if colleague in m.user_ids]
+        if not mediations:
+            await respond(response_type="ephemeral", text=t.CANCEL_NOT_FOUND.format(other=colleague))
+            return
+    if not mediations:
+        await respond(response_type="ephemeral", text=t.CANCEL_NONE)
+        return
+    if len(mediations) > 1:
+        rows: list[Block] = []
+        for m in mediations[:20]:
+            me = m.party_of(user)
+            other = m.party(me.role.other).user_id if me else ""
+            row = SectionBlock(
+                text=MarkdownTextObject(text=f"<@{other}> — {esc(m.topic)}"),
+                accessory=button(t.CANCEL_THIS, "cg_cancel_one", m.id, "danger"),
+            )
+            rows.append(row)
+        await respond(
+            response_type="ephemeral", text=t.CANCEL_WHICH, blocks=dump([section(t.CANCEL_WHICH), *rows])
+        )
+        return
+    m = mediations[0]
+    try:
+        transition = await deps.service.act(team, m.id, c.Cancel(actor=user))
+    except (Refused, MediationNotFound, StoreUnavailable) as exc:
+        await respond(response_type="ephemeral", text=error_text(exc))
+        return
+    me = m.party_of(user)
+    other = m.party(me.role.other).user_id if me else ""
+    await respond(response_type="ephemeral", text=t.CANCELLED_BY_YOU.format(other=other))
+    await deps.runner.run(transition)

@@ -1,0 +1,67 @@
+"""What every listener shares: the dependencies, the workspace key, and telling a person kindly
+why something did not happen."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import texts as t
+from bot.effects import EffectRunner
+from bot.service import MediationNotFound, MediationService
+from bot.store import PairTaken, StoreUnavailable, team_key
+from bot.views.modals import info_modal
+from flows.errors import Refused
+
+log = logging.getLogger("commonground.listeners")
+
+
+@dataclass(frozen=True)
+class Deps:
+    """What listeners need, built once by the app factory."""
+
+    service: MediationService
+    runner: EffectRunner
+
+
+def team_of(context: AsyncBoltContext) -> str:
+    """The storage namespace of the workspace a request came from."""
+    return team_key(context.enterprise_id, context.team_id)
+
+
+def error_text(error: Exception) -> str:
+    """Kind words for an error a listener caught (never including any private text)."""
+    if isinstance(error, Refused):
+        return t.REFUSALS[error.code]
+    if isinstance(error, MediationNotFound):
+        return t.NOT_FOUND
+    if isinstance(error, StoreUnavailable):
+        return t.STORE_DOWN
+    if isinstance(error, PairTaken):
+        return t.ALREADY_OPEN_FIELD
+    return t.SOMETHING_WRONG
+
+
+async def tell(client: AsyncWebClient, body: dict[str, Any], text: str) -> None:
+    """Tell the acting user something privately where they clicked: an ephemeral message in a
+    conversation, or a small modal when they clicked in App Home or a modal."""
+    user = body["user"]["id"]
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    try:
+        if channel:
+            await client.chat_postEphemeral(channel=channel, user=user, text=text)
+        elif body.get("trigger_id"):
+            await client.views_open(trigger_id=body["trigger_id"], view=info_modal(text))
+    except SlackApiError as exc:
+        log.warning("could not tell the user", extra={"error": str(exc.response.get("error"))})
+
+
+def action_value(body: dict[str, Any]) -> str:
+    """The value of the clicked element."""
+    action = body["actions"][0]
+    return str(action.get("value") or "")

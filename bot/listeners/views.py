@@ -1,0 +1,242 @@
+"""Modal submissions. Input is checked before the ack, so problems show under the right field
+(`response_action=errors`) and nothing the person typed is lost."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import texts as t
+from bot.listeners.common import Deps, error_text, team_of
+from bot.service import MediationNotFound
+from bot.store import PairTaken, StoreUnavailable
+from bot.views import modals
+from bot.views.ids import Callback
+from flows import commands as c
+from flows.engine import Transition
+from flows.errors import FieldProblem, RefusalCode, Refused
+from flows.models import Share, Verdict
+
+log = logging.getLogger("commonground.views")
+
+Values = dict[str, dict[str, dict[str, Any]]]
+
+
+def value(values: Values, block_id: str) -> Any:
+    """The submitted value of the input in `block_id` (whatever its element type), or None."""
+    state = (values.get(block_id) or {}).get("value") or {}
+    for key in ("value", "selected_user", "selected_date", "selected_conversation"):
+        if state.get(key) is not None:
+            return state[key]
+    option = state.get("selected_option")
+    return option.get("value") if option else None
+
+
+def _block_for(callback: Callback, field: str) -> str:
+    if callback is Callback.INTAKE:
+        return f"q_{field}"
+    if field.startswith("summary:"):
+        return "summary_" + field.split(":", 1)[1]
+    return field
+
+
+def field_errors(
+    callback: Callback, refused: Refused, fallback_block: str, limits: dict[str, int]
+) -> dict[str, str]:
+    """Modal field errors for a refusal; a refusal without fields shows under `fallback_block`."""
+    if not refused.fields:
+        return {fallback_block: error_text(refused)}
+    errors: dict[str, str] = {}
+    for field, problem in refused.fields.items():
+        if callback is Callback.ANSWER and field == "missing" and problem is FieldProblem.EMPTY:
+            text = t.MISSING_NEEDED
+        else:
+            text = t.field_problem(problem, limits.get(field))
+        errors[_block_for(callback, field)] = text
+    return errors
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    """Attach the view submission listeners."""
+    app.view(Callback.START.value)(_start_handler(deps))
+    simple: dict[Callback, tuple[Callable[[str, Values], c.Command], str]] = {
+        Callback.SHARING: (_sharing_command, "share_happened"),
+        Callback.REFLECT: (
+            lambda u, v: c.SubmitReflection(actor=u, text=value(v, "reflection") or ""),
+            "reflection",
+        ),
+        Callback.ANSWER: (_answer_command, "verdict"),
+        Callback.CHECK_IN: (_check_in_command, "item0"),
+        Callback.PROPOSE: (_propose_command, "what"),
+    }
+    for callback, (build, fallback) in simple.items():
+        app.view(callback.value)(_submit_handler(deps, callback, build, fallback))
+    app.view(Callback.INTAKE.value)(_intake_handler(deps))
+
+
+def _sharing_command(user: str, values: Values) -> c.Command:
+    shares: dict[str, Share] = {}
+    summaries: dict[str, str] = {}
+    for block_id in values:
+        if block_id.startswith("share_"):
+            key = block_id.removeprefix("share_")
+            shares[key] = Share(value(values, block_id) or Share.NONE.value)
+            summaries[key] = value(values, f"summary_{key}") or ""
+    return c.ChooseSharing(actor=user, shares=shares, summaries=summaries)
+
+
+def _answer_command(user: str, values: Values) -> c.Command:
+    verdict = value(values, "verdict")
+    return c.AnswerReflection(
+        actor=user, confirmed=verdict == Verdict.CONFIRMED.value, missing=value(values, "missing")
+    )
+
+
+def _check_in_command(user: str, values: Values) -> c.Command:
+    scores: list[int] = []
+    for i in range(len([b for b in values if b.startswith("item")])):
+        raw = value(values, f"item{i}")
+        try:
+            scores.append(int(raw))
+        except (TypeError, ValueError):
+            scores.append(-1)
+    return c.SubmitCheckIn(actor=user, scores=scores)
+
+
+def _propose_command(user: str, values: Values) -> c.Command:
+    raw_date = value(values, "by_when")
+    return c.ProposeItem(
+        actor=user,
+        who=value(values, "who") or "",
+        what=value(values, "what") or "",
+        by_when=date.fromisoformat(raw_date) if raw_date else None,
+    )
+
+
+async def _act(deps: Deps, context: AsyncBoltContext, body: dict[str, Any], command: c.Command) -> Transition:
+    mediation_id = modals.read_metadata(body["view"].get("private_metadata")).get("m", "")
+    return await deps.service.act(team_of(context), mediation_id, command)
+
+
+def _submit_handler(
+    deps: Deps, callback: Callback, build: Callable[[str, Values], c.Command], fallback: str
+) -> Callable[..., Any]:
+    async def handler(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        values: Values = body["view"]["state"]["values"]
+        try:
+            transition = await _act(deps, context, body, build(body["user"]["id"], values))
+        except Refused as refused:
+            if refused.silent:
+                await ack(response_action="update", view=modals.saved_modal())
+                return
+            if refused.fields or refused.code is RefusalCode.INVALID_INPUT:
+                await ack(response_action="errors", errors=field_errors(callback, refused, fallback, {}))
+            else:
+                await ack(response_action="update", view=modals.info_modal(error_text(refused)))
+            return
+        except (MediationNotFound, StoreUnavailable) as exc:
+            await ack(response_action="errors", errors={fallback: error_text(exc)})
+            return
+        await ack(response_action="update", view=modals.saved_modal())
+        await deps.runner.run(transition)
+
+    return handler
+
+
+def _intake_handler(deps: Deps) -> Callable[..., Any]:
+    async def handler(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        values: Values = body["view"]["state"]["values"]
+        answers = {b.removeprefix("q_"): value(values, b) or "" for b in values if b.startswith("q_")}
+        user = body["user"]["id"]
+        try:
+            transition = await _act(deps, context, body, c.SaveIntake(actor=user, answers=answers))
+        except Refused as refused:
+            first = next(iter(values), "q_happened")
+            if refused.fields:
+                m_id = modals.read_metadata(body["view"].get("private_metadata")).get("m", "")
+                found = await deps.service.store.get(team_of(context), m_id)
+                definition = (
+                    deps.service.definitions.for_mediation(found)
+                    if found
+                    else deps.service.definitions.current(team_of(context), "peer")
+                )
+                limits: dict[str, int] = {q.key: q.max_length for q in definition.intake().questions}
+                await ack(
+                    response_action="errors", errors=field_errors(Callback.INTAKE, refused, first, limits)
+                )
+            else:
+                await ack(response_action="update", view=modals.info_modal(error_text(refused)))
+            return
+        except (MediationNotFound, StoreUnavailable) as exc:
+            await ack(response_action="errors", errors={next(iter(values), "q_happened"): error_text(exc)})
+            return
+        m = transition.mediation
+        party = m.party_of(user)
+        assert party is not None  # the engine accepted the command, so the user is a party
+        await ack(
+            response_action="update",
+            view=modals.sharing_modal(m, party.role, deps.service.definitions.for_mediation(m)),
+        )
+        await deps.runner.run(transition)
+
+    return handler
+
+
+def _start_handler(deps: Deps) -> Callable[..., Any]:
+    async def handler(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        values: Values = body["view"]["state"]["values"]
+        user = body["user"]["id"]
+        colleague = value(values, "colleague") or ""
+        problem = await _colleague_problem(client, user, colleague)
+        if problem:
+            await ack(response_action="errors", errors={"colleague": problem})
+            return
+        command = c.Start(
+            actor=user, respondent=colleague, topic=value(values, "topic") or "", hopes=value(values, "hopes")
+        )
+        try:
+            transition = await deps.service.start(team_of(context), command)
+        except Refused as refused:
+            await ack(
+                response_action="errors",
+                errors=field_errors(Callback.START, refused, "colleague", {"topic": 150, "hopes": 1000}),
+            )
+            return
+        except PairTaken:
+            await ack(response_action="errors", errors={"colleague": t.ALREADY_OPEN_FIELD})
+            return
+        except StoreUnavailable as exc:
+            await ack(response_action="errors", errors={"topic": error_text(exc)})
+            return
+        await ack()
+        await deps.runner.run(transition)
+
+    return handler
+
+
+async def _colleague_problem(client: AsyncWebClient, user: str, colleague: str) -> str | None:
+    """Why this colleague cannot be invited, or None."""
+    if not colleague:
+        return t.USER_UNKNOWN
+    if colleague == user:
+        return t.SELF
+    try:
+        info = await client.users_info(user=colleague)
+    except SlackApiError as exc:
+        log.info("users.info failed", extra={"error": str(exc.response.get("error"))})
+        return t.USER_UNKNOWN
+    person = info["user"]
+    if person.get("is_bot") or person.get("id") == "USLACKBOT":
+        return t.BOT_USER.format(user=colleague)
+    if person.get("deleted"):
+        return t.DEACTIVATED.format(user=colleague)
+    return None

@@ -1,0 +1,36 @@
+"""Builds the running services (Redis, encryption, store) from settings, and closes them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import redis.asyncio as aioredis
+
+from bot.app import Services
+from bot.crypto import Cipher, local_key
+from bot.definitions import DefinitionSource
+from bot.redis_embedded import EmbeddedRedis
+from bot.service import MediationService
+from bot.settings import Settings
+from bot.store import MediationStore
+
+
+@asynccontextmanager
+async def open_services(settings: Settings) -> AsyncIterator[Services]:
+    """Connect to Redis (starting the embedded one when REDIS_URL is unset) and build the services."""
+    embedded = EmbeddedRedis(settings.data_dir) if settings.embedded_redis else None
+    url = embedded.url if embedded else str(settings.redis_url)
+    redis = aioredis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=30)
+    key = (
+        settings.encryption_key.get_secret_value()
+        if settings.encryption_key
+        else local_key(settings.data_dir)
+    )
+    store = MediationStore(redis, Cipher(key), prefix=settings.key_prefix)
+    try:
+        yield Services(service=MediationService(store, DefinitionSource()))
+    finally:
+        await redis.aclose()
+        if embedded:
+            embedded.stop()

@@ -1,0 +1,84 @@
+"""Runs engine commands against the store: load, apply, compare-and-set, retry on a conflict."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from bot.definitions import DefinitionSource
+from bot.store import MediationStore, VersionConflict
+from flows import commands as c
+from flows import engine
+from flows.engine import Transition
+
+log = logging.getLogger("commonground.service")
+
+CAS_ATTEMPTS = 8
+
+
+class MediationNotFound(Exception):
+    """No mediation with that id in this workspace."""
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware."""
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    """A short, unguessable mediation id."""
+    return "m" + secrets.token_hex(8)
+
+
+class MediationService:
+    """The one way the adapter changes a mediation."""
+
+    def __init__(
+        self,
+        store: MediationStore,
+        definitions: DefinitionSource,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        ids: Callable[[], str] = new_id,
+    ) -> None:
+        self.store = store
+        self.definitions = definitions
+        self.clock = clock
+        self.ids = ids
+
+    async def start(self, team: str, command: c.Start, flow: str = "peer") -> Transition:
+        """Create a mediation (raises `Refused`, `PairTaken` or `StoreUnavailable`)."""
+        definition = self.definitions.current(team, flow)
+        transition = engine.start(command, definition, self.clock(), mediation_id=self.ids(), team=team)
+        saved = await self.store.create(transition.mediation)
+        log.info("mediation started", extra={"mediation": saved.id, "team": team})
+        return Transition(saved, transition.effects)
+
+    async def act(self, team: str, mediation_id: str, command: c.Command) -> Transition:
+        """Apply a command with compare-and-set, retrying when another writer got there first.
+
+        Raises `Refused` (nothing changed), `MediationNotFound` or `StoreUnavailable`.
+        """
+        for _ in range(CAS_ATTEMPTS):
+            mediation = await self.store.get(team, mediation_id)
+            if mediation is None:
+                raise MediationNotFound(mediation_id)
+            definition = self.definitions.for_mediation(mediation)
+            transition = engine.apply(mediation, command, definition, self.clock())
+            try:
+                saved = await self.store.save(transition.mediation)
+            except VersionConflict:
+                log.info("version conflict, retrying", extra={"mediation": mediation_id})
+                continue
+            log.info(
+                "mediation changed",
+                extra={
+                    "mediation": mediation_id,
+                    "command": type(command).__name__,
+                    "stage": saved.stage.value,
+                },
+            )
+            return Transition(saved, transition.effects)
+        raise VersionConflict(mediation_id)

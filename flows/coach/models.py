@@ -1,0 +1,107 @@
+"""Typed, frozen result models of the coach (pydantic v2)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+
+class NudgeKind(StrEnum):
+    """The fixed vocabulary of statement nudges (shared/COACHING.md §2)."""
+
+    BLAME = "blame"
+    ABSOLUTE = "absolute"
+    CONTEMPT = "contempt"
+    DEFENSIVENESS = "defensiveness"
+    STONEWALLING = "stonewalling"
+    FAUX_FEELING = "faux_feeling"
+    THOUGHT_AS_FEELING = "thought_as_feeling"
+    DEMAND = "demand"
+    EVALUATION = "evaluation"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Nudge(_Frozen):
+    """One suggestion about a party's own words.
+
+    ``span`` is a ``(start, end)`` pair of character offsets: ``text[start:end]`` is the flagged words.
+    """
+
+    kind: NudgeKind
+    span: tuple[int, int]
+    message: str
+    suggestion: str
+    quote: str = ""
+
+
+class StatementReview(_Frozen):
+    """The coach's review of a statement: the nudges, in order of appearance."""
+
+    text: str
+    nudges: list[Nudge] = Field(default_factory=list)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def kinds(self) -> list[NudgeKind]:
+        """The sorted set of nudge kinds found."""
+        return sorted({n.kind for n in self.nudges})
+
+    @property
+    def clean(self) -> bool:
+        """True when no nudge was raised."""
+        return not self.nudges
+
+
+class ReasonCode(StrEnum):
+    """Why a reflection scored as it did (shared/COACHING.md §3)."""
+
+    NOT_A_REFLECTION_REBUTTAL = "not_a_reflection_rebuttal"
+    NOT_A_REFLECTION_ADVICE = "not_a_reflection_advice"
+    NOT_A_REFLECTION_QUESTION = "not_a_reflection_question"
+    JUDGEMENT = "judgement"
+    MINIMISING = "minimising"
+    OFF_TOPIC = "off_topic"
+    FACTS_COVERED = "facts_covered"
+    FACTS_MISSING = "facts_missing"
+    FACTS_DISTORTED = "facts_distorted"
+    FEELING_NAMED = "feeling_named"
+    FEELING_MISSING = "feeling_missing"
+    NEED_NAMED = "need_named"
+    NEED_MISSING = "need_missing"
+    PARROTING = "parroting"
+    OWN_WORDS = "own_words"
+
+
+class Reason(_Frozen):
+    """One reason behind a reflection score, in the words a warm coach would use."""
+
+    code: ReasonCode
+    text: str
+
+
+class ReflectionScore(_Frozen):
+    """Score (0–100) of a reflection, whether to forward it, and why.
+
+    Sub-scores: ``facts`` (0–35), ``feelings`` (0–20), ``needs`` (0–20), ``own_words`` (0–15) and
+    ``neutrality`` (0–10). ``gate_passed`` is the form gate: the text is a reflection at all (not a
+    rebuttal, advice or a bare question).
+    """
+
+    score: int = Field(ge=0, le=100)
+    forward: bool
+    gate_passed: bool
+    facts: float = Field(ge=0.0)
+    feelings: float = Field(ge=0.0)
+    needs: float = Field(ge=0.0)
+    own_words: float = Field(ge=0.0)
+    neutrality: float = Field(ge=0.0)
+    reasons: list[Reason] = Field(default_factory=list)
+
+    @property
+    def codes(self) -> list[ReasonCode]:
+        """The reason codes, in order."""
+        return [r.code for r in self.reasons]

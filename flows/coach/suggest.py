@@ -1,0 +1,187 @@
+"""Kind, concrete suggestions for each nudge, shaped from the person's own words where possible."""
+
+from __future__ import annotations
+
+import re
+
+from flows.coach import lexicon as lx
+from flows.coach.models import Nudge, NudgeKind
+from flows.coach.text import normalise
+
+_REAL = sorted(
+    {w for fam, ws in lx.FEELING_FAMILIES.items() if fam != "positive" for w in ws if w not in lx.AMBIGUOUS_FEELINGS},
+    key=len,
+    reverse=True,
+)
+_REAL_RE = re.compile(r"\b(?:i|we)\b[^.!?]{0,40}?\b(" + "|".join(re.escape(w) for w in _REAL) + r")\b")
+_NEED_RE = re.compile(
+    r"\b(?:i\s+need|i\s+want|i'd\s+like|matters\s+to\s+me|important\s+to\s+me)\s+([^.!?,;]{3,60})"
+)
+_ABS_WORDS = re.compile(
+    r"\s*\b(?:always|constantly|continually|forever|all\s+the\s+time|every\s+(?:single\s+)?time|each\s+time|"
+    r"without\s+fail)\b",
+    re.IGNORECASE,
+)
+_FAULT_VERB = re.compile(
+    r"^(?:you|you've|you\s+have)\s+(?:just\s+|totally\s+|completely\s+|really\s+)?(?:ruined|wrecked|destroyed|"
+    r"sabotaged|screwed\s+up|messed\s+up|botched|derailed|trashed|blew)\s+(.+?)(?:\s+with\s+.*)?$",
+    re.IGNORECASE,
+)
+_MADE_ME = re.compile(r"^you\s+(?:\w+\s+)?(?:made|make|makes|forced)\s+me\s+(.+)$", re.IGNORECASE)
+_LOOK_FEEL = {
+    "stupid": "embarrassed", "small": "hurt", "bad": "embarrassed", "foolish": "embarrassed",
+    "angry": "angry", "cry": "upset", "late": "stressed", "miss": "disappointed", "wait": "frustrated",
+}
+
+
+def _clean(s: str) -> str:
+    s = re.sub(r"\s+", " ", s).strip(" ,.;:!?")
+    return s
+
+
+def _own_feeling(norm: str) -> str | None:
+    m = _REAL_RE.search(norm)
+    return m.group(1) if m else None
+
+
+def _own_need(norm: str) -> str | None:
+    m = _NEED_RE.search(norm)
+    return _clean(m.group(1)) if m else None
+
+
+def _faux_in(norm: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    for word, pair in lx.FAUX_FEELINGS.items():
+        if re.search(r"\b" + re.escape(word) + r"\b", norm):
+            return pair
+    return None
+
+
+def _observation(quote: str) -> tuple[str, str | None]:
+    """Turn a blaming clause into a neutral 'When …' observation, plus a feeling hint."""
+    q = _clean(_ABS_WORDS.sub("", quote))
+    low = normalise(q)
+    if m := _FAULT_VERB.match(q):
+        return f"{_clean(m.group(1))} went wrong", "disappointed"
+    if m := _MADE_ME.match(q):
+        rest = _clean(m.group(1))
+        words = normalise(rest).split()
+        hint = next((_LOOK_FEEL[w] for w in words if w in _LOOK_FEEL), None)
+        tail = re.sub(r"^(?:look|feel|seem)\s+\w+\s*", "", rest, flags=re.IGNORECASE)
+        return (f"that happened {tail}" if tail else "that happened"), hint
+    for pat in (r"^because\s+of\s+you,?\s*", r"^thanks\s+to\s+you,?\s*", r"^it's\s+your\s+fault,?\s*",
+                r"^(?:it\s+is|that's|it\s+was)\s+your\s+fault,?\s*", r"^your\s+fault,?\s*"):
+        if re.match(pat, low):
+            rest = _clean(q[re.match(pat, low).end():])  # type: ignore[union-attr]
+            return (rest or "that happened"), None
+    if low.startswith(("you never", "you don't", "you didn't", "you do not")):
+        return "[one specific time, e.g. in Tuesday's meeting] " + q[0].lower() + q[1:], None
+    if low.startswith("you"):
+        return q[0].lower() + q[1:], None
+    return "[what happened, e.g. on Tuesday at 10]", None
+
+
+def _blame_suggestion(text: str, quote: str) -> str:
+    norm = normalise(text)
+    obs, hint = _observation(quote)
+    feeling = _own_feeling(norm)
+    need = _own_need(norm)
+    faux = _faux_in(norm)
+    if not feeling:
+        feeling = (" and ".join(faux[0][:2]) if faux else hint) or "[your feeling, e.g. frustrated]"
+    if not need:
+        need = (faux[1][0] if faux else None) or "[what matters to you, e.g. to be able to rely on each other]"
+    elif not need.startswith(("to ", "a ", "an ", "the ", "my ", "us ", "more ", "some ")):
+        need = need if " " in need else need
+    return (
+        f"Try describing what happened and how it landed for you: \"When {obs}, I felt {feeling}, "
+        f"because I need {need}. Would you be willing to [one concrete thing they could do]?\""
+    )
+
+
+def _demand_suggestion(quote: str) -> str:
+    q = _clean(quote)
+    m = re.match(
+        r"^you\s+(?:(?:really|just|absolutely|seriously|simply)\s+)*(?:must|have\s+to|need\s+to|should(?:n't)?|"
+        r"'ve\s+got\s+to|have\s+got\s+to|got\s+to|had\s+better|'d\s+better|ought\s+to)\s+(.+)$",
+        normalise(q),
+    )
+    if m:
+        action = q[m.start(1):]
+        if action.lower().startswith("have "):
+            action = "next time, " + action[5:]
+        return f"A request leaves them free to say yes: \"Would you be willing to {action}?\""
+    m2 = re.match(r"^(?:please\s+)?(?:just\s+)?(stop|quit)\s+(.+)$", normalise(q))
+    if m2:
+        return f"Try a request: \"Would you be willing to check with me before {q[m2.start(2):]}?\""
+    return "Try turning it into a request they can say yes or no to: \"Would you be willing to …?\""
+
+
+def _msg(kind: NudgeKind) -> str:
+    return {
+        NudgeKind.BLAME: "This puts the fault on them, which usually makes people defend rather than listen.",
+        NudgeKind.ABSOLUTE: "Words like 'always' and 'never' turn one event into a verdict on the person.",
+        NudgeKind.CONTEMPT: "Mockery or name-calling is hard to hear past, even when the point underneath is fair.",
+        NudgeKind.DEFENSIVENESS: "This defends rather than engages, so the other person may feel unheard.",
+        NudgeKind.STONEWALLING: "This closes the conversation; a named break keeps the door open.",
+        NudgeKind.FAUX_FEELING: "This word describes what you think they did, more than how you feel.",
+        NudgeKind.THOUGHT_AS_FEELING: "'I feel that/like…' introduces a thought, not a feeling.",
+        NudgeKind.DEMAND: "'You must / should / have to' is a demand; people are more open to a request.",
+        NudgeKind.EVALUATION: "This is a judgement; describing what happened is easier to hear.",
+    }[kind]
+
+
+def _suggestion(text: str, kind: NudgeKind, quote: str, info: str) -> str:
+    q = quote.strip()
+    if kind is NudgeKind.BLAME:
+        return _blame_suggestion(text, q)
+    if kind is NudgeKind.ABSOLUTE:
+        return (
+            f"Instead of \"{q}\", name one specific time: \"On Tuesday, when …\". A concrete example is "
+            "easier to hear than a pattern."
+        )
+    if kind is NudgeKind.CONTEMPT:
+        return (
+            "Under the sharpness there's probably something that matters to you. Try saying it plainly: "
+            "\"I'm frustrated, because I need [what matters to you]. Would you be willing to …?\""
+        )
+    if kind is NudgeKind.DEFENSIVENESS:
+        return (
+            "Try owning a part, even a small one, before giving your side: \"You're right that I …; what "
+            "made it hard for me was …\"."
+        )
+    if kind is NudgeKind.STONEWALLING:
+        return (
+            "If you need a pause, say so and name when you'll come back: \"I need about twenty minutes to "
+            "settle. Can we pick this up at [time]?\""
+        )
+    if kind is NudgeKind.FAUX_FEELING:
+        word = normalise(info or q)
+        feelings, needs = lx.FAUX_FEELINGS.get(word, (("hurt", "frustrated"), ("respect",)))
+        return (
+            f"\"{q}\" says what you think they did. Underneath there may be feelings like "
+            f"{', '.join(feelings)}, and a need for {' or '.join(needs)}. For example: \"I felt "
+            f"{' and '.join(feelings[:2])}, because I need {needs[0]}.\""
+        )
+    if kind is NudgeKind.THOUGHT_AS_FEELING:
+        return (
+            "Try naming the feeling itself, then the thought as yours: \"When …, I felt [worried / hurt / "
+            "frustrated], and I started to wonder whether …\"."
+        )
+    if kind is NudgeKind.DEMAND:
+        return _demand_suggestion(q)
+    return (
+        f"\"{q}\" is a judgement. What exactly happened, and when? For example: \"In Tuesday's review, "
+        "three comments had no explanation.\""
+    )
+
+
+def make_nudge(text: str, kind: NudgeKind, start: int, end: int, info: str = "") -> Nudge:
+    """Build a nudge for ``text[start:end]`` with its message and suggestion."""
+    quote = text[start:end]
+    return Nudge(
+        kind=kind,
+        span=(start, end),
+        message=_msg(kind),
+        suggestion=_suggestion(text, kind, quote, info),
+        quote=quote,
+    )
