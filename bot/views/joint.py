@@ -19,7 +19,7 @@ def joint_message(m: Mediation, post: JointPost, d: FlowDefinition, item_id: str
     """The message for one joint-space post."""
     if post is JointPost.SUMMARY:
         return _summary(m, d)
-    if post in (JointPost.ITEM_PROPOSED, JointPost.ITEM_AGREED) and item_id:
+    if post is JointPost.ITEM_PROPOSED and item_id:
         return item_message(m, item_id)
     if post is JointPost.PAUSED:
         return Message(
