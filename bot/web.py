@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from aiohttp import web
+from slack_bolt.async_app import AsyncApp
 
-from bot.app import Services, create_app
-from bot.settings import Settings
+from bot.app import Services
 
 
-def build_web_app(settings: Settings, services: Services) -> web.Application:
+def build_web_app(bolt: AsyncApp, services: Services) -> web.Application:
     """The HTTP app: `POST /slack/events` (Bolt) and `GET /healthz` (200 when Redis answers)."""
-    bolt = create_app(settings, services)
     app = bolt.web_app(path="/slack/events")
 
     async def healthz(request: web.Request) -> web.Response:

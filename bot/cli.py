@@ -1,0 +1,116 @@
+"""The `commonground` console script: serve, worker, sandbox, coach, manifest, keygen."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import asyncio
+import json
+import logging
+import sys
+from importlib import resources
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.settings import ConfigError, Settings, load_settings
+
+
+def _logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+async def _serve(settings: Settings) -> None:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    from bot.app import create_app
+    from bot.runtime import open_services
+    from bot.web import build_web_app
+
+    async with open_services(settings) as services:
+        bolt = create_app(settings, services)
+        runner = web.AppRunner(build_web_app(bolt, services))
+        await runner.setup()
+        await web.TCPSite(runner, "0.0.0.0", settings.port).start()
+        print(f"Common Ground is listening on http://0.0.0.0:{settings.port}/slack/events", flush=True)
+        handler = None
+        if settings.slack_app_token:
+            handler = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
+            await handler.connect_async()  # type: ignore[no-untyped-call]
+            print("Connected to Slack with Socket Mode.", flush=True)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            if handler:
+                await handler.close_async()  # type: ignore[no-untyped-call]
+            await runner.cleanup()
+
+
+async def _worker(settings: Settings) -> None:
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from bot.effects import EffectRunner
+    from bot.runtime import open_services
+    from bot.worker import run_worker
+
+    async with open_services(settings) as services:
+        client = AsyncWebClient(
+            token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url
+        )
+        print("Common Ground worker started.", flush=True)
+        await run_worker(services.service, EffectRunner(client, services.service))
+
+
+def manifest_text() -> str:
+    """The Slack app manifest shipped with the package (the same as manifest.json at the root)."""
+    root = Path(__file__).resolve().parent.parent / "manifest.json"
+    if root.exists():
+        return root.read_text(encoding="utf-8")
+    return resources.files("bot").joinpath("manifest.json").read_text(encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `commonground` console script."""
+    parser = argparse.ArgumentParser(prog="commonground", description="Common Ground, mediation in Slack.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="run the Slack app over HTTP (and Socket Mode with SLACK_APP_TOKEN)")
+    sub.add_parser("worker", help="deliver reminders and expiry")
+    sandbox = sub.add_parser("sandbox", help="try Common Ground in a browser, with no Slack workspace")
+    sandbox.add_argument("--port", type=int, default=None, help="the page's port (default $PORT or 3000)")
+    sandbox.add_argument("--reset", action="store_true", help="start with empty data")
+    sub.add_parser("coach", help="review a statement or score a reflection", add_help=False)
+    sub.add_parser("manifest", help="print the Slack app manifest")
+    sub.add_parser("keygen", help="print a new COMMONGROUND_ENCRYPTION_KEY")
+    args, rest = parser.parse_known_args(argv)
+
+    if args.command == "coach":
+        from flows.coach.cli import main as coach_main
+
+        return coach_main(rest)
+    if rest:
+        parser.error(f"unrecognised arguments: {' '.join(rest)}")
+    if args.command == "manifest":
+        print(json.dumps(json.loads(manifest_text()), indent=2))
+        return 0
+    if args.command == "keygen":
+        from bot.crypto import new_key
+
+        print(new_key())
+        return 0
+    if args.command == "sandbox":
+        from bot.sandbox.server import run_sandbox
+
+        return run_sandbox(port=args.port, reset=args.reset)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    _logging(settings.log_level)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(settings) if args.command == "serve" else _worker(settings))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

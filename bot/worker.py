@@ -1,0 +1,44 @@
+"""The worker process: delivers due timers (invitation reminders and expiry)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from bot.effects import EffectRunner
+from bot.service import MediationNotFound, MediationService
+from bot.store import StoreUnavailable
+from flows import commands as c
+from flows.effects import Notice, Notify
+from flows.errors import Refused
+from flows.models import Role, Stage
+
+log = logging.getLogger("commonground.worker")
+
+
+async def run_due(service: MediationService, runner: EffectRunner) -> int:
+    """Deliver every timer that is due now; returns how many were taken."""
+    due = await service.store.take_due(service.clock())
+    for team, mediation_id, timer in due:
+        try:
+            if timer == "expire":
+                await runner.run(await service.act(team, mediation_id, c.Expire()))
+            elif timer == "reminder":
+                m = await service.store.get(team, mediation_id)
+                if m is not None and m.stage is Stage.INVITATION and m.is_open:
+                    await runner.notify(m, Notify(role=Role.RESPONDENT, notice=Notice.REMINDER))
+        except (Refused, MediationNotFound):
+            continue  # answered, closed or removed meanwhile: nothing to do
+    return len(due)
+
+
+async def run_worker(service: MediationService, runner: EffectRunner, interval: float = 30.0) -> None:
+    """Deliver due timers forever, every `interval` seconds."""
+    while True:
+        try:
+            taken = await run_due(service, runner)
+            if taken:
+                log.info("timers delivered", extra={"count": taken})
+        except StoreUnavailable:
+            log.warning("store unavailable; retrying")
+        await asyncio.sleep(interval)
