@@ -1,0 +1,575 @@
+"""Reflection scoring: how well a paraphrase says back what the other party shared (COACHING.md §3).
+
+Roles: in the *original*, "I" is the speaker (B) and "you" is the listener (A). In the *reflection*,
+"I" is A and "you" is B. The scorer maps both onto roles (B/A) before comparing, so a copy that only
+swaps I/you is still a copy, and a reflection that puts the wrong person in a role is a distortion.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from flows.coach import lexicon as lx
+from flows.coach.models import Reason, ReasonCode, ReflectionScore
+from flows.coach.statements import _INSULT_RE, _SARCASM_STRONG, _alt
+from flows.coach.text import clause_spans, normalise, numbers, sentence_spans, stem, tokens
+
+W_FACTS, W_FEEL, W_NEED, W_OWN, W_NEUTRAL = 35.0, 20.0, 20.0, 15.0, 10.0
+FORWARD_AT = 70
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has have
+    having he her here hers herself him himself his how i if in into is it its itself just me more most my
+    myself no nor not now of off on once only or other our ours ourselves out over own same she should so
+    some such than that the their theirs them themselves then there these they this those through to too
+    under until up very was we were what when where which while who whom why will with would you your
+    yours yourself yourselves i'm i've i'd i'll you're you've you'd you'll it's that's there's don't
+    didn't doesn't isn't wasn't weren't can't couldn't won't wouldn't shouldn't haven't hasn't hadn't
+    let's he's she's they're we're we've they've what's im ive dont cant also get got gets getting go
+    going went gone make made makes really still even much many lot lots like one thing things something
+    anything everything way back again well actually maybe kind bit quite said say says told tell
+    asked ask know knew think thought feel felt feeling want wanted need needs needed matter matters
+    us ok okay yes yeah sure whole every always never ever since though however yet already honestly
+    right able""".split()
+)
+
+_B_PRON = {"i": "B", "me": "B", "my": "B", "mine": "B", "myself": "B", "im": "B", "ive": "B"}
+_A_PRON = {"you": "A", "your": "A", "yours": "A", "yourself": "A", "u": "A"}
+_CONTRACT = {"'m": ["be"], "'re": ["be"], "'ve": ["have"], "'d": ["would"], "'ll": ["will"], "'s": ["be"]}
+_BE = {"am", "is", "are", "was", "were", "be", "been"}
+
+_FEEL_WORD_FAMILY: dict[str, str] = {w: fam for fam, ws in lx.FEELING_FAMILIES.items() for w in ws}
+_FEEL_RE = re.compile(r"\b(?:" + _alt(tuple(_FEEL_WORD_FAMILY)) + r")\b")
+_FAUX_RE = re.compile(r"\b(?:" + _alt(tuple(lx.FAUX_FEELINGS)) + r")\b")
+_FEEL_FRAME = re.compile(
+    r"(?:\b(?:feel|feels|felt|feeling|you're|you\s+are|you\s+were|you've\s+been|you\s+get|left\s+you|"
+    r"leaves\s+you|made\s+you|makes\s+you|seem|seemed|sound|been|it's\s+been|was|were|is|how\s+it\s+left\s+you|"
+    r"and|,|you|that|it|a|got|came\s+away)\s+(?:\w+\s+){0,2}$)|^\s*$"
+)
+_PHYSICAL_HURT = re.compile(r"\b(?:get|got|gets|getting|was|were|be|been)\s+(?:badly\s+)?hurt\b|\bhurt\s+(?:his|her|their|my|your)\b")
+_NEG = re.compile(r"\b(?:not|no|never|n't|dont|didnt|wasnt|isnt|weren't|wasn't|isn't|aren't|without)\b|n't\b")
+
+_NEED_RE = re.compile(
+    r"\byou(?:'re|\s+are|'d|\s+would)?\s+(?:really\s+|also\s+|just\s+|still\s+|clearly\s+|simply\s+)?"
+    r"(?:need|needs|needed|want|wanted|'d\s+like|would\s+like|like|asking\s+for|ask\s+for|asked\s+for|"
+    r"hoping|hope|hoped|care\s+about|cared\s+about|value|looking\s+for|deserve|wish|wished|expect)\b"
+    r"|\b(?:matters?|mattered|means|meant|counts)\s+(?:a\s+lot\s+|so\s+much\s+|a\s+great\s+deal\s+|most\s+|"
+    r"deeply\s+|really\s+|a\s+lot\s+more\s+)?(?:to|for)\s+you\b"
+    r"|\b(?:important|essential|vital|key|precious|central|non-negotiable)\s+(?:to|for)\s+you\b"
+    r"|\b(?:comes?|came)\s+first\s+for\s+you\b|\bwhat\s+you(?:'re|\s+are)?\s+(?:need|want|asking|after|looking|"
+    r"hoping|wanted|needed)\b|\byou(?:'re|\s+are)\s+after\b|\bfor\s+you,?\s+(?:it's|what\s+matters)\b"
+    r"|\byou(?:'d|\s+would)\s+(?:prefer|rather)\b|\byour\s+(?:need|needs|wish|hope|request)\b"
+)
+_NEED_NOUN_RE = re.compile(r"\b(?:" + _alt(lx.NEED_WORDS) + r")\b")
+
+_CHECKIN = re.compile(
+    r"^(?:so,?\s+|and\s+)?(?:did|have|do|am|is|does|was|would|could|can|has)\s+(?:i|that|this|there)\b.{0,40}"
+    r"\b(?:right|it|understood|understand|get|got|hear|heard|miss|missed|missing|close|fair|accurate|"
+    r"capture|captured|correct|sum|meant|mean|sound|say|said|summed|fit|fits|land|landed|follow)\b"
+    r"|^(?:is|does)\s+that\s+(?:right|it|fair|close|accurate|about\s+right|correct|sound\s+right)"
+    r"|^(?:anything|what)\s+(?:else\s+)?(?:did\s+)?i(?:'ve)?\s+(?:miss|missed|leave|left|get\s+wrong)"
+    r"|^(?:right|correct|fair|yes|is\s+that\s+it|close|am\s+i\s+close)\s*\?$"
+)
+_QWORD = re.compile(
+    r"^(?:so,?\s+|and\s+|but\s+|ok,?\s+|okay,?\s+|well,?\s+)?(?:who|what|when|where|why|which|how|do|does|did|"
+    r"are|is|was|were|would|could|can|will|have|has|had|should|shall|am|isn't|aren't|don't|didn't|wasn't|"
+    r"won't|wouldn't|couldn't|whose)\b"
+)
+_ADVICE = re.compile(
+    r"(?:^|(?<=[.!?]\s)|(?<=[.!?]\s\s))(?:(?:so|then|honestly|maybe|perhaps|just|next\s+time|in\s+future|"
+    r"in\s+the\s+future|going\s+forward|also|and)\s*,?\s+)*(?:just\s+)?"
+    r"(?:try|put|ask|call|send|use|find|talk|speak|tell|take|write|book|set|start|make|let|keep|give|go|"
+    r"check|bring|raise|document|escalate|switch|share|add|block|mute|wear|buy|consider|remember|email|"
+    r"message|plan|learn|focus|relax|ignore|push|step|loop|cc|flag|record|note|leave|skip|sort|stop|"
+    r"don't|do|be|get|grab|move|pick|sit|think|look|speak|sleep|turn|see|reach|post|stick|batch)\b"
+    r"|\byou\s+(?:should(?!\s+(?:have|'ve)\b)|could(?!\s+(?:have|'ve|plan|say|finish|land|get\s+your)\b)|"
+    r"might\s+want\s+to|may\s+want\s+to|ought\s+to|might\s+try|"
+    r"might\s+consider|can\s+always|could\s+always|can\s+just|need\s+to\s+learn|need\s+to\s+try|"
+    r"'d\s+better|had\s+better|must\s+(?!be|have|'ve))"
+    r"|\b(?:have|had)\s+you\s+(?:tried|thought\s+about|considered|asked)\b|\bwhy\s+(?:don't|not|didn't)\s+you\b"
+    r"|\bwhat\s+if\s+you\b|\bhow\s+about\s+(?:you|trying|just|we)\b|\bi(?:'d|\s+would)\s+(?:suggest|recommend|"
+    r"advise)\b|\bmy\s+(?:advice|suggestion|tip)\b|\bit\s+(?:might|would|could|may)\s+help\s+(?:if\s+you|to)\b"
+    r"|\bnext\s+time,?\s+(?:just|try|you\s+(?:could|should|can|might))\b|\bcould\s+you\s+(?:maybe\s+|just\s+|"
+    r"perhaps\s+)?(?:find|try|get|ask|put|use|talk|send|book|start|share)\b|\bif\s+i\s+were\s+you\b"
+    r"|\bthe\s+trick\s+is\b|\byou\s+don't\s+have\s+to\s+(?:handle|do|deal|carry|take)\b"
+    r"|\bthat\s+would\s+make\s+(?:\w+\s+)?(?:easier|simpler|better)\b"
+)
+_ADVICE_BLOCK = re.compile(r"\b(?:so|so\s+that|that|where|when|if|until|before|and\s+so)\s+$")
+
+_REBUT_MARKER = re.compile(
+    r"\b(?:but|however|although|yet|that\s+said|having\s+said\s+that|even\s+so|then\s+again|"
+    r"on\s+the\s+other\s+hand|in\s+fairness|to\s+be\s+fair|in\s+my\s+defen[cs]e|the\s+thing\s+is|"
+    r"the\s+truth\s+is|the\s+reality\s+is|the\s+fact\s+is)\b"
+    r"|(?:^|(?<=[.!?]\s))still\b"
+)
+_STRONG_REBUT = re.compile(
+    r"\b(?:the\s+thing\s+is|in\s+my\s+defen[cs]e|to\s+be\s+fair|in\s+fairness|the\s+truth\s+is|"
+    r"the\s+reality\s+is|the\s+fact\s+is|that's\s+not\s+(?:true|what\s+happened|fair)|that\s+isn't\s+true|"
+    r"i\s+had\s+no\s+(?:choice|option|room)|not\s+my\s+fault|i\s+was\s+(?:only|just)\s+(?:trying|following|doing)|"
+    r"i\s+was\s+actually|(?:i|we)\s+did\s+(?:tell|say|send|mention|warn|try|ask)|"
+    r"i\s+(?:can't|cannot|couldn't)\s+(?:override|change|help|do\s+anything))\b"
+    r"|[,\s]though\s*(?:[.,!]|$)|(?:^|(?<=[.!?]\s))(?:still|actually|in\s+fact)\s*,"
+)
+_ACK = re.compile(
+    r"(?:^|(?<=[.!?]\s))(?:i\s+(?:hear|understand|can\s+see|see|get|know|realise|realize|appreciate|"
+    r"can\s+imagine)|i'm\s+sorry|i\s+am\s+sorry|sorry|fair\s+enough|ok|okay|you\s+(?:feel|were|felt|had))\b"
+    r"|\bi\s+get\s+it\b"
+)
+_JUSTIFY = re.compile(
+    r"\b(?:because|since|so\s+i|had\s+to|couldn't|can't|cannot|wasn't\s+able|no\s+room|no\s+choice|rules?|policy|"
+    r"isn't\s+realistic|not\s+realistic|really\s+did|did\s+have|actually|was\s+protecting|only\s+\w+ing|"
+    r"limited\s+to|short|busy|reviewing|too\s+much|for\s+us|came\s+from|the\s+client|budget|required|"
+    r"wasn't\s+my|not\s+my|approved|approve)\b"
+)
+_FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'd|i'll|we|we're|we've|we'd|my|our|us|me)\b")
+_SECOND_PERSON = re.compile(r"\b(?:you|you're|you've|you'd|you'll|your|yours|yourself)\b")
+
+_JUDGE_ADJ = tuple(lx.JUDGEMENT_ADJECTIVES) + (
+    "oversensitive", "sensitive", "touchy", "precious", "fussy", "picky", "inflexible", "uptight",
+    "negative", "emotional", "defensive", "paranoid", "overreacting", "overdramatic", "thin-skinned",
+    "particular", "territorial", "possessive", "intense", "extreme",
+)
+_JUDGEMENT = re.compile(
+    r"\b(?:i\s+think|i\s+feel\s+like|honestly|frankly|clearly|it\s+sounds\s+like|sounds\s+like|it\s+seems|seems)?\s*"
+    r"you(?:'re|\s+are|\s+were|\s+seem|\s+sound|\s+come\s+across\s+as|\s+can\s+be|'ve\s+been|\s+get)\s+"
+    r"(?:being\s+|just\s+|a\s+bit\s+|quite\s+|too\s+|so\s+|rather\s+|really\s+|very\s+|overly\s+|pretty\s+|"
+    r"kind\s+of\s+|a\s+little\s+|awfully\s+|way\s+too\s+|bit\s+)*(?:" + _alt(_JUDGE_ADJ) + r")\b"
+    r"|\bi\s+think\s+you(?:'re|\s+are)\s+(?!(?:really\s+|so\s+|quite\s+|very\s+)?(?:feeling\s+)?"
+    r"(?:" + _alt(tuple(_FEEL_WORD_FAMILY)) + r")\b)\w+"
+    r"|\btaking\s+(?:\w+\s+){0,4}(?:too\s+)?personally\b|\bkeeping\s+score\b|\bplaying\s+the\s+victim\b"
+    r"|\bsomething\s+(?:for\s+you|you\s+(?:need|have|ought))\s+to\s+work\s+on\b|\ba\s+risk\s+you\s+(?:chose|decided|took)\b"
+    r"|\byou\s+chose\s+to\b|\byou(?:'d|\s+would)\s+(?:just\s+)?rather\b.{0,60}\bthan\b"
+    r"|\b(?:isn't|is\s+not|not)\s+(?:really\s+)?how\s+(?:a\s+)?(?:good\s+)?\w+\s+works?\b"
+    r"|\b(?:overreacting|overthinking|making\s+a\s+(?:big\s+deal|fuss|drama|mountain)|blowing\s+(?:it|this|things)\s+out\s+of"
+    r"|too\s+touchy|thin[- ]skinned|toughen\s+up|thicker\s+skin|your\s+(?:own\s+)?(?:problem|issue|fault))\b"
+    r"|\bwhich\s+(?:honestly\s+|frankly\s+|really\s+)?(?:is|isn't)\s+(?:something|not|on|your|how|a\s+bit|kind)\b"
+    r"|\b(?:it|that)\s+was\s+clearly\b|\bthat's\s+(?:just\s+)?(?:teaching|retail|life|business|the\s+job|"
+    r"how\s+it\s+works|how\s+it\s+is)\b|\byou\s+knew\s+the\s+risk\b|\bthat's\s+on\s+you\b"
+)
+_MINIMISE = re.compile(
+    r"\b(?:it|that|this|those|these|they)(?:'s|\s+is|\s+was|\s+were|\s+are)\s+(?:only|just|merely|simply|"
+    r"hardly|barely)\b"
+    r"|(?:^|(?<=[.!?]\s))(?:only|just)\s+(?:a|an|one|two|a\s+couple|a\s+few|once|twice|\d+)\b"
+    r"|\b(?:not|hardly|isn't|wasn't)\s+(?:a\s+)?(?:big\s+deal|the\s+end\s+of\s+the\s+world|that\s+bad|a\s+disaster|"
+    r"that\s+serious|a\s+big\s+thing|a\s+huge\s+deal)\b|\bno\s+big\s+deal\b"
+    r"|\b(?:nobody|no\s+one|no-one)(?:'s|\s+is|\s+will|\s+would|\s+even|\s+really|\s+was|\s+else)\b[^.!?]{0,40}?"
+    r"\b(?:remember|notice|noticed|care|cares|mind|minded|in\s+danger|hurt|bothered|see|saw)\b"
+    r"|\bi\s+doubt\s+(?:anyone|anybody|they|it)\b|\b(?:totally|completely|perfectly|pretty|quite|just|"
+    r"entirely)\s+normal\b|\beveryone\s+(?:feels|gets|goes\s+through|has|struggles|makes|deals)\b"
+    r"|\bhappens\s+to\s+(?:everyone|everybody|all\s+of\s+us|the\s+best)\b|\bdon't\s+let\s+it\s+(?:get\s+to|bother)\b"
+    r"|\byou're\s+doing\s+(?:fine|great|ok|okay)\b|\bno\s+harm\s+done\b|\bcould\s+have\s+been\s+worse\b"
+    r"|\bat\s+least\s+(?:it|you|nobody|no\s+one|they|nothing)\b|\bit's\s+not\s+like\b"
+    r"|\bseemed\s+(?:fine|ok|okay|happy|alright|all\s+right)\b|\bget\s+over\s+it\b|\bmove\s+on\b|\bcalm\s+down\b"
+    r"|\bit's\s+nothing\b|\bout\s+of\s+proportion\b|\b(?:tiny|little|small|minor)\s+(?:thing|moment|"
+    r"issue|mistake|slip|hiccup|detail)\b|\bthese\s+things\s+happen\b|\bpart\s+of\s+the\s+job\b"
+    r"|\bmost\s+[\w-]+(?:\s+[\w-]+)?\s+(?:are|were)\s+(?:quiet|fine|ok|okay)\b|\bnobody\s+was\s+really\b"
+    r"|\bjust\s+(?:normal|how|part)\b|\bnot\s+(?:really\s+)?(?:in\s+danger|a\s+problem)\b"
+    r"|\bcrazy\s+night\s+for\s+everyone\b|\bfor\s+everyone\b[^.!?]{0,20}\bnormal\b|\bit\s+was\s+(?:a\s+)?(?:tiny|"
+    r"little|small|quick|short)\b"
+)
+
+_DAYS = re.compile(
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|"
+    r"july|august|september|october|november|december|today|yesterday|tomorrow|tonight)\b"
+)
+_CAP = re.compile(r"(?<![.!?]\s)(?<!^)(?<![\"'])\b([A-Z][a-z]{2,})\b")
+_NOT_NAMES = frozenset({"i", "slack", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                        "sunday", "english", "did", "is", "have", "hr", "qa", "api", "pr", "ok"})
+
+
+@dataclass
+class _Text:
+    raw: str
+    norm: str
+    sents: list[tuple[int, int]]
+    role_tokens: list[str] = field(default_factory=list)
+    content: set[str] = field(default_factory=set)
+
+
+def _role_tokens(norm: str, speaker_is_b: bool) -> list[str]:
+    out: list[str] = []
+    for t in tokens(norm):
+        w = t.low
+        base, suffix = w, ""
+        for c in _CONTRACT:
+            if w.endswith(c) and len(w) > len(c):
+                base, suffix = w[: -len(c)], c
+                break
+        if base in _B_PRON or base == "i":
+            out.append("B" if speaker_is_b else "A")
+        elif base in _A_PRON:
+            out.append("A" if speaker_is_b else "B")
+        elif base in _BE:
+            out.append("be")
+        else:
+            out.append(stem(base) if base not in STOPWORDS else base)
+        if suffix:
+            out.extend(_CONTRACT[suffix] if base not in {"it", "that", "there", "what", "he", "she"} else ["be"])
+    return out
+
+
+def _content(norm: str) -> set[str]:
+    return {stem(t.low) for t in tokens(norm) if t.low not in STOPWORDS and len(t.low) > 2 and not t.low.isdigit()}
+
+
+def _prep(raw: str, speaker_is_b: bool) -> _Text:
+    norm = normalise(raw)
+    return _Text(raw, norm, sentence_spans(norm), _role_tokens(norm, speaker_is_b), _content(norm))
+
+
+def _copy_stats(orig: list[str], refl: list[str], n: int = 4) -> tuple[float, int]:
+    """Share of reflection tokens inside an n-gram copied from the original, and the longest run."""
+    if len(refl) < n or len(orig) < n:
+        return 0.0, 0
+    grams = {tuple(orig[i : i + n]) for i in range(len(orig) - n + 1)}
+    covered = [False] * len(refl)
+    for i in range(len(refl) - n + 1):
+        if tuple(refl[i : i + n]) in grams:
+            for j in range(i, i + n):
+                covered[j] = True
+    longest = run = 0
+    for c in covered:
+        run = run + 1 if c else 0
+        longest = max(longest, run)
+    return sum(covered) / len(refl), longest
+
+
+def _feelings(t: _Text, for_reflection: bool) -> tuple[set[str], bool]:
+    """Feeling families attributed to B; and whether a faux feeling was attributed to B."""
+    fams: set[str] = set()
+    faux = False
+    for a, b in t.sents:
+        for ca, cb in clause_spans(t.norm, a, b):
+            clause = t.norm[ca:cb]
+            has_first = bool(_FIRST_PERSON.search(clause))
+            has_second = bool(_SECOND_PERSON.search(clause))
+            if for_reflection and has_first and not has_second:
+                # A speaking of themselves ("hard for me too"), unless it is B's feeling about A's act
+                if not re.search(r"\b(?:hurt|embarrass|stung|upset|frustrat|worr)", clause) or re.search(
+                    r"\b(?:i|i'm|i\s+was|i've\s+been|i\s+felt|i\s+feel|me\s+too|for\s+me)\b\s*(?:\w+\s+){0,2}"
+                    r"(?:hurt|embarrass|stung|upset|frustrat|worr|stress|anxious|tired|sad)", clause
+                ):
+                    continue
+            if not for_reflection and has_second and not has_first:
+                continue
+            for m in _FEEL_RE.finditer(clause):
+                w = m.group()
+                pre = clause[: m.start()]
+                if w in lx.AMBIGUOUS_FEELINGS and not _FEEL_FRAME.search(pre):
+                    continue
+                if w == "hurt" and _PHYSICAL_HURT.search(clause):
+                    continue
+                if _NEG.search(pre[-25:]) and not re.search(r"\b(?:not\s+just|n't\s+just)\b", pre[-25:]):
+                    continue
+                fams.add(_FEEL_WORD_FAMILY[w])
+            if _FAUX_RE.search(clause) and re.search(r"\b(?:feel|felt|feeling)\b", clause):
+                faux = True
+    return fams, faux
+
+
+def _need_named(t: _Text) -> tuple[bool, bool]:
+    """(marker of a need attributed to B, a need word present)."""
+    marker = False
+    for m in _NEED_RE.finditer(t.norm):
+        pre = t.norm[max(0, m.start() - 12) : m.start()]
+        if _NEG.search(pre) or re.search(r"\b(?:do|did|what)\s+$", pre):
+            continue
+        seg = t.norm[m.start() : m.end() + 20]
+        if re.search(r"\bneed\s+to\s+(?:learn|try|stop|calm|relax|toughen|work\s+on|get\s+over)\b", seg):
+            continue
+        marker = True
+        break
+    return marker, bool(_NEED_NOUN_RE.search(t.norm))
+
+
+def _point_coverage(orig: _Text, refl: _Text) -> tuple[float, float]:
+    """(share of the original's points covered, share of the original's content words reused)."""
+    rc = refl.content
+    rc_pref = {w[:5] for w in rc if len(w) >= 5}
+    rnums = numbers(refl.norm)
+    points = 0
+    covered = 0.0
+    for a, b in orig.sents:
+        sent = orig.norm[a:b]
+        words = _content(sent)
+        words -= {stem(w) for w in _FEEL_WORD_FAMILY}
+        if len(words) < 2:
+            continue
+        points += 1
+        hit = {w for w in words if w in rc or (len(w) >= 5 and w[:5] in rc_pref)}
+        nums = numbers(sent) & rnums
+        score = (len(hit) + 2 * len(nums)) / max(2.0, min(len(words), 6) * 0.5)
+        covered += min(1.0, score)
+    frac = covered / points if points else 0.0
+    total = len(orig.content) or 1
+    reuse = len(orig.content & rc) / total
+    return frac, reuse
+
+
+def _distortions(orig: _Text, refl: _Text) -> list[str]:
+    found: list[str] = []
+    extra_nums = numbers(refl.norm) - numbers(orig.norm)
+    if extra_nums:
+        found.append("a number (" + ", ".join(str(n) for n in sorted(extra_nums)) + ")")
+    extra_days = set(_DAYS.findall(refl.norm)) - set(_DAYS.findall(orig.norm))
+    if extra_days:
+        found.append("a day or date (" + ", ".join(sorted(d.capitalize() for d in extra_days)) + ")")
+    orig_words = {t.low for t in tokens(orig.norm)}
+    names = [m.group(1) for m in _CAP.finditer(refl.raw)]
+    extra_names = {n for n in names if n.lower() not in orig_words and n.lower() not in _NOT_NAMES}
+    if extra_names:
+        found.append("a name (" + ", ".join(sorted(extra_names)) + ")")
+    swap = _role_swaps(orig, refl)
+    if swap:
+        found.append(f"who did what ({swap})")
+    return found
+
+
+_ROLE_VERB = re.compile(
+    r"\b(i|you|we)\s+(?:(?:also|just|then|only|never|always|already|even|really|still|had|have|'ve|'d)\s+)*([a-z]+ed|"
+    r"took|told|said|sent|put|gave|made|wrote|left|came|went|got|found|brought|moved|booked|asked|signed|"
+    r"announced|presented|changed|cut|rewrote|forwarded|shouted|called|repeated)\b"
+)
+_ROLE_SKIP = frozenset({"felt", "needed", "wanted", "liked", "hoped", "worried", "tired", "used", "got", "supposed",
+                        "asked", "called", "shocked", "stressed", "exhausted", "embarrassed", "panicked",
+                        "frustrated", "disappointed", "interested", "excited", "surprised", "confused",
+                        "annoyed", "scared", "worried", "deflated", "humiliated", "hurt", "started", "tried",
+                        "seemed", "looked", "sounded", "happened", "went", "came", "made"})
+
+
+def _role_pairs(t: _Text, speaker_is_b: bool) -> set[tuple[str, str]]:
+    out: set[tuple[str, str]] = set()
+    for m in _ROLE_VERB.finditer(t.norm):
+        who, verb = m.group(1), m.group(2)
+        if verb in _ROLE_SKIP or verb in STOPWORDS:
+            continue
+        if who == "we":
+            continue
+        role = ("B" if who == "i" else "A") if speaker_is_b else ("A" if who == "i" else "B")
+        out.add((role, stem(verb)))
+    return out
+
+
+def _role_swaps(orig: _Text, refl: _Text) -> str:
+    op = _role_pairs(orig, True)
+    rp = _role_pairs(refl, False)
+    for role, verb in sorted(rp):
+        other = "A" if role == "B" else "B"
+        if (other, verb) in op and (role, verb) not in op:
+            return "the reflection has the other person " + verb if role == "B" else verb
+    return ""
+
+
+def _questions(t: _Text) -> tuple[int, int, int]:
+    """(real questions, closing check-ins, declarative sentences)."""
+    real = checkin = decl = 0
+    for a, b in t.sents:
+        s = t.norm[a:b].strip()
+        if s.endswith("?"):
+            if _CHECKIN.search(s) or len(tokens(s)) <= 3:
+                checkin += 1
+            elif _QWORD.search(s):
+                real += 1
+            else:
+                decl += 1
+        else:
+            decl += 1
+    return real, checkin, decl
+
+
+def _rebuttal(orig: _Text, refl: _Text) -> bool:
+    norm = refl.norm
+    if _STRONG_REBUT.search(norm):
+        m = _STRONG_REBUT.search(norm)
+        assert m is not None
+        # "though" in B's story ("even though you'd booked it") is not a rebuttal
+        if "though" in m.group() and not _FIRST_PERSON.search(norm[max(0, m.start() - 80) : m.start()]):
+            pass
+        else:
+            return True
+    ack = bool(_ACK.search(norm))
+    for m in _REBUT_MARKER.finditer(norm):
+        sent_end = next((b for a, b in refl.sents if a <= m.start() < b), len(norm))
+        after = norm[m.end() : sent_end]
+        # continue into the next sentence when the contrast clause is short
+        words = _content(after)
+        if not words:
+            continue
+        novel = len({w for w in words if w not in orig.content and w[:5] not in {x[:5] for x in orig.content}})
+        novelty = novel / len(words)
+        first = bool(_FIRST_PERSON.search(after))
+        second_lead = bool(re.match(r"\s*,?\s*(?:you|your|you're|you'd|you've)\b", after))
+        justify = bool(_JUSTIFY.search(after))
+        if second_lead:
+            continue
+        points = 0
+        points += 2 if first else 0
+        points += 2 if novelty >= 0.5 else (1 if novelty >= 0.34 else 0)
+        points += 1 if justify else 0
+        points += 1 if ack else 0
+        if points >= 4:
+            return True
+    return False
+
+
+def _advice(refl: _Text) -> bool:
+    for m in _ADVICE.finditer(refl.norm):
+        pre = refl.norm[max(0, m.start() - 12) : m.start()]
+        if _ADVICE_BLOCK.search(pre):
+            continue
+        return True
+    return False
+
+
+def _self_focus(refl: _Text) -> float:
+    first = len(_FIRST_PERSON.findall(refl.norm))
+    second = len(_SECOND_PERSON.findall(refl.norm))
+    if first + second == 0:
+        return 0.5
+    return first / (first + second)
+
+
+def _r(code: ReasonCode, text: str) -> Reason:
+    return Reason(code=code, text=text)
+
+
+def score_reflection(original: str, reflection: str) -> ReflectionScore:
+    """Score a reflection of ``original`` (0–100), decide whether to forward it, and say why.
+
+    Deterministic and offline. Gates (rebuttal, advice, bare question) and vetoes (judgement,
+    minimising, contempt) keep the score low and ``forward`` false; otherwise the score adds up facts,
+    feelings, needs, own words and neutrality.
+    """
+    orig = _prep(original, True)
+    refl = _prep(reflection, False)
+    reasons: list[Reason] = []
+
+    # --- form gate ---
+    real_q, _checkin, decl = _questions(refl)
+    is_advice = _advice(refl)
+    is_rebuttal = _rebuttal(orig, refl)
+    is_question = real_q > 0 and not is_advice
+    gate = not (is_advice or is_rebuttal or is_question)
+    if is_rebuttal:
+        reasons.append(_r(ReasonCode.NOT_A_REFLECTION_REBUTTAL,
+                          "Part of this gives your side. That's worth saying too, but later: for now, try "
+                          "saying back only what they told you, and keep your view for your own turn."))
+    if is_advice:
+        reasons.append(_r(ReasonCode.NOT_A_REFLECTION_ADVICE,
+                          "This offers a solution. It may be a good one, but first they need to feel heard: "
+                          "say back what happened for them and what matters to them."))
+    if is_question:
+        reasons.append(_r(ReasonCode.NOT_A_REFLECTION_QUESTION,
+                          "This is a question rather than a reflection. Try saying back what you understood "
+                          "first; a closing \"Did I get that right?\" is welcome."))
+
+    # --- neutrality ---
+    judgement = bool(_JUDGEMENT.search(refl.norm)) or bool(_INSULT_RE.search(refl.norm) and re.search(
+        r"\byou(?:'re|\s+are)\s+(?:\w+\s+){0,2}(?:" + _alt(lx.INSULTS) + r")\b", refl.norm))
+    minimising = bool(_MINIMISE.search(refl.norm))
+    sarcasm = bool(_SARCASM_STRONG.search(refl.norm))
+    neutrality = W_NEUTRAL
+    if judgement or sarcasm:
+        neutrality = 0.0
+        reasons.append(_r(ReasonCode.JUDGEMENT,
+                          "Some words here judge them rather than describe what they shared. Try leaving "
+                          "out your verdict and keeping only their experience."))
+    if minimising:
+        neutrality = 0.0
+        reasons.append(_r(ReasonCode.MINIMISING,
+                          "This makes what happened sound smaller than it felt to them. Try staying with how "
+                          "big it was for them, even if it looks small from where you are."))
+
+    # --- facts ---
+    coverage, reuse = _point_coverage(orig, refl)
+    facts = W_FACTS * min(1.0, coverage / 0.6)
+    distortions = _distortions(orig, refl)
+    self_focus = _self_focus(refl)
+    off_topic = coverage < 0.12 or (coverage < 0.3 and self_focus > 0.6)
+    if off_topic:
+        facts = min(facts, 5.0)
+        reasons.append(_r(ReasonCode.OFF_TOPIC,
+                          "This seems to move to your own side of things. Your experience matters too; for "
+                          "now, try keeping the focus on what they told you."))
+    elif coverage >= 0.45:
+        reasons.append(_r(ReasonCode.FACTS_COVERED, "You picked up the key things that happened for them."))
+    else:
+        reasons.append(_r(ReasonCode.FACTS_MISSING,
+                          "Some of what happened for them is missing. Try including the main events they "
+                          "described."))
+    if distortions:
+        facts = max(0.0, facts - 20.0)
+        reasons.append(_r(ReasonCode.FACTS_DISTORTED,
+                          "A detail seems different from what they said: " + "; ".join(distortions)
+                          + ". It's worth checking it against their words."))
+
+    # --- feelings ---
+    ofeel, _ofaux = _feelings(orig, False)
+    rfeel, rfaux = _feelings(refl, True)
+    if rfeel & ofeel:
+        feelings = W_FEEL
+    elif rfeel:
+        feelings = W_FEEL * 0.7
+    else:
+        feelings = 0.0
+    if feelings:
+        reasons.append(_r(ReasonCode.FEELING_NAMED, "You named how it felt for them."))
+    else:
+        extra = (" Words like \"attacked\" or \"ignored\" say what you did more than how they felt."
+                 if rfaux else "")
+        reasons.append(_r(ReasonCode.FEELING_MISSING,
+                          "Try naming how it felt for them (for example worried, hurt or frustrated)." + extra))
+
+    # --- needs ---
+    marker, noun = _need_named(refl)
+    needs = W_NEED if marker else (W_NEED * 0.5 if noun and not off_topic else 0.0)
+    if marker:
+        reasons.append(_r(ReasonCode.NEED_NAMED, "You named what matters to them."))
+    else:
+        reasons.append(_r(ReasonCode.NEED_MISSING,
+                          "Try adding what matters to them, e.g. \"it matters to you that …\" or "
+                          "\"you need …\"."))
+
+    # --- own words ---
+    share, longest = _copy_stats(orig.role_tokens, refl.role_tokens)
+    parroting = share >= 0.5 or longest >= 16
+    own = W_OWN * max(0.0, min(1.0, (0.6 - share) / 0.4))
+    if parroting:
+        own = 0.0
+        reasons.append(_r(ReasonCode.PARROTING,
+                          "This stays very close to their exact words. Saying it in your own words shows "
+                          "you've taken it in."))
+    else:
+        reasons.append(_r(ReasonCode.OWN_WORDS, "You put it in your own words."))
+
+    raw = facts + feelings + needs + own + neutrality
+    cap = 100.0
+    if not gate:
+        cap = 30.0
+    if judgement or minimising or sarcasm:
+        cap = min(cap, 30.0)
+    if parroting:
+        cap = min(cap, 45.0)
+    if off_topic:
+        cap = min(cap, 25.0)
+    if distortions:
+        cap = min(cap, 60.0)
+    score = int(round(max(0.0, min(raw, cap))))
+    forward = bool(gate and score >= FORWARD_AT and feelings > 0 and marker)
+    _ = decl, reuse
+    return ReflectionScore(
+        score=score,
+        forward=forward,
+        gate_passed=gate,
+        facts=round(facts, 2),
+        feelings=round(feelings, 2),
+        needs=round(needs, 2),
+        own_words=round(own, 2),
+        neutrality=round(neutrality, 2),
+        reasons=reasons,
+    )
+
+
+__all__ = ["score_reflection"]
