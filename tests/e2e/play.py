@@ -1,0 +1,97 @@
+"""Steps of a peer mediation, played as Ann and Bob would in Slack."""
+
+from __future__ import annotations
+
+from tests.support.harness import Harness
+
+ANN_ANSWERS = {
+    "happened": "On Monday the launch moved from the 20th to the 13th and I heard it on the status call.",
+    "feelings": "I felt caught off guard and anxious about the testing time.",
+    "needs": "Clarity and being consulted before dates change matter to me.",
+    "requests": "Would you be willing to check with me before announcing a new date?",
+}
+BOB_ANSWERS = {
+    "happened": "The client asked for the 13th on Friday night and I announced it on Monday.",
+    "feelings": "I felt pressured and alone with the decision.",
+    "needs": "Support from the team and clarity about who decides matter to me.",
+    "requests": "Would you be willing to help me push back on the client next time?",
+}
+
+
+def intake_values(answers: dict[str, str]) -> dict[str, dict[str, object]]:
+    return {f"q_{key}": {"value": text} for key, text in answers.items()}
+
+
+def sharing_values(shares: dict[str, str], summaries: dict[str, str] | None = None) -> dict[str, dict[str, object]]:
+    values: dict[str, dict[str, object]] = {f"share_{k}": {"value": v} for k, v in shares.items()}
+    for key, text in (summaries or {}).items():
+        values[f"summary_{key}"] = {"value": text}
+    return values
+
+
+ALL = {"happened": "all", "feelings": "all", "needs": "all", "requests": "all"}
+
+
+async def start(h: Harness, topic: str = "the release dates") -> str:
+    await h.command(h.ann, f"<@{h.bob}|bob> {topic}")
+    result = await h.submit(h.ann, {})
+    assert result.response_action in ("clear", "close", None, ""), result
+    m = await h.mediation()
+    return m.id
+
+
+async def accept_and_agree(h: Harness) -> None:
+    await h.click_dm(h.bob, "cg_invite_accept")
+    await h.click_dm(h.ann, "cg_rules_agree")
+    await h.click_dm(h.bob, "cg_rules_agree")
+
+
+async def intake(
+    h: Harness,
+    user: str,
+    answers: dict[str, str],
+    shares: dict[str, str] | None = None,
+    summaries: dict[str, str] | None = None,
+) -> None:
+    await h.click_dm(user, "cg_intake_open")
+    result = await h.submit(user, intake_values(answers))
+    assert result.response_action == "update", result
+    result = await h.submit(user, sharing_values(shares or ALL, summaries))
+    assert result.response_action == "update", result
+
+
+async def reflect(h: Harness, listener: str, text: str) -> None:
+    await h.click_dm(listener, "cg_reflect_open")
+    result = await h.submit(listener, {"reflection": {"value": text}})
+    assert result.response_action == "update", result
+
+
+async def answer(h: Harness, speaker: str, confirmed: bool, missing: str | None = None) -> None:
+    await h.click_dm(speaker, "cg_answer_open")
+    values: dict[str, dict[str, object]] = {"verdict": {"value": "confirmed" if confirmed else "partly"}}
+    if missing is not None:
+        values["missing"] = {"value": missing}
+    result = await h.submit(speaker, values)
+    assert result.response_action == "update", result
+
+
+async def check_in(h: Harness, user: str, scores: list[int]) -> None:
+    await h.click_dm(user, "cg_check_in_open")
+    values: dict[str, dict[str, object]] = {f"item{i}": {"value": str(s)} for i, s in enumerate(scores)}
+    result = await h.submit(user, values)
+    assert result.response_action == "update", result
+
+
+async def to_joint(h: Harness) -> str:
+    """Play from /mediate to the open joint space; returns the mediation id."""
+    mid = await start(h)
+    await accept_and_agree(h)
+    await intake(h, h.ann, ANN_ANSWERS)
+    await intake(h, h.bob, BOB_ANSWERS)
+    await reflect(h, h.bob, "You heard about the new date on the call, felt anxious, and need to be consulted.")
+    await answer(h, h.ann, confirmed=True)
+    await reflect(h, h.ann, "You felt pressured and alone, and you need support and clarity on who decides.")
+    await answer(h, h.bob, confirmed=True)
+    await check_in(h, h.ann, [10, 9, 9, 10])
+    await check_in(h, h.bob, [9, 10, 9, 9])
+    return mid

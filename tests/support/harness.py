@@ -1,0 +1,180 @@
+"""The real app on a real port, a real Redis, the Slack stand-in, and Slack's side of HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+from bot.app import Services, create_app
+from bot.definitions import DefinitionSource
+from bot.sandbox.delivery import SlackDelivery
+from bot.sandbox.models import Message, View
+from bot.sandbox.webapi import SlackStandIn
+from bot.service import MediationService
+from bot.settings import load_settings
+from bot.store import MediationStore, team_key
+from bot.web import build_web_app
+from flows.models import Mediation
+
+SIGNING_SECRET = "test-signing-secret-7d1e"
+
+
+@dataclass
+class Clock:
+    """A clock the test moves by hand."""
+
+    now: datetime = field(default_factory=lambda: datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _bolt_tasks() -> list[asyncio.Task[Any]]:
+    current = asyncio.current_task()
+    pending = []
+    for task in asyncio.all_tasks():
+        if task is current or task.done():
+            continue
+        name = getattr(task.get_coro(), "__qualname__", "")
+        if "run_ack_function_asynchronously" in name or "run_async_listener" in name:
+            pending.append(task)
+    return pending
+
+
+class Harness:
+    """Everything an end-to-end test needs, with helpers that act as a person would in Slack."""
+
+    def __init__(self, store: MediationStore, redis_url: str, encryption_key: str, key_prefix: str) -> None:
+        self.store = store
+        self.redis_url = redis_url
+        self.encryption_key = encryption_key
+        self.key_prefix = key_prefix
+        self.standin = SlackStandIn()
+        self.clock = Clock()
+        self.definitions = DefinitionSource()
+        self.service = MediationService(store, self.definitions, clock=self.clock)
+        self._runner: web.AppRunner | None = None
+        self.slack: SlackDelivery
+        self.app_url = ""
+
+    @property
+    def team(self) -> str:
+        return team_key(None, self.standin.team_id)
+
+    async def start(self) -> Harness:
+        await self.standin.start()
+        self.ann = self.standin.add_user("ann", real_name="Ann Example")
+        self.bob = self.standin.add_user("bob", real_name="Bob Example")
+        self.cat = self.standin.add_user("cat", real_name="Cat Example")
+        self.robot = self.standin.add_user("deploybot", is_bot=True)
+        self.gone = self.standin.add_user("gone", deleted=True)
+        settings = load_settings(
+            slack_bot_token=self.standin.bot_token,
+            slack_signing_secret=SIGNING_SECRET,
+            slack_api_url=self.standin.api_url,
+            redis_url=self.redis_url,
+            encryption_key=self.encryption_key,
+            key_prefix=self.key_prefix,
+        )
+        services = Services(service=self.service)
+        bolt = create_app(settings, services)
+        self._runner = web.AppRunner(build_web_app(bolt, services), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        host, port = self._runner.addresses[0][:2]
+        self.app_url = f"http://{host}:{port}"
+        self.slack = SlackDelivery(f"{self.app_url}/slack/events", SIGNING_SECRET, self.standin)
+        return self
+
+    async def stop(self) -> None:
+        await self.settle()
+        await self.slack.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+        await self.standin.stop()
+
+    async def settle(self) -> None:
+        """Wait until the app has finished the work it does after acking."""
+        for _ in range(200):
+            pending = _bolt_tasks()
+            if not pending:
+                return
+            await asyncio.wait(pending, timeout=10)
+        raise AssertionError("the app never went idle")
+
+    # --- what a person sees ------------------------------------------------------------------------
+
+    def dm(self, user: str) -> list[Message]:
+        return self.standin.messages(self.standin.im_with(user))
+
+    def last_dm(self, user: str) -> Message:
+        messages = self.dm(user)
+        assert messages, f"{user} has no DM from the bot"
+        return messages[-1]
+
+    def dm_with_action(self, user: str, action_id: str) -> Message:
+        for message in reversed(self.dm(user)):
+            if action_id in str(message.blocks):
+                return message
+        raise AssertionError(f"{user} has no DM with a {action_id} button; DMs: {[m.text for m in self.dm(user)]}")
+
+    def top_view(self, user: str) -> View:
+        views = self.standin.open_views(user)
+        assert views, f"{user} has no modal open"
+        return views[-1]
+
+    def ephemeral_texts(self, user: str) -> list[str]:
+        return [e.text or str(e.blocks) for e in self.standin.ephemerals(user)]
+
+    async def mediation(self, mediation_id: str | None = None) -> Mediation:
+        if mediation_id is None:
+            found = await self.store.for_user(self.team, self.ann)
+            assert found, "no mediation"
+            return found[0]
+        m = await self.store.get(self.team, mediation_id)
+        assert m is not None
+        return m
+
+    # --- what a person does ------------------------------------------------------------------------
+
+    async def command(self, user: str, text: str) -> Any:
+        result = await self.slack.command(user, text)
+        await self.settle()
+        return result
+
+    async def click_dm(self, user: str, action_id: str, **kwargs: Any) -> Any:
+        message = self.dm_with_action(user, action_id)
+        result = await self.slack.click(user, action_id=action_id, message=(message.channel, message.ts), **kwargs)
+        await self.settle()
+        return result
+
+    async def click_message(self, user: str, message: Message, action_id: str, **kwargs: Any) -> Any:
+        result = await self.slack.click(user, action_id=action_id, message=(message.channel, message.ts), **kwargs)
+        await self.settle()
+        return result
+
+    async def click_home(self, user: str, action_id: str, **kwargs: Any) -> Any:
+        home = self.standin.home(user)
+        assert home is not None, f"{user} has no App Home"
+        result = await self.slack.click(user, action_id=action_id, view_id=home.id, **kwargs)
+        await self.settle()
+        return result
+
+    async def submit(self, user: str, values: dict[str, dict[str, object]]) -> Any:
+        view = self.top_view(user)
+        result = await self.slack.submit(user, view.id, values)
+        await self.settle()
+        return result
+
+    async def eventually(self, check: Callable[[], bool], timeout: float = 5.0) -> None:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not check():
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError("condition not met in time")
+            await asyncio.sleep(0.02)
