@@ -51,8 +51,8 @@ MISSING_MAX = 1500
 
 _ACTIVE = (LoopStatus.WAITING_REFLECTION, LoopStatus.WAITING_ANSWER)
 
-# While paused, only these commands go through.
-_ALLOWED_WHILE_PAUSED = (c.Resume, c.Cancel, c.PartyUnreachable, c.Pause, c.Expire)
+# While paused, only these commands go through (JointSpaceOpened reports a fact that must be recorded).
+_ALLOWED_WHILE_PAUSED = (c.Resume, c.Cancel, c.PartyUnreachable, c.Pause, c.Expire, c.JointSpaceOpened)
 
 
 @dataclass
@@ -113,6 +113,9 @@ def start(
 
 def apply(mediation: Mediation, command: c.Command, definition: FlowDefinition, now: datetime) -> Transition:
     """Carry out one command on a mediation, or raise `Refused`. The input is never modified."""
+    actor = getattr(command, "actor", None)
+    if actor is not None and mediation.party_of(actor) is None:
+        raise Refused(RefusalCode.NOT_A_PARTY)  # before closed/paused: a stranger learns nothing
     if not mediation.is_open:
         raise Refused(RefusalCode.ALREADY_DONE if isinstance(command, c.Expire) else RefusalCode.CLOSED)
     if mediation.paused and not isinstance(command, _ALLOWED_WHILE_PAUSED):
@@ -282,8 +285,10 @@ def _save_intake(m: Mediation, cmd: c.SaveIntake, d: FlowDefinition, now: dateti
     for question in intake.questions:
         text = _text(cmd.answers.get(question.key), question.key, question.max_length, problems)
         previous = party.answers.get(question.key)
-        share = previous.share if previous and previous.text == text else intake.default_share
-        answers[question.key] = Answer(text=text, share=share)
+        if previous is not None and previous.text == text:
+            answers[question.key] = previous  # unchanged: keep its sharing choice, summary included
+        else:
+            answers[question.key] = Answer(text=text, share=intake.default_share)
     if problems:
         raise Refused(RefusalCode.INVALID_INPUT, problems)
     party.answers = answers
@@ -450,7 +455,10 @@ def _joint_opened(m: Mediation, cmd: c.JointSpaceOpened, d: FlowDefinition, now:
     if m.joint is not None:
         raise Refused(RefusalCode.ALREADY_DONE)
     m.joint = JointSpace(channel_id=cmd.channel_id, kind=cmd.kind)
-    return [PostToJoint(post=JointPost.SUMMARY)]
+    effects: list[Effect] = [PostToJoint(post=JointPost.SUMMARY)]
+    if m.paused:
+        effects.append(PostToJoint(post=JointPost.PAUSED))
+    return effects
 
 
 def _propose(m: Mediation, cmd: c.ProposeItem, d: FlowDefinition, now: datetime) -> list[Effect]:

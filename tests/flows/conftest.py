@@ -10,6 +10,7 @@ commands that lead there, so a table can say "from point X, command Y → expect
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -87,7 +88,9 @@ CLOSED_POINTS = [p for p in POINTS if p not in OPEN_POINTS]
 _cache: dict[tuple[str, str], Mediation] = {}
 
 
+@functools.cache
 def _peer() -> FlowDefinition:
+    """The built-in peer definition (parsed once: a FlowDefinition is frozen)."""
     return load_builtin("peer")
 
 
@@ -110,10 +113,14 @@ def run(
     return mediation
 
 
+def _key(definition: FlowDefinition) -> str:
+    return definition.model_dump_json()
+
+
 def make_play_to(point: str, definition: FlowDefinition | None = None) -> Mediation:
     """A mediation driven to `point` through real commands (cached; each call returns a fresh copy)."""
     definition = definition or _peer()
-    key = (point, definition.model_dump_json())
+    key = (point, _key(definition))
     if key not in _cache:
         base, commands = POINTS[point]
         before = make_started(definition) if base is None else make_play_to(base, definition)
