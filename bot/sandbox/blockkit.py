@@ -23,6 +23,9 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from bot.sandbox.elements import fill_ids
+from bot.sandbox.models import JSON, SlackError
+
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
 MAX_MESSAGE_TEXT = 40_000
@@ -157,6 +160,54 @@ def validate_view(view: object, *, expected_type: str | None = None) -> list[str
     else:
         problems.extend(_validate_blocks(blocks, "/view/blocks", MAX_VIEW_BLOCKS))
     return _unique(problems)
+
+
+def parse_message(text: object, blocks: object, *, required: bool = True) -> list[JSON] | None:
+    """Check a message's ``text`` and ``blocks`` arguments as ``chat.postMessage`` does.
+
+    Returns the blocks with the ids Slack fills in (None when no blocks were given); raises
+    :class:`~bot.sandbox.models.SlackError`: ``no_text``, ``msg_too_long``, ``invalid_blocks`` (with
+    the problems as ``messages``), ``invalid_blocks_format``.
+    """
+    if isinstance(blocks, str):
+        try:
+            blocks = json.loads(blocks)
+        except ValueError as exc:
+            raise SlackError("invalid_blocks_format") from exc
+    if text is not None and not isinstance(text, str):
+        raise SlackError("invalid_arguments", [problem("text must be a string", "/text")])
+    if required and not text and not blocks:
+        raise SlackError("no_text")
+    if isinstance(text, str) and len(text) > MAX_MESSAGE_TEXT:
+        raise SlackError("msg_too_long")
+    if blocks is None:
+        return None
+    problems = validate_message_blocks(blocks)
+    if problems:
+        raise SlackError("invalid_blocks", problems)
+    assert isinstance(blocks, list)
+    return fill_ids(blocks)
+
+
+def parse_view(view: object, expected_type: str) -> JSON:
+    """Check a ``view`` argument as ``views.*`` do and return it parsed.
+
+    Raises :class:`~bot.sandbox.models.SlackError`: ``view_too_large`` or ``invalid_arguments`` (with
+    the problems as ``messages``, as Slack reports them).
+    """
+    if isinstance(view, str):
+        try:
+            view = json.loads(view)
+        except ValueError as exc:
+            raise SlackError("invalid_arguments", [problem("view must be JSON", "/view")]) from exc
+    if not isinstance(view, dict):
+        raise SlackError("invalid_arguments", [problem("missing required field: view", "/view")])
+    if view_size(view) > MAX_VIEW_BYTES:
+        raise SlackError("view_too_large")
+    problems = validate_view(view, expected_type=expected_type)
+    if problems:
+        raise SlackError("invalid_arguments", problems)
+    return view
 
 
 # --------------------------------------------------------------------------- internals

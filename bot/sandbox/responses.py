@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from bot.sandbox import elements
+from bot.sandbox.blockkit import parse_message, parse_view
 from bot.sandbox.models import JSON, Ephemeral, Message, SlackError
 from bot.sandbox.workspace import Workspace
 
@@ -55,7 +56,7 @@ def _deliver(ws: Workspace, user_id: str, channel_id: str, body: JSON, message_t
         ws.mark_changed()
         return
     text = body.get("text")
-    blocks = ws.check_message(text, body.get("blocks"))
+    blocks = parse_message(text, body.get("blocks"))
     if body.get("replace_original") and original is not None:
         original.text = str(text or "")
         original.blocks = blocks or []
@@ -127,8 +128,8 @@ def _apply_response_action(ws: Workspace, user_id: str, view_id: str, action: st
     elif action == "clear":
         ws.close_view(user_id, view_id, clear=True)
     elif action == "update":
-        ws.build_view(ws.check_view(parsed.get("view"), "modal"), user_id, existing=view)
+        ws.build_view(parse_view(parsed.get("view"), "modal"), user_id, existing=view)
     elif action == "push":
-        ws.push_modal(user_id, ws.check_view(parsed.get("view"), "modal"))
+        ws.push_modal(user_id, parse_view(parsed.get("view"), "modal"))
     else:
         raise SlackError("invalid_arguments", [f"[ERROR] unknown response_action {action!r}"])

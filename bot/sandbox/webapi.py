@@ -23,6 +23,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.sandbox.blockkit import parse_message, parse_view
 from bot.sandbox.models import JSON, Conversation, Ephemeral, SlackError
 from bot.sandbox.responses import deliver_response
 from bot.sandbox.workspace import Workspace
@@ -327,7 +328,7 @@ class SlackStandIn(Workspace):
         conv = self._visible(args.get("channel"))
         if self.bot_user_id not in conv.members:
             raise SlackError("not_in_channel")
-        blocks = self.check_message(args.get("text"), args.get("blocks"))
+        blocks = parse_message(args.get("text"), args.get("blocks"))
         thread_ts = args.get("thread_ts")
         if thread_ts and not any(m.ts == thread_ts for m in self.messages(conv.id)):
             raise SlackError("thread_not_found")
@@ -343,7 +344,7 @@ class SlackStandIn(Workspace):
         self._known_user(user_id)
         if user_id not in conv.members:
             raise SlackError("user_not_in_channel")
-        blocks = self.check_message(args.get("text"), args.get("blocks"))
+        blocks = parse_message(args.get("text"), args.get("blocks"))
         ephemeral = Ephemeral(
             channel=conv.id,
             user=user_id,
@@ -366,7 +367,7 @@ class SlackStandIn(Workspace):
         text, blocks = args.get("text"), args.get("blocks")
         if not text and not blocks and "blocks" not in args:
             raise SlackError("no_text")
-        checked = self.check_message(text, blocks, required=False)
+        checked = parse_message(text, blocks, required=False)
         if text is not None:
             message.text = str(text)
         if "blocks" in args:
@@ -391,13 +392,13 @@ class SlackStandIn(Workspace):
 
     def _views_open(self, args: JSON) -> JSON:
         _required(args, "trigger_id")
-        data = self.check_view(args.get("view"), "modal")
+        data = parse_view(args.get("view"), "modal")
         trigger = self.consume_trigger(args.get("trigger_id"))
         return {"view": self.open_modal(trigger.user_id, data).to_api()}
 
     def _views_push(self, args: JSON) -> JSON:
         _required(args, "trigger_id")
-        data = self.check_view(args.get("view"), "modal")
+        data = parse_view(args.get("view"), "modal")
         trigger = self.consume_trigger(args.get("trigger_id"))
         return {"view": self.push_modal(trigger.user_id, data).to_api()}
 
@@ -415,7 +416,7 @@ class SlackStandIn(Workspace):
         existing = matches[0]
         if args.get("hash") and args["hash"] != existing.hash:
             raise SlackError("hash_conflict")
-        data = self.check_view(args.get("view"), existing.type)
+        data = parse_view(args.get("view"), existing.type)
         return {"view": self.build_view(data, existing.user_id, existing=existing).to_api()}
 
     def _views_publish(self, args: JSON) -> JSON:
@@ -424,7 +425,7 @@ class SlackStandIn(Workspace):
         current = self.home(user_id)
         if args.get("hash") and (current is None or args["hash"] != current.hash):
             raise SlackError("hash_conflict")
-        data = self.check_view(args.get("view"), "home")
+        data = parse_view(args.get("view"), "home")
         return {"view": self.publish_home(user_id, data).to_api()}
 
 

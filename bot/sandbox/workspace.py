@@ -7,22 +7,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import itertools
-import json
 import secrets
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from bot.sandbox import elements
-from bot.sandbox.blockkit import (
-    MAX_MESSAGE_TEXT,
-    MAX_VIEW_BYTES,
-    validate_message_blocks,
-    validate_view,
-    view_size,
-)
 from bot.sandbox.models import (
     JSON,
     ApiCall,
@@ -320,6 +313,17 @@ class Workspace:
             lines = "\n".join(f"  - {c.describe()}" for c in self.rejected)
             raise AssertionError(f"Slack rejected {len(self.rejected)} call(s):\n{lines}")
 
+    async def wait_until(self, predicate: Callable[[], bool], within: float = 2.0) -> None:
+        """Wait (polling every 10 ms) until ``predicate()`` is true: for work the app does after its ack.
+
+        Raises AssertionError after ``within`` seconds.
+        """
+        deadline = time.monotonic() + within
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"condition not met within {within} s")
+            await asyncio.sleep(0.01)
+
     def record(
         self, method: str, args: JSON, error: SlackError | None = None, *, injected: bool = False
     ) -> None:
@@ -370,47 +374,6 @@ class Workspace:
             raise SlackError("expired_trigger_id")
         trigger.used = True
         return trigger
-
-    def check_message(self, text: object, blocks: object, *, required: bool = True) -> list[JSON] | None:
-        """Check a message's text and blocks as ``chat.postMessage`` does; return the parsed blocks."""
-        if isinstance(blocks, str):
-            try:
-                blocks = json.loads(blocks)
-            except ValueError as exc:
-                raise SlackError("invalid_blocks_format") from exc
-        if text is not None and not isinstance(text, str):
-            raise SlackError("invalid_arguments", ["[ERROR] text must be a string [json-pointer:/text]"])
-        if required and not text and not blocks:
-            raise SlackError("no_text")
-        if isinstance(text, str) and len(text) > MAX_MESSAGE_TEXT:
-            raise SlackError("msg_too_long")
-        if blocks is None:
-            return None
-        problems = validate_message_blocks(blocks)
-        if problems:
-            raise SlackError("invalid_blocks", problems)
-        assert isinstance(blocks, list)
-        return elements.fill_ids(blocks)
-
-    def check_view(self, view: object, expected_type: str) -> JSON:
-        """Check a view as ``views.*`` do; return it parsed."""
-        if isinstance(view, str):
-            try:
-                view = json.loads(view)
-            except ValueError as exc:
-                raise SlackError(
-                    "invalid_arguments", ["[ERROR] view must be JSON [json-pointer:/view]"]
-                ) from exc
-        if not isinstance(view, dict):
-            raise SlackError(
-                "invalid_arguments", ["[ERROR] missing required field: view [json-pointer:/view]"]
-            )
-        if view_size(view) > MAX_VIEW_BYTES:
-            raise SlackError("view_too_large")
-        problems = validate_view(view, expected_type=expected_type)
-        if problems:
-            raise SlackError("invalid_arguments", problems)
-        return view
 
     def build_view(
         self,
