@@ -6,7 +6,6 @@ import logging
 from dataclasses import dataclass
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.effects import EffectRunner
@@ -43,32 +42,10 @@ def create_app(settings: Settings, services: Services) -> AsyncApp:
     client = AsyncWebClient(
         token=token, base_url=settings.slack_api_url, logger=logging.getLogger("slack_sdk.web")
     )
-    identity: dict[str, AuthorizeResult] = {}
-
-    async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
-        # One workspace, one bot token: ask Slack who we are once, then remember it.
-        if "bot" not in identity:
-            who = await client.auth_test()
-            identity["bot"] = AuthorizeResult(
-                enterprise_id=who.get("enterprise_id"),
-                team_id=who.get("team_id"),
-                bot_token=token,
-                bot_id=who.get("bot_id"),
-                bot_user_id=who.get("user_id"),
-            )
-        found = identity["bot"]
-        return AuthorizeResult(
-            enterprise_id=enterprise_id or found.enterprise_id,
-            team_id=team_id or found.team_id,
-            bot_token=token,
-            bot_id=found.bot_id,
-            bot_user_id=found.bot_user_id,
-        )
-
     app = AsyncApp(
         signing_secret=settings.slack_signing_secret.get_secret_value(),
+        token=token,  # one workspace: Bolt asks auth.test who we are once, then caches it
         client=client,
-        authorize=authorize,
         logger=logging.getLogger("slack_bolt.app"),
         raise_error_for_unhandled_request=False,
     )
