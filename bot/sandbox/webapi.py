@@ -19,7 +19,6 @@ import contextlib
 import json
 import re
 from collections.abc import Callable
-from typing import Any
 
 from aiohttp import web
 
@@ -56,11 +55,11 @@ class SlackStandIn(Workspace):
     recorded in ``calls``; failing ones (except injected faults) in ``rejected``.
     """
 
-    def __init__(self, **kwargs: Any) -> None:
-        """Take the keyword arguments of :class:`Workspace` (team_id, bot_token, clock…)."""
-        super().__init__(**kwargs)
-        self._runner: web.AppRunner | None = None
-        self._handlers: dict[str, Handler] = {
+    _runner: web.AppRunner | None = None
+
+    @property
+    def _handlers(self) -> dict[str, Handler]:
+        return {
             "auth.test": self._auth_test,
             "users.info": self._users_info,
             "conversations.open": self._conversations_open,
