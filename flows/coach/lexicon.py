@@ -42,6 +42,7 @@ FEELING_FAMILIES: Final[dict[str, tuple[str, ...]]] = {
         "annoying", "annoyance", "frustrated", "frustrating", "frustration", "resentful", "resentment",
         "resent", "resenting", "livid", "exasperated", "fed up", "outraged", "enraged", "bitter",
         "indignant", "aggravated", "infuriated", "infuriating", "grumpy", "mad", "cross", "upset",
+        "angered", "riled", "incensed", "seething", "sore",
     ),
     "sadness": (
         "sad", "sadness", "hurt", "hurtful", "disappointed", "disappointing", "disappointment",
@@ -67,7 +68,7 @@ FEELING_FAMILIES: Final[dict[str, tuple[str, ...]]] = {
     "shock": (
         "shocked", "shock", "shocking", "surprised", "surprise", "stunned", "startled", "thrown",
         "blindsided", "caught off guard", "taken aback", "jolt", "jolted", "rattled", "shaken",
-        "hit you cold",
+        "hit you cold", "shook", "shook you up", "unsettled", "unsettling", "unnerved", "unnerving",
     ),
     "stress": (
         "stressed", "stress", "stressful", "overwhelmed", "overwhelming", "under pressure", "swamped",
@@ -91,7 +92,7 @@ AMBIGUOUS_FEELINGS: Final = frozenset(
         "content", "stupid", "silly", "calm", "upset", "worry", "fear", "panic", "surprise", "unclear",
         "squeezed", "stretched", "jolt", "shaken", "pressured", "trapped", "isolated", "awkward",
         "shaky", "dread", "resent", "spooked", "unsafe", "guilt", "shame", "grief", "despair",
-        "frighten", "fright", "left behind", "in the dark", "strained",
+        "frighten", "fright", "left behind", "in the dark", "strained", "sore", "shook",
     }
 )
 

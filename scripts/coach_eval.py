@@ -1,0 +1,91 @@
+#!/usr/bin/env python
+"""Measure the coach on labelled data.
+
+Usage::
+
+    .venv/bin/python scripts/coach_eval.py                       # shared/coach-dev (the dev set)
+    .venv/bin/python scripts/coach_eval.py --data PATH           # a folder or a single .jsonl file
+    .venv/bin/python scripts/coach_eval.py --data tests/coach/data --split holdout
+    .venv/bin/python scripts/coach_eval.py --all                 # dev, tune and holdout
+    .venv/bin/python scripts/coach_eval.py -v                    # also list the misses
+
+A folder holds ``statements.jsonl`` / ``reflections.jsonl`` (or ``statements.<split>.jsonl`` …).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from flows.coach.evaluate import evaluate_reflections, evaluate_statements  # noqa: E402
+
+DEFAULT_DATA = (ROOT / ".." / "shared" / "coach-dev").resolve()
+OWN_DATA = ROOT / "tests" / "coach" / "data"
+
+
+def _files(data: Path, split: str | None) -> tuple[Path | None, Path | None]:
+    if data.is_file():
+        if "reflection" in data.name:
+            return None, data
+        return data, None
+    suffix = f".{split}.jsonl" if split else ".jsonl"
+    st, rf = data / f"statements{suffix}", data / f"reflections{suffix}"
+    return (st if st.exists() else None), (rf if rf.exists() else None)
+
+
+def report(title: str, st: Path | None, rf: Path | None, verbose: bool) -> None:
+    """Print the statement and reflection figures for one data set."""
+    print(f"=== {title} ===")
+    if st is not None:
+        res = evaluate_statements(st)
+        print(f"statements: {res.rows} rows ({st})")
+        print(f"  {'kind':<20}{'prec':>6}{'rec':>6}{'f1':>6}{'tp':>5}{'fp':>4}{'fn':>4}")
+        for kind, s in res.per_kind.items():
+            print(f"  {kind:<20}{s.precision:6.2f}{s.recall:6.2f}{s.f1:6.2f}{s.tp:5d}{s.fp:4d}{s.fn:4d}")
+        print(f"  macro-F1 {res.macro_f1:.3f}   exact-set {res.exact}/{res.rows}   "
+              f"false alarms on clean rows {res.clean_false_alarms}")
+        if verbose:
+            for rid, want, got in res.errors:
+                print(f"    miss {rid}: want {want} got {got}")
+    if rf is not None:
+        r = evaluate_reflections(rf)
+        print(f"reflections: {r.rows} rows ({rf})")
+        print(f"  forward accuracy {r.forward_accuracy:.3f}   ROC AUC (good vs rest) {r.auc:.3f}")
+        print(f"  {'label':<12}{'n':>4}{'forward':>9}{'held':>6}{'mean score':>12}")
+        for label in sorted(r.confusion):
+            c = r.confusion[label]
+            n = c["forward"] + c["held"]
+            print(f"  {label:<12}{n:4d}{c['forward']:9d}{c['held']:6d}{r.mean_score[label]:12.1f}")
+        if verbose:
+            for rid, label, score, fwd in r.errors:
+                print(f"    miss {rid}: label {label} score {score} forward {fwd}")
+    print()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments and print the figures. Always exits 0."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("path", nargs="?", type=Path, help="same as --data")
+    ap.add_argument("--data", type=Path, default=None, help=f"folder or .jsonl file (default {DEFAULT_DATA})")
+    ap.add_argument("--split", default=None, help="use statements.<split>.jsonl / reflections.<split>.jsonl")
+    ap.add_argument("--all", action="store_true", help="dev set, then our tune and holdout sets")
+    ap.add_argument("-v", "--verbose", action="store_true", help="list the misses")
+    args = ap.parse_args(argv)
+    if args.all:
+        report("dev (shared/coach-dev)", *_files(DEFAULT_DATA, None), args.verbose)
+        for split in ("tune", "holdout"):
+            report(f"{split} (tests/coach/data)", *_files(OWN_DATA, split), args.verbose)
+        return 0
+    data = args.data or args.path or DEFAULT_DATA
+    if not data.is_absolute() and not data.exists():
+        data = ROOT / data
+    report(str(data), *_files(data, args.split), args.verbose)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
