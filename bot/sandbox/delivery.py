@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
@@ -199,7 +198,14 @@ class SlackDelivery:
         view_id: str | None = None,
         value: str | None = None,
         block_id: str | None = None,
-        **selection: Any,
+        selected_option: str | None = None,
+        selected_options: list[str] | None = None,
+        selected_user: str | None = None,
+        selected_users: list[str] | None = None,
+        selected_conversation: str | None = None,
+        selected_channel: str | None = None,
+        selected_date: str | None = None,
+        selected_time: str | None = None,
     ) -> ActionResult:
         """Click (or choose in) the element ``action_id`` of a message ``(channel, ts)`` or a view.
 
@@ -213,7 +219,18 @@ class SlackDelivery:
             raise ValueError("give exactly one of message=(channel, ts) or view_id=")
         ws = self.standin
         user = ws.user(user_id)
-        picked = elements.selection_from(selection)
+        picked = elements.selection_from(
+            {
+                "selected_option": selected_option,
+                "selected_options": selected_options,
+                "selected_user": selected_user,
+                "selected_users": selected_users,
+                "selected_conversation": selected_conversation,
+                "selected_channel": selected_channel,
+                "selected_date": selected_date,
+                "selected_time": selected_time,
+            }
+        )
         trigger_id = ws.issue_trigger(user_id)
         action_ts = ws.next_ts()
         if message is not None:

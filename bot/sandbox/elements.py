@@ -10,7 +10,6 @@ import copy
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from bot.sandbox.models import JSON, ScreenError
 
@@ -291,7 +290,7 @@ def action_payload(ref: ElementRef, entry: JSON | None, action_ts: str) -> JSON:
     return action
 
 
-def selection_from(kwargs: dict[str, Any]) -> tuple[str, object] | None:
+def selection_from(kwargs: dict[str, object]) -> tuple[str, object] | None:
     """Pick the one ``selected_*`` keyword a click was given (``None`` when none was)."""
     given = [(k, v) for k, v in kwargs.items() if v is not None]
     if len(given) > 1:

@@ -165,6 +165,17 @@ def build_app(standin: SlackStandIn, env: Env) -> AsyncApp:
         await client.views_open(trigger_id=body["trigger_id"], view=start_modal())
         await ack()
 
+    @app.shortcut("start_mediation")
+    async def start_shortcut(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        env.seen.append(("shortcut", body))
+        await client.views_open(trigger_id=body["trigger_id"], view=start_modal())
+        await ack()
+
+    @app.shortcut("facilitate")
+    async def message_shortcut(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        env.seen.append(("message_action", body))
+
     @app.view("start")
     async def submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         env.seen.append(("submit", body))
@@ -384,6 +395,21 @@ async def test_view_clicks_follow_slack_rules(env: Env, alice: str) -> None:
         await env.slack.click(alice, action_id="how", view_id="V404", selected_option="channel")
     with pytest.raises(ValueError, match="exactly one"):
         await env.slack.click(alice, action_id="how")
+
+
+async def test_shortcuts(env: Env, alice: str) -> None:
+    await env.slack.shortcut(alice, "start_mediation")
+    [body] = env.bodies("shortcut")
+    assert body["type"] == "shortcut" and body["user"]["id"] == alice
+    assert [v.callback_id for v in env.standin.open_views(alice)] == ["start"]
+    im = env.standin.im_with(alice)
+    ts = env.standin.post_user_message(alice, im, "we disagree").ts
+    result = await env.slack.message_shortcut(alice, "facilitate", (im, ts))
+    assert result.status == 200
+    await env.standin.wait_until(lambda: bool(env.bodies("message_action")))
+    action = env.bodies("message_action")[0]
+    assert action["message"]["text"] == "we disagree" and action["channel"]["id"] == im
+    env.standin.assert_no_rejections()
 
 
 # ---------------------------------------------------------------- submissions
