@@ -24,7 +24,7 @@ def quiet_slack_loggers() -> None:
     """Keep Slack's library loggers at INFO or above, whatever the root level is."""
     for name in SLACK_LOGGERS:
         logger = logging.getLogger(name)
-        if logger.getEffectiveLevel() < logging.INFO:
+        if logger.level < logging.INFO:  # NOTSET included: it would follow a DEBUG root
             logger.setLevel(logging.INFO)
 
 

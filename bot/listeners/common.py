@@ -48,17 +48,22 @@ def error_text(error: Exception) -> str:
 
 
 async def tell(client: AsyncWebClient, body: dict[str, Any], text: str) -> None:
-    """Tell the acting user something privately where they clicked: an ephemeral message in a
-    conversation, or a small modal when they clicked in App Home or a modal."""
+    """Tell the acting user something privately where they clicked: an ephemeral message in the
+    conversation, or a small modal when they clicked in App Home or a modal, or are not in that
+    conversation (a replayed payload)."""
     user = body["user"]["id"]
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-    try:
-        if channel:
+    if channel:
+        try:
             await client.chat_postEphemeral(channel=channel, user=user, text=text)
-        elif body.get("trigger_id"):
+            return
+        except SlackApiError as exc:
+            log.info("ephemeral failed, trying a modal", extra={"error": str(exc.response.get("error"))})
+    if body.get("trigger_id"):
+        try:
             await client.views_open(trigger_id=body["trigger_id"], view=info_modal(text))
-    except SlackApiError as exc:
-        log.warning("could not tell the user", extra={"error": str(exc.response.get("error"))})
+        except SlackApiError as exc:
+            log.warning("could not tell the user", extra={"error": str(exc.response.get("error"))})
 
 
 def action_value(body: dict[str, Any]) -> str:
