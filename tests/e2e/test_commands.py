@@ -1,0 +1,90 @@
+"""`/mediate help`, `status`, `cancel`, and App Home."""
+
+from __future__ import annotations
+
+from bot import texts as t
+from flows.models import Outcome, Stage
+from tests.e2e import play
+from tests.support.harness import Harness
+
+
+async def test_help(h: Harness) -> None:
+    result = await h.command(h.ann, "help")
+    assert result.status == 200
+    assert any("/mediate @colleague" in text for text in h.ephemeral_texts(h.ann))
+
+
+async def test_status_lists_mediations_and_stage(h: Harness) -> None:
+    await h.command(h.ann, "status")
+    assert t.STATUS_NONE in h.ephemeral_texts(h.ann)
+    await play.start(h)
+    await h.command(h.ann, "status")
+    latest = h.standin.ephemerals(h.ann)[-1]
+    assert "the release dates" in str(latest.blocks) and t.STAGES[Stage.INVITATION] in str(latest.blocks)
+
+
+async def test_cancel_the_only_open_mediation(h: Harness) -> None:
+    await play.start(h)
+    await h.command(h.ann, "cancel")
+    m = await h.mediation()
+    assert m.stage is Stage.CLOSED and m.outcome is Outcome.CANCELLED
+    assert t.CANCELLED_BY_YOU.format(other=h.bob) in h.ephemeral_texts(h.ann)
+    assert "has ended the mediation" in h.last_dm(h.bob).text
+    await h.command(h.ann, "cancel")
+    assert t.CANCEL_NONE in h.ephemeral_texts(h.ann)
+
+
+async def test_cancel_asks_which_when_there_are_several(h: Harness) -> None:
+    await play.start(h)
+    await h.command(h.ann, f"<@{h.cat}|cat> the rota")
+    await h.submit(h.ann, {})
+    await h.command(h.ann, "cancel")
+    choice = h.standin.ephemerals(h.ann)[-1]
+    assert t.CANCEL_WHICH in choice.text
+    await h.command(h.ann, f"cancel <@{h.cat}|cat>")
+    mediations = {m.respondent.user_id: m for m in await h.store.for_user(h.team, h.ann)}
+    assert mediations[h.cat].stage is Stage.CLOSED
+    assert mediations[h.bob].stage is Stage.INVITATION
+    await h.command(h.ann, f"cancel <@{h.cat}|cat>")
+    assert t.CANCEL_NOT_FOUND.format(other=h.cat) in h.ephemeral_texts(h.ann)
+
+
+async def test_cancel_button_from_the_choice(h: Harness) -> None:
+    await play.start(h)
+    await h.command(h.ann, f"<@{h.cat}|cat> the rota")
+    await h.submit(h.ann, {})
+    await h.command(h.ann, "cancel")
+    choice = h.standin.ephemerals(h.ann)[-1]
+    mediations = {m.respondent.user_id: m for m in await h.store.for_user(h.team, h.ann)}
+    await h.click_message(h.ann, choice, "cg_cancel_one", value=mediations[h.bob].id)
+    assert (await h.mediation(mediations[h.bob].id)).stage is Stage.CLOSED
+
+
+async def test_app_home_shows_what_waits_on_whom(h: Harness) -> None:
+    await h.slack.app_home_opened(h.ann)
+    await h.settle()
+    assert t.HOME_EMPTY in str(h.standin.home(h.ann).blocks)
+    await play.start(h)
+    bob_home = str(h.standin.home(h.bob).blocks)
+    assert t.WAITING["accept"] in bob_home and "cg_invite_accept" in bob_home
+    assert t.HOME_WAITING_OTHER.format(other=h.bob) in str(h.standin.home(h.ann).blocks)
+    # Acting from App Home works like acting from the DM.
+    await h.click_home(h.bob, "cg_invite_accept")
+    assert (await h.mediation()).stage is Stage.GROUND_RULES
+    await h.click_home(h.ann, "cg_rules_agree")
+    await h.click_home(h.bob, "cg_rules_agree")
+    await h.click_home(h.ann, "cg_intake_open")
+    assert h.top_view(h.ann).callback_id == "cg_intake"
+
+
+async def test_facilitate_and_prepare_are_announced_not_broken(h: Harness) -> None:
+    await h.command(h.ann, f"facilitate <@{h.bob}|bob> <@{h.cat}|cat>")
+    assert t.NOT_YET_AVAILABLE in h.ephemeral_texts(h.ann)
+
+
+async def test_mediate_without_a_mention_opens_the_modal_with_the_topic(h: Harness) -> None:
+    await h.command(h.ann, "our shared calendar")
+    view = h.top_view(h.ann)
+    assert view.callback_id == "cg_start"
+    topic = next(b for b in view.blocks if b.get("block_id") == "topic")
+    assert topic["element"]["initial_value"] == "our shared calendar"
