@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "coach":
         from flows.coach.cli import main as coach_main
 
-        return coach_main(rest)
+        return int(coach_main(rest))
     if rest:
         parser.error(f"unrecognised arguments: {' '.join(rest)}")
     if args.command == "manifest":
@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "sandbox":
         from bot.sandbox.server import run_sandbox
 
-        return run_sandbox(port=args.port, reset=args.reset)
+        return int(run_sandbox(port=args.port, reset=args.reset))
     try:
         settings = load_settings()
     except ConfigError as exc:

@@ -20,8 +20,12 @@ TEAM = team_key(None, "T1")
 PEER = load_builtin("peer")
 
 
-def new_mediation(mid: str = "m1", a: str = "UANN", b: str = "UBOB", topic: str = "the release dates") -> Mediation:
-    return engine.start(c.Start(actor=a, respondent=b, topic=topic), PEER, NOW, mediation_id=mid, team=TEAM).mediation
+def new_mediation(
+    mid: str = "m1", a: str = "UANN", b: str = "UBOB", topic: str = "the release dates"
+) -> Mediation:
+    return engine.start(
+        c.Start(actor=a, respondent=b, topic=topic), PEER, NOW, mediation_id=mid, team=TEAM
+    ).mediation
 
 
 async def test_create_and_get_round_trip(store: MediationStore) -> None:
@@ -48,7 +52,9 @@ async def test_documents_are_encrypted_at_rest(
     assert b"UANN" not in raw  # user ids appear only in index key names, never in values
 
 
-async def test_wrong_key_cannot_read(store: MediationStore, redis_client: aioredis.Redis, key_prefix: str) -> None:
+async def test_wrong_key_cannot_read(
+    store: MediationStore, redis_client: aioredis.Redis, key_prefix: str
+) -> None:
     await store.create(new_mediation())
     other = MediationStore(redis_client, Cipher(new_key()), prefix=key_prefix)
     with pytest.raises(InvalidToken):
@@ -102,7 +108,11 @@ async def test_closing_releases_the_pair(store: MediationStore) -> None:
 async def test_user_index_lists_newest_first(store: MediationStore) -> None:
     await store.create(new_mediation("m1", "UANN", "UBOB"))
     later = engine.start(
-        c.Start(actor="UCAT", respondent="UANN", topic="rota"), PEER, NOW + timedelta(hours=1), mediation_id="m2", team=TEAM
+        c.Start(actor="UCAT", respondent="UANN", topic="rota"),
+        PEER,
+        NOW + timedelta(hours=1),
+        mediation_id="m2",
+        team=TEAM,
     ).mediation
     await store.create(later)
     assert [m.id for m in await store.for_user(TEAM, "UANN")] == ["m2", "m1"]

@@ -9,7 +9,9 @@ from tests.support.harness import Harness
 
 
 @pytest.fixture
-async def h(store: MediationStore, redis_url: str, encryption_key: str, key_prefix: str) -> AsyncIterator[Harness]:
+async def h(
+    store: MediationStore, redis_url: str, encryption_key: str, key_prefix: str
+) -> AsyncIterator[Harness]:
     harness = await Harness(store, redis_url, encryption_key, key_prefix).start()
     try:
         yield harness

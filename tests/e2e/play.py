@@ -22,7 +22,9 @@ def intake_values(answers: dict[str, str]) -> dict[str, dict[str, object]]:
     return {f"q_{key}": {"value": text} for key, text in answers.items()}
 
 
-def sharing_values(shares: dict[str, str], summaries: dict[str, str] | None = None) -> dict[str, dict[str, object]]:
+def sharing_values(
+    shares: dict[str, str], summaries: dict[str, str] | None = None
+) -> dict[str, dict[str, object]]:
     values: dict[str, dict[str, object]] = {f"share_{k}": {"value": v} for k, v in shares.items()}
     for key, text in (summaries or {}).items():
         values[f"summary_{key}"] = {"value": text}
@@ -88,7 +90,9 @@ async def to_joint(h: Harness) -> str:
     await accept_and_agree(h)
     await intake(h, h.ann, ANN_ANSWERS)
     await intake(h, h.bob, BOB_ANSWERS)
-    await reflect(h, h.bob, "You heard about the new date on the call, felt anxious, and need to be consulted.")
+    await reflect(
+        h, h.bob, "You heard about the new date on the call, felt anxious, and need to be consulted."
+    )
     await answer(h, h.ann, confirmed=True)
     await reflect(h, h.ann, "You felt pressured and alone, and you need support and clarity on who decides.")
     await answer(h, h.bob, confirmed=True)

@@ -21,7 +21,9 @@ async def test_someone_elses_button_is_refused(h: Harness) -> None:
     await play.start(h)
     invitation = h.dm_with_action(h.bob, "cg_invite_accept")
     # Cat cannot see Bob's DM, so she replays Bob's click as herself.
-    legit = await h.slack.click(h.bob, action_id="cg_invite_postpone", message=(invitation.channel, invitation.ts))
+    legit = await h.slack.click(
+        h.bob, action_id="cg_invite_postpone", message=(invitation.channel, invitation.ts)
+    )
     await h.settle()
     before = await h.mediation()
     forged = as_user(legit.payload, h.cat, h.standin.issue_trigger(h.cat))
@@ -37,7 +39,9 @@ async def test_someone_elses_button_is_refused(h: Harness) -> None:
 async def test_the_initiator_cannot_accept_for_the_respondent(h: Harness) -> None:
     await play.start(h)
     invitation = h.dm_with_action(h.bob, "cg_invite_accept")
-    legit = await h.slack.click(h.bob, action_id="cg_invite_postpone", message=(invitation.channel, invitation.ts))
+    legit = await h.slack.click(
+        h.bob, action_id="cg_invite_postpone", message=(invitation.channel, invitation.ts)
+    )
     await h.settle()
     forged = as_user(legit.payload, h.ann, h.standin.issue_trigger(h.ann))
     forged["actions"][0]["action_id"] = "cg_invite_accept"

@@ -60,7 +60,9 @@ async def test_whole_mediation_to_agreement(h: Harness) -> None:
     assert "try again" in h.last_dm(h.bob).text
     await h.click_dm(h.bob, "cg_reflect_open")
     assert "How anxious I was about testing." in str(h.top_view(h.bob).blocks)
-    await h.submit(h.bob, {"reflection": {"value": "You were anxious about testing time and want a say in dates."}})
+    await h.submit(
+        h.bob, {"reflection": {"value": "You were anxious about testing time and want a say in dates."}}
+    )
     await play.answer(h, h.ann, confirmed=True)
     m = await h.mediation()
     assert m.loop_for_speaker(m.initiator.role).status is LoopStatus.CONFIRMED
@@ -89,7 +91,14 @@ async def test_whole_mediation_to_agreement(h: Harness) -> None:
 
     # 8. Agreement items: proposed by one, accepted by the other.
     await h.click_message(h.ann, summary, "cg_item_propose")
-    await h.submit(h.ann, {"who": {"value": "Bob"}, "what": {"value": "Tell Ann about date changes first"}, "by_when": {"value": "2026-12-15"}})
+    await h.submit(
+        h.ann,
+        {
+            "who": {"value": "Bob"},
+            "what": {"value": "Tell Ann about date changes first"},
+            "by_when": {"value": "2026-12-15"},
+        },
+    )
     item_message = h.standin.messages(channel)[-1]
     assert "Tell Ann about date changes first" in str(item_message.blocks)
     await h.click_message(h.bob, item_message, "cg_item_accept")

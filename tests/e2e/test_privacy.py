@@ -35,7 +35,9 @@ async def test_unshared_text_never_leaves_its_author(
         shares={"happened": "all", "feelings": "summary", "needs": "all", "requests": "none"},
         summaries={"feelings": "I felt under pressure."},
     )
-    await play.reflect(h, h.bob, "You heard about the date on the call and felt anxious; being consulted matters.")
+    await play.reflect(
+        h, h.bob, "You heard about the date on the call and felt anxious; being consulted matters."
+    )
     await play.answer(h, h.ann, confirmed=True)
     await h.click_dm(h.ann, "cg_reflect_open")
     reflect_view = str(h.top_view(h.ann).blocks)

@@ -58,7 +58,9 @@ async def test_healthz_ok_with_redis(h: Harness) -> None:
         assert response.status == 200
 
 
-async def test_redis_lost_mid_mediation_changes_nothing(tmp_path: Path, encryption_key: str, key_prefix: str) -> None:
+async def test_redis_lost_mid_mediation_changes_nothing(
+    tmp_path: Path, encryption_key: str, key_prefix: str
+) -> None:
     server = RedisProcess(tmp_path / "redis").start()
     client = aioredis.Redis.from_url(server.url, socket_connect_timeout=0.5, socket_timeout=2)
     store = MediationStore(client, Cipher(encryption_key), prefix=key_prefix)

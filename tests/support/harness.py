@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -122,7 +121,9 @@ class Harness:
         for message in reversed(self.dm(user)):
             if action_id in str(message.blocks):
                 return message
-        raise AssertionError(f"{user} has no DM with a {action_id} button; DMs: {[m.text for m in self.dm(user)]}")
+        raise AssertionError(
+            f"{user} has no DM with a {action_id} button; DMs: {[m.text for m in self.dm(user)]}"
+        )
 
     def top_view(self, user: str) -> View:
         views = self.standin.open_views(user)
@@ -150,12 +151,16 @@ class Harness:
 
     async def click_dm(self, user: str, action_id: str, **kwargs: Any) -> Any:
         message = self.dm_with_action(user, action_id)
-        result = await self.slack.click(user, action_id=action_id, message=(message.channel, message.ts), **kwargs)
+        result = await self.slack.click(
+            user, action_id=action_id, message=(message.channel, message.ts), **kwargs
+        )
         await self.settle()
         return result
 
     async def click_message(self, user: str, message: Message, action_id: str, **kwargs: Any) -> Any:
-        result = await self.slack.click(user, action_id=action_id, message=(message.channel, message.ts), **kwargs)
+        result = await self.slack.click(
+            user, action_id=action_id, message=(message.channel, message.ts), **kwargs
+        )
         await self.settle()
         return result
 
@@ -171,10 +176,3 @@ class Harness:
         result = await self.slack.submit(user, view.id, values)
         await self.settle()
         return result
-
-    async def eventually(self, check: Callable[[], bool], timeout: float = 5.0) -> None:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while not check():
-            if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError("condition not met in time")
-            await asyncio.sleep(0.02)

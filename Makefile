@@ -1,0 +1,51 @@
+# The commands the README names; CI (.ci/run) uses the same ones.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: install test pytest lint typecheck format sandbox serve worker bench coach-eval coach-bench clean
+
+$(BIN)/commonground: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@touch $@
+
+install: $(BIN)/commonground  ## create .venv and install the app with its dev tools
+
+test: install lint typecheck pytest  ## everything CI checks: lint, types, the whole test suite
+
+pytest: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+sandbox: install  ## the product on its embedded defaults, in a browser: no Slack, no Redis install
+	$(BIN)/commonground sandbox
+
+serve: install  ## the real app (needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)
+	$(BIN)/commonground serve
+
+worker: install
+	$(BIN)/commonground worker
+
+bench: install  ## handler latency and throughput against a bare Bolt app
+	$(BIN)/python scripts/bench_handlers.py
+
+coach-eval: install
+	$(BIN)/python scripts/coach_eval.py
+
+coach-bench: install
+	$(BIN)/python scripts/coach_bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
