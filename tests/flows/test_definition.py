@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import copy
+import functools
+import json
 from typing import Any
 
 import pytest
@@ -25,8 +26,15 @@ from flows.models import JointKind, Role, Share, Stage
 ORDER = [Stage.INVITATION, Stage.GROUND_RULES, Stage.INTAKE, Stage.REFLECTION, Stage.ALLIANCE, Stage.JOINT]
 
 
+@functools.cache
+def _peer_json() -> str:
+    return json.dumps(load_builtin("peer").model_dump(mode="json"))
+
+
 def peer_data() -> dict[str, Any]:
-    return load_builtin("peer").model_dump(mode="json")
+    """The peer definition as plain data, a fresh copy each call."""
+    data: dict[str, Any] = json.loads(_peer_json())
+    return data
 
 
 def stage_data(data: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -190,7 +198,7 @@ INVALID = [
 
 @pytest.mark.parametrize(("change", "mentions"), INVALID)
 def test_invalid_definitions_are_rejected(change: Any, mentions: str) -> None:
-    data = copy.deepcopy(peer_data())
+    data = peer_data()
     change(data)
     with pytest.raises(ValueError, match=mentions):  # a pydantic ValidationError is a ValueError
         FlowDefinition.model_validate(data)
