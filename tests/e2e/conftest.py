@@ -17,3 +17,7 @@ async def h(
         yield harness
     finally:
         await harness.stop()
+    # Every Web API call the app made passed the stand-in's checks (Block Kit, limits, triggers…),
+    # except the ones a test expects Slack to refuse.
+    unexpected = [c for c in harness.standin.rejected if c.method not in harness.allow_rejections]
+    assert not unexpected, [(c.method, c.error, c.messages) for c in unexpected]

@@ -59,6 +59,7 @@ class Harness:
         self.service = MediationService(store, self.definitions, clock=self.clock)
         self._runner: web.AppRunner | None = None
         self.slack: SlackDelivery
+        self.allow_rejections: set[str] = set()
         self.app_url = ""
 
     @property

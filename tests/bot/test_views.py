@@ -1,0 +1,132 @@
+"""Every surface the app builds is valid Block Kit within Slack's limits, in every state, including
+the largest inputs the app accepts."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from bot import texts as t
+from bot.sandbox.blockkit import validate_message, validate_view
+from bot.views import modals
+from bot.views.home import home_view
+from bot.views.joint import joint_message
+from bot.views.messages import notice_message, status_blocks
+from flows import commands as c
+from flows import engine
+from flows.definition import load_builtin
+from flows.effects import JointPost, Notice
+from flows.models import JointKind, Mediation, Role, Share
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+PEER = load_builtin("peer")
+LONG = "x" * 1500
+
+
+def joint_mediation(topic: str = "t" * 150, long_text: str = LONG) -> Mediation:
+    """A mediation played to the joint stage with the longest inputs the flow accepts."""
+    m = engine.start(
+        c.Start(actor="UA", respondent="UB", topic=topic, hopes="h" * 1000),
+        PEER,
+        NOW,
+        mediation_id="m1",
+        team="-.T",
+    ).mediation
+    steps: list[c.Command] = [
+        c.Accept(actor="UB"),
+        c.AgreeGroundRules(actor="UA"),
+        c.AgreeGroundRules(actor="UB"),
+    ]
+    answers = {q.key: long_text for q in PEER.intake().questions}
+    for user in ("UA", "UB"):
+        steps += [
+            c.SaveIntake(actor=user, answers=answers),
+            c.ChooseSharing(actor=user, shares={k: Share.ALL for k in answers}),
+        ]
+    steps += [
+        c.SubmitReflection(actor="UB", text=long_text),
+        c.AnswerReflection(actor="UA", confirmed=False, missing=long_text),
+        c.SubmitReflection(actor="UB", text=long_text),
+        c.AnswerReflection(actor="UA", confirmed=True),
+        c.SubmitReflection(actor="UA", text=long_text),
+        c.AnswerReflection(actor="UB", confirmed=True),
+        c.SubmitCheckIn(actor="UA", scores=[10, 10, 10, 10]),
+        c.SubmitCheckIn(actor="UB", scores=[10, 10, 10, 10]),
+        c.JointSpaceOpened(channel_id="G1", kind=JointKind.GROUP_DM),
+    ]
+    for step in steps:
+        m = engine.apply(m, step, PEER, NOW).mediation
+    for i in range(engine.ITEMS_MAX):
+        m = engine.apply(
+            m, c.ProposeItem(actor="UA", who="w" * 100, what="y" * 300, by_when=date(2027, 1, 1)), PEER, NOW
+        ).mediation
+        m = engine.apply(m, c.AcceptItem(actor="UB", item_id=f"i{i + 1}"), PEER, NOW).mediation
+    return engine.apply(m, c.Finish(actor="UA"), PEER, NOW).mediation
+
+
+@pytest.mark.parametrize("notice", list(Notice))
+@pytest.mark.parametrize("role", list(Role))
+def test_every_notice_is_valid_block_kit(notice: Notice, role: Role) -> None:
+    m = joint_mediation()
+    message = notice_message(m, role, notice, PEER, speaker=Role.INITIATOR)
+    assert message.text
+    assert validate_message(message.text, message.blocks) == []
+
+
+@pytest.mark.parametrize("post", list(JointPost))
+def test_every_joint_post_is_valid(post: JointPost) -> None:
+    m = joint_mediation()
+    message = joint_message(m, post, PEER, item_id="i1")
+    assert validate_message(message.text, message.blocks) == []
+
+
+def test_closing_message_with_the_most_items_stays_under_50_blocks() -> None:
+    message = notice_message(joint_mediation(), Role.INITIATOR, Notice.CLOSED, PEER)
+    assert len(message.blocks) <= 50
+    assert validate_message(message.text, message.blocks) == []
+
+
+def test_modals_with_the_longest_inputs_are_valid() -> None:
+    m = joint_mediation()
+    views = [
+        modals.start_modal("UB", "t" * 400),
+        modals.info_modal(t.NOT_FOUND),
+        modals.saved_modal(),
+        modals.understood_modal(m),
+        modals.propose_modal(m),
+        modals.check_in_modal(m, PEER),
+    ]
+    for role in Role:
+        views += [
+            modals.intake_modal(m, role, PEER),
+            modals.sharing_modal(m, role, PEER),
+            modals.answers_modal(m, role, PEER),
+            modals.reflect_modal(m, role, PEER),
+            modals.answer_modal(m, role),
+        ]
+    for view in views:
+        assert validate_view(view, expected_type="modal") == [], view["callback_id"]
+        assert len(view["private_metadata"]) <= 3000
+
+
+def test_home_with_many_mediations_stays_within_100_blocks() -> None:
+    base = joint_mediation()
+    mediations = [
+        base.model_copy(update={"id": f"m{i}", "updated_at": NOW + timedelta(minutes=i)}) for i in range(40)
+    ]
+    view = home_view(mediations, "UA", NOW)
+    assert validate_view(view, expected_type="home") == []
+    assert t.HOME_MORE.format(count=40 - 15) in str(view["blocks"])
+
+
+def test_status_message_is_valid() -> None:
+    blocks = status_blocks([joint_mediation()] * 30, "UA")
+    assert validate_message(t.STATUS_HEADER, blocks) == []
+
+
+def test_user_text_cannot_mention_or_ping() -> None:
+    m = joint_mediation(topic="<!channel> <@U999> & co")
+    message = notice_message(m, Role.RESPONDENT, Notice.INVITATION, PEER)
+    assert "<!channel>" not in str(message.blocks) and "<@U999>" not in str(message.blocks)
+    assert "&lt;!channel&gt;" in str(message.blocks)
