@@ -8,12 +8,23 @@ swaps I/you is still a copy, and a reflection that puts the wrong person in a ro
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from flows.coach import lexicon as lx
 from flows.coach.models import Reason, ReasonCode, ReflectionScore
 from flows.coach.statements import _INSULT_RE, _SARCASM_STRONG, _alt
-from flows.coach.text import clause_spans, normalise, numbers, sentence_spans, stem, tokens
+from flows.coach.text import (
+    Doc,
+    GatedRegex,
+    PhraseMatcher,
+    clause_spans,
+    normalise,
+    numbers,
+    sentence_spans,
+    stem,
+    words,
+)
 
 W_FACTS, W_FEEL, W_NEED, W_OWN, W_NEUTRAL = 35.0, 20.0, 20.0, 15.0, 10.0
 FORWARD_AT = 70
@@ -41,8 +52,8 @@ _CONTRACT = {"'m": ["be"], "'re": ["be"], "'ve": ["have"], "'d": ["would"], "'ll
 _BE = {"am", "is", "are", "was", "were", "be", "been"}
 
 _FEEL_WORD_FAMILY: dict[str, str] = {w: fam for fam, ws in lx.FEELING_FAMILIES.items() for w in ws}
-_FEEL_RE = re.compile(r"\b(?:" + _alt(tuple(_FEEL_WORD_FAMILY)) + r")\b")
-_FAUX_RE = re.compile(r"\b(?:" + _alt(tuple(lx.FAUX_FEELINGS)) + r")\b")
+_FEEL_RE = PhraseMatcher(tuple(_FEEL_WORD_FAMILY))
+_FAUX_RE = PhraseMatcher(tuple(lx.FAUX_FEELINGS))
 _FEEL_FRAME = re.compile(
     r"(?:\b(?:feel|feels|felt|feeling|you're|you\s+are|you\s+were|you've\s+been|you\s+get|left\s+you|"
     r"leaves\s+you|made\s+you|makes\s+you|seem|seemed|sound|been|it's\s+been|was|were|is|how\s+it\s+left\s+you|"
@@ -51,7 +62,7 @@ _FEEL_FRAME = re.compile(
 _PHYSICAL_HURT = re.compile(r"\b(?:get|got|gets|getting|was|were|be|been)\s+(?:badly\s+)?hurt\b|\bhurt\s+(?:his|her|their|my|your)\b")
 _NEG = re.compile(r"\b(?:not|no|never|n't|dont|didnt|wasnt|isnt|weren't|wasn't|isn't|aren't|without)\b|n't\b")
 
-_NEED_RE = re.compile(
+_NEED_RE = GatedRegex(
     r"\byou(?:'re|\s+are|'d|\s+would)?\s+(?:really\s+|also\s+|just\s+|still\s+|clearly\s+|simply\s+)?"
     r"(?:need|needs|needed|want|wanted|'d\s+like|would\s+like|like|asking\s+for|ask\s+for|asked\s+for|"
     r"hoping|hope|hoped|care\s+about|cared\s+about|value|looking\s+for|deserve|wish|wished|expect)\b"
@@ -62,7 +73,7 @@ _NEED_RE = re.compile(
     r"hoping|wanted|needed)\b|\byou(?:'re|\s+are)\s+after\b|\bfor\s+you,?\s+(?:it's|what\s+matters)\b"
     r"|\byou(?:'d|\s+would)\s+(?:prefer|rather)\b|\byour\s+(?:need|needs|wish|hope|request)\b"
 )
-_NEED_NOUN_RE = re.compile(r"\b(?:" + _alt(lx.NEED_WORDS) + r")\b")
+_NEED_NOUN_RE = PhraseMatcher(lx.NEED_WORDS)
 
 _CHECKIN = re.compile(
     r"^(?:so,?\s+|and\s+)?(?:did|have|do|am|is|does|was|would|could|can|has)\s+(?:i|that|this|there)\b.{0,40}"
@@ -77,7 +88,7 @@ _QWORD = re.compile(
     r"are|is|was|were|would|could|can|will|have|has|had|should|shall|am|isn't|aren't|don't|didn't|wasn't|"
     r"won't|wouldn't|couldn't|whose)\b"
 )
-_ADVICE = re.compile(
+_ADVICE = GatedRegex(
     r"(?:^|(?<=[.!?]\s)|(?<=[.!?]\s\s))(?:(?:so|then|honestly|maybe|perhaps|just|next\s+time|in\s+future|"
     r"in\s+the\s+future|going\s+forward|also|and)\s*,?\s+)*(?:just\s+)?"
     r"(?:try|put|ask|call|send|use|find|talk|speak|tell|take|write|book|set|start|make|let|keep|give|go|"
@@ -98,21 +109,21 @@ _ADVICE = re.compile(
 )
 _ADVICE_BLOCK = re.compile(r"\b(?:so|so\s+that|that|where|when|if|until|before|and\s+so)\s+$")
 
-_REBUT_MARKER = re.compile(
+_REBUT_MARKER = GatedRegex(
     r"\b(?:but|however|although|yet|that\s+said|having\s+said\s+that|even\s+so|then\s+again|"
     r"on\s+the\s+other\s+hand|in\s+fairness|to\s+be\s+fair|in\s+my\s+defen[cs]e|the\s+thing\s+is|"
     r"the\s+truth\s+is|the\s+reality\s+is|the\s+fact\s+is)\b"
     r"|(?:^|(?<=[.!?]\s))still\b"
 )
-_STRONG_REBUT = re.compile(
+_STRONG_REBUT = GatedRegex(
     r"\b(?:the\s+thing\s+is|in\s+my\s+defen[cs]e|to\s+be\s+fair|in\s+fairness|the\s+truth\s+is|"
     r"the\s+reality\s+is|the\s+fact\s+is|that's\s+not\s+(?:true|what\s+happened|fair)|that\s+isn't\s+true|"
     r"i\s+had\s+no\s+(?:choice|option|room)|not\s+my\s+fault|i\s+was\s+(?:only|just)\s+(?:trying|following|doing)|"
     r"i\s+was\s+actually|(?:i|we)\s+did\s+(?:tell|say|send|mention|warn|try|ask)|"
     r"i\s+(?:can't|cannot|couldn't)\s+(?:override|change|help|do\s+anything))\b"
-    r"|[,\s]though\s*(?:[.,!]|$)|(?:^|(?<=[.!?]\s))(?:still|actually|in\s+fact)\s*,"
+    r"|\bthough\s*(?:[.,!]|$)|(?:^|(?<=[.!?]\s))(?:still|actually|in\s+fact)\s*,"
 )
-_ACK = re.compile(
+_ACK = GatedRegex(
     r"(?:^|(?<=[.!?]\s))(?:i\s+(?:hear|understand|can\s+see|see|get|know|realise|realize|appreciate|"
     r"can\s+imagine)|i'm\s+sorry|i\s+am\s+sorry|sorry|fair\s+enough|ok|okay|you\s+(?:feel|were|felt|had))\b"
     r"|\bi\s+get\s+it\b"
@@ -131,13 +142,11 @@ _JUDGE_ADJ = tuple(lx.JUDGEMENT_ADJECTIVES) + (
     "negative", "emotional", "defensive", "paranoid", "overreacting", "overdramatic", "thin-skinned",
     "particular", "territorial", "possessive", "intense", "extreme",
 )
-_JUDGEMENT = re.compile(
+_JUDGEMENT = GatedRegex(
     r"\b(?:i\s+think|i\s+feel\s+like|honestly|frankly|clearly|it\s+sounds\s+like|sounds\s+like|it\s+seems|seems)?\s*"
     r"you(?:'re|\s+are|\s+were|\s+seem|\s+sound|\s+come\s+across\s+as|\s+can\s+be|'ve\s+been|\s+get)\s+"
     r"(?:being\s+|just\s+|a\s+bit\s+|quite\s+|too\s+|so\s+|rather\s+|really\s+|very\s+|overly\s+|pretty\s+|"
     r"kind\s+of\s+|a\s+little\s+|awfully\s+|way\s+too\s+|bit\s+)*(?:" + _alt(_JUDGE_ADJ) + r")\b"
-    r"|\bi\s+think\s+you(?:'re|\s+are)\s+(?!(?:really\s+|so\s+|quite\s+|very\s+)?(?:feeling\s+)?"
-    r"(?:" + _alt(tuple(_FEEL_WORD_FAMILY)) + r")\b)\w+"
     r"|\btaking\s+(?:\w+\s+){0,4}(?:too\s+)?personally\b|\bkeeping\s+score\b|\bplaying\s+the\s+victim\b"
     r"|\bsomething\s+(?:for\s+you|you\s+(?:need|have|ought))\s+to\s+work\s+on\b|\ba\s+risk\s+you\s+(?:chose|decided|took)\b"
     r"|\byou\s+chose\s+to\b|\byou(?:'d|\s+would)\s+(?:just\s+)?rather\b.{0,60}\bthan\b"
@@ -148,7 +157,9 @@ _JUDGEMENT = re.compile(
     r"|\b(?:it|that)\s+was\s+clearly\b|\bthat's\s+(?:just\s+)?(?:teaching|retail|life|business|the\s+job|"
     r"how\s+it\s+works|how\s+it\s+is)\b|\byou\s+knew\s+the\s+risk\b|\bthat's\s+on\s+you\b"
 )
-_MINIMISE = re.compile(
+_I_THINK_YOU = re.compile(r"\bi\s+think\s+you(?:'re|\s+are)\s+((?:\w+\s+){0,2}\w+)")
+_INSULT_AT_YOU = GatedRegex(r"\byou(?:'re|\s+are)\s+(?:\w+\s+){0,2}(?:" + _alt(lx.INSULTS) + r")\b")
+_MINIMISE = GatedRegex(
     r"\b(?:it|that|this|those|these|they)(?:'s|\s+is|\s+was|\s+were|\s+are)\s+(?:only|just|merely|simply|"
     r"hardly|barely)\b"
     r"|(?:^|(?<=[.!?]\s))(?:only|just)\s+(?:a|an|one|two|a\s+couple|a\s+few|once|twice|\d+)\b"
@@ -170,11 +181,10 @@ _MINIMISE = re.compile(
     r"little|small|quick|short)\b"
 )
 
-_DAYS = re.compile(
+_DAYS = GatedRegex(
     r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|"
     r"july|august|september|october|november|december|today|yesterday|tomorrow|tonight)\b"
 )
-_CAP = re.compile(r"(?<![.!?]\s)(?<!^)(?<![\"'])\b([A-Z][a-z]{2,})\b")
 _NOT_NAMES = frozenset({"i", "slack", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
                         "sunday", "english", "did", "is", "have", "hr", "qa", "api", "pr", "ok"})
 
@@ -184,14 +194,14 @@ class _Text:
     raw: str
     norm: str
     sents: list[tuple[int, int]]
+    doc: Doc
     role_tokens: list[str] = field(default_factory=list)
     content: set[str] = field(default_factory=set)
 
 
 def _role_tokens(norm: str, speaker_is_b: bool) -> list[str]:
     out: list[str] = []
-    for t in tokens(norm):
-        w = t.low
+    for w in words(norm):
         base, suffix = w, ""
         for c in _CONTRACT:
             if w.endswith(c) and len(w) > len(c):
@@ -211,12 +221,13 @@ def _role_tokens(norm: str, speaker_is_b: bool) -> list[str]:
 
 
 def _content(norm: str) -> set[str]:
-    return {stem(t.low) for t in tokens(norm) if t.low not in STOPWORDS and len(t.low) > 2 and not t.low.isdigit()}
+    return {stem(w) for w in words(norm) if w not in STOPWORDS and len(w) > 2 and not w.isdigit()}
 
 
 def _prep(raw: str, speaker_is_b: bool) -> _Text:
     norm = normalise(raw)
-    return _Text(raw, norm, sentence_spans(norm), _role_tokens(norm, speaker_is_b), _content(norm))
+    sents = sentence_spans(norm)
+    return _Text(raw, norm, sents, Doc(norm, sents), _role_tokens(norm, speaker_is_b), _content(norm))
 
 
 def _copy_stats(orig: list[str], refl: list[str], n: int = 4) -> tuple[float, int]:
@@ -236,43 +247,72 @@ def _copy_stats(orig: list[str], refl: list[str], n: int = 4) -> tuple[float, in
     return sum(covered) / len(refl), longest
 
 
+_FEEL_CHECK_SELF = re.compile(r"\b(?:hurt|embarrass|stung|upset|frustrat|worr)")
+_FEEL_SELF = re.compile(
+    r"\b(?:i|i'm|i\s+was|i've\s+been|i\s+felt|i\s+feel|me\s+too|for\s+me)\b\s*(?:\w+\s+){0,2}"
+    r"(?:hurt|embarrass|stung|upset|frustrat|worr|stress|anxious|tired|sad)"
+)
+_FEEL_VERB = re.compile(r"\b(?:feel|felt|feeling)\b")
+_NOT_JUST = re.compile(r"\b(?:not\s+just|n't\s+just)\b")
+
+
+def _clause_index(t: _Text) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in t.sents:
+        out.extend(clause_spans(t.norm, a, b))
+    return out
+
+
 def _feelings(t: _Text, for_reflection: bool) -> tuple[set[str], bool]:
     """Feeling families attributed to B; and whether a faux feeling was attributed to B."""
     fams: set[str] = set()
+    clauses = _clause_index(t)
+    starts = [c[0] for c in clauses]
+    verdict: dict[int, bool] = {}
+
+    def clause_ok(i: int) -> bool:
+        if i in verdict:
+            return verdict[i]
+        ca, cb = clauses[i]
+        clause = t.norm[ca:cb]
+        has_first = bool(_FIRST_PERSON.search(clause))
+        has_second = bool(_SECOND_PERSON.search(clause))
+        ok = True
+        if for_reflection and has_first and not has_second:
+            # A speaking of themselves ("hard for me too"), unless it is B's feeling about A's act
+            ok = bool(_FEEL_CHECK_SELF.search(clause)) and not _FEEL_SELF.search(clause)
+        if not for_reflection and has_second and not has_first:
+            ok = False
+        verdict[i] = ok
+        return ok
+
+    for m in _FEEL_RE.finditer(t.doc):
+        i = bisect_right(starts, m.start()) - 1
+        if i < 0 or m.start() >= clauses[i][1] or not clause_ok(i):
+            continue
+        ca, cb = clauses[i]
+        w = m.group()
+        pre = t.norm[ca : m.start()]
+        if w in lx.AMBIGUOUS_FEELINGS and not _FEEL_FRAME.search(pre[-40:]):
+            continue
+        if w == "hurt" and _PHYSICAL_HURT.search(t.norm, ca, cb):
+            continue
+        if _NEG.search(pre[-25:]) and not _NOT_JUST.search(pre[-25:]):
+            continue
+        fams.add(_FEEL_WORD_FAMILY[w])
     faux = False
-    for a, b in t.sents:
-        for ca, cb in clause_spans(t.norm, a, b):
-            clause = t.norm[ca:cb]
-            has_first = bool(_FIRST_PERSON.search(clause))
-            has_second = bool(_SECOND_PERSON.search(clause))
-            if for_reflection and has_first and not has_second:
-                # A speaking of themselves ("hard for me too"), unless it is B's feeling about A's act
-                if not re.search(r"\b(?:hurt|embarrass|stung|upset|frustrat|worr)", clause) or re.search(
-                    r"\b(?:i|i'm|i\s+was|i've\s+been|i\s+felt|i\s+feel|me\s+too|for\s+me)\b\s*(?:\w+\s+){0,2}"
-                    r"(?:hurt|embarrass|stung|upset|frustrat|worr|stress|anxious|tired|sad)", clause
-                ):
-                    continue
-            if not for_reflection and has_second and not has_first:
-                continue
-            for m in _FEEL_RE.finditer(clause):
-                w = m.group()
-                pre = clause[: m.start()]
-                if w in lx.AMBIGUOUS_FEELINGS and not _FEEL_FRAME.search(pre):
-                    continue
-                if w == "hurt" and _PHYSICAL_HURT.search(clause):
-                    continue
-                if _NEG.search(pre[-25:]) and not re.search(r"\b(?:not\s+just|n't\s+just)\b", pre[-25:]):
-                    continue
-                fams.add(_FEEL_WORD_FAMILY[w])
-            if _FAUX_RE.search(clause) and re.search(r"\b(?:feel|felt|feeling)\b", clause):
-                faux = True
+    for m in _FAUX_RE.finditer(t.doc):
+        i = bisect_right(starts, m.start()) - 1
+        if i >= 0 and _FEEL_VERB.search(t.norm, clauses[i][0], clauses[i][1]):
+            faux = True
+            break
     return fams, faux
 
 
 def _need_named(t: _Text) -> tuple[bool, bool]:
     """(marker of a need attributed to B, a need word present)."""
     marker = False
-    for m in _NEED_RE.finditer(t.norm):
+    for m in _NEED_RE.finditer(t.doc):
         pre = t.norm[max(0, m.start() - 12) : m.start()]
         if _NEG.search(pre) or re.search(r"\b(?:do|did|what)\s+$", pre):
             continue
@@ -281,7 +321,7 @@ def _need_named(t: _Text) -> tuple[bool, bool]:
             continue
         marker = True
         break
-    return marker, bool(_NEED_NOUN_RE.search(t.norm))
+    return marker, bool(_NEED_NOUN_RE.search(t.doc))
 
 
 def _point_coverage(orig: _Text, refl: _Text) -> tuple[float, float]:
@@ -313,11 +353,17 @@ def _distortions(orig: _Text, refl: _Text) -> list[str]:
     extra_nums = numbers(refl.norm) - numbers(orig.norm)
     if extra_nums:
         found.append("a number (" + ", ".join(str(n) for n in sorted(extra_nums)) + ")")
-    extra_days = set(_DAYS.findall(refl.norm)) - set(_DAYS.findall(orig.norm))
+    extra_days = {m.group() for m in _DAYS.finditer(refl.doc)} - {m.group() for m in _DAYS.finditer(orig.doc)}
     if extra_days:
         found.append("a day or date (" + ", ".join(sorted(d.capitalize() for d in extra_days)) + ")")
-    orig_words = {t.low for t in tokens(orig.norm)}
-    names = [m.group(1) for m in _CAP.finditer(refl.raw)]
+    orig_words = {t[0] for t in orig.doc.tokens}
+    starts = {a for a, _ in refl.sents}
+    names = [
+        refl.raw[a:b]
+        for w, a, b in refl.doc.tokens
+        if a not in starts and len(w) > 2 and refl.raw[a].isupper() and w.isalpha()
+        and refl.raw[a + 1 : b].islower() and refl.raw[a - 1 : a] not in {"'", '"'}
+    ]
     extra_names = {n for n in names if n.lower() not in orig_words and n.lower() not in _NOT_NAMES}
     if extra_names:
         found.append("a name (" + ", ".join(sorted(extra_names)) + ")")
@@ -327,7 +373,7 @@ def _distortions(orig: _Text, refl: _Text) -> list[str]:
     return found
 
 
-_ROLE_VERB = re.compile(
+_ROLE_VERB = GatedRegex(
     r"\b(i|you|we)\s+(?:(?:also|just|then|only|never|always|already|even|really|still|had|have|'ve|'d)\s+)*([a-z]+ed|"
     r"took|told|said|sent|put|gave|made|wrote|left|came|went|got|found|brought|moved|booked|asked|signed|"
     r"announced|presented|changed|cut|rewrote|forwarded|shouted|called|repeated)\b"
@@ -341,7 +387,7 @@ _ROLE_SKIP = frozenset({"felt", "needed", "wanted", "liked", "hoped", "worried",
 
 def _role_pairs(t: _Text, speaker_is_b: bool) -> set[tuple[str, str]]:
     out: set[tuple[str, str]] = set()
-    for m in _ROLE_VERB.finditer(t.norm):
+    for m in _ROLE_VERB.finditer(t.doc):
         who, verb = m.group(1), m.group(2)
         if verb in _ROLE_SKIP or verb in STOPWORDS:
             continue
@@ -368,7 +414,7 @@ def _questions(t: _Text) -> tuple[int, int, int]:
     for a, b in t.sents:
         s = t.norm[a:b].strip()
         if s.endswith("?"):
-            if _CHECKIN.search(s) or len(tokens(s)) <= 3:
+            if _CHECKIN.search(s) or len(s.split()) <= 3:
                 checkin += 1
             elif _QWORD.search(s):
                 real += 1
@@ -381,23 +427,23 @@ def _questions(t: _Text) -> tuple[int, int, int]:
 
 def _rebuttal(orig: _Text, refl: _Text) -> bool:
     norm = refl.norm
-    if _STRONG_REBUT.search(norm):
-        m = _STRONG_REBUT.search(norm)
-        assert m is not None
+    m = _STRONG_REBUT.search(refl.doc)
+    if m is not None:
         # "though" in B's story ("even though you'd booked it") is not a rebuttal
         if "though" in m.group() and not _FIRST_PERSON.search(norm[max(0, m.start() - 80) : m.start()]):
             pass
         else:
             return True
-    ack = bool(_ACK.search(norm))
-    for m in _REBUT_MARKER.finditer(norm):
+    ack = bool(_ACK.search(refl.doc))
+    orig_pref = {x[:5] for x in orig.content}
+    for m in _REBUT_MARKER.finditer(refl.doc):
         sent_end = next((b for a, b in refl.sents if a <= m.start() < b), len(norm))
         after = norm[m.end() : sent_end]
         # continue into the next sentence when the contrast clause is short
         words = _content(after)
         if not words:
             continue
-        novel = len({w for w in words if w not in orig.content and w[:5] not in {x[:5] for x in orig.content}})
+        novel = len({w for w in words if w not in orig.content and w[:5] not in orig_pref})
         novelty = novel / len(words)
         first = bool(_FIRST_PERSON.search(after))
         second_lead = bool(re.match(r"\s*,?\s*(?:you|your|you're|you'd|you've)\b", after))
@@ -415,7 +461,7 @@ def _rebuttal(orig: _Text, refl: _Text) -> bool:
 
 
 def _advice(refl: _Text) -> bool:
-    for m in _ADVICE.finditer(refl.norm):
+    for m in _ADVICE.finditer(refl.doc):
         pre = refl.norm[max(0, m.start() - 12) : m.start()]
         if _ADVICE_BLOCK.search(pre):
             continue
@@ -429,6 +475,18 @@ def _self_focus(refl: _Text) -> float:
     if first + second == 0:
         return 0.5
     return first / (first + second)
+
+
+_SOFTENERS = frozenset({"really", "so", "quite", "very", "feeling", "a", "bit", "pretty", "still", "also"})
+
+
+def _opinion_about_them(refl: _Text) -> bool:
+    """'I think you're …' followed by anything but a feeling is the listener's opinion of them."""
+    for m in _I_THINK_YOU.finditer(refl.norm):
+        words = [w for w in m.group(1).split() if w not in _SOFTENERS]
+        if not words or words[0] not in _FEEL_WORD_FAMILY:
+            return True
+    return False
 
 
 def _r(code: ReasonCode, text: str) -> Reason:
@@ -466,10 +524,11 @@ def score_reflection(original: str, reflection: str) -> ReflectionScore:
                           "first; a closing \"Did I get that right?\" is welcome."))
 
     # --- neutrality ---
-    judgement = bool(_JUDGEMENT.search(refl.norm)) or bool(_INSULT_RE.search(refl.norm) and re.search(
-        r"\byou(?:'re|\s+are)\s+(?:\w+\s+){0,2}(?:" + _alt(lx.INSULTS) + r")\b", refl.norm))
-    minimising = bool(_MINIMISE.search(refl.norm))
-    sarcasm = bool(_SARCASM_STRONG.search(refl.norm))
+    judgement = (
+        bool(_JUDGEMENT.search(refl.doc)) or bool(_INSULT_AT_YOU.search(refl.doc)) or _opinion_about_them(refl)
+    )
+    minimising = bool(_MINIMISE.search(refl.doc))
+    sarcasm = bool(_SARCASM_STRONG.search(refl.doc))
     neutrality = W_NEUTRAL
     if judgement or sarcasm:
         neutrality = 0.0

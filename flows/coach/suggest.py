@@ -13,7 +13,8 @@ _REAL = sorted(
     key=len,
     reverse=True,
 )
-_REAL_RE = re.compile(r"\b(?:i|we)\b[^.!?]{0,40}?\b(" + "|".join(re.escape(w) for w in _REAL) + r")\b")
+_REAL_SET = frozenset(_REAL)
+_I_WE = re.compile(r"\b(?:i|we)\b")
 _NEED_RE = re.compile(
     r"\b(?:i\s+need|i\s+want|i'd\s+like|matters\s+to\s+me|important\s+to\s+me)\s+([^.!?,;]{3,60})"
 )
@@ -40,8 +41,12 @@ def _clean(s: str) -> str:
 
 
 def _own_feeling(norm: str) -> str | None:
-    m = _REAL_RE.search(norm)
-    return m.group(1) if m else None
+    for m in _I_WE.finditer(norm):
+        window = norm[m.end() : m.end() + 48]
+        for w in re.findall(r"[a-z][a-z'\-]*", re.split(r"[.!?]", window)[0]):
+            if w in _REAL_SET:
+                return w
+    return None
 
 
 def _own_need(norm: str) -> str | None:
@@ -49,11 +54,12 @@ def _own_need(norm: str) -> str | None:
     return _clean(m.group(1)) if m else None
 
 
+_FAUX_ANY = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(lx.FAUX_FEELINGS, key=len, reverse=True)) + r")\b")
+
+
 def _faux_in(norm: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    for word, pair in lx.FAUX_FEELINGS.items():
-        if re.search(r"\b" + re.escape(word) + r"\b", norm):
-            return pair
-    return None
+    m = _FAUX_ANY.search(norm)
+    return lx.FAUX_FEELINGS[m.group(1)] if m else None
 
 
 def _observation(quote: str) -> tuple[str, str | None]:

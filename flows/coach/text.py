@@ -6,6 +6,7 @@ Everything keeps character offsets into the original text, so nudges can point a
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -114,6 +115,11 @@ def tokens(norm: str, start: int = 0, end: int | None = None) -> list[Token]:
     return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(norm, start, stop)]
 
 
+def words(norm: str, start: int = 0, end: int | None = None) -> list[str]:
+    """The word strings of a normalised text (cheaper than :func:`tokens`)."""
+    return _TOKEN.findall(norm, start, len(norm) if end is None else end)
+
+
 _NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
@@ -133,8 +139,8 @@ def numbers(norm: str) -> set[int]:
     for m in _NUM.finditer(norm):
         if len(m.group()) <= 6:
             found.add(int(m.group()))
-    for t in tokens(norm):
-        for part in t.low.split("-"):
+    for w in _TOKEN.findall(norm):
+        for part in w.split("-"):
             if part in _NUMBER_WORDS and part not in _WEAK_NUMBERS:
                 found.add(_NUMBER_WORDS[part])
     return found
@@ -166,3 +172,281 @@ def stem(word: str) -> str:
     if w.endswith("i") and len(w) > 3:
         w = w[:-1] + "y"
     return w
+
+
+# --- fast gating of large rule regexes ----------------------------------------------------------------
+# Python's `re` tries every alternative at every word boundary, so a rule with fifty alternatives costs
+# ~0.5 ms per 1,000 characters. Most alternatives start with a literal word, so a sentence that contains
+# none of those first words cannot match: we check a set of word prefixes first and skip such sentences.
+
+_ANCHOR = re.compile(r"\(\?:\^(?:\|\(\?<[=!][^()]*(?:\([^()]*\))?[^()]*\))*\)|\(\?<[=!][^()]*\)|\\b|\\s[*+?]?")
+
+
+def _split_top(pattern: str) -> list[str] | None:
+    """Split a pattern at its top-level ``|``; None when it is not a plain alternation."""
+    parts: list[str] = []
+    depth = 0
+    cls = False
+    start = 0
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if cls:
+            cls = c != "]"
+        elif c == "[":
+            cls = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def _group_body(alt: str) -> tuple[str, str] | None:
+    """For an alternative starting with a group ``(?:…)`` or ``(…)`` return (group body, rest)."""
+    if not alt.startswith("(") or alt.startswith(("(?=", "(?!", "(?<")):
+        return None
+    depth = 0
+    i = 0
+    while i < len(alt):
+        c = alt[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                body = alt[3:i] if alt.startswith("(?:") else alt[1:i]
+                return body, alt[i + 1 :]
+        i += 1
+    return None
+
+
+def first_words(pattern: str, depth: int = 0) -> set[str] | None:
+    """Literal word prefixes that every match of ``pattern`` must start with; None if unknown.
+
+    Only alternatives that start at a word boundary (``\\b``, ``^`` or a lookbehind) can be gated.
+    """
+    if depth > 6:
+        return None
+    out: set[str] = set()
+    parts = _split_top(pattern)
+    if parts is None:
+        return None
+    for alt in parts:
+        anchored = depth > 0
+        while True:
+            m = _ANCHOR.match(alt)
+            if not m or m.end() == 0:
+                break
+            anchored = anchored or not m.group().startswith("\\s")
+            alt = alt[m.end() :]
+        grp = _group_body(alt)
+        if grp is not None:
+            body, rest = grp
+            sub = first_words(body, depth + 1)
+            if sub is None:
+                return None
+            out |= sub
+            if rest.startswith(("?", "*")):
+                tail = first_words(rest[1:], depth + 1) if rest[1:] else None
+                if tail is None:
+                    return None
+                out |= tail
+            continue
+        m = re.match(r"(?:[a-z0-9'\-]|\\[-'])+", alt)
+        if not m or not anchored:
+            return None
+        word = m.group().replace("\\", "")
+        # a quantifier right after the literal makes its last character optional
+        nxt = alt[m.end() : m.end() + 1]
+        if nxt in {"?", "*", "{"}:
+            word = word[:-1]
+        if not word:
+            return None
+        after = alt[m.end() : m.end() + 2]
+        if after in {"\\s", "\\b"} and "'" not in word and "-" not in word:
+            out.add(word + "$")  # a whole word
+        else:
+            out.add(word[:6])
+    return out
+
+
+class GatedRegex:
+    """A compiled regex tried only where one of its possible first words starts (see :class:`Doc`).
+
+    The regex is compiled at import; its trigger words are worked out once, on first use.
+    """
+
+    __slots__ = ("_triggers", "pattern", "rx")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern = pattern
+        self.rx = re.compile(pattern, flags)
+        self._triggers: tuple[str, ...] | None | bool = False
+
+    @property
+    def triggers(self) -> tuple[str, ...] | None:
+        """The word (``w$``) and prefix triggers; None when the regex cannot be gated."""
+        if self._triggers is False:
+            words = first_words(self.pattern)
+            self._triggers = tuple(sorted(words)) if words else None
+        return self._triggers  # type: ignore[return-value]
+
+    def _positions(self, doc: Doc) -> list[int]:
+        assert self.triggers is not None
+        found: set[int] = set()
+        index = doc.index
+        for t in self.triggers:
+            hit = index.get(t) if t[-1] == "$" else doc.prefix_index(len(t)).get(t)
+            if hit:
+                found.update(hit)
+        return sorted(found)
+
+    def finditer(self, doc: Doc) -> list[re.Match[str]]:
+        """All non-overlapping matches, in order (like ``re.finditer`` on ``doc.norm``)."""
+        if self.triggers is None:
+            return list(self.rx.finditer(doc.norm))
+        out: list[re.Match[str]] = []
+        last = -1
+        match = self.rx.match
+        norm = doc.norm
+        for pos in self._positions(doc):
+            if pos < last:
+                continue
+            m = match(norm, pos)
+            if m:
+                out.append(m)
+                last = max(m.end(), pos + 1)
+        return out
+
+    def search(self, doc: Doc) -> re.Match[str] | None:
+        """The first match, or None."""
+        if self.triggers is None:
+            return self.rx.search(doc.norm)
+        match = self.rx.match
+        for pos in self._positions(doc):
+            m = match(doc.norm, pos)
+            if m:
+                return m
+        return None
+
+
+_INDEX_TOKEN = re.compile(r"[a-z0-9](?:[a-z0-9'\-]*[a-z0-9])?")
+
+
+class Doc:
+    """A normalised text, its sentences, and an index from word prefixes (1–6 chars) to word starts."""
+
+    __slots__ = ("_prefixes", "index", "norm", "sents", "token_starts", "tokens")
+
+    def __init__(self, norm: str, sents: list[tuple[int, int]] | None = None) -> None:
+        self.norm = norm
+        self.sents = sents if sents is not None else sentence_spans(norm)
+        index: dict[str, list[int]] = {}
+        self.tokens: list[tuple[str, int, int]] = []
+        for m in _INDEX_TOKEN.finditer(norm):
+            w = m.group()
+            pos = m.start()
+            self.tokens.append((w, pos, m.end()))
+            index.setdefault(w + "$", []).append(pos)
+        self.index = index
+        self._prefixes: dict[int, dict[str, list[int]]] = {}
+        self.token_starts = [t[1] for t in self.tokens]
+
+    def prefix_index(self, k: int) -> dict[str, list[int]]:
+        """Word starts by their first ``k`` characters (built on demand, once per length)."""
+        got = self._prefixes.get(k)
+        if got is None:
+            got = {}
+            for w, pos, _end in self.tokens:
+                if len(w) >= k:
+                    got.setdefault(w[:k], []).append(pos)
+            self._prefixes[k] = got
+        return got
+
+
+class PMatch:
+    """A phrase match with the small part of the ``re.Match`` interface the coach uses."""
+
+    __slots__ = ("_end", "_start", "_text")
+
+    def __init__(self, start: int, end: int, text: str) -> None:
+        self._start, self._end, self._text = start, end, text
+
+    def start(self) -> int:
+        """Start offset."""
+        return self._start
+
+    def end(self) -> int:
+        """End offset."""
+        return self._end
+
+    def group(self) -> str:
+        """The phrase as listed in the lexicon."""
+        return self._text
+
+
+class PhraseMatcher:
+    """Find lexicon phrases (one or more words) by token lookup: no regex, so it builds and runs fast."""
+
+    __slots__ = ("by_first", "longest")
+
+    def __init__(self, phrases: tuple[str, ...] | list[str] | frozenset[str] | set[str]) -> None:
+        by_first: dict[str, list[tuple[str, ...]]] = {}
+        for p in set(phrases):
+            words = tuple(_INDEX_TOKEN.findall(p.lower()))
+            if words:
+                by_first.setdefault(words[0], []).append(words)
+        for v in by_first.values():
+            v.sort(key=len, reverse=True)
+        self.by_first = by_first
+        self.longest = max((len(w) for v in by_first.values() for w in v), default=1)
+
+    def _at(self, toks: list[tuple[str, int, int]], i: int) -> PMatch | None:
+        cands = self.by_first.get(toks[i][0])
+        if not cands:
+            return None
+        for words in cands:
+            n = len(words)
+            if i + n <= len(toks) and all(toks[i + k][0] == words[k] for k in range(1, n)):
+                return PMatch(toks[i][1], toks[i + n - 1][2], " ".join(words))
+        return None
+
+    def finditer(self, doc: Doc, start: int = 0, end: int | None = None) -> list[PMatch]:
+        """Non-overlapping matches, longest phrase first at each word, within ``[start, end)``."""
+        toks = doc.tokens
+        stop = len(doc.norm) if end is None else end
+        out: list[PMatch] = []
+        i = bisect_left(doc.token_starts, start)
+        while i < len(toks) and toks[i][1] < stop:
+            m = self._at(toks, i)
+            if m is not None and m.end() <= stop:
+                out.append(m)
+                while i < len(toks) and toks[i][1] < m.end():
+                    i += 1
+                continue
+            i += 1
+        return out
+
+    def search(self, doc: Doc, start: int = 0, end: int | None = None) -> PMatch | None:
+        """The first match, or None."""
+        found = self.finditer(doc, start, end)
+        return found[0] if found else None
+
+    def match(self, doc: Doc, pos: int) -> PMatch | None:
+        """A phrase starting exactly at character ``pos`` (after optional spaces), or None."""
+        i = bisect_left(doc.token_starts, pos)
+        if i >= len(doc.tokens) or doc.norm[pos : doc.tokens[i][1]].strip():
+            return None
+        return self._at(doc.tokens, i)

@@ -1,0 +1,107 @@
+#!/usr/bin/env python
+"""Time the coach: p50/p95 per call at 100, 1,000 and 5,000 characters, and the import time.
+
+Usage::
+
+    .venv/bin/python scripts/coach_bench.py [--runs 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+STATEMENT_PARTS = [
+    "You always change the plan at the last minute. ",
+    "When the sprint scope changed on Wednesday without a message in the channel, I felt anxious, "
+    "because I need time to plan testing. ",
+    "I feel like you only bring me in when something is on fire. ",
+    "Would you be willing to post scope changes in the release channel before they happen? ",
+    "Your review comments were rude and unprofessional. ",
+    "Whatever. Do it your way. ",
+]
+ORIGINAL_PARTS = [
+    "On Monday's status call you announced the launch was moving from the 20th to the 13th, and that was "
+    "the first I heard of it. ",
+    "My team had planned the whole QA week around the 20th, so now we're cutting tests to fit. ",
+    "I felt caught off guard and honestly anxious, because if something breaks in production it lands on "
+    "us. ",
+    "What matters to me is hearing about date changes before they go public. ",
+]
+REFLECTION_PARTS = [
+    "So the new date hit you cold on Monday, and it's left your team squeezing testing into less time. ",
+    "You were thrown, and you're worried about the fallout landing on your team. ",
+    "Being asked before a schedule change goes out really matters to you. ",
+    "Did I get that right? ",
+]
+
+
+def _text(parts: list[str], size: int) -> str:
+    out = ""
+    i = 0
+    while len(out) < size:
+        out += parts[i % len(parts)]
+        i += 1
+    return out[:size]
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    s = sorted(samples)
+    p50 = statistics.median(s)
+    p95 = s[min(len(s) - 1, int(round(0.95 * (len(s) - 1))))]
+    return p50, p95
+
+
+def import_time(repeats: int = 5) -> float:
+    """Median wall time (ms) of ``import flows.coach`` in a fresh interpreter."""
+    code = "import time; t=time.perf_counter(); import flows.coach; print((time.perf_counter()-t)*1000)"
+    times = []
+    for _ in range(repeats):
+        out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+        times.append(float(out.stdout.strip()))
+    return statistics.median(times)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the timings."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=200)
+    args = ap.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    from flows.coach import review_statement, score_reflection
+
+    print(f"{'function':<20}{'chars':>7}{'p50 ms':>9}{'p95 ms':>9}")
+    for size in (100, 1000, 5000):
+        st = _text(STATEMENT_PARTS, size)
+        orig, refl = _text(ORIGINAL_PARTS, size), _text(REFLECTION_PARTS, size)
+        review_statement(st)
+        score_reflection(orig, refl)
+        for name, fn in (
+            ("review_statement", lambda st=st: review_statement(st)),
+            ("score_reflection", lambda o=orig, r=refl: score_reflection(o, r)),
+        ):
+            samples = []
+            for i in range(args.runs):
+                # vary the text a little so no cache can hide the real cost
+                if name == "review_statement":
+                    t0 = time.perf_counter()
+                    review_statement(st[: len(st) - (i % 3)])
+                else:
+                    t0 = time.perf_counter()
+                    score_reflection(orig[: len(orig) - (i % 3)], refl)
+                samples.append((time.perf_counter() - t0) * 1000)
+            _ = fn
+            p50, p95 = _percentiles(samples)
+            print(f"{name:<20}{size:7d}{p50:9.2f}{p95:9.2f}")
+    print(f"import flows.coach (fresh process, median of 5): {import_time():.1f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
