@@ -54,7 +54,7 @@ def _text(parts: list[str], size: int) -> str:
 def _percentiles(samples: list[float]) -> tuple[float, float]:
     s = sorted(samples)
     p50 = statistics.median(s)
-    p95 = s[min(len(s) - 1, int(round(0.95 * (len(s) - 1))))]
+    p95 = s[min(len(s) - 1, round(0.95 * (len(s) - 1)))]
     return p50, p95
 
 
@@ -63,7 +63,9 @@ def import_time(repeats: int = 5) -> float:
     code = "import time; t=time.perf_counter(); import flows.coach; print((time.perf_counter()-t)*1000)"
     times = []
     for _ in range(repeats):
-        out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+        )
         times.append(float(out.stdout.strip()))
     return statistics.median(times)
 

@@ -46,8 +46,10 @@ def report(title: str, st: Path | None, rf: Path | None, verbose: bool) -> None:
         print(f"  {'kind':<20}{'prec':>6}{'rec':>6}{'f1':>6}{'tp':>5}{'fp':>4}{'fn':>4}")
         for kind, s in res.per_kind.items():
             print(f"  {kind:<20}{s.precision:6.2f}{s.recall:6.2f}{s.f1:6.2f}{s.tp:5d}{s.fp:4d}{s.fn:4d}")
-        print(f"  macro-F1 {res.macro_f1:.3f}   exact-set {res.exact}/{res.rows}   "
-              f"false alarms on clean rows {res.clean_false_alarms}")
+        print(
+            f"  macro-F1 {res.macro_f1:.3f}   exact-set {res.exact}/{res.rows}   "
+            f"false alarms on clean rows {res.clean_false_alarms}"
+        )
         if verbose:
             for rid, want, got in res.errors:
                 print(f"    miss {rid}: want {want} got {got}")

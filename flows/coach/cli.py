@@ -1,8 +1,8 @@
 """`commonground coach`: try the coach from a terminal.
 
-    commonground coach "You always change the plan at the last minute."
-    commonground coach --original "…" --reflection "…"
-    commonground coach --json "…"
+commonground coach "You always change the plan at the last minute."
+commonground coach --original "…" --reflection "…"
+commonground coach --json "…"
 """
 
 from __future__ import annotations
@@ -24,14 +24,16 @@ def _print_review(review: StatementReview) -> None:
         return
     print(f"{len(review.nudges)} nudge{'s' if len(review.nudges) != 1 else ''}:")
     for n in review.nudges:
-        print(f"\n- {n.kind.value}: \"{review.text[n.span[0]:n.span[1]]}\" (chars {n.span[0]}–{n.span[1]})")
+        print(f'\n- {n.kind.value}: "{review.text[n.span[0] : n.span[1]]}" (chars {n.span[0]}–{n.span[1]})')
         print(f"  {n.message}")
         print(f"  Suggestion: {n.suggestion}")
 
 
 def _print_score(res: ReflectionScore) -> None:
     print(f"Score: {res.score}/100")
-    print(f"Forward: {'yes' if res.forward else 'no'}" + ("" if res.gate_passed else " (not yet a reflection)"))
+    print(
+        f"Forward: {'yes' if res.forward else 'no'}" + ("" if res.gate_passed else " (not yet a reflection)")
+    )
     print(
         f"Parts: facts {res.facts:g}/35, feelings {res.feelings:g}/20, needs {res.needs:g}/20, "
         f"own words {res.own_words:g}/15, neutrality {res.neutrality:g}/10"

@@ -41,6 +41,9 @@ class Nudge(_Frozen):
 class StatementReview(_Frozen):
     """The coach's review of a statement: the nudges, in order of appearance."""
 
+    # ``kinds`` is computed and appears in dumps; accept it back when re-validating a dump.
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
     text: str
     nudges: list[Nudge] = Field(default_factory=list)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from flows.coach import lexicon as lx
 from flows.coach.models import Reason, ReasonCode, ReflectionScore
-from flows.coach.statements import _INSULT_RE, _SARCASM_STRONG, _alt
+from flows.coach.statements import _SARCASM_STRONG, _alt
 from flows.coach.text import (
     Doc,
     GatedRegex,
@@ -29,22 +29,23 @@ from flows.coach.text import (
 W_FACTS, W_FEEL, W_NEED, W_OWN, W_NEUTRAL = 35.0, 20.0, 20.0, 15.0, 10.0
 FORWARD_AT = 70
 
-STOPWORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before being below
-    between both but by can could did do does doing down during each few for from further had has have
-    having he her here hers herself him himself his how i if in into is it its itself just me more most my
-    myself no nor not now of off on once only or other our ours ourselves out over own same she should so
-    some such than that the their theirs them themselves then there these they this those through to too
-    under until up very was we were what when where which while who whom why will with would you your
-    yours yourself yourselves i'm i've i'd i'll you're you've you'd you'll it's that's there's don't
-    didn't doesn't isn't wasn't weren't can't couldn't won't wouldn't shouldn't haven't hasn't hadn't
-    let's he's she's they're we're we've they've what's im ive dont cant also get got gets getting go
-    going went gone make made makes really still even much many lot lots like one thing things something
-    anything everything way back again well actually maybe kind bit quite said say says told tell
-    asked ask know knew think thought feel felt feeling want wanted need needs needed matter matters
-    us ok okay yes yeah sure whole every always never ever since though however yet already honestly
-    right able""".split()
+_STOPWORDS_TEXT = (
+    "a about above after again against all am an and any are as at be because been before being below "
+    "between both but by can could did do does doing down during each few for from further had has have "
+    "having he her here hers herself him himself his how i if in into is it its itself just me more most "
+    "my myself no nor not now of off on once only or other our ours ourselves out over own same she "
+    "should so some such than that the their theirs them themselves then there these they this those "
+    "through to too under until up very was we were what when where which while who whom why will with "
+    "would you your yours yourself yourselves i'm i've i'd i'll you're you've you'd you'll it's that's "
+    "there's don't didn't doesn't isn't wasn't weren't can't couldn't won't wouldn't shouldn't haven't "
+    "hasn't hadn't let's he's she's they're we're we've they've what's im ive dont cant also get got gets "
+    "getting go going went gone make made makes really still even much many lot lots like one thing "
+    "things something anything everything way back again well actually maybe kind bit quite said say says "
+    "told tell asked ask know knew think thought feel felt feeling want wanted need needs needed matter "
+    "matters us ok okay yes yeah sure whole every always never ever since though however yet already "
+    "honestly right able "
 )
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
 _B_PRON = {"i": "B", "me": "B", "my": "B", "mine": "B", "myself": "B", "im": "B", "ive": "B"}
 _A_PRON = {"you": "A", "your": "A", "yours": "A", "yourself": "A", "u": "A"}
@@ -59,7 +60,9 @@ _FEEL_FRAME = re.compile(
     r"leaves\s+you|made\s+you|makes\s+you|seem|seemed|sound|been|it's\s+been|was|were|is|how\s+it\s+left\s+you|"
     r"and|,|you|that|it|a|got|came\s+away)\s+(?:\w+\s+){0,2}$)|^\s*$"
 )
-_PHYSICAL_HURT = re.compile(r"\b(?:get|got|gets|getting|was|were|be|been)\s+(?:badly\s+)?hurt\b|\bhurt\s+(?:his|her|their|my|your)\b")
+_PHYSICAL_HURT = re.compile(
+    r"\b(?:get|got|gets|getting|was|were|be|been)\s+(?:badly\s+)?hurt\b|\bhurt\s+(?:his|her|their|my|your)\b"
+)
 _NEG = re.compile(r"\b(?:not|no|never|n't|dont|didnt|wasnt|isnt|weren't|wasn't|isn't|aren't|without)\b|n't\b")
 
 _NEED_RE = GatedRegex(
@@ -137,10 +140,28 @@ _JUSTIFY = re.compile(
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'd|i'll|we|we're|we've|we'd|my|our|us|me)\b")
 _SECOND_PERSON = re.compile(r"\b(?:you|you're|you've|you'd|you'll|your|yours|yourself)\b")
 
-_JUDGE_ADJ = tuple(lx.JUDGEMENT_ADJECTIVES) + (
-    "oversensitive", "sensitive", "touchy", "precious", "fussy", "picky", "inflexible", "uptight",
-    "negative", "emotional", "defensive", "paranoid", "overreacting", "overdramatic", "thin-skinned",
-    "particular", "territorial", "possessive", "intense", "extreme",
+_JUDGE_ADJ = (
+    *lx.JUDGEMENT_ADJECTIVES,
+    "oversensitive",
+    "sensitive",
+    "touchy",
+    "precious",
+    "fussy",
+    "picky",
+    "inflexible",
+    "uptight",
+    "negative",
+    "emotional",
+    "defensive",
+    "paranoid",
+    "overreacting",
+    "overdramatic",
+    "thin-skinned",
+    "particular",
+    "territorial",
+    "possessive",
+    "intense",
+    "extreme",
 )
 _JUDGEMENT = GatedRegex(
     r"\b(?:i\s+think|i\s+feel\s+like|honestly|frankly|clearly|it\s+sounds\s+like|sounds\s+like|it\s+seems|seems)?\s*"
@@ -185,8 +206,28 @@ _DAYS = GatedRegex(
     r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|"
     r"july|august|september|october|november|december|today|yesterday|tomorrow|tonight)\b"
 )
-_NOT_NAMES = frozenset({"i", "slack", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-                        "sunday", "english", "did", "is", "have", "hr", "qa", "api", "pr", "ok"})
+_NOT_NAMES = frozenset(
+    {
+        "i",
+        "slack",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "english",
+        "did",
+        "is",
+        "have",
+        "hr",
+        "qa",
+        "api",
+        "pr",
+        "ok",
+    }
+)
 
 
 @dataclass
@@ -203,10 +244,11 @@ def _role_tokens(norm: str, speaker_is_b: bool) -> list[str]:
     out: list[str] = []
     for w in words(norm):
         base, suffix = w, ""
-        for c in _CONTRACT:
-            if w.endswith(c) and len(w) > len(c):
-                base, suffix = w[: -len(c)], c
-                break
+        if "'" in w:
+            for c in _CONTRACT:
+                if w.endswith(c) and len(w) > len(c):
+                    base, suffix = w[: -len(c)], c
+                    break
         if base in _B_PRON or base == "i":
             out.append("B" if speaker_is_b else "A")
         elif base in _A_PRON:
@@ -216,7 +258,9 @@ def _role_tokens(norm: str, speaker_is_b: bool) -> list[str]:
         else:
             out.append(stem(base) if base not in STOPWORDS else base)
         if suffix:
-            out.extend(_CONTRACT[suffix] if base not in {"it", "that", "there", "what", "he", "she"} else ["be"])
+            out.extend(
+                _CONTRACT[suffix] if base not in {"it", "that", "there", "what", "he", "she"} else ["be"]
+            )
     return out
 
 
@@ -324,6 +368,9 @@ def _need_named(t: _Text) -> tuple[bool, bool]:
     return marker, bool(_NEED_NOUN_RE.search(t.doc))
 
 
+_FEEL_STEMS = frozenset(stem(w) for w in _FEEL_WORD_FAMILY)
+
+
 def _point_coverage(orig: _Text, refl: _Text) -> tuple[float, float]:
     """(share of the original's points covered, share of the original's content words reused)."""
     rc = refl.content
@@ -334,7 +381,7 @@ def _point_coverage(orig: _Text, refl: _Text) -> tuple[float, float]:
     for a, b in orig.sents:
         sent = orig.norm[a:b]
         words = _content(sent)
-        words -= {stem(w) for w in _FEEL_WORD_FAMILY}
+        words -= _FEEL_STEMS
         if len(words) < 2:
             continue
         points += 1
@@ -361,8 +408,12 @@ def _distortions(orig: _Text, refl: _Text) -> list[str]:
     names = [
         refl.raw[a:b]
         for w, a, b in refl.doc.tokens
-        if a not in starts and len(w) > 2 and refl.raw[a].isupper() and w.isalpha()
-        and refl.raw[a + 1 : b].islower() and refl.raw[a - 1 : a] not in {"'", '"'}
+        if a not in starts
+        and len(w) > 2
+        and refl.raw[a].isupper()
+        and w.isalpha()
+        and refl.raw[a + 1 : b].islower()
+        and refl.raw[a - 1 : a] not in {"'", '"'}
     ]
     extra_names = {n for n in names if n.lower() not in orig_words and n.lower() not in _NOT_NAMES}
     if extra_names:
@@ -378,11 +429,47 @@ _ROLE_VERB = GatedRegex(
     r"took|told|said|sent|put|gave|made|wrote|left|came|went|got|found|brought|moved|booked|asked|signed|"
     r"announced|presented|changed|cut|rewrote|forwarded|shouted|called|repeated)\b"
 )
-_ROLE_SKIP = frozenset({"felt", "needed", "wanted", "liked", "hoped", "worried", "tired", "used", "got", "supposed",
-                        "asked", "called", "shocked", "stressed", "exhausted", "embarrassed", "panicked",
-                        "frustrated", "disappointed", "interested", "excited", "surprised", "confused",
-                        "annoyed", "scared", "worried", "deflated", "humiliated", "hurt", "started", "tried",
-                        "seemed", "looked", "sounded", "happened", "went", "came", "made"})
+_ROLE_SKIP = frozenset(
+    {
+        "felt",
+        "needed",
+        "wanted",
+        "liked",
+        "hoped",
+        "worried",
+        "tired",
+        "used",
+        "got",
+        "supposed",
+        "asked",
+        "called",
+        "shocked",
+        "stressed",
+        "exhausted",
+        "embarrassed",
+        "panicked",
+        "frustrated",
+        "disappointed",
+        "interested",
+        "excited",
+        "surprised",
+        "confused",
+        "annoyed",
+        "scared",
+        "deflated",
+        "humiliated",
+        "hurt",
+        "started",
+        "tried",
+        "seemed",
+        "looked",
+        "sounded",
+        "happened",
+        "went",
+        "came",
+        "made",
+    }
+)
 
 
 def _role_pairs(t: _Text, speaker_is_b: bool) -> set[tuple[str, str]]:
@@ -511,35 +598,57 @@ def score_reflection(original: str, reflection: str) -> ReflectionScore:
     is_question = real_q > 0 and not is_advice
     gate = not (is_advice or is_rebuttal or is_question)
     if is_rebuttal:
-        reasons.append(_r(ReasonCode.NOT_A_REFLECTION_REBUTTAL,
-                          "Part of this gives your side. That's worth saying too, but later: for now, try "
-                          "saying back only what they told you, and keep your view for your own turn."))
+        reasons.append(
+            _r(
+                ReasonCode.NOT_A_REFLECTION_REBUTTAL,
+                "Part of this gives your side. That's worth saying too, but later: for now, try "
+                "saying back only what they told you, and keep your view for your own turn.",
+            )
+        )
     if is_advice:
-        reasons.append(_r(ReasonCode.NOT_A_REFLECTION_ADVICE,
-                          "This offers a solution. It may be a good one, but first they need to feel heard: "
-                          "say back what happened for them and what matters to them."))
+        reasons.append(
+            _r(
+                ReasonCode.NOT_A_REFLECTION_ADVICE,
+                "This offers a solution. It may be a good one, but first they need to feel heard: "
+                "say back what happened for them and what matters to them.",
+            )
+        )
     if is_question:
-        reasons.append(_r(ReasonCode.NOT_A_REFLECTION_QUESTION,
-                          "This is a question rather than a reflection. Try saying back what you understood "
-                          "first; a closing \"Did I get that right?\" is welcome."))
+        reasons.append(
+            _r(
+                ReasonCode.NOT_A_REFLECTION_QUESTION,
+                "This is a question rather than a reflection. Try saying back what you understood "
+                'first; a closing "Did I get that right?" is welcome.',
+            )
+        )
 
     # --- neutrality ---
     judgement = (
-        bool(_JUDGEMENT.search(refl.doc)) or bool(_INSULT_AT_YOU.search(refl.doc)) or _opinion_about_them(refl)
+        bool(_JUDGEMENT.search(refl.doc))
+        or bool(_INSULT_AT_YOU.search(refl.doc))
+        or _opinion_about_them(refl)
     )
     minimising = bool(_MINIMISE.search(refl.doc))
     sarcasm = bool(_SARCASM_STRONG.search(refl.doc))
     neutrality = W_NEUTRAL
     if judgement or sarcasm:
         neutrality = 0.0
-        reasons.append(_r(ReasonCode.JUDGEMENT,
-                          "Some words here judge them rather than describe what they shared. Try leaving "
-                          "out your verdict and keeping only their experience."))
+        reasons.append(
+            _r(
+                ReasonCode.JUDGEMENT,
+                "Some words here judge them rather than describe what they shared. Try leaving "
+                "out your verdict and keeping only their experience.",
+            )
+        )
     if minimising:
         neutrality = 0.0
-        reasons.append(_r(ReasonCode.MINIMISING,
-                          "This makes what happened sound smaller than it felt to them. Try staying with how "
-                          "big it was for them, even if it looks small from where you are."))
+        reasons.append(
+            _r(
+                ReasonCode.MINIMISING,
+                "This makes what happened sound smaller than it felt to them. Try staying with how "
+                "big it was for them, even if it looks small from where you are.",
+            )
+        )
 
     # --- facts ---
     coverage, reuse = _point_coverage(orig, refl)
@@ -549,20 +658,32 @@ def score_reflection(original: str, reflection: str) -> ReflectionScore:
     off_topic = coverage < 0.12 or (coverage < 0.3 and self_focus > 0.6)
     if off_topic:
         facts = min(facts, 5.0)
-        reasons.append(_r(ReasonCode.OFF_TOPIC,
-                          "This seems to move to your own side of things. Your experience matters too; for "
-                          "now, try keeping the focus on what they told you."))
+        reasons.append(
+            _r(
+                ReasonCode.OFF_TOPIC,
+                "This seems to move to your own side of things. Your experience matters too; for "
+                "now, try keeping the focus on what they told you.",
+            )
+        )
     elif coverage >= 0.45:
         reasons.append(_r(ReasonCode.FACTS_COVERED, "You picked up the key things that happened for them."))
     else:
-        reasons.append(_r(ReasonCode.FACTS_MISSING,
-                          "Some of what happened for them is missing. Try including the main events they "
-                          "described."))
+        reasons.append(
+            _r(
+                ReasonCode.FACTS_MISSING,
+                "Some of what happened for them is missing. Try including the main events they described.",
+            )
+        )
     if distortions:
         facts = max(0.0, facts - 20.0)
-        reasons.append(_r(ReasonCode.FACTS_DISTORTED,
-                          "A detail seems different from what they said: " + "; ".join(distortions)
-                          + ". It's worth checking it against their words."))
+        reasons.append(
+            _r(
+                ReasonCode.FACTS_DISTORTED,
+                "A detail seems different from what they said: "
+                + "; ".join(distortions)
+                + ". It's worth checking it against their words.",
+            )
+        )
 
     # --- feelings ---
     ofeel, _ofaux = _feelings(orig, False)
@@ -576,10 +697,15 @@ def score_reflection(original: str, reflection: str) -> ReflectionScore:
     if feelings:
         reasons.append(_r(ReasonCode.FEELING_NAMED, "You named how it felt for them."))
     else:
-        extra = (" Words like \"attacked\" or \"ignored\" say what you did more than how they felt."
-                 if rfaux else "")
-        reasons.append(_r(ReasonCode.FEELING_MISSING,
-                          "Try naming how it felt for them (for example worried, hurt or frustrated)." + extra))
+        extra = (
+            ' Words like "attacked" or "ignored" say what you did more than how they felt.' if rfaux else ""
+        )
+        reasons.append(
+            _r(
+                ReasonCode.FEELING_MISSING,
+                "Try naming how it felt for them (for example worried, hurt or frustrated)." + extra,
+            )
+        )
 
     # --- needs ---
     marker, noun = _need_named(refl)
@@ -587,9 +713,12 @@ def score_reflection(original: str, reflection: str) -> ReflectionScore:
     if marker:
         reasons.append(_r(ReasonCode.NEED_NAMED, "You named what matters to them."))
     else:
-        reasons.append(_r(ReasonCode.NEED_MISSING,
-                          "Try adding what matters to them, e.g. \"it matters to you that …\" or "
-                          "\"you need …\"."))
+        reasons.append(
+            _r(
+                ReasonCode.NEED_MISSING,
+                'Try adding what matters to them, e.g. "it matters to you that …" or "you need …".',
+            )
+        )
 
     # --- own words ---
     share, longest = _copy_stats(orig.role_tokens, refl.role_tokens)
@@ -597,9 +726,13 @@ def score_reflection(original: str, reflection: str) -> ReflectionScore:
     own = W_OWN * max(0.0, min(1.0, (0.6 - share) / 0.4))
     if parroting:
         own = 0.0
-        reasons.append(_r(ReasonCode.PARROTING,
-                          "This stays very close to their exact words. Saying it in your own words shows "
-                          "you've taken it in."))
+        reasons.append(
+            _r(
+                ReasonCode.PARROTING,
+                "This stays very close to their exact words. Saying it in your own words shows "
+                "you've taken it in.",
+            )
+        )
     else:
         reasons.append(_r(ReasonCode.OWN_WORDS, "You put it in your own words."))
 
@@ -615,7 +748,7 @@ def score_reflection(original: str, reflection: str) -> ReflectionScore:
         cap = min(cap, 25.0)
     if distortions:
         cap = min(cap, 60.0)
-    score = int(round(max(0.0, min(raw, cap))))
+    score = round(max(0.0, min(raw, cap)))
     forward = bool(gate and score >= FORWARD_AT and feelings > 0 and marker)
     _ = decl, reuse
     return ReflectionScore(

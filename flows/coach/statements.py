@@ -13,7 +13,18 @@ from dataclasses import dataclass
 
 from flows.coach import lexicon as lx
 from flows.coach.models import Nudge, NudgeKind, StatementReview
-from flows.coach.text import Doc, GatedRegex, PhraseMatcher, mask_spans, normalise, quote_spans, sentence_spans, tokens
+from flows.coach.text import (
+    Doc,
+    GatedRegex,
+    PhraseMatcher,
+    mask_spans,
+    normalise,
+    quote_spans,
+    sentence_spans,
+    tokens,
+)
+
+_Trie = dict[str, "_Trie"]
 
 
 def _alt(words: tuple[str, ...] | list[str] | frozenset[str]) -> str:
@@ -21,19 +32,19 @@ def _alt(words: tuple[str, ...] | list[str] | frozenset[str]) -> str:
 
     Compiles and matches much faster than a flat ``a|b|c`` list of hundreds of words.
     """
-    trie: dict[str, dict[str, object]] = {}
+    trie: _Trie = {}
     for w in set(words):
-        node: dict[str, object] = trie
+        node = trie
         for ch in w:
-            node = node.setdefault(ch, {})  # type: ignore[assignment]
+            node = node.setdefault(ch, {})
         node[""] = {}
 
-    def emit(node: dict[str, object]) -> str:
+    def emit(node: _Trie) -> str:
         end = "" in node
         branches = []
         for ch in sorted(k for k in node if k):
             lit = r"\s+" if ch == " " else re.escape(ch)
-            branches.append(lit + emit(node[ch]))  # type: ignore[arg-type]
+            branches.append(lit + emit(node[ch]))
         if not branches:
             return ""
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
@@ -54,30 +65,191 @@ class _Hit:
 
 # --- word classes -------------------------------------------------------------------------------
 _SECOND = frozenset({"you", "you're", "you've", "you'd", "you'll", "ya", "u", "yourself"})
-_FIRST = frozenset({"i", "i'm", "i've", "i'd", "i'll", "me", "my", "we", "we're", "we've", "we'd", "our",
-                    "us", "myself", "ourselves", "mine", "im", "ive"})
-_THIRD = frozenset({"he", "she", "they", "he's", "she's", "they're", "they've", "he'd", "she'd",
-                    "they'd", "his", "her", "their", "him", "them"})
-_PERSON_NOUNS = frozenset({
-    "genius", "manager", "boss", "lead", "colleague", "colleagues", "people", "everyone", "everybody",
-    "nobody", "someone", "somebody", "customer", "customers", "client", "clients", "director", "guy",
-    "guys", "man", "woman", "teacher", "nurse", "doctor", "engineer", "engineers", "developer",
-    "designer", "chef", "supervisor", "landlord", "neighbour", "neighbor", "partner", "coworker",
-    "co-worker", "teammate", "teammates", "management", "leadership", "hr", "cto", "ceo", "owner",
-    "admin", "staff", "intern", "reviewer", "reviewers", "author", "pm", "tech", "officer",
-})
-_PROCESS_NOUNS = frozenset({
-    "pipeline", "build", "builds", "test", "tests", "suite", "deploy", "deploys", "release", "meeting",
-    "meetings", "standup", "stand-up", "rota", "schedule", "system", "tool", "policy", "process",
-    "server", "app", "printer", "bus", "train", "ci", "script", "job", "jobs", "alarm", "report",
-    "reports", "sprint", "retro", "review", "reviews", "code", "form", "queue", "shift", "shifts",
-    "door", "office", "kitchen", "machine", "it", "this", "that", "there", "the", "a", "an",
-})
-_SKIP_LEAD = frozenset({
-    "and", "but", "so", "also", "then", "honestly", "frankly", "seriously", "typical", "well", "oh",
-    "yeah", "look", "plus", "like", "now", "and", "just", "basically", "again", "classic", "really",
-    "clearly", "obviously", "literally", "as", "usual", "of", "course",
-})
+_FIRST = frozenset(
+    {
+        "i",
+        "i'm",
+        "i've",
+        "i'd",
+        "i'll",
+        "me",
+        "my",
+        "we",
+        "we're",
+        "we've",
+        "we'd",
+        "our",
+        "us",
+        "myself",
+        "ourselves",
+        "mine",
+        "im",
+        "ive",
+    }
+)
+_THIRD = frozenset(
+    {
+        "he",
+        "she",
+        "they",
+        "he's",
+        "she's",
+        "they're",
+        "they've",
+        "he'd",
+        "she'd",
+        "they'd",
+        "his",
+        "her",
+        "their",
+        "him",
+        "them",
+    }
+)
+_PERSON_NOUNS = frozenset(
+    {
+        "genius",
+        "manager",
+        "boss",
+        "lead",
+        "colleague",
+        "colleagues",
+        "people",
+        "everyone",
+        "everybody",
+        "nobody",
+        "someone",
+        "somebody",
+        "customer",
+        "customers",
+        "client",
+        "clients",
+        "director",
+        "guy",
+        "guys",
+        "man",
+        "woman",
+        "teacher",
+        "nurse",
+        "doctor",
+        "engineer",
+        "engineers",
+        "developer",
+        "designer",
+        "chef",
+        "supervisor",
+        "landlord",
+        "neighbour",
+        "neighbor",
+        "partner",
+        "coworker",
+        "co-worker",
+        "teammate",
+        "teammates",
+        "management",
+        "leadership",
+        "hr",
+        "cto",
+        "ceo",
+        "owner",
+        "admin",
+        "staff",
+        "intern",
+        "reviewer",
+        "reviewers",
+        "author",
+        "pm",
+        "tech",
+        "officer",
+    }
+)
+_PROCESS_NOUNS = frozenset(
+    {
+        "pipeline",
+        "build",
+        "builds",
+        "test",
+        "tests",
+        "suite",
+        "deploy",
+        "deploys",
+        "release",
+        "meeting",
+        "meetings",
+        "standup",
+        "stand-up",
+        "rota",
+        "schedule",
+        "system",
+        "tool",
+        "policy",
+        "process",
+        "server",
+        "app",
+        "printer",
+        "bus",
+        "train",
+        "ci",
+        "script",
+        "job",
+        "jobs",
+        "alarm",
+        "report",
+        "reports",
+        "sprint",
+        "retro",
+        "review",
+        "reviews",
+        "code",
+        "form",
+        "queue",
+        "shift",
+        "shifts",
+        "door",
+        "office",
+        "kitchen",
+        "machine",
+        "it",
+        "this",
+        "that",
+        "there",
+        "the",
+        "a",
+        "an",
+    }
+)
+_SKIP_LEAD = frozenset(
+    {
+        "and",
+        "but",
+        "so",
+        "also",
+        "then",
+        "honestly",
+        "frankly",
+        "seriously",
+        "typical",
+        "well",
+        "oh",
+        "yeah",
+        "look",
+        "plus",
+        "like",
+        "now",
+        "just",
+        "basically",
+        "again",
+        "classic",
+        "really",
+        "clearly",
+        "obviously",
+        "literally",
+        "as",
+        "usual",
+        "of",
+        "course",
+    }
+)
 _NEGATORS = re.compile(
     r"\b(?:not|no|never|n't|dont|didnt|doesnt|isnt|wasnt|arent|werent|cannot|hardly|nobody|neither)\b|n't\b"
 )
@@ -94,8 +266,7 @@ _FEEL_FRAME = (
     r"end\s+up\s+feeling|ended\s+up\s+feeling|started\s+feeling|start\s+to\s+feel|started\s+to\s+feel)"
 )
 _TAF = GatedRegex(
-    _FEEL_FRAME
-    + r"\s+(?:(?:like|as\s+if|as\s+though)\b(?!\s+\w+ing\b)|that\b|"
+    _FEEL_FRAME + r"\s+(?:(?:like|as\s+if|as\s+though)\b(?!\s+\w+ing\b)|that\b|"
     r"(?=(?:you|you're|he|she|they|he's|she's|they're|it's|this|nobody|no\s+one|everyone|everybody|"
     r"people|the|my|our|your|his|her|their|i'm|i\s+am|we're|i'll|i've|i\s+have|i\s+can't|i\s+don't|"
     r"i\s+was|i\s+wasn't|there's|management|someone|somebody)\b))"
@@ -172,9 +343,29 @@ _COUNTERFACTUAL = GatedRegex(
 
 _EVAL_RE = PhraseMatcher(lx.JUDGEMENT_ADJECTIVES)
 _INSULT_RE = PhraseMatcher(lx.INSULTS)
-_SOFT_INSULTS = frozenset({"stupid", "dumb", "silly", "joke", "a joke", "genius", "baby", "fool",
-                           "princess", "ridiculous", "disgusting", "useless", "laughable", "einstein",
-                           "sherlock"})
+_SOFT_INSULTS = frozenset(
+    {
+        "stupid",
+        "dumb",
+        "silly",
+        "joke",
+        "a joke",
+        "genius",
+        "baby",
+        "fool",
+        "princess",
+        "ridiculous",
+        "disgusting",
+        "useless",
+        "laughable",
+        "einstein",
+        "sherlock",
+    }
+)
+_LOOK_FRAME = re.compile(
+    r"\b(?:look|looks|looked|looking|feel|feels|felt|feeling|seem|seemed|sound|sounded|call|called|"
+    r"calling|treat|treated|treating)\s+(?:\w+\s+){0,3}$"
+)
 _SARCASM_STRONG = GatedRegex(
     r"(?:^|(?<=[.!?]\s))oh\s+(?:sure|great|wonderful|fantastic|brilliant|perfect|lovely|nice|terrific|"
     r"good|joy|yes|right|fine)\b"
@@ -342,7 +533,7 @@ def _find_hits(text: str) -> list[_Hit]:
 
     # faux feelings after a feeling frame
     for m in _FAUX_FRAME.finditer(doc):
-        if any(a <= m.start() < b for a, b in taf_spans) and not masked[m.start():].startswith("feeling"):
+        if any(a <= m.start() < b for a, b in taf_spans) and not masked[m.start() :].startswith("feeling"):
             # "I feel like I'm ignored" is handled as a thought; faux words still count after "feel"
             pass
         pos = m.end()
@@ -370,7 +561,7 @@ def _find_hits(text: str) -> list[_Hit]:
         a, b = _sentence_of(sents, m.start())
         if is_question(m.start()):
             continue
-        pre = masked[a:m.start()]
+        pre = masked[a : m.start()]
         if _DEMAND_BLOCK.search(pre) or _DEMAND_IDIOM.match(masked, m.start()):
             continue
         hits.append(_Hit(NudgeKind.DEMAND, m.start(), _clause_end(masked, m.end(), b), m.group()))
@@ -379,7 +570,7 @@ def _find_hits(text: str) -> list[_Hit]:
     for m in _ABSOLUTE.finditer(doc):
         a, b = _sentence_of(sents, m.start())
         cstart = _clause_start(masked, m.start(), a)
-        if _ABS_HEDGE.search(masked[max(a, m.start() - 14):m.start()]):
+        if _ABS_HEDGE.search(masked[max(a, m.start() - 14) : m.start()]):
             continue
         word = m.group()
         if word.startswith(("nobody", "no one", "none of")):
@@ -392,13 +583,13 @@ def _find_hits(text: str) -> list[_Hit]:
             if subj == "name":
                 tok = tokens(masked, cstart, m.start())
                 head = next((t for t in tok if t.low not in _SKIP_LEAD), None)
-                subj = "third" if head and _CAPITAL_NAME.fullmatch(text[head.start:head.end]) else "thing"
-        if subj in {"scan", "none", "thing"} and m.start() - cstart < 3 or subj == "scan":
+                subj = "third" if head and _CAPITAL_NAME.fullmatch(text[head.start : head.end]) else "thing"
+        if (subj in {"scan", "none", "thing"} and m.start() - cstart < 3) or subj == "scan":
             # "every time I ask…, you act…": look for the person further on in the sentence
             rest = tokens(masked, m.end(), b)
             later = next((t.low for t in rest[:14] if t.low in _SECOND or t.low in _THIRD), "")
             subj = "second" if later in _SECOND else ("third" if later else "thing")
-        if is_question(m.start()) and not re.search(r"\bwhy\b", masked[a:m.start()]):
+        if is_question(m.start()) and not re.search(r"\bwhy\b", masked[a : m.start()]):
             continue
         if subj == "second":
             hits.append(_Hit(NudgeKind.ABSOLUTE, m.start(), m.end()))
@@ -415,40 +606,42 @@ def _find_hits(text: str) -> list[_Hit]:
                 continue
             if _negated(masked, m.start(), a) and "fault" in m.group():
                 continue
-            if _NEG_FRAME.search(masked[a:m.start()]):
+            if _NEG_FRAME.search(masked[a : m.start()]):
                 continue
             hits.append(_Hit(NudgeKind.BLAME, m.start(), _clause_end(masked, m.end(), b), m.group()))
 
     # evaluation: judgement adjectives about someone other than me
-    for m in _EVAL_RE.finditer(doc):
-        a, b = _sentence_of(sents, m.start())
-        word = m.group()
-        if is_question(m.start()) or _negated(masked, m.start(), a):
+    for pm in _EVAL_RE.finditer(doc):
+        a, b = _sentence_of(sents, pm.start())
+        word = pm.group()
+        if is_question(pm.start()) or _negated(masked, pm.start(), a):
             continue
-        cstart = _clause_start(masked, m.start(), a)
-        subj = _subject_class(masked, cstart, m.start())
+        cstart = _clause_start(masked, pm.start(), a)
+        subj = _subject_class(masked, cstart, pm.start())
         if subj == "first":
             continue
-        prev = masked[max(a, m.start() - 20):m.start()]
-        if re.search(r"\b(?:feel|felt|feeling|look|looked|seem|seemed|sound|sounded)\s+(?:so\s+|really\s+)?$", prev):
+        prev = masked[max(a, pm.start() - 20) : pm.start()]
+        if re.search(
+            r"\b(?:feel|felt|feeling|look|looked|seem|seemed|sound|sounded)\s+(?:so\s+|really\s+)?$", prev
+        ):
             continue
         if word in lx.WEAK_JUDGEMENTS and subj not in {"second", "third", "name"}:
             continue
-        hits.append(_Hit(NudgeKind.EVALUATION, m.start(), m.end(), word))
+        hits.append(_Hit(NudgeKind.EVALUATION, pm.start(), pm.end(), word))
 
     # contempt: insults, mockery, sarcasm
     weak = 0
     weak_first: tuple[int, int] | None = None
-    for m in _INSULT_RE.finditer(doc):
-        a, b = _sentence_of(sents, m.start())
-        word = m.group()
-        prev = masked[max(a, m.start() - 24):m.start()]
-        if _negated(masked, m.start(), a):
+    for pm in _INSULT_RE.finditer(doc):
+        a, b = _sentence_of(sents, pm.start())
+        word = pm.group()
+        prev = masked[max(a, pm.start() - 24) : pm.start()]
+        if _negated(masked, pm.start(), a) or _LOOK_FRAME.search(prev):
             continue
         if word in _SOFT_INSULTS:
-            if re.search(r"\b(?:look|looked|looking|feel|felt|feeling|seem|seemed|sound|sounded)\s+(?:so\s+|really\s+|a\s+bit\s+)?$", prev):
-                continue
-            if word in {"joke", "a joke"} and not re.search(r"(?:you're|you\s+are|is|'s|was|what|such)\s+(?:a\s+)?$", prev):
+            if word in {"joke", "a joke"} and not re.search(
+                r"(?:you're|you\s+are|is|'s|was|what|such)\s+(?:a\s+)?$", prev
+            ):
                 continue
             if word == "baby" and not re.search(r"(?:a|such\s+a|cry)\s+$", prev):
                 continue
@@ -456,17 +649,20 @@ def _find_hits(text: str) -> list[_Hit]:
                 continue
             if word == "genius" and re.search(r"(?:is|'s|was)\s+a\s+$", prev):
                 continue
-            cstart = _clause_start(masked, m.start(), a)
-            if _subject_class(masked, cstart, m.start()) == "first":
+            cstart = _clause_start(masked, pm.start(), a)
+            if _subject_class(masked, cstart, pm.start()) == "first":
                 continue
-        hits.append(_Hit(NudgeKind.CONTEMPT, m.start(), m.end(), word))
+        hits.append(_Hit(NudgeKind.CONTEMPT, pm.start(), pm.end(), word))
     for m in _SARCASM_STRONG.finditer(doc):
         hits.append(_Hit(NudgeKind.CONTEMPT, m.start(), m.end(), "sarcasm"))
     for m in _SCARE_QUOTE.finditer(doc):
         a, _b = _sentence_of(sents, m.start())
-        prev = masked[max(a, m.start() - 24):m.start()]
-        if re.search(r"\b(?:said|says|say|wrote|write|comment|comments|called|like|message|reply|word|words|"
-                     r"phrase|told|asked|read)\s*$", prev):
+        prev = masked[max(a, m.start() - 24) : m.start()]
+        if re.search(
+            r"\b(?:said|says|say|wrote|write|comment|comments|called|like|message|reply|word|words|"
+            r"phrase|told|asked|read)\s*$",
+            prev,
+        ):
             continue
         weak += 1
         weak_first = weak_first or (m.start(), m.end())
@@ -510,4 +706,3 @@ def review_statement(text: str) -> StatementReview:
 
 
 __all__ = ["review_statement"]
-

@@ -9,11 +9,19 @@ from flows.coach.models import Nudge, NudgeKind
 from flows.coach.text import normalise
 
 _REAL = sorted(
-    {w for fam, ws in lx.FEELING_FAMILIES.items() if fam != "positive" for w in ws if w not in lx.AMBIGUOUS_FEELINGS},
+    {
+        w
+        for fam, ws in lx.FEELING_FAMILIES.items()
+        if fam != "positive"
+        for w in ws
+        if w not in lx.AMBIGUOUS_FEELINGS
+    },
     key=len,
     reverse=True,
 )
 _REAL_SET = frozenset(_REAL)
+_WORD = re.compile(r"[a-z][a-z'\-]*")
+_SENT_STOP = re.compile(r"[.!?]")
 _I_WE = re.compile(r"\b(?:i|we)\b")
 _NEED_RE = re.compile(
     r"\b(?:i\s+need|i\s+want|i'd\s+like|matters\s+to\s+me|important\s+to\s+me)\s+([^.!?,;]{3,60})"
@@ -30,8 +38,15 @@ _FAULT_VERB = re.compile(
 )
 _MADE_ME = re.compile(r"^you\s+(?:\w+\s+)?(?:made|make|makes|forced)\s+me\s+(.+)$", re.IGNORECASE)
 _LOOK_FEEL = {
-    "stupid": "embarrassed", "small": "hurt", "bad": "embarrassed", "foolish": "embarrassed",
-    "angry": "angry", "cry": "upset", "late": "stressed", "miss": "disappointed", "wait": "frustrated",
+    "stupid": "embarrassed",
+    "small": "hurt",
+    "bad": "embarrassed",
+    "foolish": "embarrassed",
+    "angry": "angry",
+    "cry": "upset",
+    "late": "stressed",
+    "miss": "disappointed",
+    "wait": "frustrated",
 }
 
 
@@ -43,7 +58,8 @@ def _clean(s: str) -> str:
 def _own_feeling(norm: str) -> str | None:
     for m in _I_WE.finditer(norm):
         window = norm[m.end() : m.end() + 48]
-        for w in re.findall(r"[a-z][a-z'\-]*", re.split(r"[.!?]", window)[0]):
+        words: list[str] = _WORD.findall(_SENT_STOP.split(window)[0])
+        for w in words:
             if w in _REAL_SET:
                 return w
     return None
@@ -51,10 +67,12 @@ def _own_feeling(norm: str) -> str | None:
 
 def _own_need(norm: str) -> str | None:
     m = _NEED_RE.search(norm)
-    return _clean(m.group(1)) if m else None
+    return _clean(str(m.group(1))) if m else None
 
 
-_FAUX_ANY = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(lx.FAUX_FEELINGS, key=len, reverse=True)) + r")\b")
+_FAUX_ANY = re.compile(
+    r"\b(" + "|".join(re.escape(w) for w in sorted(lx.FAUX_FEELINGS, key=len, reverse=True)) + r")\b"
+)
 
 
 def _faux_in(norm: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
@@ -74,10 +92,15 @@ def _observation(quote: str) -> tuple[str, str | None]:
         hint = next((_LOOK_FEEL[w] for w in words if w in _LOOK_FEEL), None)
         tail = re.sub(r"^(?:look|feel|seem)\s+\w+\s*", "", rest, flags=re.IGNORECASE)
         return (f"that happened {tail}" if tail else "that happened"), hint
-    for pat in (r"^because\s+of\s+you,?\s*", r"^thanks\s+to\s+you,?\s*", r"^it's\s+your\s+fault,?\s*",
-                r"^(?:it\s+is|that's|it\s+was)\s+your\s+fault,?\s*", r"^your\s+fault,?\s*"):
+    for pat in (
+        r"^because\s+of\s+you,?\s*",
+        r"^thanks\s+to\s+you,?\s*",
+        r"^it's\s+your\s+fault,?\s*",
+        r"^(?:it\s+is|that's|it\s+was)\s+your\s+fault,?\s*",
+        r"^your\s+fault,?\s*",
+    ):
         if re.match(pat, low):
-            rest = _clean(q[re.match(pat, low).end():])  # type: ignore[union-attr]
+            rest = _clean(q[re.match(pat, low).end() :])  # type: ignore[union-attr]
             return (rest or "that happened"), None
     if low.startswith(("you never", "you don't", "you didn't", "you do not")):
         return "[one specific time, e.g. in Tuesday's meeting] " + q[0].lower() + q[1:], None
@@ -95,12 +118,12 @@ def _blame_suggestion(text: str, quote: str) -> str:
     if not feeling:
         feeling = (" and ".join(faux[0][:2]) if faux else hint) or "[your feeling, e.g. frustrated]"
     if not need:
-        need = (faux[1][0] if faux else None) or "[what matters to you, e.g. to be able to rely on each other]"
-    elif not need.startswith(("to ", "a ", "an ", "the ", "my ", "us ", "more ", "some ")):
-        need = need if " " in need else need
+        need = (
+            faux[1][0] if faux else None
+        ) or "[what matters to you, e.g. to be able to rely on each other]"
     return (
-        f"Try describing what happened and how it landed for you: \"When {obs}, I felt {feeling}, "
-        f"because I need {need}. Would you be willing to [one concrete thing they could do]?\""
+        f'Try describing what happened and how it landed for you: "When {obs}, I felt {feeling}, '
+        f'because I need {need}. Would you be willing to [one concrete thing they could do]?"'
     )
 
 
@@ -112,21 +135,23 @@ def _demand_suggestion(quote: str) -> str:
         normalise(q),
     )
     if m:
-        action = q[m.start(1):]
+        action = q[m.start(1) :]
         if action.lower().startswith("have "):
             action = "next time, " + action[5:]
-        return f"A request leaves them free to say yes: \"Would you be willing to {action}?\""
+        return f'A request leaves them free to say yes: "Would you be willing to {action}?"'
     m2 = re.match(r"^(?:please\s+)?(?:just\s+)?(stop|quit)\s+(.+)$", normalise(q))
     if m2:
-        return f"Try a request: \"Would you be willing to check with me before {q[m2.start(2):]}?\""
-    return "Try turning it into a request they can say yes or no to: \"Would you be willing to …?\""
+        return f'Try a request: "Would you be willing to check with me before {q[m2.start(2) :]}?"'
+    return 'Try turning it into a request they can say yes or no to: "Would you be willing to …?"'
 
 
 def _msg(kind: NudgeKind) -> str:
     return {
         NudgeKind.BLAME: "This puts the fault on them, which usually makes people defend rather than listen.",
         NudgeKind.ABSOLUTE: "Words like 'always' and 'never' turn one event into a verdict on the person.",
-        NudgeKind.CONTEMPT: "Mockery or name-calling is hard to hear past, even when the point underneath is fair.",
+        NudgeKind.CONTEMPT: (
+            "Mockery or name-calling is hard to hear past, even when the point underneath is fair."
+        ),
         NudgeKind.DEFENSIVENESS: "This defends rather than engages, so the other person may feel unheard.",
         NudgeKind.STONEWALLING: "This closes the conversation; a named break keeps the door open.",
         NudgeKind.FAUX_FEELING: "This word describes what you think they did, more than how you feel.",
@@ -142,42 +167,42 @@ def _suggestion(text: str, kind: NudgeKind, quote: str, info: str) -> str:
         return _blame_suggestion(text, q)
     if kind is NudgeKind.ABSOLUTE:
         return (
-            f"Instead of \"{q}\", name one specific time: \"On Tuesday, when …\". A concrete example is "
+            f'Instead of "{q}", name one specific time: "On Tuesday, when …". A concrete example is '
             "easier to hear than a pattern."
         )
     if kind is NudgeKind.CONTEMPT:
         return (
             "Under the sharpness there's probably something that matters to you. Try saying it plainly: "
-            "\"I'm frustrated, because I need [what matters to you]. Would you be willing to …?\""
+            '"I\'m frustrated, because I need [what matters to you]. Would you be willing to …?"'
         )
     if kind is NudgeKind.DEFENSIVENESS:
         return (
             "Try owning a part, even a small one, before giving your side: \"You're right that I …; what "
-            "made it hard for me was …\"."
+            'made it hard for me was …".'
         )
     if kind is NudgeKind.STONEWALLING:
         return (
             "If you need a pause, say so and name when you'll come back: \"I need about twenty minutes to "
-            "settle. Can we pick this up at [time]?\""
+            'settle. Can we pick this up at [time]?"'
         )
     if kind is NudgeKind.FAUX_FEELING:
         word = normalise(info or q)
         feelings, needs = lx.FAUX_FEELINGS.get(word, (("hurt", "frustrated"), ("respect",)))
         return (
-            f"\"{q}\" says what you think they did. Underneath there may be feelings like "
-            f"{', '.join(feelings)}, and a need for {' or '.join(needs)}. For example: \"I felt "
-            f"{' and '.join(feelings[:2])}, because I need {needs[0]}.\""
+            f'"{q}" says what you think they did. Underneath there may be feelings like '
+            f'{", ".join(feelings)}, and a need for {" or ".join(needs)}. For example: "I felt '
+            f'{" and ".join(feelings[:2])}, because I need {needs[0]}."'
         )
     if kind is NudgeKind.THOUGHT_AS_FEELING:
         return (
-            "Try naming the feeling itself, then the thought as yours: \"When …, I felt [worried / hurt / "
-            "frustrated], and I started to wonder whether …\"."
+            'Try naming the feeling itself, then the thought as yours: "When …, I felt [worried / hurt / '
+            'frustrated], and I started to wonder whether …".'
         )
     if kind is NudgeKind.DEMAND:
         return _demand_suggestion(q)
     return (
-        f"\"{q}\" is a judgement. What exactly happened, and when? For example: \"In Tuesday's review, "
-        "three comments had no explanation.\""
+        f'"{q}" is a judgement. What exactly happened, and when? For example: "In Tuesday\'s review, '
+        'three comments had no explanation."'
     )
 
 

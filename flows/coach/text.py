@@ -121,13 +121,54 @@ def words(norm: str, start: int = 0, end: int | None = None) -> list[str]:
 
 
 _NUMBER_WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
-    "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-    "eighth": 8, "ninth": 9, "tenth": 10, "twice": 2, "thrice": 3, "once": 1, "single": 1,
-    "half": 0, "dozen": 12, "a": 1, "an": 1, "couple": 2,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "twice": 2,
+    "thrice": 3,
+    "once": 1,
+    "single": 1,
+    "half": 0,
+    "dozen": 12,
+    "a": 1,
+    "an": 1,
+    "couple": 2,
 }
 _WEAK_NUMBERS = {"a", "an", "one", "once", "first", "second", "single", "half", "couple", "zero"}
 _NUM = re.compile(r"\d+")
@@ -147,9 +188,33 @@ def numbers(norm: str) -> set[int]:
 
 
 _SUFFIXES = (
-    "ational", "ization", "isation", "fulness", "iveness", "ements", "ement", "ments", "ment",
-    "ingly", "ously", "ities", "ity", "ness", "ions", "ion", "ings", "ing", "edly", "ied", "ies", "ed",
-    "ers", "er", "ly", "es", "s",
+    "ational",
+    "ization",
+    "isation",
+    "fulness",
+    "iveness",
+    "ements",
+    "ement",
+    "ments",
+    "ment",
+    "ingly",
+    "ously",
+    "ities",
+    "ity",
+    "ness",
+    "ions",
+    "ion",
+    "ings",
+    "ing",
+    "edly",
+    "ied",
+    "ies",
+    "ed",
+    "ers",
+    "er",
+    "ly",
+    "es",
+    "s",
 )
 
 
@@ -179,7 +244,9 @@ def stem(word: str) -> str:
 # ~0.5 ms per 1,000 characters. Most alternatives start with a literal word, so a sentence that contains
 # none of those first words cannot match: we check a set of word prefixes first and skip such sentences.
 
-_ANCHOR = re.compile(r"\(\?:\^(?:\|\(\?<[=!][^()]*(?:\([^()]*\))?[^()]*\))*\)|\(\?<[=!][^()]*\)|\\b|\\s[*+?]?")
+_ANCHOR = re.compile(
+    r"\(\?:\^(?:\|\(\?<[=!][^()]*(?:\([^()]*\))?[^()]*\))*\)|\(\?<[=!][^()]*\)|\\b|\\s[*+?]?"
+)
 
 
 def _split_top(pattern: str) -> list[str] | None:
@@ -288,12 +355,14 @@ class GatedRegex:
     The regex is compiled at import; its trigger words are worked out once, on first use.
     """
 
-    __slots__ = ("_triggers", "pattern", "rx")
+    __slots__ = ("_by_len", "_exact", "_triggers", "pattern", "rx")
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern = pattern
         self.rx = re.compile(pattern, flags)
-        self._triggers: tuple[str, ...] | None | bool = False
+        self._triggers: tuple[str, ...] | bool | None = False
+        self._exact: tuple[str, ...] = ()
+        self._by_len: dict[int, tuple[str, ...]] = {}
 
     @property
     def triggers(self) -> tuple[str, ...] | None:
@@ -301,16 +370,27 @@ class GatedRegex:
         if self._triggers is False:
             words = first_words(self.pattern)
             self._triggers = tuple(sorted(words)) if words else None
+            self._exact = tuple(t for t in self._triggers or () if t.endswith("$"))
+            by_len: dict[int, list[str]] = {}
+            for t in self._triggers or ():
+                if not t.endswith("$"):
+                    by_len.setdefault(len(t), []).append(t)
+            self._by_len = {k: tuple(v) for k, v in by_len.items()}
         return self._triggers  # type: ignore[return-value]
 
     def _positions(self, doc: Doc) -> list[int]:
-        assert self.triggers is not None
         found: set[int] = set()
         index = doc.index
-        for t in self.triggers:
-            hit = index.get(t) if t[-1] == "$" else doc.prefix_index(len(t)).get(t)
+        for t in self._exact:
+            hit = index.get(t)
             if hit:
                 found.update(hit)
+        for k, ts in self._by_len.items():
+            pidx = doc.prefix_index(k)
+            for t in ts:
+                hit = pidx.get(t)
+                if hit:
+                    found.update(hit)
         return sorted(found)
 
     def finditer(self, doc: Doc) -> list[re.Match[str]]:

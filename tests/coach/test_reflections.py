@@ -1,0 +1,178 @@
+"""Reflection scoring: the form gate, each reason code, roles, distortions, determinism."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.coach import ReasonCode, ReflectionScore, score_reflection
+
+R = ReasonCode
+
+ORIGINAL = (
+    "On Tuesday you moved my delivery route after I had already loaded the van, so I had to unload and "
+    "reload it twice and I was late picking up my kids. I'm stressed and exhausted. I need routes to be "
+    "confirmed the evening before."
+)
+GOOD = (
+    "On Tuesday your route got changed by me after the van was already loaded, so you unloaded and "
+    "reloaded it twice and ended up late for your kids. You're stressed and worn out, and you need the "
+    "route settled the night before. Did I get that right?"
+)
+
+
+def codes(res: ReflectionScore) -> set[ReasonCode]:
+    return {r.code for r in res.reasons}
+
+
+def test_a_good_reflection_is_forwarded_with_a_high_score() -> None:
+    res = score_reflection(ORIGINAL, GOOD)
+    assert res.gate_passed and res.forward
+    assert res.score >= 80
+    assert {R.FACTS_COVERED, R.FEELING_NAMED, R.NEED_NAMED, R.OWN_WORDS} <= codes(res)
+    assert res.facts > 20 and res.feelings == 20 and res.needs == 20 and res.own_words > 10
+    assert res.neutrality == 10
+
+
+@pytest.mark.parametrize(
+    ("reflection", "code"),
+    [
+        (
+            "I hear you, but the depot sent me the new route at 7 and I had no choice.",
+            R.NOT_A_REFLECTION_REBUTTAL,
+        ),
+        (
+            "I get that it was stressful. The thing is, the customers change their orders last minute.",
+            R.NOT_A_REFLECTION_REBUTTAL,
+        ),
+        ("I know the reload was a pain. I did text you about it, though.", R.NOT_A_REFLECTION_REBUTTAL),
+        ("You should load the van after eight, once routes are final.", R.NOT_A_REFLECTION_ADVICE),
+        ("Next time just check the app before you load.", R.NOT_A_REFLECTION_ADVICE),
+        ("Have you tried asking the depot for the route earlier?", R.NOT_A_REFLECTION_ADVICE),
+        ("Which Tuesday do you mean?", R.NOT_A_REFLECTION_QUESTION),
+        ("Are you sure it was my change? Dispatch edits routes too.", R.NOT_A_REFLECTION_QUESTION),
+    ],
+)
+def test_the_form_gate(reflection: str, code: ReasonCode) -> None:
+    res = score_reflection(ORIGINAL, reflection)
+    assert not res.gate_passed
+    assert not res.forward
+    assert code in codes(res)
+    assert res.score < 50
+
+
+def test_a_closing_check_in_question_is_welcome() -> None:
+    res = score_reflection(ORIGINAL, GOOD)
+    assert R.NOT_A_REFLECTION_QUESTION not in codes(res)
+
+
+def test_a_but_that_belongs_to_their_story_is_not_a_rebuttal() -> None:
+    refl = (
+        "You'd loaded the van on Tuesday, but then I changed the route, so you reloaded twice and were "
+        "late for your kids. You're stressed and exhausted, and you need routes fixed the evening before."
+    )
+    res = score_reflection(ORIGINAL, refl)
+    assert res.gate_passed and res.forward
+
+
+@pytest.mark.parametrize(
+    ("reflection", "code"),
+    [
+        ("I think you're being a bit dramatic about one reload.", R.JUDGEMENT),
+        ("It sounds like you're quite rigid about your routes.", R.JUDGEMENT),
+        ("It was only one morning, so it's not a big deal.", R.MINIMISING),
+        ("Everyone gets late routes sometimes, it's totally normal.", R.MINIMISING),
+    ],
+)
+def test_judgement_and_minimising_veto(reflection: str, code: ReasonCode) -> None:
+    res = score_reflection(ORIGINAL, reflection)
+    assert code in codes(res)
+    assert res.neutrality == 0
+    assert not res.forward and res.score <= 30
+
+
+def test_off_topic_turns_to_the_listeners_own_troubles() -> None:
+    res = score_reflection(ORIGINAL, "Dispatch is a nightmare for me too. My printer jammed all week.")
+    assert R.OFF_TOPIC in codes(res)
+    assert not res.forward and res.score <= 30
+
+
+def test_partial_facts_without_feeling_or_need_is_held() -> None:
+    res = score_reflection(
+        ORIGINAL, "I changed your route on Tuesday after you'd loaded, and you reloaded twice."
+    )
+    assert {R.FEELING_MISSING, R.NEED_MISSING} <= codes(res)
+    assert not res.forward
+    assert 35 <= res.score < 70
+
+
+def test_parroting_with_i_and_you_swapped_is_caught() -> None:
+    refl = (
+        "On Tuesday I moved your delivery route after you had already loaded the van, so you had to "
+        "unload and reload it twice and you were late picking up your kids. You're stressed and exhausted."
+    )
+    res = score_reflection(ORIGINAL, refl)
+    assert R.PARROTING in codes(res)
+    assert res.own_words == 0
+    assert not res.forward
+
+
+@pytest.mark.parametrize(
+    "reflection",
+    [
+        # wrong day
+        "On Thursday I changed your route after the van was loaded, so you reloaded twice and were late for "
+        "your kids. You're stressed and exhausted, and you need routes confirmed the evening before.",
+        # wrong number
+        "On Tuesday I changed your route after the van was loaded, so you reloaded it five times and were "
+        "late for your kids. You're stressed and exhausted, and you need routes confirmed the evening "
+        "before.",
+    ],
+)
+def test_distorted_facts_are_not_forwarded(reflection: str) -> None:
+    res = score_reflection(ORIGINAL, reflection)
+    assert R.FACTS_DISTORTED in codes(res)
+    assert not res.forward
+
+
+def test_a_faux_feeling_attributed_to_them_is_not_credited() -> None:
+    refl = (
+        "On Tuesday I changed your route after you'd loaded the van, so you reloaded it twice and were "
+        "late for your kids. You feel attacked by me, and you need routes confirmed the evening before."
+    )
+    res = score_reflection(ORIGINAL, refl)
+    assert R.FEELING_MISSING in codes(res)
+    assert res.feelings == 0
+    assert not res.forward
+
+
+def test_the_listeners_own_feelings_are_not_credited_as_theirs() -> None:
+    refl = (
+        "On Tuesday I changed your route after you'd loaded the van and you reloaded twice. I was "
+        "stressed too. You need routes confirmed the evening before."
+    )
+    res = score_reflection(ORIGINAL, refl)
+    assert res.feelings == 0
+
+
+def test_reasons_are_warm_and_never_shaming() -> None:
+    for refl in ("Whatever, it was only one route.", "You should just relax.", "Which van?"):
+        res = score_reflection(ORIGINAL, refl)
+        assert res.reasons
+        for r in res.reasons:
+            assert r.text and r.text[0].isupper()
+            low = r.text.lower()
+            assert "wrong" not in low and "bad" not in low and "fail" not in low
+
+
+def test_scores_are_bounded_deterministic_and_ordered() -> None:
+    a = score_reflection(ORIGINAL, GOOD)
+    b = score_reflection(ORIGINAL, GOOD)
+    assert a == b
+    partial = score_reflection(ORIGINAL, "I changed your route on Tuesday after you'd loaded.")
+    advice = score_reflection(ORIGINAL, "You should load later.")
+    assert 0 <= advice.score < partial.score < a.score <= 100
+
+
+def test_empty_reflection() -> None:
+    res = score_reflection(ORIGINAL, "")
+    assert not res.forward and res.score <= 30
