@@ -44,8 +44,7 @@ def create_app(settings: Settings, services: Services) -> AsyncApp:
     )
     app = AsyncApp(
         signing_secret=settings.slack_signing_secret.get_secret_value(),
-        token=token,  # one workspace: Bolt asks auth.test who we are once, then caches it
-        client=client,
+        client=client,  # its token makes Bolt single-workspace: auth.test once, then cached
         logger=logging.getLogger("slack_bolt.app"),
         raise_error_for_unhandled_request=False,
     )

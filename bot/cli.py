@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "sandbox":
         from bot.sandbox.server import run_sandbox
 
-        return int(run_sandbox(port=args.port, reset=args.reset))
+        return int(run_sandbox(port=args.port, reset_data=args.reset))
     try:
         settings = load_settings()
     except ConfigError as exc:

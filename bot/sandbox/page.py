@@ -1,0 +1,284 @@
+"""The sandbox page and its JSON API. The page acts as Slack's client: every click, submission,
+command and message goes to the app through `SlackDelivery`, signed, exactly as Slack sends it."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from importlib import resources
+from typing import Any
+
+from aiohttp import web
+
+from bot.sandbox.delivery import SlackDelivery
+from bot.sandbox.models import Conversation, ScreenError
+from bot.sandbox.render import render_home, render_message, render_modal
+from bot.sandbox.webapi import SlackStandIn
+
+HOME = "home"
+DEVLOG_LIMIT = 120
+_MENTION = re.compile(r"(?<![<\w])@([a-z0-9._-]+)", re.IGNORECASE)
+
+
+def _static(name: str) -> str:
+    return resources.files("bot.sandbox").joinpath("static", name).read_text(encoding="utf-8")
+
+
+class SandboxPage:
+    """Serves the page and turns what a person does on it into what Slack would send the app."""
+
+    def __init__(self, standin: SlackStandIn, delivery: SlackDelivery) -> None:
+        self.standin = standin
+        self.delivery = delivery
+
+    def add_routes(self, app: web.Application) -> None:
+        """Attach the page and its API to the sandbox's aiohttp app."""
+        app.router.add_get("/", self.index)
+        app.router.add_get("/static/{name}", self.static)
+        app.router.add_get("/sandbox/state", self.state)
+        app.router.add_post("/sandbox/command", self.command)
+        app.router.add_post("/sandbox/click", self.click)
+        app.router.add_post("/sandbox/submit", self.submit)
+        app.router.add_post("/sandbox/close", self.close)
+        app.router.add_post("/sandbox/home", self.home_opened)
+        app.router.add_post("/sandbox/people", self.add_person)
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    async def index(self, request: web.Request) -> web.Response:
+        """The page."""
+        return web.Response(text=_static("index.html"), content_type="text/html")
+
+    async def static(self, request: web.Request) -> web.Response:
+        """The page's script and style."""
+        name = request.match_info["name"]
+        types = {"sandbox.js": "application/javascript", "sandbox.css": "text/css"}
+        if name not in types:
+            raise web.HTTPNotFound()
+        return web.Response(text=_static(name), content_type=types[name])
+
+    def _name(self, user_id: str) -> str:
+        try:
+            user = self.standin.user(user_id)
+        except KeyError:
+            return user_id
+        return user.real_name or user.name
+
+    def _people(self) -> list[dict[str, Any]]:
+        return [
+            {"id": u.id, "name": u.name, "real_name": u.real_name}
+            for u in self.standin.users.values()
+            if not u.is_bot and not u.deleted
+        ]
+
+    def _label(self, conv: Conversation, me: str) -> str:
+        if conv.kind == "im":
+            return "Common Ground"
+        if conv.kind == "mpim":
+            others = [self._name(m) for m in conv.members if m not in (me, self.standin.bot_user_id)]
+            return ", ".join(others) + " + Common Ground"
+        return "#" + conv.name
+
+    async def state(self, request: web.Request) -> web.Response:
+        """What persona `as` sees: their conversations, the open one (or App Home), their modal, the log."""
+        me = request.query.get("as") or self._people()[0]["id"]
+        if me not in self.standin.users:
+            raise web.HTTPBadRequest(text="unknown persona")
+        self.standin.im_with(me)
+        convs = sorted(
+            (c for c in self.standin.conversations_of(me) if me in c.members),
+            key=lambda c: (c.kind != "im", c.created),
+        )
+        selected = request.query.get("conv") or HOME
+        users = self._name
+        all_users = [(p["id"], p["real_name"] or p["name"]) for p in self._people()]
+        if selected == HOME:
+            home = self.standin.home(me)
+            pane = render_home(home.to_api(), users=users, all_users=all_users) if home else ""
+            title = "Home"
+        else:
+            conv = self.standin.conversation(selected)
+            if me not in conv.members:
+                raise web.HTTPBadRequest(text="not a member")
+            messages = [m.to_api() for m in self.standin.messages(selected)]
+            messages += [
+                {
+                    "ts": e.ts,
+                    "user": self.standin.bot_user_id,
+                    "text": e.text,
+                    "blocks": e.blocks,
+                    "ephemeral": True,
+                }
+                for e in self.standin.ephemerals(me, selected)
+            ]
+            messages.sort(key=lambda m: float(m["ts"]))
+            pane = "\n".join(render_message(m, users=users, all_users=all_users) for m in messages)
+            title = self._label(conv, me)
+        views = self.standin.open_views(me)
+        top = views[-1] if views else None
+        body = {
+            "version": self.standin.version,
+            "me": me,
+            "people": self._people(),
+            "conversations": [{"id": c.id, "label": self._label(c, me), "kind": c.kind} for c in convs],
+            "conv": selected,
+            "title": title,
+            "pane": pane,
+            "modal": render_modal(top.to_api(), users=users, all_users=all_users) if top else None,
+            "modal_key": f"{top.id}:{top.hash}:{json.dumps(top.errors, sort_keys=True)}" if top else None,
+            "devlog": self.devlog(),
+        }
+        return web.json_response(body)
+
+    def devlog(self) -> list[dict[str, Any]]:
+        """Requests sent to the app and the Web API calls it made, oldest first."""
+        entries: list[dict[str, Any]] = []
+        for record in self.delivery.log:
+            entries.append(
+                {
+                    "time": record.sent_at,
+                    "kind": "request",
+                    "title": f"→ app: {record.kind} ({record.status}, {record.elapsed * 1000:.0f} ms)",
+                    "ok": record.status == 200 and not record.timed_out,
+                    "detail": _pretty_body(record.body),
+                    "response": record.response[:4000],
+                }
+            )
+        for call in self.standin.calls:
+            entries.append(
+                {
+                    "time": call.time,
+                    "kind": "call",
+                    "title": f"app → {call.method}" + ("" if call.ok else f": {call.error}"),
+                    "ok": call.ok or call.injected,
+                    "detail": json.dumps(call.args, indent=1, default=str)[:6000],
+                    "response": "\n".join(call.messages),
+                }
+            )
+        entries.sort(key=lambda e: float(e["time"]))
+        return entries[-DEVLOG_LIMIT:]
+
+    # --- acting ----------------------------------------------------------------------------------
+
+    async def _json(self, request: web.Request) -> dict[str, Any]:
+        try:
+            data = await request.json()
+        except ValueError:
+            raise web.HTTPBadRequest(text="expected JSON") from None
+        if not isinstance(data, dict) or (data.get("as") not in self.standin.users and "name" not in data):
+            raise web.HTTPBadRequest(text="unknown persona")
+        return data
+
+    def mentions(self, text: str) -> str:
+        """`@ann` → `<@U…|ann>` for people in the workspace, as Slack escapes a slash command's text."""
+        handles = {u.name.lower(): u.id for u in self.standin.users.values() if not u.deleted}
+
+        def swap(match: re.Match[str]) -> str:
+            user_id = handles.get(match.group(1).lower())
+            return f"<@{user_id}|{match.group(1)}>" if user_id else match.group(0)
+
+        return _MENTION.sub(swap, text)
+
+    async def command(self, request: web.Request) -> web.Response:
+        """The composer: a slash command, or a message into the open conversation."""
+        data = await self._json(request)
+        me, text = data["as"], str(data.get("text", "")).strip()
+        conv = data.get("conv") or self.standin.im_with(me)
+        if conv == HOME:
+            conv = self.standin.im_with(me)
+        if not text:
+            return web.json_response({"ok": True})
+        try:
+            if text.startswith("/"):
+                command, _, rest = text.partition(" ")
+                if command != "/mediate":
+                    return web.json_response({"ok": False, "error": f"{command} is not a command here"})
+                result = await self.delivery.command(
+                    me, self.mentions(rest), command=command, channel_id=conv
+                )
+                return web.json_response({"ok": result.status == 200, "status": result.status})
+            status = await self.delivery.post_message(me, conv, text)
+        except ScreenError as exc:
+            return web.json_response({"ok": False, "error": str(exc)}, status=400)
+        return web.json_response({"ok": status == 200, "status": status})
+
+    async def click(self, request: web.Request) -> web.Response:
+        """A click on a button, or a choice in a select, in a message, App Home or a modal."""
+        data = await self._json(request)
+        selection = {k: v for k, v in data.items() if k.startswith("selected_") and v not in (None, "", [])}
+        target: dict[str, Any] = {}
+        if data.get("view_id"):
+            target["view_id"] = data["view_id"]
+        else:
+            target["message"] = (data["channel"], data["ts"])
+        try:
+            result = await self.delivery.click(
+                data["as"],
+                action_id=data["action_id"],
+                value=data.get("value"),
+                block_id=data.get("block_id"),
+                **target,
+                **selection,
+            )
+        except (ScreenError, KeyError, ValueError) as exc:
+            return web.json_response({"ok": False, "error": str(exc)}, status=400)
+        return web.json_response({"ok": result.status == 200, "status": result.status})
+
+    async def submit(self, request: web.Request) -> web.Response:
+        """The modal's submit button."""
+        data = await self._json(request)
+        try:
+            result = await self.delivery.submit(data["as"], data["view_id"], data.get("values") or {})
+        except (ScreenError, KeyError) as exc:
+            return web.json_response({"ok": False, "error": str(exc)}, status=400)
+        return web.json_response({"ok": result.status == 200, "response_action": result.response_action})
+
+    async def close(self, request: web.Request) -> web.Response:
+        """The modal's close button."""
+        data = await self._json(request)
+        try:
+            await self.delivery.close_view(data["as"], data["view_id"])
+        except (ScreenError, KeyError) as exc:
+            return web.json_response({"ok": False, "error": str(exc)}, status=400)
+        return web.json_response({"ok": True})
+
+    async def home_opened(self, request: web.Request) -> web.Response:
+        """The persona opened App Home: Slack sends `app_home_opened`."""
+        data = await self._json(request)
+        status = await self.delivery.app_home_opened(data["as"])
+        return web.json_response({"ok": status == 200})
+
+    async def add_person(self, request: web.Request) -> web.Response:
+        """ "Add a person": a new member of the workspace."""
+        data = await self._json(request)
+        name = re.sub(r"[^a-z0-9._-]", "", str(data.get("name", "")).strip().lower())[:30]
+        if not name:
+            return web.json_response(
+                {"ok": False, "error": "Please give a short name, like “sam”."}, status=400
+            )
+        if any(u.name == name for u in self.standin.users.values()):
+            return web.json_response(
+                {"ok": False, "error": f"There is already someone called {name}."}, status=400
+            )
+        real_name = str(data.get("name", "")).strip()[:60] or name
+        user_id = self.standin.add_user(name, real_name=real_name.title())
+        return web.json_response({"ok": True, "id": user_id, "at": time.time()})
+
+
+def _pretty_body(body: str) -> str:
+    """A request body for the drawer: the JSON payload of interactions pretty-printed."""
+    from urllib.parse import parse_qs
+
+    if body.startswith("{"):
+        try:
+            return json.dumps(json.loads(body), indent=1)[:6000]
+        except ValueError:
+            return body[:6000]
+    fields = parse_qs(body)
+    if "payload" in fields:
+        try:
+            return json.dumps(json.loads(fields["payload"][0]), indent=1)[:6000]
+        except ValueError:
+            pass
+    return json.dumps({k: v[0] for k, v in fields.items()}, indent=1)[:6000]

@@ -1,0 +1,136 @@
+"""The sandbox: the real app, the Slack stand-in, an embedded Redis and a Slack-like web page, in one
+process on one port.
+
+Routes on the one aiohttp server:
+- `/slack/events`        the real app (the same factory and handlers as production)
+- `/_slack/api/{method}`  the Web API stand-in the app calls (`SLACK_API_URL`)
+- `/`                    the page; `/sandbox/*` its JSON API, which acts as Slack's client would
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+import shutil
+import signal
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.app import create_app
+from bot.crypto import local_key
+from bot.redis_embedded import EmbeddedRedis
+from bot.runtime import open_services
+from bot.sandbox.delivery import SlackDelivery
+from bot.sandbox.page import SandboxPage
+from bot.sandbox.persistence import AutoSaver, load
+from bot.sandbox.webapi import SlackStandIn
+from bot.settings import load_settings
+from bot.web import build_web_app
+
+log = logging.getLogger("commonground.sandbox")
+
+PERSONAS = (
+    ("ann", "Ann Okafor", False),
+    ("bob", "Bob Lindqvist", False),
+    ("maya", "Maya Chen (manager)", False),
+    ("ada", "Ada Byrne (admin)", True),
+)
+
+
+def seed(standin: SlackStandIn) -> None:
+    """The people of a new sandbox."""
+    for name, real_name, admin in PERSONAS:
+        standin.add_user(name, real_name=real_name, is_admin=admin)
+
+
+class Sandbox:
+    """Everything the sandbox runs, started and stopped together."""
+
+    def __init__(self, data_dir: Path, port: int, *, host: str = "127.0.0.1") -> None:
+        self.data_dir = data_dir
+        self.port = port
+        self.host = host
+        self.url = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"
+        self._stack = contextlib.AsyncExitStack()
+        self.runner: web.AppRunner | None = None
+
+    async def start(self) -> str:
+        """Start every part; returns the page's address."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        internal = f"http://127.0.0.1:{self.port}"
+        self.standin = SlackStandIn(base_url=f"{internal}/_slack")
+        workspace_file = self.data_dir / "workspace.json"
+        if not load(self.standin, workspace_file):
+            seed(self.standin)
+        self.saver = AutoSaver(self.standin, workspace_file)
+        redis = EmbeddedRedis(self.data_dir / "redis")
+        self._stack.callback(redis.stop)
+        signing_secret = secrets.token_hex(16)
+        settings = load_settings(
+            slack_bot_token=self.standin.bot_token,
+            slack_signing_secret=signing_secret,
+            slack_api_url=f"{internal}/_slack/api/",
+            redis_url=redis.url,
+            encryption_key=local_key(self.data_dir),
+            data_dir=self.data_dir,
+        )
+        services = await self._stack.enter_async_context(open_services(settings))
+        bolt = create_app(settings, services)
+        app = build_web_app(bolt, services)
+        app.add_subapp("/_slack", self.standin.make_app())
+        self.delivery = SlackDelivery(f"{internal}/slack/events", signing_secret, self.standin)
+        self.page = SandboxPage(self.standin, self.delivery)
+        self.page.add_routes(app)
+        self.runner = web.AppRunner(app, access_log=None)
+        await self.runner.setup()
+        await web.TCPSite(self.runner, self.host, self.port).start()
+        self.saver.start()
+        return self.url
+
+    async def stop(self) -> None:
+        """Stop serving, save the Slack state and stop Redis."""
+        await self.saver.stop()
+        await self.delivery.close()
+        if self.runner is not None:
+            await self.runner.cleanup()
+        await self._stack.aclose()
+
+
+def reset(data_dir: Path) -> None:
+    """Forget everything the sandbox kept."""
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+
+
+def run_sandbox(port: int | None = None, reset_data: bool = False, data_dir: Path | None = None) -> int:
+    """`commonground sandbox`: serve until interrupted."""
+    logging.basicConfig(level="INFO", format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    folder = data_dir or Path(os.environ.get("COMMONGROUND_DATA_DIR", ".data")) / "sandbox"
+    if reset_data:
+        reset(folder)
+    chosen = port or int(os.environ.get("PORT", "3000"))
+
+    async def main() -> None:
+        sandbox = Sandbox(folder, chosen, host=os.environ.get("SANDBOX_HOST", "127.0.0.1"))
+        url = await sandbox.start()
+        print(f"Common Ground sandbox: open {url}/ in your browser (Ctrl-C to stop).", flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await stop.wait()
+        finally:
+            await sandbox.stop()
+            print("Sandbox stopped; its data is kept in " + str(folder), flush=True)
+
+    try:
+        asyncio.run(main())
+    except OSError as exc:
+        print(f"The sandbox could not start: {exc}. Is port {chosen} free? Try --port.", flush=True)
+        return 1
+    return 0
