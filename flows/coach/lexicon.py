@@ -641,6 +641,12 @@ JUDGEMENT_ADJECTIVES: Final = (
     "horrible",
     "a mess",
     "a disaster",
+    "out of line",
+    "uncalled for",
+    "over the line",
+    "inappropriate",
+    "a disgrace",
+    "unreasonable",
 )
 # Of these, the ones that are only judgements when said of a person or their work (not of a tool).
 WEAK_JUDGEMENTS: Final = frozenset(
@@ -707,6 +713,14 @@ INSULTS: Final = (
     "disgusting",
     "grow up",
     "get a life",
+    "liar",
+    "liars",
+    "coward",
+    "snake",
+    "leech",
+    "slacker",
+    "deadweight",
+    "dead weight",
 )
 
 # --- Hedges and acknowledgement stems that often precede a rebuttal ---

@@ -74,7 +74,10 @@ _NEED_RE = GatedRegex(
     r"|\b(?:important|essential|vital|key|precious|central|non-negotiable)\s+(?:to|for)\s+you\b"
     r"|\b(?:comes?|came)\s+first\s+for\s+you\b|\bwhat\s+you(?:'re|\s+are)?\s+(?:need|want|asking|after|looking|"
     r"hoping|wanted|needed)\b|\byou(?:'re|\s+are)\s+after\b|\bfor\s+you,?\s+(?:it's|what\s+matters)\b"
-    r"|\byou(?:'d|\s+would)\s+(?:prefer|rather)\b|\byour\s+(?:need|needs|wish|hope|request)\b"
+    r"|\byou(?:'d|\s+would)\s+(?:prefer|rather|appreciate|welcome|love)\b|\byour\s+(?:need|needs|wish|hope|request)\b"
+    r"|\byou(?:'re|\s+are|\s+were)\s+(?:keen|counting\s+on|relying\s+on|wanting|needing|longing|after)\b"
+    r"|\b(?:a\s+)?(?:priority|must)\s+for\s+you\b|\bwhat\s+would\s+help\s+(?:you\s+)?(?:is|would\s+be)\b"
+    r"|\byou\s+(?:value|rely\s+on|deserve)\b"
 )
 _NEED_NOUN_RE = PhraseMatcher(lx.NEED_WORDS)
 
@@ -85,6 +88,10 @@ _CHECKIN = re.compile(
     r"|^(?:is|does)\s+that\s+(?:right|it|fair|close|accurate|about\s+right|correct|sound\s+right)"
     r"|^(?:anything|what)\s+(?:else\s+)?(?:did\s+)?i(?:'ve)?\s+(?:miss|missed|leave|left|get\s+wrong)"
     r"|^(?:right|correct|fair|yes|is\s+that\s+it|close|am\s+i\s+close)\s*\?$"
+    r"|\b(?:that|this)\s+(?:right|fair|accurate|close|about\s+right|a\s+fair\s+summary)\s*\?$"
+    r"|\bi(?:'ve)?\s+(?:got|get|understood|heard|missed|captured|left\s+out|misunderstood)\b[^?]{0,30}\?$"
+    r"|\banything\s+(?:else|to\s+add|i(?:'ve)?\s+(?:missed|left\s+out|got\s+wrong))\b|^how\s+(?:close|accurate)\b"
+    r"|\b(?:how's|how\s+is|does)\s+that\s+(?:sound|fit|land|compare)\b|\bam\s+i\s+(?:on\s+track|close|right)\b"
 )
 _QWORD = re.compile(
     r"^(?:so,?\s+|and\s+|but\s+|ok,?\s+|okay,?\s+|well,?\s+)?(?:who|what|when|where|why|which|how|do|does|did|"
@@ -92,13 +99,14 @@ _QWORD = re.compile(
     r"won't|wouldn't|couldn't|whose)\b"
 )
 _ADVICE = GatedRegex(
-    r"(?:^|(?<=[.!?]\s)|(?<=[.!?]\s\s))(?:(?:so|then|honestly|maybe|perhaps|just|next\s+time|in\s+future|"
+    r"(?:^|(?<=[.!?]\s)|(?<=[.!?]\s\s))(?!(?:let\s+me|let's\s+see|tell\s+me\s+(?:if|whether)|see\s+if|stop\s+me|"
+    r"check\s+(?:me|my\s+understanding|i've|i\s+have)|correct\s+me)\b)(?:(?:so|then|honestly|maybe|perhaps|just|next\s+time|in\s+future|"
     r"in\s+the\s+future|going\s+forward|also|and)\s*,?\s+)*(?:just\s+)?"
     r"(?:try|put|ask|call|send|use|find|talk|speak|tell|take|write|book|set|start|make|let|keep|give|go|"
     r"check|bring|raise|document|escalate|switch|share|add|block|mute|wear|buy|consider|remember|email|"
     r"message|plan|learn|focus|relax|ignore|push|step|loop|cc|flag|record|note|leave|skip|sort|stop|"
     r"don't|do|be|get|grab|move|pick|sit|think|look|speak|sleep|turn|see|reach|post|stick|batch)\b"
-    r"|\byou\s+(?:should(?!\s+(?:have|'ve)\b)|could(?!\s+(?:have|'ve|plan|say|finish|land|get\s+your)\b)|"
+    r"|\byou\s+(?:should(?!\s+(?:have|'ve|be|not\s+have)\b)|could(?!\s+(?:have|'ve|plan|say|finish|land|get\s+your)\b)|"
     r"might\s+want\s+to|may\s+want\s+to|ought\s+to|might\s+try|"
     r"might\s+consider|can\s+always|could\s+always|can\s+just|need\s+to\s+learn|need\s+to\s+try|"
     r"'d\s+better|had\s+better|must\s+(?!be|have|'ve))"
@@ -123,7 +131,10 @@ _STRONG_REBUT = GatedRegex(
     r"the\s+reality\s+is|the\s+fact\s+is|that's\s+not\s+(?:true|what\s+happened|fair)|that\s+isn't\s+true|"
     r"i\s+had\s+no\s+(?:choice|option|room)|not\s+my\s+fault|i\s+was\s+(?:only|just)\s+(?:trying|following|doing)|"
     r"i\s+was\s+actually|(?:i|we)\s+did\s+(?:tell|say|send|mention|warn|try|ask)|"
-    r"i\s+(?:can't|cannot|couldn't)\s+(?:override|change|help|do\s+anything))\b"
+    r"i\s+(?:can't|cannot|couldn't)\s+(?:override|change|help|do\s+anything|control)|"
+    r"nothing\s+(?:i|we)\s+could\s+(?:do|have\s+done)|(?:my|our)\s+hands\s+(?:were|are)\s+tied|out\s+of\s+my\s+hands|"
+    r"(?:wasn't|isn't|was\s+not|is\s+not|not)\s+(?:my\s+call|up\s+to\s+me|my\s+decision)|"
+    r"i\s+was\s+(?:told|asked|instructed)\s+to|(?:i|we)\s+had\s+no\s+(?:choice|option|say|other\s+option))\b"
     r"|\bthough\s*(?:[.,!]|$)|(?:^|(?<=[.!?]\s))(?:still|actually|in\s+fact)\s*,"
 )
 _ACK = GatedRegex(
@@ -132,10 +143,14 @@ _ACK = GatedRegex(
     r"|\bi\s+get\s+it\b"
 )
 _JUSTIFY = re.compile(
-    r"\b(?:because|since|so\s+i|had\s+to|couldn't|can't|cannot|wasn't\s+able|no\s+room|no\s+choice|rules?|policy|"
-    r"isn't\s+realistic|not\s+realistic|really\s+did|did\s+have|actually|was\s+protecting|only\s+\w+ing|"
-    r"limited\s+to|short|busy|reviewing|too\s+much|for\s+us|came\s+from|the\s+client|budget|required|"
-    r"wasn't\s+my|not\s+my|approved|approve)\b"
+    r"\b(?:because|since|so\s+(?:i|we)|had\s+to|have\s+to|couldn't|can't|cannot|wasn't\s+able|"
+    r"no\s+(?:room|choice|time|option|way)|rules?|policy|process|procedure|protocol|required|requirement|"
+    r"mandatory|standard|(?:isn't|not|wasn't)\s+(?:realistic|possible|feasible|practical|my|up\s+to)|"
+    r"really\s+did|did\s+have|actually|in\s+fact|only\s+\w+ing|just\s+\w+ing|limited\s+to|"
+    r"short(?:-staffed)?|understaffed|busy|swamped|stretched|overloaded|too\s+much|for\s+us|on\s+our\s+side|"
+    r"came\s+from|(?:the\s+client|management|head\s+office|leadership|the\s+boss|hr|finance|legal|the\s+director|"
+    r"the\s+customer|the\s+customers|they)\s+(?:asked|wanted|decided|told|said|insisted|required|change|changed)|"
+    r"budget|deadline|approved|approve|automatically|the\s+system|the\s+software|the\s+tool)\b"
 )
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'd|i'll|we|we're|we've|we'd|my|our|us|me)\b")
 _SECOND_PERSON = re.compile(r"\b(?:you|you're|you've|you'd|you'll|your|yours|yourself)\b")
@@ -170,11 +185,12 @@ _JUDGEMENT = GatedRegex(
     r"kind\s+of\s+|a\s+little\s+|awfully\s+|way\s+too\s+|bit\s+)*(?:" + _alt(_JUDGE_ADJ) + r")\b"
     r"|\btaking\s+(?:\w+\s+){0,4}(?:too\s+)?personally\b|\bkeeping\s+score\b|\bplaying\s+the\s+victim\b"
     r"|\bsomething\s+(?:for\s+you|you\s+(?:need|have|ought))\s+to\s+work\s+on\b|\ba\s+risk\s+you\s+(?:chose|decided|took)\b"
-    r"|\byou\s+chose\s+to\b|\byou(?:'d|\s+would)\s+(?:just\s+)?rather\b.{0,60}\bthan\b"
+    r"|\byou(?:'d|\s+would)\s+(?:just\s+)?rather\b.{0,60}\bthan\b"
     r"|\b(?:isn't|is\s+not|not)\s+(?:really\s+)?how\s+(?:a\s+)?(?:good\s+)?\w+\s+works?\b"
     r"|\b(?:overreacting|overthinking|making\s+a\s+(?:big\s+deal|fuss|drama|mountain)|blowing\s+(?:it|this|things)\s+out\s+of"
     r"|too\s+touchy|thin[- ]skinned|toughen\s+up|thicker\s+skin|your\s+(?:own\s+)?(?:problem|issue|fault))\b"
-    r"|\bwhich\s+(?:honestly\s+|frankly\s+|really\s+)?(?:is|isn't)\s+(?:something|not|on|your|how|a\s+bit|kind)\b"
+    r"|\bwhich\s+(?:honestly\s+|frankly\s+|really\s+)?(?:is|isn't)\s+(?:something\s+for\s+you|on\s+you|your\s+"
+    r"(?:problem|issue|job)|(?:really\s+)?how|a\s+bit\s+much|kind\s+of\s+(?:the|your))\b"
     r"|\b(?:it|that)\s+was\s+clearly\b|\bthat's\s+(?:just\s+)?(?:teaching|retail|life|business|the\s+job|"
     r"how\s+it\s+works|how\s+it\s+is)\b|\byou\s+knew\s+the\s+risk\b|\bthat's\s+on\s+you\b"
 )
@@ -192,7 +208,7 @@ _MINIMISE = GatedRegex(
     r"entirely)\s+normal\b|\beveryone\s+(?:feels|gets|goes\s+through|has|struggles|makes|deals)\b"
     r"|\bhappens\s+to\s+(?:everyone|everybody|all\s+of\s+us|the\s+best)\b|\bdon't\s+let\s+it\s+(?:get\s+to|bother)\b"
     r"|\byou're\s+doing\s+(?:fine|great|ok|okay)\b|\bno\s+harm\s+done\b|\bcould\s+have\s+been\s+worse\b"
-    r"|\bat\s+least\s+(?:it|you|nobody|no\s+one|they|nothing)\b|\bit's\s+not\s+like\b"
+    r"|(?<!or\s)\bat\s+least\s+(?:it|nobody|no\s+one|they|nothing|the)\b|\bit's\s+not\s+like\b"
     r"|\bseemed\s+(?:fine|ok|okay|happy|alright|all\s+right)\b|\bget\s+over\s+it\b|\bmove\s+on\b|\bcalm\s+down\b"
     r"|\bit's\s+nothing\b|\bout\s+of\s+proportion\b|\b(?:tiny|little|small|minor)\s+(?:thing|moment|"
     r"issue|mistake|slip|hiccup|detail)\b|\bthese\s+things\s+happen\b|\bpart\s+of\s+the\s+job\b"
@@ -203,8 +219,8 @@ _MINIMISE = GatedRegex(
 )
 
 _DAYS = GatedRegex(
-    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|"
-    r"july|august|september|october|november|december|today|yesterday|tomorrow|tonight)\b"
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|june|"
+    r"july|august|september|october|november|december)\b"
 )
 _NOT_NAMES = frozenset(
     {
@@ -358,7 +374,7 @@ def _need_named(t: _Text) -> tuple[bool, bool]:
     marker = False
     for m in _NEED_RE.finditer(t.doc):
         pre = t.norm[max(0, m.start() - 12) : m.start()]
-        if _NEG.search(pre) or re.search(r"\b(?:do|did|what)\s+$", pre):
+        if _NEG.search(pre) or re.search(r"\b(?:do|did)\s+$", pre):
             continue
         seg = t.norm[m.start() : m.end() + 20]
         if re.search(r"\bneed\s+to\s+(?:learn|try|stop|calm|relax|toughen|work\s+on|get\s+over)\b", seg):
@@ -537,14 +553,24 @@ def _rebuttal(orig: _Text, refl: _Text) -> bool:
         justify = bool(_JUSTIFY.search(after))
         if second_lead:
             continue
-        points = 0
-        points += 2 if first else 0
-        points += 2 if novelty >= 0.5 else (1 if novelty >= 0.34 else 0)
-        points += 1 if justify else 0
-        points += 1 if ack else 0
-        if points >= 4:
+        if justify and (first or novelty >= 0.5 or ack):
             return True
+        if ack and first and novelty >= 0.5:
+            return True
+    # no contrast word: "I hear you. The client set the date, so there was nothing I could do."
+    if ack and _ACK_LEAD.match(norm):
+        for a, b in refl.sents[1:]:
+            sent = norm[a:b]
+            if _FIRST_PERSON.search(sent) and _JUSTIFY.search(sent) and not _SECOND_LEAD.match(sent):
+                return True
     return False
+
+
+_ACK_LEAD = re.compile(
+    r"\s*(?:i\s+(?:hear|understand|can\s+see|see|get|know|realise|realize|appreciate|can\s+imagine)|i'm\s+sorry|"
+    r"i\s+am\s+sorry|sorry|fair\s+enough|ok|okay)\b"
+)
+_SECOND_LEAD = re.compile(r"\s*(?:and\s+|so\s+)?(?:you|your|you're|you'd|you've)\b")
 
 
 def _advice(refl: _Text) -> bool:
@@ -722,8 +748,8 @@ def score_reflection(original: str, reflection: str) -> ReflectionScore:
 
     # --- own words ---
     share, longest = _copy_stats(orig.role_tokens, refl.role_tokens)
-    parroting = share >= 0.5 or longest >= 16
-    own = W_OWN * max(0.0, min(1.0, (0.6 - share) / 0.4))
+    parroting = share >= 0.72 or longest >= 16
+    own = W_OWN * max(0.0, min(1.0, (0.8 - share) / 0.5))
     if parroting:
         own = 0.0
         reasons.append(

@@ -250,6 +250,10 @@ _SKIP_LEAD = frozenset(
         "course",
     }
 )
+# question and auxiliary words are not the subject ("why do you always…")
+_SKIP_LEAD = _SKIP_LEAD | frozenset(
+    "why how do does did is are was were can could would will have has had must should".split()
+)
 _NEGATORS = re.compile(
     r"\b(?:not|no|never|n't|dont|didnt|doesnt|isnt|wasnt|arent|werent|cannot|hardly|nobody|neither)\b|n't\b"
 )
@@ -288,7 +292,8 @@ _REAL_FEELING_WORDS = frozenset(w for fam in lx.FEELING_FAMILIES.values() for w 
 _REAL_RE = PhraseMatcher(_REAL_FEELING_WORDS)
 
 _DEMAND = GatedRegex(
-    r"\byou\s+(?:(?:really|just|absolutely|seriously|simply|all|both|guys|now|also|definitely|then)\s+)*"
+    r"\byou(?:'ve\s+got\s+to|'d\s+better|'ll\s+have\s+to|'re\s+going\s+to\s+have\s+to|'re\s+to)\b"
+    r"|\byou\s+(?:(?:really|just|absolutely|seriously|simply|all|both|guys|now|also|definitely|then)\s+)*"
     r"(?:must(?!\s+(?:be|have|'ve|feel|think|know|see|realise|realize)\b)|have\s+to|need\s+to|"
     r"should(?:n't|\s+not)?|'ve\s+got\s+to|have\s+got\s+to|got\s+to|gotta|had\s+better|'d\s+better|"
     r"ought\s+to|are\s+going\s+to\s+have\s+to|'re\s+going\s+to\s+have\s+to|will\s+have\s+to|"
@@ -306,14 +311,16 @@ _DEMAND_BLOCK = re.compile(
 )
 _DEMAND_IDIOM = re.compile(
     r"\byou\s+should\s+(?:have|'ve)\s+(?:seen|heard|been\s+there|tasted|watched|felt)\b"
+    r"|\byou\s+(?:should|need\s+to|ought\s+to)\s+know\b"
     r"|\byou\s+(?:must|should)\s+(?:have|'ve)\s+(?:been|felt|had)\b"
 )
 _SHOULD_HAVE = re.compile(r"\bi\s+(?:should|must)\s+(?:have|'ve)\b")
 
 _ABSOLUTE = GatedRegex(
     r"\b(?:" + _alt(lx.ABSOLUTE_FREQUENCY) + r")\b"
-    r"|\b(?:nobody|no\s+one|none\s+of\s+you|you)\s+(?:\w+\s+)?ever\b"
+    r"|\b(?:nobody|no\s+one|no-one|none\s+of\s+(?:you|them|us))\s+(?:[\w']+\s+){0,4}?ever\b"
 )
+_WITH_YOU = re.compile(r"\b(?:with|from|about|around)\s+you\b")
 _ABS_HEDGE = re.compile(
     r"(?:\bnot|n't|\balmost|\bnearly|\bnot\s+quite|\bhardly|\bif|\bfor|\bas|\balmost\s+never)\s*$"
 )
@@ -367,7 +374,7 @@ _LOOK_FRAME = re.compile(
     r"calling|treat|treated|treating)\s+(?:\w+\s+){0,3}$"
 )
 _SARCASM_STRONG = GatedRegex(
-    r"(?:^|(?<=[.!?]\s))oh\s+(?:sure|great|wonderful|fantastic|brilliant|perfect|lovely|nice|terrific|"
+    r"(?:^|(?<=[.!?]\s))oh,?\s+(?:sure|great|wonderful|fantastic|brilliant|perfect|lovely|nice|terrific|"
     r"good|joy|yes|right|fine)\b"
     r"|\b(?:wow|gee|golly)\b[,!.]?\s*(?:thanks|thank\s+you|great|nice|amazing|impressive|just\s+great|"
     r"really|so|what|just)\b"
@@ -381,7 +388,10 @@ _SARCASM_STRONG = GatedRegex(
     r"|\byeah,?\s+right\b|\breal(?:ly)?\s+mature\b|\bmust\s+be\s+nice\b|\bgood\s+luck\s+with\s+that\b"
     r"|\bway\s+to\s+go\b|\bnice\s+going\b|\bslow\s+clap\b|\bbravo\b|\bspare\s+me\b|\bcry\s+me\s+a\s+river\b"
     r"|\bboo\s+hoo\b|\bgrow\s+up\b|\bget\s+a\s+life\b|\bget\s+over\s+yourself\b|\byour\s+highness\b"
-    r"|\beye[\s-]?roll\b|\bsmh\b|\blol\b|\bso-called\b"
+    r"|\beye[\s-]?roll\b|\bsmh\b|\blol\b|\bso-called\b|\bfor\s+once\b|\bpoor\s+you\b|\bmy\s+heart\s+bleeds\b"
+    r"|\bwhat\s+a\s+tragedy\b|\bthe\s+horror\b|\bwelcome\s+to\s+the\s+real\s+world\b"
+    r"|\bmust\s+be\s+(?:so\s+|really\s+)?(?:hard|tough|awful|exhausting|difficult|terrible|rough)\b[^.!?]{0,12},\s+"
+    r"(?:having|being)\b"
     r"|(?:^|(?<=[.!?]\s))(?:typical|classic|unbelievable|priceless|charming)\s*[.!]"
     r"|\b(?:typical|classic)\s+(?:you|him|her|them|of\s+you)\b"
     r"|(?:^|(?<=[.!?]\s))(?:only|just)\s+(?:\w+\s+){0,2}(?:minutes|hours|days|weeks|months)\s+late\b"
@@ -573,7 +583,7 @@ def _find_hits(text: str) -> list[_Hit]:
         if _ABS_HEDGE.search(masked[max(a, m.start() - 14) : m.start()]):
             continue
         word = m.group()
-        if word.startswith(("nobody", "no one", "none of")):
+        if word.startswith(("nobody", "no one", "no-one", "none of")):
             hits.append(_Hit(NudgeKind.ABSOLUTE, m.start(), m.end()))
             continue
         if word.startswith("you"):
@@ -589,6 +599,8 @@ def _find_hits(text: str) -> list[_Hit]:
             rest = tokens(masked, m.end(), b)
             later = next((t.low for t in rest[:14] if t.low in _SECOND or t.low in _THIRD), "")
             subj = "second" if later in _SECOND else ("third" if later else "thing")
+        if subj == "thing" and _WITH_YOU.search(masked, cstart, _clause_end(masked, m.end(), b) + 1):
+            subj = "second"  # "it's always the same with you"
         if is_question(m.start()) and not re.search(r"\bwhy\b", masked[a : m.start()]):
             continue
         if subj == "second":
