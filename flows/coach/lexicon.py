@@ -59,6 +59,7 @@ ABSOLUTE_FREQUENCY: Final = (
     "not once",
     "never once",
     "every single",
+    "only ever",
 )
 
 # --- Real feelings, grouped into families (a family match counts as the same feeling) ---

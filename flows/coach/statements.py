@@ -299,7 +299,8 @@ _DEMAND = GatedRegex(
     r"ought\s+to|are\s+going\s+to\s+have\s+to|'re\s+going\s+to\s+have\s+to|will\s+have\s+to|"
     r"'ll\s+have\s+to|'re\s+to|are\s+to)\b"
     r"|\bi\s+(?:expect|demand|insist)\s+(?:that\s+)?you\b"
-    r"|(?:^|(?<=[.!?,;]\s))(?:please\s+)?(?:just\s+)?(?:stop|quit)\s+\w+ing\b"
+    r"|(?:^|(?<=[.!?,;]\s))(?:please\s+)?(?:just\s+)?(?:stop|quit)\s+[\w']+ing\b"
+    r"|(?:^|(?<=[.!?,;]\s))(?:please\s+)?(?:just\s+)?make\s+sure\s+(?:you|that\s+you)\b"
     r"|(?:^|(?<=[.!?]\s))(?:cut\s+it\s+out|knock\s+it\s+off)\b"
     r"|(?:^|(?<=[.!?]\s))(?:don't|do\s+not|never)\s+(?:ever\s+)?(?!blame|worry|get\s+me|mind|forget|be\s+sorry)"
     r"(?:touch|change|move|talk|speak|send|cc|email|call|interrupt|do|go|take|use|make|put|schedule|"
@@ -312,6 +313,8 @@ _DEMAND_BLOCK = re.compile(
 _DEMAND_IDIOM = re.compile(
     r"\byou\s+should\s+(?:have|'ve)\s+(?:seen|heard|been\s+there|tasted|watched|felt)\b"
     r"|\byou\s+(?:should|need\s+to|ought\s+to)\s+know\b"
+    r"|\byou\s+(?:should|must)\s+be\s+(?:so\s+|really\s+|very\s+)?(?:proud|pleased|happy|glad|relieved|thrilled|"
+    r"exhausted|tired|shattered|worn\s+out)\b"
     r"|\byou\s+(?:must|should)\s+(?:have|'ve)\s+(?:been|felt|had)\b"
 )
 _SHOULD_HAVE = re.compile(r"\bi\s+(?:should|must)\s+(?:have|'ve)\b")
@@ -335,11 +338,16 @@ _BLAME = GatedRegex(
     r"(?:ruined|ruin|ruins|wrecked|wreck|wrecks|destroyed|destroy|destroys|sabotaged|sabotage|"
     r"screwed\s+up|screw\s+up|screws\s+up|messed\s+up|mess\s+up|messes\s+up|botched|botch|derailed|"
     r"derail|trashed|blew\s+it|blew\s+up|dropped\s+the\s+ball|threw\s+me\s+under\s+the\s+bus|"
-    r"let\s+(?:me|us|the\s+team|everyone|everybody)\s+down|lied|keep\s+\w+ing|kept\s+\w+ing)\b"
+    r"let\s+(?:[\w']+\s+){1,3}down|lied|keep\s+\w+ing|kept\s+\w+ing|"
+    r"(?:embarrassed|humiliated|undermined|belittled|insulted|betrayed|used|blindsided)\s+me)\b"
+    r"|\byou(?:'ve|\s+have)?\s+(?:made|turned)\s+(?:this|it|everything|my|the)(?:\s+[\w-]+){0,2}\s+"
+    r"(?:into\s+)?(?:a\s+|an\s+)?(?:nightmare|hell|impossible|miserable|mess|harder|worse|disaster)\b"
+    r"|\b(?:this\s+is\s+|it's\s+|that's\s+)?all\s+because\s+(?:of\s+)?you\b|\bthis\s+is\s+because\s+you\b"
+    r"|\bthanks\s+to\s+your\b"
     r"|\byou\s+(?:just\s+|clearly\s+|obviously\s+|simply\s+|really\s+|honestly\s+)?(?:don't|do\s+not|didn't|"
     r"never|won't|can't\s+be\s+bothered\s+to)\s+(?:even\s+)?(?:care|listen|respect|bother|value|"
     r"appreciate|pull\s+your\s+weight|give\s+a|think\s+about\s+(?:anyone|anybody|others|other\s+people|us|me))\b"
-    r"|\byou\s+only\s+(?:care|think)\s+about\b|\byou\s+(?:act|acted|treat|treated|talk|talked|behave|"
+    r"|\byou\s+only\s+(?:ever\s+)?(?:care|think|talk)\s+about\b|\byou\s+(?:act|acted|treat|treated|talk|talked|behave|"
     r"behaved)\s+(?:to\s+me\s+)?(?:like|as\s+if|as\s+though)\b|\byou\s+think\s+you(?:'re|\s+are|\s+can|\s+own)\b"
     r"|\byou\s+can't\s+even\b|\byou\s+couldn't\s+even\b"
 )
@@ -383,11 +391,17 @@ _SARCASM_STRONG = GatedRegex(
     r"|\blove\s+that\s+for\s+me\b|\bjust\s+what\s+i\s+needed\b|\bjust\s+(?:great|perfect|brilliant|"
     r"fantastic|wonderful|lovely)\s*[.!]"
     r"|\bhow\s+(?:nice|kind|thoughtful|generous|lovely|considerate|sweet|good)\s+of\s+you\b"
-    r"|\b(?:so\s+)?(?:nice|good|kind|big|decent|sweet|thoughtful|generous|considerate)\s+of\s+you\s+to\b"
+    r"|(?:^|(?<=[.!?]\s))(?:how\s+|so\s+|very\s+|real(?:ly)?\s+)?(?:nice|good|kind|big|decent|sweet|thoughtful|"
+    r"generous|considerate)\s+of\s+you\s+to\b"
+    r"|\b(?:nice|good|kind|big|decent|sweet|thoughtful|generous|considerate)\s+of\s+you\s+to\s+(?:finally|actually|"
+    r"bother|grace|join\s+us|show\s+up|turn\s+up|remember|even)\b"
     r"|\bwhat\s+a\s+(?:surprise|shock|shocker)\b|\bbig\s+surprise\b|\bshocker\b|\bwho\s+knew\b"
     r"|\byeah,?\s+right\b|\breal(?:ly)?\s+mature\b|\bmust\s+be\s+nice\b|\bgood\s+luck\s+with\s+that\b"
     r"|\bway\s+to\s+go\b|\bnice\s+going\b|\bslow\s+clap\b|\bbravo\b|\bspare\s+me\b|\bcry\s+me\s+a\s+river\b"
     r"|\bboo\s+hoo\b|\bgrow\s+up\b|\bget\s+a\s+life\b|\bget\s+over\s+yourself\b|\byour\s+highness\b"
+    r"|(?:^|(?<=[.!?]\s))(?:real|very|so|how|really)\s+(?:professional|mature|classy|helpful|smart|clever|"
+    r"considerate|thoughtful|grown-up)\s*[,!.]|\bcongratulations,?\s+you(?:'ve)?\s+(?:managed|succeeded|finally)\b"
+    r"|\bwho\s+made\s+you\s+(?:the\s+)?(?:boss|king|queen|god|manager)\b|\bget\s+a\s+grip\b"
     r"|\beye[\s-]?roll\b|\bsmh\b|\blol\b|\bso-called\b|\bfor\s+once\b|\bpoor\s+you\b|\bmy\s+heart\s+bleeds\b"
     r"|\bwhat\s+a\s+tragedy\b|\bthe\s+horror\b|\bwelcome\s+to\s+the\s+real\s+world\b"
     r"|\bmust\s+be\s+(?:so\s+|really\s+)?(?:hard|tough|awful|exhausting|difficult|terrible|rough)\b[^.!?]{0,12},\s+"
@@ -418,6 +432,9 @@ _DEFENSIVE = GatedRegex(
     r"|\bnot\s+on\s+me\b|\b(?:don't|do\s+not|stop|quit)\s+blam(?:e|ing)\s+me\b|\bwhy\s+(?:are\s+you|is\s+everyone)\s+blaming\s+me\b"
     r"|\bblame\s+(?:\w+\s+){0,3}not\s+me\b"
     r"|(?:^|(?<=[.!?]\s))(?:yes|yeah|yep|sure|ok|okay|right|fine|true|well)\s*,?\s+but\b"
+    r"|\bi(?:'m|\s+am|\s+was|\s+wasn't)\s+not\s+the\s+one\s+(?:who|that)\b|\bi'm\s+not\s+the\s+one\s+(?:who|that)\b"
+    r"|\bhow\s+(?:is|was)\s+(?:that|this|it)\s+(?:my|our)\s+(?:fault|problem)\b|\bdon't\s+look\s+at\s+me\b"
+    r"|\beveryone\s+(?:else\s+)?does\s+(?:it|that|the\s+same)\b"
     r"|\byou(?:'re|\s+are|\s+were)\s+the\s+one\s+(?:who|that)\b|\bwhat\s+about\s+(?:you|when\s+you)\b"
     r"|\byou(?:'re|\s+are)\s+one\s+to\s+talk\b|\blook\s+who's\s+talking\b|\byou\s+do\s+it\s+too\b"
     r"|\bwhat\s+(?:was|am|were|are)\s+(?:i|we)\s+supposed\s+to\s+do\b"
@@ -446,7 +463,7 @@ _STONEWALL = GatedRegex(
     r"|\bi'm\s+not\s+(?:going\s+to\s+)?(?:discuss|discussing|talk\s+about|talking\s+about|doing)\s+this\b"
     r"|\b(?:there's|there\s+is)\s+no\s+point\s+(?:in\s+)?(?:talking|discussing|trying|arguing|even)\b"
     r"|\bnot\s+worth\s+(?:it|arguing|discussing|talking)\b|\bend\s+of\s+(?:discussion|story|conversation)\b"
-    r"|\bleave\s+me\s+alone\b|\btalk\s+to\s+the\s+hand\b|\b(?:i\s+have\s+)?nothing\s+(?:more|else)\s+to\s+say\b"
+    r"|\bleave\s+me\s+alone\b|\btalk\s+to\s+the\s+hand\b|\b(?:(?:i\s+have|i've|i've\s+got|i\s+got)\s+)?nothing\s+(?:more\s+|else\s+)?to\s+say\b"
     r"|\bi'm\s+out\s*[.!]|\bconversation\s+over\b|\b(?:let's\s+)?(?:just\s+)?drop\s+it\b|\bno\s+comment\b"
     r"|(?:^|(?<=[.!?]\s))never\s+mind\s*[.!]"
 )
@@ -507,9 +524,9 @@ def _subject_class(norm: str, cstart: int, pos: int) -> str:
             return "third"
         if w in {"every", "each", "whenever", "when", "any", "all"}:
             return "scan"
-        if w in {"the", "a", "an", "this", "that", "these", "those", "some"}:
-            nxt = toks[i + 1].low if i + 1 < len(toks) else ""
-            if nxt in _PERSON_NOUNS:
+        if w in {"the", "a", "an", "this", "that", "these", "those", "some", "our", "their", "his", "her"}:
+            # "the new guy", "that one engineer": a person noun within the next three words
+            if any(t2.low in _PERSON_NOUNS for t2 in toks[i + 1 : i + 4]):
                 return "third"
             return "thing"
         return "name" if w not in _PROCESS_NOUNS else "thing"
