@@ -134,7 +134,7 @@ def _submit_handler(
             transition = await _act(deps, context, body, build(body["user"]["id"], values))
         except Refused as refused:
             if refused.silent:
-                await ack(response_action="update", view=modals.saved_modal())
+                await _done(ack, callback)
                 return
             if refused.fields or refused.code is RefusalCode.INVALID_INPUT:
                 await ack(response_action="errors", errors=field_errors(callback, refused, fallback, {}))
@@ -144,10 +144,18 @@ def _submit_handler(
         except (MediationNotFound, StoreUnavailable) as exc:
             await ack(response_action="errors", errors={fallback: error_text(exc)})
             return
-        await ack(response_action="update", view=modals.saved_modal())
+        await _done(ack, callback)
         await deps.runner.run(transition)
 
     return handler
+
+
+async def _done(ack: AsyncAck, callback: Callback) -> None:
+    """Close the modal, or thank the person for private writing that leaves no trace on screen."""
+    if callback is Callback.PROPOSE:
+        await ack()  # the proposal appears in the joint space itself
+    else:
+        await ack(response_action="update", view=modals.saved_modal())
 
 
 def _intake_handler(deps: Deps) -> Callable[..., Any]:

@@ -1,0 +1,272 @@
+"""A whole peer mediation played in the sandbox page in a real Chromium, as Ann and Bob, switching
+personas the way a person would. It checks what each person sees, and that Ann's unshared answer
+never appears anywhere on Bob's screen."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from bot.sandbox.server import Sandbox
+from tests.support.redis_server import free_port
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+ANN_SECRET = "zq-ann-unshared-request-41c7"
+SHOTS = os.environ.get("SANDBOX_SCREENSHOTS")  # a folder: save screenshots of the main steps there
+TIMEOUT = 15_000
+
+
+@pytest.fixture
+async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
+    running = Sandbox(tmp_path / "sandbox", free_port())
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing: .ci/run installs Debian's chromium package")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    async with async_playwright() as p:
+        launched = await p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+class Person:
+    """One persona on the page."""
+
+    def __init__(self, page: Page, sandbox: Sandbox) -> None:
+        self.page = page
+        self.sandbox = sandbox
+
+    async def become(self, name: str) -> None:
+        await self.page.locator(f".sb-persona[data-persona='{name}']").click()
+        await expect(self.page.locator(".sb-persona.sb-active")).to_have_attribute("data-persona", name)
+
+    async def open_dm(self) -> None:
+        await self.page.locator(".sb-conv-im").first.click()
+        await expect(self.page.locator("#title")).to_have_text("Common Ground")
+
+    async def open_home(self) -> None:
+        await self.page.locator(".sb-conv[data-conv='home']").click()
+
+    async def open_joint(self) -> None:
+        await self.page.locator(".sb-conv-mpim").first.click()
+
+    async def type(self, text: str) -> None:
+        await self.page.locator("#composer-input").fill(text)
+        await self.page.locator("#composer button[type=submit]").click()
+
+    def modal(self):  # type: ignore[no-untyped-def]
+        return self.page.locator(".sb-backdrop .bk-modal")
+
+    async def click_last(self, action_id: str) -> None:
+        button = self.page.locator(f"#pane [data-action-id='{action_id}']").last
+        await expect(button).to_be_visible(timeout=TIMEOUT)
+        await button.click()
+
+    async def fill(self, name: str, text: str) -> None:
+        await self.modal().locator(f"[name='{name}']").fill(text)
+
+    async def submit(self) -> None:
+        await self.modal().locator("button[type=submit]").click()
+
+    async def shot(self, name: str) -> None:
+        if SHOTS:
+            Path(SHOTS).mkdir(parents=True, exist_ok=True)
+            await self.page.screenshot(path=str(Path(SHOTS) / f"{name}.png"))
+
+    async def sees(self, text: str) -> None:
+        await expect(self.page.locator("body")).to_contain_text(text, timeout=TIMEOUT)
+
+    async def does_not_see(self, text: str) -> None:
+        assert text not in await self.page.locator("body").inner_text()
+        assert text not in await self.page.content()
+
+
+async def intake(me: Person, answers: dict[str, str], shares: dict[str, str]) -> None:
+    await me.click_last("cg_intake_open")
+    await expect(me.modal()).to_contain_text("Your private answers", timeout=TIMEOUT)
+    for key, text in answers.items():
+        await me.fill(f"q_{key}/value", text)
+    await me.submit()
+    await expect(me.modal()).to_contain_text("What to share", timeout=TIMEOUT)
+    for key, share in shares.items():
+        await me.modal().locator(f"input[name='share_{key}/value'][value='{share}']").check()
+    await me.submit()
+    await expect(me.modal()).to_contain_text("that's saved", timeout=TIMEOUT)
+    await me.modal().locator("[data-modal-close]").first.click()
+    await expect(me.modal()).to_have_count(0)
+
+
+async def test_ann_and_bob_play_a_whole_mediation(sandbox: Sandbox, browser: Browser) -> None:
+    page = await browser.new_page(viewport={"width": 1280, "height": 860})
+    page.set_default_timeout(TIMEOUT)
+    me = Person(page, sandbox)
+    await page.goto(sandbox.url.replace("localhost", "127.0.0.1") + "/")
+    await me.become("ann")
+    await me.open_dm()
+
+    # Ann starts with a slash command and an @mention; the modal is drawn over the page.
+    await me.type("/mediate @bob the release deadlines")
+    await expect(me.modal()).to_contain_text("Start a mediation")
+    await me.fill("hopes/value", "That we plan releases together.")
+    await me.shot("01-start-modal")
+    await me.submit()
+    await expect(me.modal()).to_have_count(0)
+    await me.sees("Your invitation to")
+
+    # Bob's invitation, and his answer.
+    await me.become("bob")
+    await me.open_dm()
+    await me.sees("would like to talk something through with you")
+    await me.sees("It is voluntary")
+    await me.shot("02-invitation")
+    await me.click_last("cg_invite_accept")
+    await me.sees("You answered this invitation")
+    await me.click_last("cg_rules_agree")
+    await me.become("ann")
+    await me.open_dm()
+    await me.click_last("cg_rules_agree")
+
+    # Private answers: Ann keeps her request to herself.
+    await me.sees("Now it's your private moment")
+    await intake(
+        me,
+        {
+            "happened": "On Monday the launch moved to the 13th and I heard it on the status call.",
+            "feelings": "I felt caught off guard and anxious.",
+            "needs": "Clarity and being consulted before dates change.",
+            "requests": f"Would you be willing to {ANN_SECRET}?",
+        },
+        {"happened": "all", "feelings": "all", "needs": "all", "requests": "none"},
+    )
+    await me.become("bob")
+    await me.open_dm()
+    await intake(
+        me,
+        {
+            "happened": "The client asked for the 13th on Friday night.",
+            "feelings": "I felt pressured and alone with it.",
+            "needs": "Support and clarity about who decides.",
+            "requests": "Would you be willing to help me push back on the client?",
+        },
+        {"happened": "all", "feelings": "all", "needs": "all", "requests": "all"},
+    )
+
+    # Bob reflects what Ann shared; her unshared answer is nowhere on his screen.
+    await me.click_last("cg_reflect_open")
+    await expect(me.modal()).to_contain_text("heard it on the status call")
+    await me.does_not_see(ANN_SECRET)
+    await me.shot("03-reflect")
+    await me.fill("reflection/value", "The date moved and you only heard it on the call.")
+    await me.submit()
+    await expect(me.modal()).to_contain_text("that's saved")
+    await me.modal().locator("[data-modal-close]").first.click()
+
+    await me.become("ann")
+    await me.open_dm()
+    await me.click_last("cg_answer_open")
+    await expect(me.modal()).to_contain_text("only heard it on the call")
+    await me.modal().locator("input[name='verdict/value'][value='partly']").check()
+    await me.fill("missing/value", "How anxious I was about testing.")
+    await me.submit()
+    await expect(me.modal()).to_contain_text("that's saved")
+    await me.modal().locator("[data-modal-close]").first.click()
+
+    await me.become("bob")
+    await me.open_dm()
+    await me.click_last("cg_reflect_open")
+    await expect(me.modal()).to_contain_text("How anxious I was about testing.")
+    await me.fill("reflection/value", "You were anxious about testing time, and being consulted matters to you.")
+    await me.submit()
+    await me.modal().locator("[data-modal-close]").first.click()
+
+    await me.become("ann")
+    await me.open_dm()
+    await me.click_last("cg_answer_open")
+    await me.modal().locator("input[name='verdict/value'][value='confirmed']").check()
+    await me.submit()
+    await me.modal().locator("[data-modal-close]").first.click()
+    await me.sees("confirmed that")
+
+    # The other direction: Ann reflects Bob.
+    await me.click_last("cg_reflect_open")
+    await me.fill("reflection/value", "You were pressured by the client and felt alone; you need support.")
+    await me.submit()
+    await me.modal().locator("[data-modal-close]").first.click()
+    await me.become("bob")
+    await me.open_dm()
+    await me.click_last("cg_answer_open")
+    await me.modal().locator("input[name='verdict/value'][value='confirmed']").check()
+    await me.submit()
+    await me.modal().locator("[data-modal-close]").first.click()
+
+    # Check-ins.
+    for name in ("bob", "ann"):
+        await me.become(name)
+        await me.open_dm()
+        await me.click_last("cg_check_in_open")
+        for i in range(4):
+            await me.fill(f"item{i}/value", "10")
+        await me.submit()
+        await me.modal().locator("[data-modal-close]").first.click()
+
+    # The joint space: a group DM in the sidebar, with the summary and the agenda.
+    await me.open_joint()
+    await me.sees("Welcome to your conversation")
+    await me.sees("clarity")
+    await me.does_not_see(ANN_SECRET)
+    await me.shot("04-joint-space")
+    await me.type("Thanks for listening, Bob.")
+    await me.sees("Thanks for listening, Bob.")
+    await me.click_last("cg_item_propose")
+    await me.fill("who/value", "Bob")
+    await me.fill("what/value", "Tell Ann about date changes before announcing them")
+    await me.submit()
+    await me.sees("Tell Ann about date changes before announcing them")
+
+    await me.become("bob")
+    await me.open_joint()
+    await me.click_last("cg_item_accept")
+    await me.sees("Agreed by both")
+    await me.click_last("cg_joint_done")
+    await me.sees("This mediation is closed")
+    await me.does_not_see(ANN_SECRET)
+
+    # Bob's App Home shows the closed mediation; Ann's DM has the agreement.
+    await me.open_home()
+    await me.sees("Closed: you reached an agreement")
+    await me.does_not_see(ANN_SECRET)
+    await me.become("ann")
+    await me.open_dm()
+    await me.sees("What you agreed")
+    await me.shot("05-agreement")
+    sandbox.standin.assert_no_rejections()
