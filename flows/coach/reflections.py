@@ -105,7 +105,9 @@ _ADVICE = GatedRegex(
     r"(?:try|put|ask|call|send|use|find|talk|speak|tell|take|write|book|set|start|make|let|keep|give|go|"
     r"check|bring|raise|document|escalate|switch|share|add|block|mute|wear|buy|consider|remember|email|"
     r"message|plan|learn|focus|relax|ignore|push|step|loop|cc|flag|record|note|leave|skip|sort|stop|"
-    r"don't|do|be|get|grab|move|pick|sit|think|look|speak|sleep|turn|see|reach|post|stick|batch)\b"
+    r"don't|do(?!\s+(?:you|i|we|they|he|she|it|your)\b)|be|get|grab|move|pick|sit|think|look|speak|sleep|turn|"
+    r"see|reach|post|stick|batch)\b"
+    r"|\bi\s+think\s+you\s+(?:need|should|ought|have|must)\s+to\b|\bi\s+think\s+you\s+should\b"
     r"|\byou\s+(?:should(?!\s+(?:have|'ve|be|not\s+have)\b)|could(?!\s+(?:have|'ve|plan|say|finish|land|get\s+your)\b)|"
     r"might\s+want\s+to|may\s+want\s+to|ought\s+to|might\s+try|"
     r"might\s+consider|can\s+always|could\s+always|can\s+just|need\s+to\s+learn|need\s+to\s+try|"
@@ -121,7 +123,7 @@ _ADVICE = GatedRegex(
 _ADVICE_BLOCK = re.compile(r"\b(?:so|so\s+that|that|where|when|if|until|before|and\s+so)\s+$")
 
 _REBUT_MARKER = GatedRegex(
-    r"\b(?:but|however|although|yet|that\s+said|having\s+said\s+that|even\s+so|then\s+again|"
+    r"\b(?:but|however|although|though|yet|that\s+said|having\s+said\s+that|even\s+so|then\s+again|"
     r"on\s+the\s+other\s+hand|in\s+fairness|to\s+be\s+fair|in\s+my\s+defen[cs]e|the\s+thing\s+is|"
     r"the\s+truth\s+is|the\s+reality\s+is|the\s+fact\s+is)\b"
     r"|(?:^|(?<=[.!?]\s))still\b"
@@ -142,6 +144,7 @@ _ACK = GatedRegex(
     r"can\s+imagine)|i'm\s+sorry|i\s+am\s+sorry|sorry|fair\s+enough|ok|okay|you\s+(?:feel|were|felt|had))\b"
     r"|\bi\s+get\s+it\b"
 )
+_NOT_ADDRESSED = re.compile(r"\b(?:you|you're|you've|you'd|you'll|your|yours|yourself|u)\b")
 _JUSTIFY = re.compile(
     r"\b(?:because|since|so\s+(?:i|we)|had\s+to|have\s+to|couldn't|can't|cannot|wasn't\s+able|"
     r"no\s+(?:room|choice|time|option|way)|rules?|policy|process|procedure|protocol|required|requirement|"
@@ -150,7 +153,9 @@ _JUSTIFY = re.compile(
     r"short(?:-staffed)?|understaffed|busy|swamped|stretched|overloaded|too\s+much|for\s+us|on\s+our\s+side|"
     r"came\s+from|(?:the\s+client|management|head\s+office|leadership|the\s+boss|hr|finance|legal|the\s+director|"
     r"the\s+customer|the\s+customers|they)\s+(?:asked|wanted|decided|told|said|insisted|required|change|changed)|"
-    r"budget|deadline|approved|approve|automatically|the\s+system|the\s+software|the\s+tool)\b"
+    r"budget|deadline|approved|approve|automatically|the\s+system|the\s+software|the\s+tool|"
+    r"(?:asked|told|wanted|needed|instructed)\s+(?:me|us)\s+to|fault|faulty|broken|glitch|bug|itself|themselves|"
+    r"by\s+design|anyway|everyone\s+else|nobody\s+else|other\s+people)\b"
 )
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'd|i'll|we|we're|we've|we'd|my|our|us|me)\b")
 _SECOND_PERSON = re.compile(r"\b(?:you|you're|you've|you'd|you'll|your|yours|yourself)\b")
@@ -187,7 +192,11 @@ _JUDGEMENT = GatedRegex(
     r"|\bsomething\s+(?:for\s+you|you\s+(?:need|have|ought))\s+to\s+work\s+on\b|\ba\s+risk\s+you\s+(?:chose|decided|took)\b"
     r"|\byou(?:'d|\s+would)\s+(?:just\s+)?rather\b.{0,60}\bthan\b"
     r"|\b(?:isn't|is\s+not|not)\s+(?:really\s+)?how\s+(?:a\s+)?(?:good\s+)?\w+\s+works?\b"
-    r"|\b(?:overreacting|overthinking|making\s+a\s+(?:big\s+deal|fuss|drama|mountain)|blowing\s+(?:it|this|things)\s+out\s+of"
+    r"|\blooking\s+for\s+(?:a\s+reason|an\s+excuse|someone\s+to\s+blame|trouble|a\s+fight)\b|\bout\s+to\s+get\s+me\b"
+    r"|\btrying\s+to\s+(?:get\s+me|make\s+me\s+look|score\s+points)\b|\bget(?:ting)?\s+me\s+in(?:to)?\s+trouble\b"
+    r"|\byou\s+need\s+to\s+be\s+(?:more|less)\b|\byou\s+(?:could|should)\s+(?:try\s+to\s+)?be\s+(?:more|less)\b"
+    r"|\b(?:overreacting|overthinking|mak(?:e|ing)\s+a\s+(?:big\s+deal|fuss|drama|scene|mountain|song\s+and\s+dance)|"
+    r"blowing\s+(?:it|this|things)\s+out\s+of"
     r"|too\s+touchy|thin[- ]skinned|toughen\s+up|thicker\s+skin|your\s+(?:own\s+)?(?:problem|issue|fault))\b"
     r"|\bwhich\s+(?:honestly\s+|frankly\s+|really\s+)?(?:is|isn't)\s+(?:something\s+for\s+you|on\s+you|your\s+"
     r"(?:problem|issue|job)|(?:really\s+)?how|a\s+bit\s+much|kind\s+of\s+(?:the|your))\b"
@@ -209,6 +218,7 @@ _MINIMISE = GatedRegex(
     r"|\bhappens\s+to\s+(?:everyone|everybody|all\s+of\s+us|the\s+best)\b|\bdon't\s+let\s+it\s+(?:get\s+to|bother)\b"
     r"|\byou're\s+doing\s+(?:fine|great|ok|okay)\b|\bno\s+harm\s+done\b|\bcould\s+have\s+been\s+worse\b"
     r"|(?<!or\s)\bat\s+least\s+(?:it|nobody|no\s+one|they|nothing|the)\b|\bit's\s+not\s+like\b"
+    r"|\b(?:was|were|is|are|turned\s+out)\s+(?:fine|ok|okay|alright)\s+in\s+the\s+end\b|\bno\s+need\s+to\s+(?:make|get)\b"
     r"|\bseemed\s+(?:fine|ok|okay|happy|alright|all\s+right)\b|\bget\s+over\s+it\b|\bmove\s+on\b|\bcalm\s+down\b"
     r"|\bit's\s+nothing\b|\bout\s+of\s+proportion\b|\b(?:tiny|little|small|minor)\s+(?:thing|moment|"
     r"issue|mistake|slip|hiccup|detail)\b|\bthese\s+things\s+happen\b|\bpart\s+of\s+the\s+job\b"
@@ -538,6 +548,7 @@ def _rebuttal(orig: _Text, refl: _Text) -> bool:
         else:
             return True
     ack = bool(_ACK.search(refl.doc))
+    ack_lead = bool(_ACK_LEAD.match(norm))
     orig_pref = {x[:5] for x in orig.content}
     for m in _REBUT_MARKER.finditer(refl.doc):
         sent_end = next((b for a, b in refl.sents if a <= m.start() < b), len(norm))
@@ -555,6 +566,8 @@ def _rebuttal(orig: _Text, refl: _Text) -> bool:
             continue
         if justify and (first or novelty >= 0.5 or ack):
             return True
+        if ack_lead and m.start() < 160:
+            return True  # "I know it was hard, but …": acknowledge, then pivot to my side
         if ack and first and novelty >= 0.5:
             return True
     # no contrast word: "I hear you. The client set the date, so there was nothing I could do."
@@ -681,7 +694,9 @@ def score_reflection(original: str, reflection: str) -> ReflectionScore:
     facts = W_FACTS * min(1.0, coverage / 0.6)
     distortions = _distortions(orig, refl)
     self_focus = _self_focus(refl)
-    off_topic = coverage < 0.12 or (coverage < 0.3 and self_focus > 0.6)
+    addressed = bool(_NOT_ADDRESSED.search(refl.norm))
+    speaks_of_self = bool(_FIRST_PERSON.search(refl.norm))
+    off_topic = coverage < 0.12 or (coverage < 0.3 and self_focus > 0.6) or (not addressed and speaks_of_self)
     if off_topic:
         facts = min(facts, 5.0)
         reasons.append(
