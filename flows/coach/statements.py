@@ -252,7 +252,26 @@ _SKIP_LEAD = frozenset(
 )
 # question and auxiliary words are not the subject ("why do you always…")
 _SKIP_LEAD = _SKIP_LEAD | frozenset(
-    "why how do does did is are was were can could would will have has had must should".split()
+    [
+        "why",
+        "how",
+        "do",
+        "does",
+        "did",
+        "is",
+        "are",
+        "was",
+        "were",
+        "can",
+        "could",
+        "would",
+        "will",
+        "have",
+        "has",
+        "had",
+        "must",
+        "should",
+    ]
 )
 _NEGATORS = re.compile(
     r"\b(?:not|no|never|n't|dont|didnt|doesnt|isnt|wasnt|arent|werent|cannot|hardly|nobody|neither)\b|n't\b"
