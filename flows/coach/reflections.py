@@ -55,10 +55,15 @@ _BE = {"am", "is", "are", "was", "were", "be", "been"}
 _FEEL_WORD_FAMILY: dict[str, str] = {w: fam for fam, ws in lx.FEELING_FAMILIES.items() for w in ws}
 _FEEL_RE = PhraseMatcher(tuple(_FEEL_WORD_FAMILY))
 _FAUX_RE = PhraseMatcher(tuple(lx.FAUX_FEELINGS))
+# An ambiguous word ("lost", "down", "small", "hurt") counts as a feeling only right after a feeling frame
+# ("you felt small", "it left you lost", "that hurt"), with nothing but intensifiers in between.
 _FEEL_FRAME = re.compile(
-    r"(?:\b(?:feel|feels|felt|feeling|you're|you\s+are|you\s+were|you've\s+been|you\s+get|left\s+you|"
-    r"leaves\s+you|made\s+you|makes\s+you|seem|seemed|sound|been|it's\s+been|was|were|is|how\s+it\s+left\s+you|"
-    r"and|,|you|that|it|a|got|came\s+away)\s+(?:\w+\s+){0,2}$)|^\s*$"
+    r"(?:\b(?:feel|feels|felt|feeling|you're|you\s+are|you\s+were|you've\s+been|you'd\s+been|you\s+get|"
+    r"you\s+got|left\s+you|leaves\s+you|leaving\s+you|made\s+you|makes\s+you|seem|seems|seemed|sound|sounds|"
+    r"sounded|been|it's\s+been|was|were|is|became|become|getting|how\s+it\s+left\s+you|it|that|this|and|"
+    r"came\s+away|,)\s*(?:(?:so|really|very|quite|a\s+bit|a\s+little|pretty|kind\s+of|somewhat|rather|"
+    r"completely|totally|utterly|deeply|more|even|also|both|too|and|feeling|badly|a\s+lot|incredibly|"
+    r"increasingly|pretty)\s+)*$)|^\s*$"
 )
 _PHYSICAL_HURT = re.compile(
     r"\b(?:get|got|gets|getting|was|were|be|been)\s+(?:badly\s+)?hurt\b|\bhurt\s+(?:his|her|their|my|your)\b"
@@ -108,6 +113,10 @@ _ADVICE = GatedRegex(
     r"don't|do(?!\s+(?:you|i|we|they|he|she|it|your)\b)|be|get|grab|move|pick|sit|think|look|speak|sleep|turn|"
     r"see|reach|post|stick|batch)\b"
     r"|\bi\s+think\s+you\s+(?:need|should|ought|have|must)\s+to\b|\bi\s+think\s+you\s+should\b"
+    r"|(?:^|(?<=[.!?]\s))(?:maybe|perhaps|just|next\s+time,?|in\s+future,?|why\s+not)\s+(?!(?:you|i|we|it|they|he|she|"
+    r"the|that|this|a|an|not|because|one|two|three|a\s+few|once|twice|me|my|your|so|as|like|what|when|how|about|"
+    r"after|before|for|to|in|on|at|over|under|enough|only|some|another|then|now|still|again|being|having|"
+    r"there|here|all|both|each|every|no|yes|ok|okay|right|fine|sorry|thinking|wondering|feeling)\b)[a-z]{3,}\b"
     r"|\byou\s+(?:should(?!\s+(?:have|'ve|be|not\s+have)\b)|could(?!\s+(?:have|'ve|plan|say|finish|land|get\s+your)\b)|"
     r"might\s+want\s+to|may\s+want\s+to|ought\s+to|might\s+try|"
     r"might\s+consider|can\s+always|could\s+always|can\s+just|need\s+to\s+learn|need\s+to\s+try|"
@@ -789,6 +798,8 @@ def score_reflection(original: str, reflection: str) -> ReflectionScore:
         cap = min(cap, 25.0)
     if distortions:
         cap = min(cap, 60.0)
+    if not (feelings > 0 and marker):
+        cap = min(cap, FORWARD_AT - 1.0)  # a reflection without their feeling and need is not forwarded
     score = round(max(0.0, min(raw, cap)))
     forward = bool(gate and score >= FORWARD_AT and feelings > 0 and marker)
     _ = decl, reuse
