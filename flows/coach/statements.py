@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from flows.coach import lexicon as lx
 from flows.coach.models import Nudge, NudgeKind, StatementReview
+from flows.coach.suggest import make_nudge
 from flows.coach.text import (
     Doc,
     GatedRegex,
@@ -350,7 +351,9 @@ _ABS_HEDGE = re.compile(
 _BLAME = GatedRegex(
     r"\b(?:(?:it's|it\s+is|it\s+was|that's|that\s+is|that\s+was|this\s+is|this\s+was|all)\s+"
     r"(?:all\s+|entirely\s+|completely\s+|totally\s+|100%\s+)?)?(?:your|his|her|their)\s+fault\b"
-    r"|\bbecause\s+of\s+you\b|\bthanks\s+to\s+you\b|\bdue\s+to\s+you\b|\bthat's\s+on\s+you\b"
+    r"|\bbecause\s+of\s+you\b|\bdue\s+to\s+you\b|\bthat's\s+on\s+you\b"
+    r"|\bthanks\s+to\s+your?\b(?=[^.!?]*\b(?:had\s+to|have\s+to|missed|lost|late|failed|broke|broken|couldn't|"
+    r"can't|wasted|ruined|down|nobody|no\s+one|again|stuck|stayed|redo|blew|mess|delayed|behind|angry|complain))"
     r"|\byou(?:'re|\s+are)\s+(?:the\s+)?(?:reason|cause|problem)\b|\byou\s+caused\b"
     r"|\byou\s+(?:\w+\s+)?(?:made|make|makes|forced|force|forces)\s+me\s+(?!a\b|an\b|the\b|some\b|coffee\b|laugh\b|smile\b)\w+"
     r"|\byou(?:'ve|\s+have|\s+had)?\s+(?:just\s+|totally\s+|completely\s+|really\s+|basically\s+)?"
@@ -362,7 +365,6 @@ _BLAME = GatedRegex(
     r"|\byou(?:'ve|\s+have)?\s+(?:made|turned)\s+(?:this|it|everything|my|the)(?:\s+[\w-]+){0,2}\s+"
     r"(?:into\s+)?(?:a\s+|an\s+)?(?:nightmare|hell|impossible|miserable|mess|harder|worse|disaster)\b"
     r"|\b(?:this\s+is\s+|it's\s+|that's\s+)?all\s+because\s+(?:of\s+)?you\b|\bthis\s+is\s+because\s+you\b"
-    r"|\bthanks\s+to\s+your\b"
     r"|\byou\s+(?:just\s+|clearly\s+|obviously\s+|simply\s+|really\s+|honestly\s+)?(?:don't|do\s+not|didn't|"
     r"never|won't|can't\s+be\s+bothered\s+to)\s+(?:even\s+)?(?:care|listen|respect|bother|value|"
     r"appreciate|pull\s+your\s+weight|give\s+a|think\s+about\s+(?:anyone|anybody|others|other\s+people|us|me))\b"
@@ -418,7 +420,7 @@ _SARCASM_STRONG = GatedRegex(
     r"|\byeah,?\s+right\b|\breal(?:ly)?\s+mature\b|\bmust\s+be\s+nice\b|\bgood\s+luck\s+with\s+that\b"
     r"|\bway\s+to\s+go\b|\bnice\s+going\b|\bslow\s+clap\b|\bbravo\b|\bspare\s+me\b|\bcry\s+me\s+a\s+river\b"
     r"|\bboo\s+hoo\b|\bgrow\s+up\b|\bget\s+a\s+life\b|\bget\s+over\s+yourself\b|\byour\s+highness\b"
-    r"|(?:^|(?<=[.!?]\s))(?:real|very|so|how|really)\s+(?:professional|mature|classy|helpful|smart|clever|"
+    r"|(?:^|(?<=[.!?]\s))(?:real|very|so|how|really)\s+(?:professional|mature|classy|smart|clever|"
     r"considerate|thoughtful|grown-up)\s*[,!.]|\bcongratulations,?\s+you(?:'ve)?\s+(?:managed|succeeded|finally)\b"
     r"|\bwho\s+made\s+you\s+(?:the\s+)?(?:boss|king|queen|god|manager)\b|\bget\s+a\s+grip\b"
     r"|\beye[\s-]?roll\b|\bsmh\b|\blol\b|\bso-called\b|\bfor\s+once\b|\bpoor\s+you\b|\bmy\s+heart\s+bleeds\b"
@@ -679,6 +681,7 @@ def _find_hits(text: str) -> list[_Hit]:
 
     # contempt: insults, mockery, sarcasm
     weak = 0
+    marked = False
     weak_first: tuple[int, int] | None = None
     for pm in _INSULT_RE.finditer(doc):
         a, b = _sentence_of(sents, pm.start())
@@ -713,11 +716,14 @@ def _find_hits(text: str) -> list[_Hit]:
         ):
             continue
         weak += 1
+        marked = True
         weak_first = weak_first or (m.start(), m.end())
     for m in _SARCASM_WEAK.finditer(doc):
         weak += 1
+        marked = marked or m.group().startswith(("wow", "oh", "sure", "another"))
         weak_first = weak_first or (m.start(), m.end())
-    if weak >= 2 and weak_first is not None:
+    # two weak cues, one of them marked (scare quotes, "wow", "oh", "sure"): sincere thanks stays quiet
+    if weak >= 2 and marked and weak_first is not None:
         hits.append(_Hit(NudgeKind.CONTEMPT, weak_first[0], weak_first[1], "sarcasm"))
 
     # defensiveness
@@ -746,8 +752,6 @@ def review_statement(text: str) -> StatementReview:
     Deterministic and offline; each nudge carries its kind, the exact character span of the words it
     is about, a short message and a concrete suggestion.
     """
-    from flows.coach.suggest import make_nudge  # local: keeps the import graph simple
-
     hits = _dedupe(_find_hits(text))
     nudges: list[Nudge] = [make_nudge(text, h.kind, h.start, h.end, h.info) for h in hits]
     return StatementReview(text=text, nudges=nudges)

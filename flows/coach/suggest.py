@@ -80,18 +80,95 @@ def _faux_in(norm: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     return lx.FAUX_FEELINGS[m.group(1)] if m else None
 
 
-def _observation(quote: str) -> tuple[str, str | None]:
-    """Turn a blaming clause into a neutral 'When …' observation, plus a feeling hint."""
+_DISPOSITION = re.compile(
+    r"^you\s+(?:just\s+|clearly\s+|obviously\s+|really\s+)?(?:don't|do\s+not|didn't|never|won't)\s+(?:even\s+)?"
+    r"(care|listen|respect|bother|value|appreciate|think)\b",
+    re.IGNORECASE,
+)
+_DISPOSITION_HINT = {
+    "care": ("hurt", "consideration"),
+    "listen": ("frustrated", "to be heard"),
+    "respect": ("hurt", "respect"),
+    "bother": ("disappointed", "to be able to rely on each other"),
+    "value": ("discouraged", "appreciation"),
+    "appreciate": ("discouraged", "appreciation"),
+    "think": ("frustrated", "consideration"),
+}
+_EVERY_TIME = re.compile(
+    r"^(?:every\s+(?:single\s+)?time|each\s+time|whenever)\s+(.+?),?\s+(you\b.*)$", re.IGNORECASE
+)
+_IF_YOU_HAD = re.compile(
+    r"^if\s+you(?:'d|\s+had)\s+(?:just\s+|only\s+)?(\w+)\s*(.*?),?\s*(we|i|it|they)"
+    r"(\s+wouldn't|\s+would\s+not|\s+would|\s+could|'d)\s+(?:have\s+)?(.+)$",
+    re.IGNORECASE,
+)
+_LEADING_NOT = re.compile(r"^not\s+")
+_IRREGULAR = {
+    "sent": "send",
+    "told": "tell",
+    "given": "give",
+    "done": "do",
+    "made": "make",
+    "written": "write",
+    "read": "read",
+    "taken": "take",
+    "brought": "bring",
+    "left": "leave",
+    "kept": "keep",
+    "put": "put",
+    "checked": "check",
+    "let": "let",
+    "got": "get",
+    "been": "be",
+    "said": "say",
+    "shown": "show",
+}
+
+
+def _base(verb: str) -> str:
+    v = verb.lower()
+    if v in _IRREGULAR:
+        return _IRREGULAR[v]
+    if v.endswith("ied"):
+        return v[:-3] + "y"
+    if v.endswith("ed") and len(v) > 4:
+        stem = v[:-2]
+        return (
+            stem[:-1]
+            if len(stem) > 2 and stem[-1] == stem[-2]
+            else (stem if not stem.endswith("at") else v[:-1])
+        )
+    return v
+
+
+def _observation(quote: str) -> tuple[str, str | None, str | None, str | None]:
+    """Turn a blaming clause into a neutral 'When …' observation.
+
+    Returns (observation, feeling hint, need hint, request hint).
+    """
+    if m := _EVERY_TIME.match(_clean(quote)):
+        rest = _clean(_ABS_WORDS.sub("", m.group(2)))
+        return f"{m.group(1)} [on one specific day] and {rest}", None, None, None
     q = _clean(_ABS_WORDS.sub("", quote))
     low = normalise(q)
+    if m := _IF_YOU_HAD.match(q):
+        verb, obj, subj, modal, outcome = m.groups()
+        request = f"{_base(verb)} {obj}".strip() + " next time"
+        if "n't" in modal or "not" in modal:
+            outcome = _LEADING_NOT.sub("", outcome)
+            return f"{subj} {outcome}", None, None, request
+        return f"you didn't {_base(verb)} {obj}".strip(), None, None, request
+    if m := _DISPOSITION.match(q):
+        feeling, need = _DISPOSITION_HINT[m.group(1).lower()]
+        return "[one specific moment, e.g. when my request on Tuesday went unanswered]", feeling, need, None
     if m := _FAULT_VERB.match(q):
-        return f"{_clean(m.group(1))} went wrong", "disappointed"
+        return f"{_clean(m.group(1))} went wrong", "disappointed", None, None
     if m := _MADE_ME.match(q):
         rest = _clean(m.group(1))
         words = normalise(rest).split()
         hint = next((_LOOK_FEEL[w] for w in words if w in _LOOK_FEEL), None)
-        tail = re.sub(r"^(?:look|feel|seem)\s+\w+\s*", "", rest, flags=re.IGNORECASE)
-        return (f"that happened {tail}" if tail else "that happened"), hint
+        tail = re.sub(r"^(?:look|feel|seem)\s+(?:like\s+)?(?:an?\s+)?\w+\s*", "", rest, flags=re.IGNORECASE)
+        return (f"that happened {tail}" if tail else "that happened"), hint, None, None
     for pat in (
         r"^because\s+of\s+you,?\s*",
         r"^thanks\s+to\s+you,?\s*",
@@ -99,19 +176,20 @@ def _observation(quote: str) -> tuple[str, str | None]:
         r"^(?:it\s+is|that's|it\s+was)\s+your\s+fault,?\s*",
         r"^your\s+fault,?\s*",
     ):
-        if re.match(pat, low):
-            rest = _clean(q[re.match(pat, low).end() :])  # type: ignore[union-attr]
-            return (rest or "that happened"), None
+        pm = re.match(pat, low)
+        if pm:
+            rest = _clean(q[pm.end() :])
+            return (rest or "that happened"), None, None, None
     if low.startswith(("you never", "you don't", "you didn't", "you do not")):
-        return "[one specific time, e.g. in Tuesday's meeting] " + q[0].lower() + q[1:], None
+        return "[one specific time, e.g. in Tuesday's meeting] " + q[0].lower() + q[1:], None, None, None
     if low.startswith("you"):
-        return q[0].lower() + q[1:], None
-    return "[what happened, e.g. on Tuesday at 10]", None
+        return q[0].lower() + q[1:], None, None, None
+    return "[what happened, e.g. on Tuesday at 10]", None, None, None
 
 
 def _blame_suggestion(text: str, quote: str) -> str:
     norm = normalise(text)
-    obs, hint = _observation(quote)
+    obs, hint, need_hint, request = _observation(quote)
     feeling = _own_feeling(norm)
     need = _own_need(norm)
     faux = _faux_in(norm)
@@ -119,11 +197,12 @@ def _blame_suggestion(text: str, quote: str) -> str:
         feeling = (" and ".join(faux[0][:2]) if faux else hint) or "[your feeling, e.g. frustrated]"
     if not need:
         need = (
-            faux[1][0] if faux else None
+            faux[1][0] if faux else need_hint
         ) or "[what matters to you, e.g. to be able to rely on each other]"
+    ask = request or "[one concrete thing they could do]"
     return (
         f'Try describing what happened and how it landed for you: "When {obs}, I felt {feeling}, '
-        f'because I need {need}. Would you be willing to [one concrete thing they could do]?"'
+        f'because I need {need}. Would you be willing to {ask}?"'
     )
 
 

@@ -89,6 +89,14 @@ def test_each_kind_is_flagged(text: str, expected: set[str]) -> None:
         "I felt hurt and lonely when lunch was planned in a thread I'm not in. Belonging matters to me.",
         "You don't have to apologise; I just want us to agree on a plan.",
         "If you need to leave early on Friday, that's fine with me.",
+        "Thanks for the update. Really helpful.",
+        "Thanks to your help, we finished early.",
+        "It was really kind of you to stay late.",
+        "You should be proud of the launch.",
+        "You must be exhausted after that week.",
+        "Fine by me, let's do Thursday.",
+        "Whatever works for you is fine.",
+        "You need to know that I'm struggling, and I'd like to talk about it.",
     ],
 )
 def test_false_alarms_stay_quiet(text: str) -> None:
@@ -206,3 +214,18 @@ def test_empty_and_odd_input() -> None:
     assert review_statement("").nudges == []
     assert review_statement("   \n ").nudges == []
     assert review_statement("…!?").nudges == []
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("If you had checked the order, we wouldn't have lost the customer.", "When we lost the customer"),
+        ("If you had checked the order, we wouldn't have lost the customer.", "willing to check the order"),
+        ("Every time I ask for help you act like I'm bothering you.", "When I ask for help [on one specific"),
+        ("You don't listen to anyone in standup.", "because I need to be heard"),
+        ("You ruined the launch with your sloppy testing.", "When the launch went wrong"),
+    ],
+)
+def test_blame_suggestions_are_shaped_from_the_words_used(text: str, fragment: str) -> None:
+    blame = next(n for n in review_statement(text).nudges if n.kind is K.BLAME)
+    assert fragment in blame.suggestion
