@@ -1,0 +1,363 @@
+#!/usr/bin/env python
+"""One server process for `scripts/bench_handlers.py`: a bare Bolt app, or Common Ground itself.
+
+Usage::
+
+    .venv/bin/python scripts/bench_server.py --kind bare|ours --port P [--redis-url URL]
+
+Both kinds serve ``POST /slack/events`` and ``GET /healthz`` on ``127.0.0.1:P`` and run a
+`SlackStandIn` (the local Slack Web API) inside the same process, on an ephemeral port:
+
+- ``bare``: an `AsyncApp` built like `create_app` builds ours (signing secret, an `AsyncWebClient`
+  with the bot token pointed at the stand-in) whose ``/mediate`` listener only acks (and so does its
+  listener for the "Accept" button, the baseline of the click scenario).
+- ``ours``: `create_app` + `build_web_app` with the real store on Redis (``--redis-url``, a fresh
+  ``COMMONGROUND_KEY_PREFIX`` and a fresh encryption key), seeded with closed mediations of "ann".
+
+Once listening it prints one line ``BENCH-READY {json}`` on stdout (the JSON names the app URL and
+the control URL). The control routes live on the stand-in's port, never on the app's:
+
+- ``GET /bench/info``: the workspace's ids (team, users, DMs) and, for ``ours``, the payload of bob's
+  click on "Accept" of a closed mediation's invitation, for the load generator to fill in and sign.
+- ``POST /bench/response_urls`` ``{"count": n}``: n fresh response_urls for ann in her DM.
+- ``POST /bench/settle``: wait (at most 30 s) until the app's after-ack listener tasks are done.
+- ``POST /bench/reset`` / ``GET /bench/stats``: the stand-in's counters (Web API calls by method
+  and result, time spent inside the stand-in, TCP connections it accepted).
+
+SIGTERM or SIGINT stops it; ``ours`` deletes every Redis key under its prefix on the way out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import secrets
+import signal
+import sys
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from slack_bolt.async_app import AsyncAck, AsyncApp  # noqa: E402
+from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
+
+from bot.sandbox import elements, payloads  # noqa: E402
+from bot.sandbox.models import JSON, SlackError  # noqa: E402
+from bot.sandbox.webapi import SlackStandIn  # noqa: E402
+
+READY = "BENCH-READY"
+DEFAULT_SECRET = "bench-signing-secret-5f0c"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
+SETTLE_TIMEOUT = 30.0
+ACCEPT_ACTION = "cg_invite_accept"
+COLLEAGUES = ("bob", "cat", "dan", "eve", "fay", "gus", "hal", "ivy")
+
+log = logging.getLogger("bench.server")
+
+
+class BenchStandIn(SlackStandIn):
+    """The stand-in, made fit for load: calls are counted instead of kept (the list would grow by
+    thousands a second), ephemeral messages are dropped after their checks, and the time spent
+    inside the stand-in is summed (it shares the process, and the CPU, with the app)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.outcomes: Counter[str] = Counter()
+        self.busy = 0.0
+        self.connections = 0
+
+    def record(
+        self, method: str, args: JSON, error: SlackError | None = None, *, injected: bool = False
+    ) -> None:
+        self.outcomes[f"{method} {'ok' if error is None else error.error}"] += 1
+
+    def store_ephemeral(self, ephemeral: Any) -> None:
+        self.mark_changed()
+
+    def call(self, method: str, args: JSON, *, token: str | None = None) -> JSON:
+        started = time.perf_counter()
+        try:
+            return super().call(method, args, token=token)
+        finally:
+            self.busy += time.perf_counter() - started
+
+    async def _handle_response_url(self, request: web.Request) -> web.Response:
+        started = time.perf_counter()
+        try:
+            return await super()._handle_response_url(request)
+        finally:
+            self.busy += time.perf_counter() - started
+
+    def reset_counters(self) -> None:
+        self.outcomes.clear()
+        self.busy = 0.0
+        self.connections = 0
+
+    async def serve(self, control: web.RouteTableDef) -> web.AppRunner:
+        """Serve the Web API plus the control routes on 127.0.0.1, an ephemeral port."""
+        app = self.make_app()
+        app.router.add_routes(control)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        server = runner.server
+        assert server is not None
+        made = server.connection_made
+
+        def counted(handler: Any, transport: Any) -> None:
+            self.connections += 1
+            made(handler, transport)
+
+        server.connection_made = counted  # type: ignore[method-assign]
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        host, port = runner.addresses[0][:2]
+        self.base_url = f"http://{host}:{port}"
+        return runner
+
+
+def _listener_tasks() -> list[asyncio.Task[Any]]:
+    """Bolt's after-ack listener tasks still running (as tests/support/harness.py finds them)."""
+    current = asyncio.current_task()
+    pending = []
+    for task in asyncio.all_tasks():
+        if task is current or task.done():
+            continue
+        name = getattr(task.get_coro(), "__qualname__", "")
+        if "run_ack_function_asynchronously" in name or "run_async_listener" in name:
+            pending.append(task)
+    return pending
+
+
+async def settle(limit: float = SETTLE_TIMEOUT) -> tuple[int, float]:
+    """Wait until no listener task is left (at most `limit` s); return (tasks pending, seconds waited)."""
+    started = time.perf_counter()
+    while (pending := _listener_tasks()) and time.perf_counter() - started < limit:
+        await asyncio.wait(pending, timeout=max(0.01, limit - (time.perf_counter() - started)))
+    return len(_listener_tasks()), time.perf_counter() - started
+
+
+def bare_app(standin: SlackStandIn, secret: str) -> web.Application:
+    """The floor: a Bolt app whose `/mediate` only acks, built the way `create_app` builds ours."""
+    client = AsyncWebClient(token=standin.bot_token, base_url=standin.api_url)
+    bolt = AsyncApp(signing_secret=secret, client=client)  # the client's token: one workspace
+
+    @bolt.command("/mediate")
+    async def mediate(ack: AsyncAck) -> None:
+        await ack()
+
+    @bolt.action(ACCEPT_ACTION)
+    async def accept(ack: AsyncAck) -> None:
+        await ack()
+
+    app = bolt.web_app(path="/slack/events")
+
+    async def healthz(request: web.Request) -> web.Response:
+        return web.json_response({"ok": True})
+
+    app.router.add_get("/healthz", healthz)
+    return app
+
+
+@contextlib.asynccontextmanager
+async def our_app(
+    standin: SlackStandIn, secret: str, redis_url: str, mediations: int, info: JSON
+) -> AsyncIterator[web.Application]:
+    """Common Ground as `commonground serve` builds it, on Redis under a fresh key prefix, with ann
+    holding `mediations` closed mediations (each: started, invitation sent, cancelled by ann)."""
+    from bot.app import create_app
+    from bot.crypto import new_key
+    from bot.effects import EffectRunner
+    from bot.runtime import open_services
+    from bot.settings import load_settings
+    from bot.store import team_key
+    from bot.web import build_web_app
+    from flows import commands as c
+
+    prefix = f"bench-{secrets.token_hex(6)}"
+    settings = load_settings(
+        slack_bot_token=standin.bot_token,
+        slack_signing_secret=secret,
+        slack_api_url=standin.api_url,
+        redis_url=redis_url,
+        encryption_key=new_key(),
+        key_prefix=prefix,
+    )
+    async with open_services(settings) as services:
+        try:
+            if not await services.service.store.ping():
+                raise RuntimeError(f"Redis does not answer at {redis_url}")
+            bolt = create_app(settings, services)
+            runner = EffectRunner(bolt.client, services.service)
+            team = team_key(None, standin.team_id)
+            ann = standin.user_id("ann")
+            closed: list[str] = []
+            for name in COLLEAGUES[:mediations]:
+                other = standin.user_id(name)
+                start = c.Start(actor=ann, respondent=other, topic=f"Release dates with {name}")
+                started = await services.service.start(team, start)
+                await runner.run(started)
+                cancelled = await services.service.act(team, started.mediation.id, c.Cancel(actor=ann))
+                await runner.run(cancelled)
+                closed.append(started.mediation.id)
+            info.update(key_prefix=prefix, team=team, closed_mediations=closed)
+            yield build_web_app(bolt, services)
+        finally:
+            await _forget(redis_url, prefix)
+
+
+async def _forget(redis_url: str, prefix: str) -> None:
+    """Delete every key under the bench's prefix (documents, indexes, timers, dedupe keys)."""
+    import redis.asyncio as aioredis
+
+    redis = aioredis.Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=10)
+    try:
+        keys = [key async for key in redis.scan_iter(match=f"{prefix}:*", count=1000)]
+        for i in range(0, len(keys), 1000):
+            await redis.unlink(*keys[i : i + 1000])
+    except Exception as exc:
+        log.warning("could not delete the bench keys under %s: %s", prefix, exc)
+    finally:
+        await redis.aclose()
+
+
+def click_template(standin: SlackStandIn, user_id: str) -> JSON | None:
+    """A block_actions payload for `user_id` clicking "Accept" on their newest invitation DM, as
+    `SlackDelivery.click` builds it; trigger_id, action_ts and response_url are for the caller to fill."""
+    channel = standin.im_with(user_id)
+    for message in reversed(standin.messages(channel)):
+        if ACCEPT_ACTION not in json.dumps(message.blocks):
+            continue
+        ref = elements.find_element(message.blocks, ACCEPT_ACTION, where=f"message {message.ts}")
+        container = {
+            "type": "message",
+            "message_ts": message.ts,
+            "channel_id": channel,
+            "is_ephemeral": False,
+        }
+        return payloads.block_actions(
+            standin,
+            standin.user(user_id),
+            api_app_id=standin.app_id,
+            container=container,
+            trigger_id="",
+            actions=[elements.action_payload(ref, None, "")],
+            state=elements.state_of(message.blocks),
+            conv=standin.conversation(channel),
+            message=message.to_api(),
+            response_url="",
+        )
+    return None
+
+
+def control_routes(standin: BenchStandIn, info: JSON) -> web.RouteTableDef:
+    routes = web.RouteTableDef()
+    ann = info["users"]["ann"]
+    ann_im = info["channels"]["ann"]
+
+    @routes.get("/bench/info")
+    async def get_info(request: web.Request) -> web.Response:
+        return web.json_response(info)
+
+    @routes.post("/bench/response_urls")
+    async def response_urls(request: web.Request) -> web.Response:
+        body = await request.json()
+        count = max(0, min(int(body.get("count", 0)), 500_000))
+        urls = [standin.issue_response_url(ann, ann_im) for _ in range(count)]
+        return web.json_response({"urls": urls})
+
+    @routes.post("/bench/settle")
+    async def settle_route(request: web.Request) -> web.Response:
+        pending, waited = await settle()
+        return web.json_response({"pending": pending, "waited": waited})
+
+    @routes.post("/bench/reset")
+    async def reset(request: web.Request) -> web.Response:
+        standin.reset_counters()
+        return web.json_response({"ok": True})
+
+    @routes.get("/bench/stats")
+    async def stats(request: web.Request) -> web.Response:
+        return web.json_response(
+            {
+                "outcomes": dict(standin.outcomes),
+                "standin_seconds": standin.busy,
+                "standin_connections": standin.connections,
+                "tasks": len(asyncio.all_tasks()),
+            }
+        )
+
+    return routes
+
+
+async def serve(kind: str, port: int, redis_url: str, secret: str, mediations: int) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    standin = BenchStandIn()
+    users = {name: standin.add_user(name) for name in ("ann", *COLLEAGUES)}
+    info: JSON = {
+        "kind": kind,
+        "pid": os.getpid(),
+        "team_id": standin.team_id,
+        "team_domain": standin.team_domain,
+        "api_app_id": standin.app_id,
+        "users": users,
+        "channels": {name: standin.im_with(user) for name, user in users.items()},
+        "verification_token": payloads.VERIFICATION_TOKEN,
+    }
+    async with contextlib.AsyncExitStack() as stack:
+        control = await standin.serve(control_routes(standin, info))
+        stack.push_async_callback(control.cleanup)
+        if kind == "bare":
+            app = bare_app(standin, secret)
+        else:
+            app = await stack.enter_async_context(our_app(standin, secret, redis_url, mediations, info))
+            info["click"] = click_template(standin, users[COLLEAGUES[0]])
+            if info["click"] is None:
+                raise RuntimeError("seeding left no invitation with an Accept button in bob's DM")
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        stack.push_async_callback(runner.cleanup)
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        standin.reset_counters()  # seeding calls are not part of any measurement
+        info["url"] = f"http://127.0.0.1:{port}/slack/events"
+        info["control"] = standin.url
+        print(f"{READY} {json.dumps({k: info[k] for k in ('kind', 'pid', 'url', 'control')})}", flush=True)
+        await stop.wait()
+        await settle(limit=3.0)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--kind", choices=("bare", "ours"), required=True)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS, help=f"ours only (default {DEFAULT_REDIS})")
+    parser.add_argument("--mediations", type=int, default=3, help="closed mediations seeded for ann (1-8)")
+    parser.add_argument("--log-level", default="INFO", help="as LOG_LEVEL of `commonground serve`")
+    args = parser.parse_args(argv)
+    if not 1 <= args.mediations <= len(COLLEAGUES):
+        parser.error(f"--mediations must be between 1 and {len(COLLEAGUES)}")
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    secret = os.environ.get("BENCH_SIGNING_SECRET") or DEFAULT_SECRET
+    try:
+        return asyncio.run(serve(args.kind, args.port, args.redis_url, secret, args.mediations))
+    except (OSError, RuntimeError) as exc:
+        print(f"bench_server: cannot start: {exc}", file=sys.stderr, flush=True)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
