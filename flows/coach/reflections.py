@@ -273,6 +273,9 @@ class _Text:
     doc: Doc
     role_tokens: list[str] = field(default_factory=list)
     content: set[str] = field(default_factory=set)
+    sent_content: list[set[str]] = field(default_factory=list)
+    sent_numbers: list[set[int]] = field(default_factory=list)
+    nums: set[int] = field(default_factory=set)
 
 
 def _role_tokens(norm: str, speaker_is_b: bool) -> list[str]:
@@ -306,7 +309,19 @@ def _content(norm: str) -> set[str]:
 def _prep(raw: str, speaker_is_b: bool) -> _Text:
     norm = normalise(raw)
     sents = sentence_spans(norm)
-    return _Text(raw, norm, sents, Doc(norm, sents), _role_tokens(norm, speaker_is_b), _content(norm))
+    sent_content = [_content(norm[a:b]) for a, b in sents]
+    sent_numbers = [numbers(norm[a:b]) for a, b in sents]
+    return _Text(
+        raw,
+        norm,
+        sents,
+        Doc(norm, sents),
+        _role_tokens(norm, speaker_is_b),
+        set().union(*sent_content),
+        sent_content,
+        sent_numbers,
+        set().union(*sent_numbers),
+    )
 
 
 def _copy_stats(orig: list[str], refl: list[str], n: int = 4) -> tuple[float, int]:
@@ -410,18 +425,16 @@ def _point_coverage(orig: _Text, refl: _Text) -> tuple[float, float]:
     """(share of the original's points covered, share of the original's content words reused)."""
     rc = refl.content
     rc_pref = {w[:5] for w in rc if len(w) >= 5}
-    rnums = numbers(refl.norm)
+    rnums = refl.nums
     points = 0
     covered = 0.0
-    for a, b in orig.sents:
-        sent = orig.norm[a:b]
-        words = _content(sent)
-        words -= _FEEL_STEMS
+    for i in range(len(orig.sents)):
+        words = orig.sent_content[i] - _FEEL_STEMS
         if len(words) < 2:
             continue
         points += 1
         hit = {w for w in words if w in rc or (len(w) >= 5 and w[:5] in rc_pref)}
-        nums = numbers(sent) & rnums
+        nums = orig.sent_numbers[i] & rnums
         score = (len(hit) + 2 * len(nums)) / max(2.0, min(len(words), 6) * 0.5)
         covered += min(1.0, score)
     frac = covered / points if points else 0.0
@@ -432,7 +445,7 @@ def _point_coverage(orig: _Text, refl: _Text) -> tuple[float, float]:
 
 def _distortions(orig: _Text, refl: _Text) -> list[str]:
     found: list[str] = []
-    extra_nums = numbers(refl.norm) - numbers(orig.norm)
+    extra_nums = refl.nums - orig.nums
     if extra_nums:
         found.append("a number (" + ", ".join(str(n) for n in sorted(extra_nums)) + ")")
     extra_days = {m.group() for m in _DAYS.finditer(refl.doc)} - {m.group() for m in _DAYS.finditer(orig.doc)}

@@ -33,6 +33,10 @@ def _alt(words: tuple[str, ...] | list[str] | frozenset[str]) -> str:
 
     Compiles and matches much faster than a flat ``a|b|c`` list of hundreds of words.
     """
+    if len(words) < 40:
+        return "|".join(
+            re.escape(w).replace(r"\ ", r"\s+") for w in sorted(set(words), key=len, reverse=True)
+        )
     trie: _Trie = {}
     for w in set(words):
         node = trie

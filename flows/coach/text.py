@@ -313,6 +313,20 @@ def first_words(pattern: str, depth: int = 0) -> set[str] | None:
     for alt in parts:
         anchored = depth > 0
         while True:
+            if alt.startswith(("(?!", "(?=")):
+                # a lookahead only narrows the match: skip it (balanced parentheses)
+                depth, i = 0, 0
+                while i < len(alt):
+                    if alt[i] == "\\":
+                        i += 2
+                        continue
+                    depth += alt[i] == "("
+                    depth -= alt[i] == ")"
+                    i += 1
+                    if depth == 0:
+                        break
+                alt = alt[i:]
+                continue
             m = _ANCHOR.match(alt)
             if not m or m.end() == 0:
                 break
@@ -445,14 +459,20 @@ class Doc:
         self.token_starts = [t[1] for t in self.tokens]
 
     def prefix_index(self, k: int) -> dict[str, list[int]]:
-        """Word starts by their first ``k`` characters (built on demand, once per length)."""
-        got = self._prefixes.get(k)
+        """Word starts by their first 1–6 characters (one shared index, built on first use)."""
+        got = self._prefixes.get(0)
         if got is None:
             got = {}
-            for w, pos, _end in self.tokens:
-                if len(w) >= k:
-                    got.setdefault(w[:k], []).append(pos)
-            self._prefixes[k] = got
+            for key_w, positions in self.index.items():
+                w = key_w[:-1]
+                for j in range(1, (len(w) if len(w) < 6 else 6) + 1):
+                    key = w[:j]
+                    lst = got.get(key)
+                    if lst is None:
+                        got[key] = list(positions)
+                    else:
+                        lst.extend(positions)
+            self._prefixes[0] = got
         return got
 
 
@@ -509,7 +529,12 @@ class PhraseMatcher:
         stop = len(doc.norm) if end is None else end
         out: list[PMatch] = []
         i = bisect_left(doc.token_starts, start)
-        while i < len(toks) and toks[i][1] < stop:
+        by_first = self.by_first
+        n = len(toks)
+        while i < n and toks[i][1] < stop:
+            if toks[i][0] not in by_first:
+                i += 1
+                continue
             m = self._at(toks, i)
             if m is not None and m.end() <= stop:
                 out.append(m)
