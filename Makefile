@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install test pytest lint typecheck format sandbox serve worker bench coach-eval coach-bench clean
+.PHONY: install test pytest lint typecheck format sandbox serve worker bench coach-eval coach-bench screenshots clean
 
 $(BIN)/commonground: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,9 @@ coach-eval: install
 
 coach-bench: install
 	$(BIN)/python scripts/coach_bench.py
+
+screenshots: install  ## the README's screenshots, from the browser test
+	SANDBOX_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/browser -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

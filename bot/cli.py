@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import signal
 import sys
 from importlib import resources
 from pathlib import Path
@@ -24,6 +25,7 @@ async def _serve(settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
     from bot.app import create_app
+    from bot.lifecycle import drain
     from bot.runtime import open_services
     from bot.web import build_web_app
 
@@ -38,8 +40,13 @@ async def _serve(settings: Settings) -> None:
             handler = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
             await handler.connect_async()  # type: ignore[no-untyped-call]
             print("Connected to Slack with Socket Mode.", flush=True)
+        stop = asyncio.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            asyncio.get_running_loop().add_signal_handler(sig, stop.set)
         try:
-            await asyncio.Event().wait()
+            await stop.wait()
+            print("Stopping: finishing the work in flight…", flush=True)
+            await drain()
         finally:
             if handler:
                 await handler.close_async()  # type: ignore[no-untyped-call]

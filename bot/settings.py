@@ -84,7 +84,9 @@ def load_settings(**overrides: object) -> Settings:
         for error in exc.errors():
             field = str(error["loc"][0]) if error["loc"] else "?"
             name = _ENV_NAMES.get(field, field.upper())
-            reason = "is not set" if error["type"] == "missing" else error["msg"].removeprefix("Value error, ")
+            reason = (
+                "is not set" if error["type"] == "missing" else error["msg"].removeprefix("Value error, ")
+            )
             problems.append(f"{name} {reason}")
         raise ConfigError("Common Ground cannot start: " + "; ".join(problems) + ".") from None
     if not settings.embedded_redis and settings.encryption_key is None:

@@ -22,6 +22,7 @@ from aiohttp import web
 
 from bot.app import create_app
 from bot.crypto import local_key
+from bot.lifecycle import drain
 from bot.redis_embedded import EmbeddedRedis
 from bot.runtime import open_services
 from bot.sandbox.delivery import SlackDelivery
@@ -92,7 +93,8 @@ class Sandbox:
         return self.url
 
     async def stop(self) -> None:
-        """Stop serving, save the Slack state and stop Redis."""
+        """Finish the app's work in flight, stop serving, save the Slack state and stop Redis."""
+        await drain()
         await self.saver.stop()
         await self.delivery.close()
         if self.runner is not None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
-import aiohttp
 import pytest
 
 from bot.cli import main
@@ -62,7 +64,7 @@ def test_manifest_and_keygen(capsys: pytest.CaptureFixture[str]) -> None:
     assert len(key) == 44
 
 
-async def test_serve_boots_on_the_embedded_redis(tmp_path: Path) -> None:
+def test_serve_boots_on_the_embedded_redis(tmp_path: Path) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "REDIS_", "COMMONGROUND_"))}
     env.update(
@@ -82,18 +84,22 @@ async def test_serve_boots_on_the_embedded_redis(tmp_path: Path) -> None:
     try:
         deadline = time.monotonic() + 30
         status = 0
-        async with aiohttp.ClientSession() as session:
-            while time.monotonic() < deadline and status != 200:
-                try:
-                    async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
-                        status = response.status
-                except aiohttp.ClientError:
-                    time.sleep(0.2)
-            assert status == 200
-            async with session.post(f"http://127.0.0.1:{port}/slack/events", data=b"x=1") as response:
-                assert response.status == 401  # unsigned requests are refused
-        assert (tmp_path / "data" / "encryption.key").exists()
-        assert (tmp_path / "data" / "encryption.key").stat().st_mode & 0o077 == 0
+        while time.monotonic() < deadline and status != 200:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                    status = response.status
+            except OSError:
+                time.sleep(0.2)
+        assert status == 200
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/slack/events", data=b"x=1", method="POST")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=5)
+        assert refused.value.code == 401  # unsigned requests are refused
+        key = tmp_path / "data" / "encryption.key"
+        assert key.exists() and key.stat().st_mode & 0o077 == 0
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0  # a clean, graceful stop
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -11,6 +10,7 @@ from aiohttp import web
 
 from bot.app import Services, create_app
 from bot.definitions import DefinitionSource
+from bot.lifecycle import drain
 from bot.sandbox.delivery import SlackDelivery
 from bot.sandbox.models import Message, View
 from bot.sandbox.webapi import SlackStandIn
@@ -31,18 +31,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-def _bolt_tasks() -> list[asyncio.Task[Any]]:
-    current = asyncio.current_task()
-    pending = []
-    for task in asyncio.all_tasks():
-        if task is current or task.done():
-            continue
-        name = getattr(task.get_coro(), "__qualname__", "")
-        if "run_ack_function_asynchronously" in name or "run_async_listener" in name:
-            pending.append(task)
-    return pending
 
 
 class Harness:
@@ -101,12 +89,8 @@ class Harness:
 
     async def settle(self) -> None:
         """Wait until the app has finished the work it does after acking."""
-        for _ in range(200):
-            pending = _bolt_tasks()
-            if not pending:
-                return
-            await asyncio.wait(pending, timeout=10)
-        raise AssertionError("the app never went idle")
+        if not await drain(within=30):
+            raise AssertionError("the app never went idle")
 
     # --- what a person sees ------------------------------------------------------------------------
 
