@@ -89,7 +89,8 @@ _NEED_NOUN_RE = PhraseMatcher(lx.NEED_WORDS)
 _CHECKIN = re.compile(
     r"^(?:so,?\s+|and\s+)?(?:did|have|do|am|is|does|was|would|could|can|has)\s+(?:i|that|this|there)\b.{0,40}"
     r"\b(?:right|it|understood|understand|get|got|hear|heard|miss|missed|missing|close|fair|accurate|"
-    r"capture|captured|correct|sum|meant|mean|sound|say|said|summed|fit|fits|land|landed|follow)\b"
+    r"capture|captured|correct|sum|meant|mean|sound|say|said|summed|fit|fits|land|landed|follow|more|else|"
+    r"anything|add|missing|left)\b"
     r"|^(?:is|does)\s+that\s+(?:right|it|fair|close|accurate|about\s+right|correct|sound\s+right)"
     r"|^(?:anything|what)\s+(?:else\s+)?(?:did\s+)?i(?:'ve)?\s+(?:miss|missed|leave|left|get\s+wrong)"
     r"|^(?:right|correct|fair|yes|is\s+that\s+it|close|am\s+i\s+close)\s*\?$"
@@ -215,7 +216,8 @@ _JUDGEMENT = GatedRegex(
 _I_THINK_YOU = re.compile(r"\bi\s+think\s+you(?:'re|\s+are)\s+((?:\w+\s+){0,2}\w+)")
 _INSULT_AT_YOU = GatedRegex(r"\byou(?:'re|\s+are)\s+(?:\w+\s+){0,2}(?:" + _alt(lx.INSULTS) + r")\b")
 _MINIMISE = GatedRegex(
-    r"\b(?:it|that|this|those|these|they)(?:'s|\s+is|\s+was|\s+were|\s+are)\s+(?:only|just|merely|simply|"
+    r"\b(?:it|that|this|those|these|they)(?:'s|\s+is|\s+was|\s+were|\s+are)\s+(?!(?:only|just)\s+(?:after|before|"
+    r"when|then|because|once|later|as|through|until|by|from|at|in|on|since|now|recently)\b)(?:only|just|merely|simply|"
     r"hardly|barely)\b"
     r"|(?:^|(?<=[.!?]\s))(?:only|just)\s+(?:a|an|one|two|a\s+couple|a\s+few|once|twice|\d+)\b"
     r"|\b(?:not|hardly|isn't|wasn't)\s+(?:a\s+)?(?:big\s+deal|the\s+end\s+of\s+the\s+world|that\s+bad|a\s+disaster|"
@@ -443,6 +445,21 @@ def _point_coverage(orig: _Text, refl: _Text) -> tuple[float, float]:
     return frac, reuse
 
 
+def _names(t: _Text) -> list[str]:
+    starts = {a for a, _ in t.sents}
+    return [
+        t.raw[a:b]
+        for w, a, b in t.doc.tokens
+        if a not in starts
+        and len(w) > 2
+        and t.raw[a].isupper()
+        and w.isalpha()
+        and t.raw[a + 1 : b].islower()
+        and t.raw[a - 1 : a] not in {"'", '"'}
+        and w not in _NOT_NAMES
+    ]
+
+
 def _distortions(orig: _Text, refl: _Text) -> list[str]:
     found: list[str] = []
     extra_nums = refl.nums - orig.nums
@@ -453,7 +470,9 @@ def _distortions(orig: _Text, refl: _Text) -> list[str]:
         found.append("a day or date (" + ", ".join(sorted(d.capitalize() for d in extra_days)) + ")")
     orig_words = {t[0] for t in orig.doc.tokens}
     starts = {a for a, _ in refl.sents}
-    names = [
+    # a new name only counts as a distortion when the original names people itself
+    orig_names = _names(orig)
+    names = [] if not orig_names else [
         refl.raw[a:b]
         for w, a, b in refl.doc.tokens
         if a not in starts

@@ -174,16 +174,36 @@ _WEAK_NUMBERS = {"a", "an", "one", "once", "first", "second", "single", "half", 
 _NUM = re.compile(r"\d+")
 
 
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+_MULTIPLIER = {"hundred": 100, "thousand": 1000, "k": 1000, "million": 1_000_000, "grand": 1000}
+
+
 def numbers(norm: str) -> set[int]:
-    """Numbers named in a normalised text (digits and number words), except weak ones (a, one, first)."""
+    """Numbers named in a normalised text (digits and number words), except weak ones (a, one, first).
+
+    "2,000", "2k", "two thousand" and "2 grand" all read as 2000.
+    """
     found: set[int] = set()
-    for m in _NUM.finditer(norm):
-        if len(m.group()) <= 6:
-            found.add(int(m.group()))
-    for w in _TOKEN.findall(norm):
+    text = _THOUSANDS.sub("", norm) if "," in norm else norm
+    words = _TOKEN.findall(text)
+    for i, w in enumerate(words):
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        mult = _MULTIPLIER.get(nxt, 1)
+        if w.isdigit():
+            if len(w) <= 9:
+                found.add(int(w) * mult)
+            continue
+        if w[-1] == "k" and w[:-1].isdigit():
+            found.add(int(w[:-1]) * 1000)
+            continue
+        digits = _NUM.match(w)
+        if digits and len(digits.group()) <= 6:
+            found.add(int(digits.group()))  # 10pm, 3rd, 15-minute
+            continue
         for part in w.split("-"):
-            if part in _NUMBER_WORDS and part not in _WEAK_NUMBERS:
-                found.add(_NUMBER_WORDS[part])
+            if part in _NUMBER_WORDS and (part not in _WEAK_NUMBERS or (mult > 1 and part in {"a", "one"})):
+                found.add(_NUMBER_WORDS[part] * mult)
+    found.discard(0)
     return found
 
 

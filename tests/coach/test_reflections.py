@@ -176,3 +176,34 @@ def test_scores_are_bounded_deterministic_and_ordered() -> None:
 def test_empty_reflection() -> None:
     res = score_reflection(ORIGINAL, "")
     assert not res.forward and res.score <= 30
+
+
+def test_a_wrong_name_is_a_distortion_only_when_people_are_named() -> None:
+    named = "On Friday you put Ana on my shift without asking. I was angry. I need to be asked first."
+    wrong = (
+        "On Friday I put Maria on your shift without asking. You were angry, and you need to be asked first."
+    )
+    right = (
+        "On Friday I put Ana on your shift without asking. You were angry, and you need to be asked first."
+    )
+    assert R.FACTS_DISTORTED in codes(score_reflection(named, wrong))
+    assert R.FACTS_DISTORTED not in codes(score_reflection(named, right))
+    unnamed = "On Friday you moved my shift without asking. I was angry. I need to be asked first."
+    zoom = (
+        "On Friday I moved your shift on Zoom without asking. You were angry, and you need to be asked first."
+    )
+    assert R.FACTS_DISTORTED not in codes(score_reflection(unnamed, zoom))
+
+
+def test_temporal_only_is_not_minimising() -> None:
+    orig = (
+        "I only found out about the cut from the spreadsheet on Monday. I was shocked. "
+        "I need to be told directly."
+    )
+    refl = (
+        "It was only when you opened the spreadsheet on Monday that you found out about the cut. You were "
+        "shocked, and you need to be told directly."
+    )
+    res = score_reflection(orig, refl)
+    assert R.MINIMISING not in codes(res)
+    assert res.forward

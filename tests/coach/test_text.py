@@ -69,3 +69,20 @@ def test_quotes_and_sentences() -> None:
 )
 def test_stem_joins_word_families(a: str, b: str) -> None:
     assert stem(a) == stem(b)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("£2,000 over budget", {2000}),
+        ("two thousand pounds", {2000}),
+        ("day 4, not day 2", {2, 4}),
+        ("from the 20th to the 13th", {13, 20}),
+        ("a 15-minute call at 10pm", {10, 15}),
+        ("twice, on one evening, the first time", {2}),
+    ],
+)
+def test_numbers(text: str, expected: set[int]) -> None:
+    from flows.coach.text import numbers
+
+    assert numbers(normalise(text)) == expected
