@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -30,9 +31,11 @@ def quiet_slack_loggers() -> None:
 
 @dataclass(frozen=True)
 class Services:
-    """What the app needs from outside Slack."""
+    """What the app needs from outside Slack: the mediation service, and one HTTP session shared by
+    every Web API call (one connection pool instead of a new connection per call)."""
 
     service: MediationService
+    http: aiohttp.ClientSession | None = None
 
 
 def create_app(settings: Settings, services: Services) -> AsyncApp:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import aiohttp
 import redis.asyncio as aioredis
 
 from bot.app import Services
@@ -28,9 +29,11 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
         else local_key(settings.data_dir)
     )
     store = MediationStore(redis, Cipher(key), prefix=settings.key_prefix)
+    http = aiohttp.ClientSession()
     try:
-        yield Services(service=MediationService(store, DefinitionSource()))
+        yield Services(service=MediationService(store, DefinitionSource()), http=http)
     finally:
+        await http.close()
         await redis.aclose()
         if embedded:
             embedded.stop()

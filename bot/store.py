@@ -156,15 +156,25 @@ class MediationStore:
         return holder.decode() if holder else None
 
     async def for_user(self, team: str, user_id: str) -> list[Mediation]:
-        """Every mediation this user is a party to, newest first."""
-        key = self._k(team, "user", user_id)
+        """Every mediation this user is a party to, newest first (one round trip for the index,
+        one for the documents)."""
+        index = self._k(team, "user", user_id)
 
-        async def call() -> set[bytes]:
-            return cast(set[bytes], await self._redis.smembers(key))
+        async def call() -> list[tuple[str, bytes | None, bytes | None]]:
+            members = cast(set[bytes], await self._redis.smembers(index))
+            ids = sorted(i.decode() for i in members)
+            if not ids:
+                return []
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for mediation_id in ids:
+                    pipe.hmget(self._k(team, "m", mediation_id), ["v", "doc"])
+                rows = await pipe.execute()
+            return [(i, row[0], row[1]) for i, row in zip(ids, rows, strict=True)]
 
-        ids = sorted(i.decode() for i in await _unavailable(call)())
-        found = [await self.get(team, mediation_id) for mediation_id in ids]
-        mediations = [m for m in found if m is not None]
+        mediations = []
+        for _, version, blob in await _unavailable(call)():
+            if version is not None and blob is not None:
+                mediations.append(self._decode(blob).model_copy(update={"version": int(version)}))
         return sorted(mediations, key=lambda m: m.created_at, reverse=True)
 
     async def delete(self, team: str, mediation_id: str) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from bot.app import Services, create_app
@@ -69,7 +70,8 @@ class Harness:
             encryption_key=self.encryption_key,
             key_prefix=self.key_prefix,
         )
-        services = Services(service=self.service)
+        self.http = aiohttp.ClientSession()
+        services = Services(service=self.service, http=self.http)
         bolt = create_app(settings, services)
         self._runner = web.AppRunner(build_web_app(bolt, services), access_log=None)
         await self._runner.setup()
@@ -85,6 +87,7 @@ class Harness:
         await self.slack.close()
         if self._runner is not None:
             await self._runner.cleanup()
+        await self.http.close()
         await self.standin.stop()
 
     async def settle(self) -> None:
