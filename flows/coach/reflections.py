@@ -472,16 +472,20 @@ def _distortions(orig: _Text, refl: _Text) -> list[str]:
     starts = {a for a, _ in refl.sents}
     # a new name only counts as a distortion when the original names people itself
     orig_names = _names(orig)
-    names = [] if not orig_names else [
-        refl.raw[a:b]
-        for w, a, b in refl.doc.tokens
-        if a not in starts
-        and len(w) > 2
-        and refl.raw[a].isupper()
-        and w.isalpha()
-        and refl.raw[a + 1 : b].islower()
-        and refl.raw[a - 1 : a] not in {"'", '"'}
-    ]
+    names = (
+        []
+        if not orig_names
+        else [
+            refl.raw[a:b]
+            for w, a, b in refl.doc.tokens
+            if a not in starts
+            and len(w) > 2
+            and refl.raw[a].isupper()
+            and w.isalpha()
+            and refl.raw[a + 1 : b].islower()
+            and refl.raw[a - 1 : a] not in {"'", '"'}
+        ]
+    )
     extra_names = {n for n in names if n.lower() not in orig_words and n.lower() not in _NOT_NAMES}
     if extra_names:
         found.append("a name (" + ", ".join(sorted(extra_names)) + ")")

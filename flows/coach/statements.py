@@ -347,6 +347,11 @@ _ABSOLUTE = GatedRegex(
     r"\b(?:" + _alt(lx.ABSOLUTE_FREQUENCY) + r")\b"
     r"|\b(?:nobody|no\s+one|no-one|none\s+of\s+(?:you|them|us))\s+(?:[\w']+\s+){0,4}?ever\b"
 )
+_ABS_POSITIVE = re.compile(
+    r"\s+(?:so\s+|very\s+|really\s+)?(?:welcome|happy\s+to|glad\s+to|kind|helpful|generous|patient|great|"
+    r"supportive|there\s+for|on\s+time|ready\s+to\s+help|fair|reliable|complains|lets\s+(?:me|us)\s+down|"
+    r"misses\s+a|forgets\s+to\s+(?:thank|say\s+thanks))\b"
+)
 _WITH_YOU = re.compile(r"\b(?:with|from|about|around)\s+you\b")
 _ABS_HEDGE = re.compile(
     r"(?:\bnot|n't|\balmost|\bnearly|\bnot\s+quite|\bhardly|\bif|\bfor|\bas|\balmost\s+never)\s*$"
@@ -624,6 +629,8 @@ def _find_hits(text: str) -> list[_Hit]:
         cstart = _clause_start(masked, m.start(), a)
         if _ABS_HEDGE.search(masked[max(a, m.start() - 14) : m.start()]):
             continue
+        if _ABS_POSITIVE.match(masked, m.end()):
+            continue  # "you're always welcome", "she never complains": praise is not a verdict
         word = m.group()
         if word.startswith(("nobody", "no one", "no-one", "none of")):
             hits.append(_Hit(NudgeKind.ABSOLUTE, m.start(), m.end()))
