@@ -27,6 +27,10 @@ from flows.coach.text import (
 )
 
 W_FACTS, W_FEEL, W_NEED, W_OWN, W_NEUTRAL = 35.0, 20.0, 20.0, 15.0, 10.0
+_NUMBER_WORD_SET = frozenset(
+    "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
+    "eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred dozen".split()
+)
 FORWARD_AT = 70
 
 _STOPWORDS_TEXT = (
@@ -445,6 +449,49 @@ def _point_coverage(orig: _Text, refl: _Text) -> tuple[float, float]:
     return frac, reuse
 
 
+_TIMES_WORDS = {"twice": 2, "thrice": 3}
+_NUM_FILLER = frozenset({"more", "other", "extra", "whole", "full", "long", "short", "straight", "separate"})
+
+
+def _number_pairs(t: _Text, window: int) -> dict[str, set[int]]:
+    """Counted nouns and their numbers: "four times" -> tim: {4}; "twice" -> tim: {2}.
+
+    With ``window`` > 1 every number up to that many words either side of a noun counts for it, so
+    "5 of the last 8 weekends" gives weekend: {5, 8} (used, leniently, for the original).
+    """
+    ws = words(t.norm)
+    vals: list[int | None] = []
+    for w in ws:
+        if w in _TIMES_WORDS:
+            vals.append(None)
+            continue
+        got = numbers(w) if (w[0].isdigit() or w in _NUMBER_WORD_SET) else set()
+        vals.append(next(iter(got)) if len(got) == 1 else None)
+    out: dict[str, set[int]] = {}
+    for i, w in enumerate(ws):
+        if w in _TIMES_WORDS:
+            out.setdefault(stem("times"), set()).add(_TIMES_WORDS[w])
+            continue
+        if vals[i] is not None or len(w) < 3 or w in STOPWORDS or w in _NUM_FILLER:
+            continue
+        after = vals[i + 1 : i + window] if window > 1 else []
+        near = [v for v in vals[max(0, i - window) : i] + after if v is not None]
+        if window == 1 and i > 0 and vals[i - 1] is None and i > 1 and ws[i - 1] in _NUM_FILLER:
+            near = [v for v in vals[i - 2 : i - 1] if v is not None]
+        if near:
+            out.setdefault(stem(w), set()).update(near)
+    return out
+
+
+def _number_clash(orig: _Text, refl: _Text) -> str:
+    """A number the original uses, but for a different count ("six weeks" said as "six times")."""
+    op, rp = _number_pairs(orig, 6), _number_pairs(refl, 1)
+    for noun, vals in sorted(rp.items()):
+        if noun in op and not vals & op[noun]:
+            return f"{min(vals)} where they said {' or '.join(str(v) for v in sorted(op[noun]))}"
+    return ""
+
+
 def _names(t: _Text) -> list[str]:
     starts = {a for a, _ in t.sents}
     return [
@@ -463,8 +510,11 @@ def _names(t: _Text) -> list[str]:
 def _distortions(orig: _Text, refl: _Text) -> list[str]:
     found: list[str] = []
     extra_nums = refl.nums - orig.nums
+    clash = _number_clash(orig, refl)
     if extra_nums:
         found.append("a number (" + ", ".join(str(n) for n in sorted(extra_nums)) + ")")
+    elif clash:
+        found.append("a number (" + clash + ")")
     extra_days = {m.group() for m in _DAYS.finditer(refl.doc)} - {m.group() for m in _DAYS.finditer(orig.doc)}
     if extra_days:
         found.append("a day or date (" + ", ".join(sorted(d.capitalize() for d in extra_days)) + ")")

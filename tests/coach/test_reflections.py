@@ -207,3 +207,21 @@ def test_temporal_only_is_not_minimising() -> None:
     res = score_reflection(orig, refl)
     assert R.MINIMISING not in codes(res)
     assert res.forward
+
+
+def test_a_number_moved_to_another_count_is_a_distortion() -> None:
+    orig = (
+        "Over the past six weeks I've covered the Friday late four times because you swapped out at the "
+        "last minute. I'm worn down. I need swaps agreed 48 hours ahead."
+    )
+    wrong = (
+        "Over the past six weeks you've covered my Friday late six times because I swapped at the last "
+        "minute. You're worn down, and you need swaps agreed 48 hours ahead."
+    )
+    right = (
+        "Four Fridays in six weeks you've covered my late at the last minute. You're worn down, and you "
+        "need swaps agreed 48 hours ahead."
+    )
+    assert R.FACTS_DISTORTED in codes(score_reflection(orig, wrong))
+    assert R.FACTS_DISTORTED not in codes(score_reflection(orig, right))
+    assert score_reflection(orig, right).forward
