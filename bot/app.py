@@ -43,7 +43,10 @@ def create_app(settings: Settings, services: Services) -> AsyncApp:
     quiet_slack_loggers()
     token = settings.slack_bot_token.get_secret_value()
     client = AsyncWebClient(
-        token=token, base_url=settings.slack_api_url, logger=logging.getLogger("slack_sdk.web")
+        token=token,
+        base_url=settings.slack_api_url,
+        session=services.http,
+        logger=logging.getLogger("slack_sdk.web"),
     )
     app = AsyncApp(
         signing_secret=settings.slack_signing_secret.get_secret_value(),
