@@ -28,8 +28,36 @@ from flows.coach.text import (
 
 W_FACTS, W_FEEL, W_NEED, W_OWN, W_NEUTRAL = 35.0, 20.0, 20.0, 15.0, 10.0
 _NUMBER_WORD_SET = frozenset(
-    "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
-    "eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred dozen".split()
+    [
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "sixty",
+        "seventy",
+        "eighty",
+        "ninety",
+        "hundred",
+        "dozen",
+    ]
 )
 FORWARD_AT = 70
 
@@ -509,7 +537,12 @@ def _names(t: _Text) -> list[str]:
 
 def _distortions(orig: _Text, refl: _Text) -> list[str]:
     found: list[str] = []
-    extra_nums = refl.nums - orig.nums
+    # a unit change is a fair paraphrase: "48 hours" as "two days", "two weeks" as "14 days"
+    extra_nums = {
+        n
+        for n in refl.nums - orig.nums
+        if not any(m == n * k or n == m * k for m in orig.nums for k in (7, 12, 24, 60))
+    }
     clash = _number_clash(orig, refl)
     if extra_nums:
         found.append("a number (" + ", ".join(str(n) for n in sorted(extra_nums)) + ")")

@@ -219,8 +219,8 @@ def test_a_number_moved_to_another_count_is_a_distortion() -> None:
         "minute. You're worn down, and you need swaps agreed 48 hours ahead."
     )
     right = (
-        "Four Fridays in six weeks you've covered my late at the last minute. You're worn down, and you "
-        "need swaps agreed 48 hours ahead."
+        "Four Fridays in six weeks you've ended up doing my late shift when I pulled out at short notice. "
+        "It's worn you down, and two days' warning before any swap is what you need."
     )
     assert R.FACTS_DISTORTED in codes(score_reflection(orig, wrong))
     assert R.FACTS_DISTORTED not in codes(score_reflection(orig, right))
