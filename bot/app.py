@@ -55,7 +55,7 @@ def create_app(settings: Settings, services: Services) -> AsyncApp:
         raise_error_for_unhandled_request=False,
     )
     app.middleware(dedupe(services.service.store))
-    deps = Deps(service=services.service, runner=EffectRunner(client, services.service))
+    deps = Deps(service=services.service, runner=EffectRunner(client, services.service), http=services.http)
     commands.register(app, deps)
     actions.register(app, deps)
     views.register(app, deps)

@@ -11,7 +11,7 @@ from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts as t
-from bot.listeners.common import Deps, error_text, team_of
+from bot.listeners.common import Deps, Reply, error_text, reply_via, team_of
 from bot.service import MediationNotFound
 from bot.store import StoreUnavailable
 from bot.views.common import button, dump, esc, section
@@ -53,11 +53,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         if word == "status":
             await ack()
-            await _status(deps, respond, team_of(context), user)
+            await _status(deps, reply_via(deps, command, respond), team_of(context), user)
             return
         if word == "cancel":
             await ack()
-            await _cancel(deps, respond, team_of(context), user, text[len(word) :].strip())
+            await _cancel(
+                deps, reply_via(deps, command, respond), team_of(context), user, text[len(word) :].strip()
+            )
             return
         colleague, topic = parse_mention(text)
         if colleague is None and text and not text.startswith("<"):
@@ -70,32 +72,32 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await client.views_open(trigger_id=command["trigger_id"], view=start_modal(colleague, topic))
 
 
-async def _status(deps: Deps, respond: AsyncRespond, team: str, user: str) -> None:
+async def _status(deps: Deps, reply: Reply, team: str, user: str) -> None:
     try:
         mediations = await deps.service.store.for_user(team, user)
     except StoreUnavailable as exc:
-        await respond(response_type="ephemeral", text=error_text(exc))
+        await reply(error_text(exc))
         return
     if not mediations:
-        await respond(response_type="ephemeral", text=t.STATUS_NONE)
+        await reply(t.STATUS_NONE)
         return
-    await respond(response_type="ephemeral", text=t.STATUS_HEADER, blocks=status_blocks(mediations, user))
+    await reply(t.STATUS_HEADER, blocks=status_blocks(mediations, user))
 
 
-async def _cancel(deps: Deps, respond: AsyncRespond, team: str, user: str, rest: str) -> None:
+async def _cancel(deps: Deps, reply: Reply, team: str, user: str, rest: str) -> None:
     try:
         mediations = [m for m in await deps.service.store.for_user(team, user) if m.is_open]
     except StoreUnavailable as exc:
-        await respond(response_type="ephemeral", text=error_text(exc))
+        await reply(error_text(exc))
         return
     colleague, _ = parse_mention(rest)
     if colleague:
         mediations = [m for m in mediations if colleague in m.user_ids]
         if not mediations:
-            await respond(response_type="ephemeral", text=t.CANCEL_NOT_FOUND.format(other=colleague))
+            await reply(t.CANCEL_NOT_FOUND.format(other=colleague))
             return
     if not mediations:
-        await respond(response_type="ephemeral", text=t.CANCEL_NONE)
+        await reply(t.CANCEL_NONE)
         return
     if len(mediations) > 1:
         rows: list[Block] = []
@@ -107,17 +109,15 @@ async def _cancel(deps: Deps, respond: AsyncRespond, team: str, user: str, rest:
                 accessory=button(t.CANCEL_THIS, "cg_cancel_one", m.id, "danger"),
             )
             rows.append(row)
-        await respond(
-            response_type="ephemeral", text=t.CANCEL_WHICH, blocks=dump([section(t.CANCEL_WHICH), *rows])
-        )
+        await reply(t.CANCEL_WHICH, blocks=dump([section(t.CANCEL_WHICH), *rows]))
         return
     m = mediations[0]
     try:
         transition = await deps.service.act(team, m.id, c.Cancel(actor=user))
     except (Refused, MediationNotFound, StoreUnavailable) as exc:
-        await respond(response_type="ephemeral", text=error_text(exc))
+        await reply(error_text(exc))
         return
     me = m.party_of(user)
     other = m.party(me.role.other).user_id if me else ""
-    await respond(response_type="ephemeral", text=t.CANCELLED_BY_YOU.format(other=other))
+    await reply(t.CANCELLED_BY_YOU.format(other=other))
     await deps.runner.run(transition)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
+import aiohttp
+from slack_bolt.async_app import AsyncRespond
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -27,6 +29,35 @@ class Deps:
 
     service: MediationService
     runner: EffectRunner
+    http: aiohttp.ClientSession | None = None
+
+
+class Reply(Protocol):
+    """Answer a slash command privately (through its response_url)."""
+
+    async def __call__(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None: ...
+
+
+def reply_via(deps: Deps, command: dict[str, Any], respond: AsyncRespond) -> Reply:
+    """A `Reply` posting to the command's response_url on the app's shared HTTP session (Bolt's
+    `respond` opens a new connection each time), or through `respond` when there is no session."""
+
+    async def reply(text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+        body: dict[str, Any] = {"response_type": "ephemeral", "text": text}
+        if blocks is not None:
+            body["blocks"] = blocks
+        url = command.get("response_url")
+        if deps.http is None or not url:
+            await respond(**body)
+            return
+        try:
+            async with deps.http.post(url, json=body, timeout=aiohttp.ClientTimeout(total=10)) as response:
+                if response.status != 200:
+                    log.warning("response_url post failed", extra={"status": response.status})
+        except aiohttp.ClientError as exc:
+            log.warning("response_url post failed", extra={"error": type(exc).__name__})
+
+    return reply
 
 
 def team_of(context: AsyncBoltContext) -> str:
