@@ -114,7 +114,12 @@ _NEED_RE = GatedRegex(
     r"|\byou(?:'d|\s+would)\s+(?:prefer|rather|appreciate|welcome|love)\b|\byour\s+(?:need|needs|wish|hope|request)\b"
     r"|\byou(?:'re|\s+are|\s+were)\s+(?:keen|counting\s+on|relying\s+on|wanting|needing|longing|after)\b"
     r"|\b(?:a\s+)?(?:priority|must)\s+for\s+you\b|\bwhat\s+would\s+help\s+(?:you\s+)?(?:is|would\s+be)\b"
-    r"|\byou\s+(?:value|rely\s+on|deserve)\b"
+    r"|\byou\s+(?:value|rely\s+on|deserve)\b|\bnon-negotiable\s+for\s+you\b"
+    r"|\b(?:is|are|that's|that\s+is)\s+what\s+would\s+help\b|\bwould\s+(?:really\s+)?help\s+you\b"
+    r"|\bwhat\s+you(?:'d|\s+would)\s+(?:like|want|prefer|love|need)\b|\byou(?:'d|\s+would)\s+feel\s+(?:better|easier|"
+    r"safer|calmer|more\s+\w+)\s+if\b|\byou(?:'re|\s+are)\s+looking\s+to\b"
+    r"|\byou(?:'re|\s+are)\s+not\s+(?:willing|prepared|ready)\s+to\s+(?:give\s+up|lose|compromise|let\s+go)\b"
+    r"|\bfor\s+you,?\s+(?:[\w'-]+\s+){1,4}(?:should|has\s+to|have\s+to|needs\s+to|must)\b"
 )
 _NEED_NOUN_RE = PhraseMatcher(lx.NEED_WORDS)
 
@@ -165,10 +170,12 @@ _ADVICE = GatedRegex(
 _ADVICE_BLOCK = re.compile(r"\b(?:so|so\s+that|that|where|when|if|until|before|and\s+so)\s+$")
 
 _REBUT_MARKER = GatedRegex(
-    r"\b(?:but|however|although|though|yet|that\s+said|having\s+said\s+that|even\s+so|then\s+again|"
+    r"\b(?:but|however|although|though|that\s+said|having\s+said\s+that|even\s+so|then\s+again|"
     r"on\s+the\s+other\s+hand|in\s+fairness|to\s+be\s+fair|in\s+my\s+defen[cs]e|the\s+thing\s+is|"
     r"the\s+truth\s+is|the\s+reality\s+is|the\s+fact\s+is)\b"
     r"|(?:^|(?<=[.!?]\s))still\b"
+    # "yet" as a conjunction ("…, yet I had to"), not the adverb ("you hadn't agreed yet")
+    r"|\byet\b(?!\s*[,.;:!?]|$)(?=\s+(?:i|we|you|the|it|that|this|my|your|there|they|he|she|[a-z]+ed)\b)"
 )
 _STRONG_REBUT = GatedRegex(
     r"\b(?:the\s+thing\s+is|in\s+my\s+defen[cs]e|to\s+be\s+fair|in\s+fairness|the\s+truth\s+is|"
@@ -437,12 +444,15 @@ def _feelings(t: _Text, for_reflection: bool) -> tuple[set[str], bool]:
     return fams, faux
 
 
+_NEED_NEG = re.compile(r"(?:\b(?:do|did|not|never)|n't)\s+$")
+
+
 def _need_named(t: _Text) -> tuple[bool, bool]:
     """(marker of a need attributed to B, a need word present)."""
     marker = False
     for m in _NEED_RE.finditer(t.doc):
         pre = t.norm[max(0, m.start() - 12) : m.start()]
-        if _NEG.search(pre) or re.search(r"\b(?:do|did)\s+$", pre):
+        if _NEED_NEG.search(pre):
             continue
         seg = t.norm[m.start() : m.end() + 20]
         if re.search(r"\bneed\s+to\s+(?:learn|try|stop|calm|relax|toughen|work\s+on|get\s+over)\b", seg):
@@ -487,27 +497,39 @@ def _number_pairs(t: _Text, window: int) -> dict[str, set[int]]:
     With ``window`` > 1 every number up to that many words either side of a noun counts for it, so
     "5 of the last 8 weekends" gives weekend: {5, 8} (used, leniently, for the original).
     """
-    ws = words(t.norm)
-    vals: list[int | None] = []
-    for w in ws:
-        if w in _TIMES_WORDS:
-            vals.append(None)
-            continue
-        got = numbers(w) if (w[0].isdigit() or w in _NUMBER_WORD_SET) else set()
-        vals.append(next(iter(got)) if len(got) == 1 else None)
     out: dict[str, set[int]] = {}
+    if not t.nums:
+        return out
+    ws = words(t.norm)
+    nums: list[tuple[int, int]] = []
     for i, w in enumerate(ws):
         if w in _TIMES_WORDS:
             out.setdefault(stem("times"), set()).add(_TIMES_WORDS[w])
-            continue
-        if vals[i] is not None or len(w) < 3 or w in STOPWORDS or w in _NUM_FILLER:
-            continue
-        after = vals[i + 1 : i + window] if window > 1 else []
-        near = [v for v in vals[max(0, i - window) : i] + after if v is not None]
-        if window == 1 and i > 0 and vals[i - 1] is None and i > 1 and ws[i - 1] in _NUM_FILLER:
-            near = [v for v in vals[i - 2 : i - 1] if v is not None]
-        if near:
-            out.setdefault(stem(w), set()).update(near)
+        elif w[0].isdigit() or w in _NUMBER_WORD_SET:
+            got = numbers(w)
+            if len(got) == 1:
+                nums.append((i, next(iter(got))))
+    is_num = {i for i, _ in nums}
+
+    def noun_at(j: int) -> str | None:
+        if j < 0 or j >= len(ws) or j in is_num:
+            return None
+        w = ws[j]
+        if len(w) < 3 or w in STOPWORDS or w in _NUM_FILLER or w in _TIMES_WORDS:
+            return None
+        return stem(w)
+
+    for i, val in nums:
+        if window == 1:
+            j = i + 1
+            if j < len(ws) and ws[j] in _NUM_FILLER:
+                j += 1
+            targets = [noun_at(j)]
+        else:
+            targets = [noun_at(j) for j in range(i - window + 1, i + window + 1) if j != i]
+        for noun in targets:
+            if noun:
+                out.setdefault(noun, set()).add(val)
     return out
 
 
@@ -824,7 +846,15 @@ def score_reflection(original: str, reflection: str) -> ReflectionScore:
     self_focus = _self_focus(refl)
     addressed = bool(_NOT_ADDRESSED.search(refl.norm))
     speaks_of_self = bool(_FIRST_PERSON.search(refl.norm))
-    off_topic = coverage < 0.12 or (coverage < 0.3 and self_focus > 0.6) or (not addressed and speaks_of_self)
+    # a heavy paraphrase can share few words yet still name their feeling and need: not off topic
+    rfeel, rfaux = _feelings(refl, True)
+    marker, noun = _need_named(refl)
+    about_them = bool(rfeel) and marker
+    off_topic = (
+        (coverage < 0.12 and not about_them)
+        or (coverage < 0.3 and self_focus > 0.6)
+        or (not addressed and speaks_of_self)
+    )
     if off_topic:
         facts = min(facts, 5.0)
         reasons.append(
@@ -856,7 +886,6 @@ def score_reflection(original: str, reflection: str) -> ReflectionScore:
 
     # --- feelings ---
     ofeel, _ofaux = _feelings(orig, False)
-    rfeel, rfaux = _feelings(refl, True)
     if rfeel & ofeel:
         feelings = W_FEEL
     elif rfeel:
@@ -877,7 +906,6 @@ def score_reflection(original: str, reflection: str) -> ReflectionScore:
         )
 
     # --- needs ---
-    marker, noun = _need_named(refl)
     needs = W_NEED if marker else (W_NEED * 0.5 if noun and not off_topic else 0.0)
     if marker:
         reasons.append(_r(ReasonCode.NEED_NAMED, "You named what matters to them."))

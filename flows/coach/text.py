@@ -174,6 +174,11 @@ _WEAK_NUMBERS = {"a", "an", "one", "once", "first", "second", "single", "half", 
 _NUM = re.compile(r"\d+")
 
 
+_NUM_CANDIDATE = re.compile(
+    r"\d|\b(?:"
+    + "|".join(sorted((w for w in _NUMBER_WORDS if w not in _WEAK_NUMBERS), key=len, reverse=True))
+    + r")\b"
+)
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _MULTIPLIER = {"hundred": 100, "thousand": 1000, "k": 1000, "million": 1_000_000, "grand": 1000}
 
@@ -184,6 +189,8 @@ def numbers(norm: str) -> set[int]:
     "2,000", "2k", "two thousand" and "2 grand" all read as 2000.
     """
     found: set[int] = set()
+    if not _NUM_CANDIDATE.search(norm):
+        return found
     text = _THOUSANDS.sub("", norm) if "," in norm else norm
     words = _TOKEN.findall(text)
     for i, w in enumerate(words):
