@@ -6,7 +6,7 @@ Usage::
     .venv/bin/python scripts/coach_eval.py                       # shared/coach-dev (the dev set)
     .venv/bin/python scripts/coach_eval.py --data PATH           # a folder or a single .jsonl file
     .venv/bin/python scripts/coach_eval.py --data tests/coach/data --split holdout
-    .venv/bin/python scripts/coach_eval.py --all                 # dev, tune, holdout and holdout2
+    .venv/bin/python scripts/coach_eval.py --all                 # dev, tune, tune2, holdout and holdout3
     .venv/bin/python scripts/coach_eval.py -v                    # also list the misses
 
 A folder holds ``statements.jsonl`` / ``reflections.jsonl`` (or ``statements.<split>.jsonl`` …).
@@ -74,12 +74,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("path", nargs="?", type=Path, help="same as --data")
     ap.add_argument("--data", type=Path, default=None, help=f"folder or .jsonl file (default {DEFAULT_DATA})")
     ap.add_argument("--split", default=None, help="use statements.<split>.jsonl / reflections.<split>.jsonl")
-    ap.add_argument("--all", action="store_true", help="dev set, then our tune, holdout and holdout2 sets")
+    ap.add_argument(
+        "--all", action="store_true", help="dev set, then our tune, tune2, holdout and holdout3 sets"
+    )
     ap.add_argument("-v", "--verbose", action="store_true", help="list the misses")
     args = ap.parse_args(argv)
     if args.all:
         report("dev (shared/coach-dev)", *_files(DEFAULT_DATA, None), args.verbose)
-        for split in ("tune", "holdout", "holdout2"):
+        for split in ("tune", "tune2", "holdout", "holdout3"):
             report(f"{split} (tests/coach/data)", *_files(OWN_DATA, split), args.verbose)
         return 0
     data = args.data or args.path or DEFAULT_DATA

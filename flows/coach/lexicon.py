@@ -60,6 +60,9 @@ ABSOLUTE_FREQUENCY: Final = (
     "never once",
     "every single",
     "only ever",
+    "as usual",
+    "as always",
+    "as ever",
 )
 
 # --- Real feelings, grouped into families (a family match counts as the same feeling) ---

@@ -918,9 +918,10 @@ def score_reflection(original: str, reflection: str) -> ReflectionScore:
         )
 
     # --- own words ---
-    share, longest = _copy_stats(orig.role_tokens, refl.role_tokens)
-    parroting = share >= 0.72 or longest >= 16
-    own = W_OWN * max(0.0, min(1.0, (0.8 - share) / 0.5))
+    share, _longest = _copy_stats(orig.role_tokens, refl.role_tokens)
+    # parroted rows copy nearly everything (dev/tune: >= 0.90); even close paraphrases stay below ~0.85
+    parroting = share >= 0.88
+    own = W_OWN * max(0.0, min(1.0, (0.9 - share) / 0.5))
     if parroting:
         own = 0.0
         reasons.append(

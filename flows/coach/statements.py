@@ -309,7 +309,7 @@ _FAUX_FRAME = GatedRegex(
 _INTENS = re.compile(
     r"\s*(?:,\s*)?(?:so|really|very|quite|pretty|a\s+bit|a\s+little|kind\s+of|kinda|totally|completely|"
     r"somewhat|rather|extremely|utterly|deeply|incredibly|honestly|just|more\s+and\s+more|increasingly|"
-    r"frankly|and|or|but|also|even|a\s+lot|too|both|,)\b\s*"
+    r"frankly|and|or|but|also|even|a\s+lot|too|both|then|and\s+then|later|eventually|at\s+first|slightly|,)\b\s*"
 )
 _FAUX_RE = PhraseMatcher(tuple(lx.FAUX_FEELINGS))
 _REAL_FEELING_WORDS = frozenset(w for fam in lx.FEELING_FAMILIES.values() for w in fam)
@@ -362,7 +362,8 @@ _BLAME = GatedRegex(
     r"(?:all\s+|entirely\s+|completely\s+|totally\s+|100%\s+)?)?(?:your|his|her|their)\s+fault\b"
     r"|\bbecause\s+of\s+you\b|\bdue\s+to\s+you\b|\bthat's\s+on\s+you\b"
     r"|\bthanks\s+to\s+your?\b(?=[^.!?]*\b(?:had\s+to|have\s+to|missed|lost|late|failed|broke|broken|couldn't|"
-    r"can't|wasted|ruined|down|nobody|no\s+one|again|stuck|stayed|redo|blew|mess|delayed|behind|angry|complain))"
+    r"can't|wasted|ruined|down|nobody|no\s+one|again|stuck|stayed|redo|redoing|blew|mess|delayed|behind|angry|"
+    r"complain|spent|fixing|overtime|extra|cancel|cancelled|whole\s+weekend|evenings?))"
     r"|\byou(?:'re|\s+are)\s+(?:the\s+)?(?:reason|cause|problem)\b|\byou\s+caused\b"
     r"|\byou\s+(?:\w+\s+)?(?:made|make|makes|forced|force|forces)\s+me\s+(?!a\b|an\b|the\b|some\b|coffee\b|laugh\b|smile\b)\w+"
     r"|\byou(?:'ve|\s+have|\s+had)?\s+(?:just\s+|totally\s+|completely\s+|really\s+|basically\s+)?"
@@ -382,8 +383,10 @@ _BLAME = GatedRegex(
     r"|\byou\s+can't\s+even\b|\byou\s+couldn't\s+even\b"
 )
 _COUNTERFACTUAL = GatedRegex(
-    r"\bif\s+you(?:'d|\s+had|\s+would\s+have)\s+(?:just\s+|only\s+)?[^.!?]{2,80}?,?\s*(?:we|i|it|this|the\s+\w+)"
-    r"(?:'d|\s+would|\s+wouldn't|'d\s+not|\s+could|\s+couldn't)\b"
+    r"\bif\s+you(?:'d|\s+had|\s+would\s+have)\s+(?!(?:like|prefer|rather|want|be\s+willing|be\s+able|be\s+open|"
+    r"be\s+free|care|love|mind)\b)(?:just\s+|only\s+)?[^.!?]{2,80}?,?\s*(?:[\w']+\s+){0,3}?"
+    r"(?:we|i|it|this|that|they|nothing|none|everything|things|the\s+\w+|\w+)"
+    r"(?:'d|\s+would|\s+wouldn't|'d\s+not|\s+could|\s+couldn't|\s+might)\s+(?:not\s+)?(?:have|be|\w+)\b"
 )
 
 _EVAL_RE = PhraseMatcher(lx.JUDGEMENT_ADJECTIVES)
@@ -439,9 +442,10 @@ _SARCASM_STRONG = GatedRegex(
     r"|(?:^|(?<=[.!?]\s))(?:typical|classic|unbelievable|priceless|charming)\s*[.!]"
     r"|\b(?:typical|classic)\s+(?:you|him|her|them|of\s+you)\b"
     r"|(?:^|(?<=[.!?]\s))(?:only|just)\s+(?:\w+\s+){0,2}(?:minutes|hours|days|weeks|months)\s+late\b"
-    r"|\b(?:genius|brilliant|great|smart|clever|nice|fantastic|excellent|amazing|wonderful|awesome|"
+    r"|\b(?:genius|brilliant|great|smart|clever|nice|fantastic|excellent|amazing|wonderful|awesome|lovely|"
     r"stellar|superb|perfect|inspired|bold|top)\s+(?:move|idea|plan|call|choice|decision|timing|work|job|"
-    r"thinking|strategy|planning)\b,?\s+(?:\w+\s+)?\w+ing\b"
+    r"thinking|strategy|planning|effort|touch)\b,?\s+(?:(?:as\s+(?:always|usual|ever)|once\s+again|yet\s+again|"
+    r"again)\s*,?\s+)?(?:to\s+\w+|(?:\w+\s+)?\w+ing)\b"
     r"|\bfinally\s+(?:show(?:ed|s)?\s+up|decided\s+to|bothered|grac(?:e|ed)|join(?:ed)?\s+us)\b"
 )
 _SARCASM_WEAK = GatedRegex(
@@ -596,8 +600,9 @@ def _find_hits(text: str) -> list[_Hit]:
         pos = m.end()
         for _ in range(6):
             im = _INTENS.match(masked, pos)
-            if im and im.end() > pos:
+            while im and im.end() > pos:
                 pos = im.end()
+                im = _INTENS.match(masked, pos)
             while pos < len(masked) and masked[pos] == " ":
                 pos += 1
             fm = _FAUX_RE.match(doc, pos)
@@ -648,6 +653,8 @@ def _find_hits(text: str) -> list[_Hit]:
             rest = tokens(masked, m.end(), b)
             later = next((t.low for t in rest[:14] if t.low in _SECOND or t.low in _THIRD), "")
             subj = "second" if later in _SECOND else ("third" if later else "thing")
+        if subj in {"thing", "none"} and word.startswith("as ") and m.start() > a:
+            subj = _subject_class(masked, a, m.start())  # "you forgot again, as usual"
         if subj == "thing" and _WITH_YOU.search(masked, cstart, _clause_end(masked, m.end(), b) + 1):
             subj = "second"  # "it's always the same with you"
         if is_question(m.start()) and not re.search(r"\bwhy\b", masked[a : m.start()]):

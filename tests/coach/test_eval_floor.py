@@ -1,7 +1,8 @@
-"""Regression guard: the measured figures on our own holdout (and the dev set) must not drop.
+"""Regression guard: the measured figures on our own held-out files (and the dev set) must not drop.
 
-Floors sit a little below what was measured when the holdout was first scored (see the README in
-tests/coach/data); the holdout was never tuned on.
+Floors sit a little below what was measured (see tests/coach/data/README.md for the history). The
+holdout files were never tuned on; holdout3 is the cleanest, written last and measured first at
+statements macro-F1 0.903, forward accuracy 0.975, ROC AUC 0.963.
 """
 
 from __future__ import annotations
@@ -15,29 +16,23 @@ from flows.coach.evaluate import evaluate_reflections, evaluate_statements, roc_
 DATA = Path(__file__).parent / "data"
 DEV = Path(__file__).resolve().parents[2].parent / "shared" / "coach-dev"
 
-# measured on the holdout: statements macro-F1 1.000; reflections forward 0.925, AUC 0.959
-HOLDOUT_MACRO_F1 = 0.90
-HOLDOUT_FORWARD_ACC = 0.90
-HOLDOUT_AUC = 0.93
 
-
-def test_holdout_statements_floor() -> None:
-    res = evaluate_statements(DATA / "statements.holdout.jsonl")
-    assert res.rows >= 30
-    assert res.macro_f1 >= HOLDOUT_MACRO_F1, res.errors
-
-
-def test_holdout_reflections_floor() -> None:
-    res = evaluate_reflections(DATA / "reflections.holdout.jsonl")
-    assert res.rows >= 40
-    assert res.forward_accuracy >= HOLDOUT_FORWARD_ACC, res.errors
-    assert res.auc >= HOLDOUT_AUC
-
-
-def test_tune_floor() -> None:
-    st = evaluate_statements(DATA / "statements.tune.jsonl")
-    rf = evaluate_reflections(DATA / "reflections.tune.jsonl")
-    assert st.macro_f1 >= 0.95 and rf.forward_accuracy >= 0.95 and rf.auc >= 0.97
+@pytest.mark.parametrize(
+    ("split", "macro_f1", "forward_acc", "auc"),
+    [
+        ("holdout", 0.95, 0.95, 0.97),  # measured now: 1.000 / 1.000 / 1.000
+        ("holdout3", 0.90, 0.95, 0.94),  # measured now: 0.974 / 0.975 / 0.963
+        ("tune", 0.97, 0.97, 0.98),
+        ("tune2", 0.95, 0.95, 0.97),
+    ],
+)
+def test_own_data_floor(split: str, macro_f1: float, forward_acc: float, auc: float) -> None:
+    st = evaluate_statements(DATA / f"statements.{split}.jsonl")
+    rf = evaluate_reflections(DATA / f"reflections.{split}.jsonl")
+    assert st.rows >= 30 and rf.rows >= 40
+    assert st.macro_f1 >= macro_f1, st.errors
+    assert rf.forward_accuracy >= forward_acc, rf.errors
+    assert rf.auc >= auc
 
 
 @pytest.mark.skipif(not DEV.exists(), reason="shared/coach-dev not present")
