@@ -23,12 +23,14 @@ def _texts() -> list[str]:
     return [t for t in out if t]
 
 
-GATED = [
-    (name, obj)
-    for mod in (stmt_mod, refl_mod)
-    for name, obj in vars(mod).items()
-    if isinstance(obj, GatedRegex)
-]
+GATED = list(
+    {
+        id(obj): (name, obj)
+        for mod in (stmt_mod, refl_mod)
+        for name, obj in vars(mod).items()
+        if isinstance(obj, GatedRegex)
+    }.values()
+)
 
 
 @pytest.mark.parametrize(("name", "rx"), GATED, ids=[n for n, _ in GATED])
