@@ -125,7 +125,9 @@ class SandboxPage:
             "conv": selected,
             "title": title,
             "pane": pane,
-            "modal": render_modal(top.to_api(), users=users, all_users=all_users) if top else None,
+            "modal": render_modal({**top.to_api(), "errors": top.errors}, users=users, all_users=all_users)
+            if top
+            else None,
             "modal_key": f"{top.id}:{top.hash}:{json.dumps(top.errors, sort_keys=True)}" if top else None,
             "devlog": self.devlog(),
         }

@@ -195,6 +195,8 @@ async def test_ann_and_bob_play_a_whole_mediation(sandbox: Sandbox, browser: Bro
     await me.click_last("cg_answer_open")
     await expect(me.modal()).to_contain_text("only heard it on the call")
     await me.modal().locator("input[name='verdict/value'][value='partly']").check()
+    await me.submit()  # "Partly" without saying what is missing: the field error shows in the modal
+    await expect(me.modal().locator(".bk-error")).to_contain_text("Please say what is missing")
     await me.fill("missing/value", "How anxious I was about testing.")
     await me.submit()
     await expect(me.modal()).to_contain_text("that's saved")
