@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from flows.coach import lexicon as lx
 from flows.coach.models import Reason, ReasonCode, ReflectionScore
-from flows.coach.statements import _SARCASM_STRONG, _alt
+from flows.coach.statements import _SARCASM_STRONG
 from flows.coach.text import (
     Doc,
     GatedRegex,
@@ -232,12 +232,15 @@ _JUDGE_ADJ = (
     "intense",
     "extreme",
 )
-_JUDGEMENT = GatedRegex(
-    r"\b(?:i\s+think|i\s+feel\s+like|honestly|frankly|clearly|it\s+sounds\s+like|sounds\s+like|it\s+seems|seems)?\s*"
-    r"you(?:'re|\s+are|\s+were|\s+seem|\s+sound|\s+come\s+across\s+as|\s+can\s+be|'ve\s+been|\s+get)\s+"
+# "you're (being) (a bit) X": X is looked up in a word set (cheaper than a regex of every adjective)
+_YOU_ARE_X = GatedRegex(
+    r"\byou(?:'re|\s+are|\s+were|\s+seem|\s+sound|\s+come\s+across\s+as|\s+can\s+be|'ve\s+been|\s+get)\s+"
     r"(?:being\s+|just\s+|a\s+bit\s+|quite\s+|too\s+|so\s+|rather\s+|really\s+|very\s+|overly\s+|pretty\s+|"
-    r"kind\s+of\s+|a\s+little\s+|awfully\s+|way\s+too\s+|bit\s+)*(?:" + _alt(_JUDGE_ADJ) + r")\b"
-    r"|\btaking\s+(?:\w+\s+){0,4}(?:too\s+)?personally\b|\bkeeping\s+score\b|\bplaying\s+the\s+victim\b"
+    r"kind\s+of\s+|a\s+little\s+|awfully\s+|way\s+too\s+|bit\s+|such\s+|an?\s+|a\s+real\s+|\w+\s+)*?"
+    r"((?:a\s+)?[\w'-]+)\b"
+)
+_JUDGEMENT = GatedRegex(
+    r"\btaking\s+(?:\w+\s+){0,4}(?:too\s+)?personally\b|\bkeeping\s+score\b|\bplaying\s+the\s+victim\b"
     r"|\bsomething\s+(?:for\s+you|you\s+(?:need|have|ought))\s+to\s+work\s+on\b|\ba\s+risk\s+you\s+(?:chose|decided|took)\b"
     r"|\byou(?:'d|\s+would)\s+(?:just\s+)?rather\b.{0,60}\bthan\b"
     r"|\b(?:isn't|is\s+not|not)\s+(?:really\s+)?how\s+(?:a\s+)?(?:good\s+)?\w+\s+works?\b"
@@ -253,7 +256,8 @@ _JUDGEMENT = GatedRegex(
     r"how\s+it\s+works|how\s+it\s+is)\b|\byou\s+knew\s+the\s+risk\b|\bthat's\s+on\s+you\b"
 )
 _I_THINK_YOU = re.compile(r"\bi\s+think\s+you(?:'re|\s+are)\s+((?:\w+\s+){0,2}\w+)")
-_INSULT_AT_YOU = GatedRegex(r"\byou(?:'re|\s+are)\s+(?:\w+\s+){0,2}(?:" + _alt(lx.INSULTS) + r")\b")
+_JUDGED_WORDS = frozenset(_JUDGE_ADJ) | frozenset(lx.INSULTS)
+_INSULT_AT_YOU = GatedRegex(r"\byou(?:'re|\s+are)\s+(?:a\s+|an\s+|such\s+a\s+|so\s+|really\s+)?(?:[\w-]+)\b")
 _MINIMISE = GatedRegex(
     r"\b(?:it|that|this|those|these|they)(?:'s|\s+is|\s+was|\s+were|\s+are)\s+(?!(?:only|just)\s+(?:after|before|"
     r"when|then|because|once|later|as|through|until|by|from|at|in|on|since|now|recently)\b)(?:only|just|merely|simply|"
@@ -753,6 +757,18 @@ def _self_focus(refl: _Text) -> float:
     return first / (first + second)
 
 
+def _judged_as(refl: _Text) -> bool:
+    """'You're (being) (a bit) rigid / an idiot': a judgement or insult word right after "you're"."""
+    for m in _YOU_ARE_X.finditer(refl.doc):
+        tail = refl.norm[m.start(1) : m.start(1) + 40]
+        for w in words(tail)[:3]:
+            if w in _JUDGED_WORDS:
+                pre = refl.norm[max(0, m.start() - 25) : m.start()]
+                if not _NEED_NEG.search(pre) and "not" not in words(refl.norm[m.start() : m.start(1)]):
+                    return True
+    return False
+
+
 _SOFTENERS = frozenset({"really", "so", "quite", "very", "feeling", "a", "bit", "pretty", "still", "also"})
 
 
@@ -812,11 +828,7 @@ def score_reflection(original: str, reflection: str) -> ReflectionScore:
         )
 
     # --- neutrality ---
-    judgement = (
-        bool(_JUDGEMENT.search(refl.doc))
-        or bool(_INSULT_AT_YOU.search(refl.doc))
-        or _opinion_about_them(refl)
-    )
+    judgement = bool(_JUDGEMENT.search(refl.doc)) or _judged_as(refl) or _opinion_about_them(refl)
     minimising = bool(_MINIMISE.search(refl.doc))
     sarcasm = bool(_SARCASM_STRONG.search(refl.doc))
     neutrality = W_NEUTRAL

@@ -6,7 +6,7 @@ import re
 
 from flows.coach import lexicon as lx
 from flows.coach.models import Nudge, NudgeKind
-from flows.coach.text import normalise
+from flows.coach.text import Doc, PhraseMatcher, normalise
 
 _REAL = sorted(
     {
@@ -70,14 +70,12 @@ def _own_need(norm: str) -> str | None:
     return _clean(str(m.group(1))) if m else None
 
 
-_FAUX_ANY = re.compile(
-    r"\b(" + "|".join(re.escape(w) for w in sorted(lx.FAUX_FEELINGS, key=len, reverse=True)) + r")\b"
-)
+_FAUX_ANY = PhraseMatcher(tuple(lx.FAUX_FEELINGS))
 
 
 def _faux_in(norm: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    m = _FAUX_ANY.search(norm)
-    return lx.FAUX_FEELINGS[m.group(1)] if m else None
+    m = _FAUX_ANY.search(Doc(norm))
+    return lx.FAUX_FEELINGS[m.group()] if m else None
 
 
 _DISPOSITION = re.compile(
