@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from flows.coach import lexicon as lx
 from flows.coach.models import Nudge, NudgeKind, StatementReview
-from flows.coach.suggest import make_nudge
+from flows.coach.suggest import Context, make_nudge
 from flows.coach.text import (
     Doc,
     GatedRegex,
@@ -771,7 +771,8 @@ def review_statement(text: str) -> StatementReview:
     is about, a short message and a concrete suggestion.
     """
     hits = _dedupe(_find_hits(text))
-    nudges: list[Nudge] = [make_nudge(text, h.kind, h.start, h.end, h.info) for h in hits]
+    ctx = Context(normalise(text))
+    nudges: list[Nudge] = [make_nudge(text, h.kind, h.start, h.end, h.info, ctx) for h in hits]
     return StatementReview(text=text, nudges=nudges)
 
 

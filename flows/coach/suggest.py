@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from flows.coach import lexicon as lx
 from flows.coach.models import Nudge, NudgeKind
@@ -139,6 +140,32 @@ def _base(verb: str) -> str:
     return v
 
 
+@dataclass
+class Context:
+    """What the person already said about themselves, worked out once per statement (lazily)."""
+
+    norm: str
+    _cache: dict[str, object] = field(default_factory=dict)
+
+    def feeling(self) -> str | None:
+        """A real feeling they named about themselves."""
+        if "feeling" not in self._cache:
+            self._cache["feeling"] = _own_feeling(self.norm)
+        return self._cache["feeling"]  # type: ignore[return-value]
+
+    def need(self) -> str | None:
+        """A need they named ("I need …", "… matters to me")."""
+        if "need" not in self._cache:
+            self._cache["need"] = _own_need(self.norm)
+        return self._cache["need"]  # type: ignore[return-value]
+
+    def faux(self) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+        """The feelings and needs under the first faux feeling they used."""
+        if "faux" not in self._cache:
+            self._cache["faux"] = _faux_in(self.norm)
+        return self._cache["faux"]  # type: ignore[return-value]
+
+
 def _observation(quote: str) -> tuple[str, str | None, str | None, str | None]:
     """Turn a blaming clause into a neutral 'When …' observation.
 
@@ -185,12 +212,11 @@ def _observation(quote: str) -> tuple[str, str | None, str | None, str | None]:
     return "[what happened, e.g. on Tuesday at 10]", None, None, None
 
 
-def _blame_suggestion(text: str, quote: str) -> str:
-    norm = normalise(text)
+def _blame_suggestion(ctx: Context, quote: str) -> str:
     obs, hint, need_hint, request = _observation(quote)
-    feeling = _own_feeling(norm)
-    need = _own_need(norm)
-    faux = _faux_in(norm)
+    feeling = ctx.feeling()
+    need = ctx.need()
+    faux = ctx.faux()
     if not feeling:
         feeling = (" and ".join(faux[0][:2]) if faux else hint) or "[your feeling, e.g. frustrated]"
     if not need:
@@ -238,10 +264,10 @@ def _msg(kind: NudgeKind) -> str:
     }[kind]
 
 
-def _suggestion(text: str, kind: NudgeKind, quote: str, info: str) -> str:
+def _suggestion(ctx: Context, kind: NudgeKind, quote: str, info: str) -> str:
     q = quote.strip()
     if kind is NudgeKind.BLAME:
-        return _blame_suggestion(text, q)
+        return _blame_suggestion(ctx, q)
     if kind is NudgeKind.ABSOLUTE:
         return (
             f'Instead of "{q}", name one specific time: "On Tuesday, when …". A concrete example is '
@@ -283,13 +309,18 @@ def _suggestion(text: str, kind: NudgeKind, quote: str, info: str) -> str:
     )
 
 
-def make_nudge(text: str, kind: NudgeKind, start: int, end: int, info: str = "") -> Nudge:
-    """Build a nudge for ``text[start:end]`` with its message and suggestion."""
+def make_nudge(
+    text: str, kind: NudgeKind, start: int, end: int, info: str = "", ctx: Context | None = None
+) -> Nudge:
+    """Build a nudge for ``text[start:end]`` with its message and suggestion.
+
+    Pass one ``Context`` for all the nudges of a statement so it is read only once.
+    """
     quote = text[start:end]
     return Nudge(
         kind=kind,
         span=(start, end),
         message=_msg(kind),
-        suggestion=_suggestion(text, kind, quote, info),
+        suggestion=_suggestion(ctx or Context(normalise(text)), kind, quote, info),
         quote=quote,
     )
