@@ -411,7 +411,7 @@ class GatedRegex:
         if self._triggers is False:
             words = first_words(self.pattern)
             self._triggers = tuple(sorted(words)) if words else None
-            self._exact = tuple(t for t in self._triggers or () if t.endswith("$"))
+            self._exact = tuple(t[:-1] for t in self._triggers or () if t.endswith("$"))
             by_len: dict[int, list[str]] = {}
             for t in self._triggers or ():
                 if not t.endswith("$"):
@@ -480,7 +480,11 @@ class Doc:
             w = m.group()
             pos = m.start()
             self.tokens.append((w, pos, m.end()))
-            index.setdefault(w + "$", []).append(pos)
+            lst = index.get(w)
+            if lst is None:
+                index[w] = [pos]
+            else:
+                lst.append(pos)
         self.index = index
         self._prefixes: dict[int, dict[str, list[int]]] = {}
         self.token_starts = [t[1] for t in self.tokens]
@@ -490,8 +494,7 @@ class Doc:
         got = self._prefixes.get(0)
         if got is None:
             got = {}
-            for key_w, positions in self.index.items():
-                w = key_w[:-1]
+            for w, positions in self.index.items():
                 for j in range(1, (len(w) if len(w) < 6 else 6) + 1):
                     key = w[:j]
                     lst = got.get(key)
