@@ -867,7 +867,9 @@ def score_reflection(original: str, reflection: str) -> ReflectionScore:
         or (coverage < 0.3 and self_focus > 0.6)
         or (not addressed and speaks_of_self)
     )
-    if off_topic:
+    if off_topic and not gate:
+        facts = min(facts, 5.0)  # the gate reason already says what to change
+    elif off_topic:
         facts = min(facts, 5.0)
         reasons.append(
             _r(

@@ -291,9 +291,10 @@ def _suggestion(ctx: Context, kind: NudgeKind, quote: str, info: str) -> str:
     if kind is NudgeKind.FAUX_FEELING:
         word = normalise(info or q)
         feelings, needs = lx.FAUX_FEELINGS.get(word, (("hurt", "frustrated"), ("respect",)))
+        need_text = " or ".join(n if n.startswith("to ") else f"for {n}" for n in needs)
         return (
             f'"{q}" says what you think they did. Underneath there may be feelings like '
-            f'{", ".join(feelings)}, and a need for {" or ".join(needs)}. For example: "I felt '
+            f'{", ".join(feelings)}, and a need {need_text}. For example: "I felt '
             f'{" and ".join(feelings[:2])}, because I need {needs[0]}."'
         )
     if kind is NudgeKind.THOUGHT_AS_FEELING:
