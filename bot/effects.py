@@ -49,6 +49,7 @@ class EffectRunner:
                 await self.notify(m, effect)
             elif isinstance(effect, OpenJointSpace):
                 channel = await self._open_joint(m, effect.kind)
+                await self.service.store.link_joint(m.team, channel, m.id)
                 return await self._feed(m, c.JointSpaceOpened(channel_id=channel, kind=effect.kind))
             elif isinstance(effect, PostToJoint):
                 await self._post_joint(m, effect)

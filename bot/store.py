@@ -193,6 +193,27 @@ class MediationStore:
 
         await _unavailable(call)()
 
+    # joint spaces -----------------------------------------------------------------------------
+
+    async def link_joint(self, team: str, channel_id: str, mediation_id: str) -> None:
+        """Remember which mediation a joint-space conversation belongs to."""
+        key = self._k(team, "joint", channel_id)
+
+        async def call() -> None:
+            await self._redis.set(key, mediation_id)
+
+        await _unavailable(call)()
+
+    async def joint_mediation(self, team: str, channel_id: str) -> str | None:
+        """The mediation whose joint space this conversation is, if any."""
+        key = self._k(team, "joint", channel_id)
+
+        async def call() -> bytes | None:
+            return cast(bytes | None, await self._redis.get(key))
+
+        found = await _unavailable(call)()
+        return found.decode() if found else None
+
     # idempotency ------------------------------------------------------------------------------
 
     async def claim_once(self, key: str, ttl_seconds: int = 600) -> bool:

@@ -235,6 +235,20 @@ NOTICE_TITLE = "Common Ground"
 CLOSE = "Close"
 CANCEL = "Cancel"
 
+# --- the coach -------------------------------------------------------------------------------------
+
+REVIEW_TITLE = "A gentle check"
+REVIEW_INTRO = (
+    "Your answers are saved. A few phrases may be hard for <@{other}> to hear. The notes below are "
+    "suggestions only: change what you like, or keep your words as they are."
+)
+REVIEW_SUBMIT = "Save my changes"
+REVIEW_KEEP = "Keep my words"
+REVIEW_NOTE = "*{quote}* — {message}\n_{suggestion}_"
+REFLECTION_NOT_YET = "Not sent yet. {reasons}"
+REFLECTION_TIPS = "It's on its way. A thought for next time: {tips}"
+LIVE_NUDGE = "Only you can see this: {message} {suggestion}"
+
 # --- joint space --------------------------------------------------------------------------------------
 
 JOINT_HEADER = "Welcome to your conversation"
@@ -246,7 +260,7 @@ JOINT_AGENDA = "*Agenda*"
 JOINT_UNDERSTOOD = "What we understood"
 JOINT_PROPOSE = "Propose a next step"
 JOINT_PAUSE = "Pause"
-JOINT_DONE = "We're done"
+JOINT_DONE = "We've finished"
 JOINT_ITEM = "*Proposed by <@{proposer}>:* {who} — {what}{when}"
 JOINT_ITEM_WHEN = ", by {date}"
 JOINT_ITEM_ACCEPT = "Accept"

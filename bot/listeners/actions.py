@@ -62,6 +62,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     for action, (guard, builder) in _MODALS.items():
         app.action(action.value)(_modal_handler(deps, guard, builder))
     app.action(Action.ITEM_ACCEPT.value)(_accept_item_handler(deps))
+    app.action(Action.KEEP_WORDS.value)(_keep_words_handler(deps))
 
 
 def _change_handler(
@@ -157,5 +158,32 @@ def _accept_item_handler(deps: Deps) -> Callable[..., Any]:
             except SlackApiError as exc:
                 log.warning("chat.update failed", extra={"error": str(exc.response.get("error"))})
         await deps.runner.run(transition)
+
+    return handler
+
+
+def _keep_words_handler(deps: Deps) -> Callable[..., Any]:
+    """ "Keep my words" in the coach's review: the saved answers stand; on to choosing what to share."""
+
+    async def handler(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        user = body["user"]["id"]
+        view_id = body["view"]["id"]
+        try:
+            m = await deps.service.store.get(team_of(context), action_value(body))
+        except StoreUnavailable as exc:
+            await client.views_update(view_id=view_id, view=modals.info_modal(error_text(exc)))
+            return
+        if m is None:
+            view = modals.info_modal(t.NOT_FOUND)
+        elif (refusal := can_open(m, user, "sharing")) is not None:
+            view = modals.info_modal(t.REFUSALS[refusal])
+        else:
+            party = m.party_of(user)
+            assert party is not None  # can_open checked it
+            view = modals.sharing_modal(m, party.role, deps.service.definitions.for_mediation(m))
+        await client.views_update(view_id=view_id, view=view)
 
     return handler

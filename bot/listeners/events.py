@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import texts as t
 from bot.listeners.common import Deps, team_of
 from bot.store import StoreUnavailable
+from flows.coaching import LIVE_PAUSE_SECONDS, live_nudge
+from flows.models import Stage
+
+log = logging.getLogger("commonground.events")
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -24,6 +32,32 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
 
     @app.event("message")
-    async def message(event: dict[str, Any]) -> None:
-        # Messages in joint spaces and DMs reach us; live coaching of them is a later feature.
+    async def message(event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+        if event.get("subtype") or event.get("bot_id") or not event.get("user") or not event.get("text"):
+            return  # edits, joins, bots (ourselves included): nothing a person said just now
+        try:
+            await coach_live(deps, client, team_of(context), event)
+        except StoreUnavailable:
+            return
+
+
+async def coach_live(deps: Deps, client: AsyncWebClient, team: str, event: dict[str, Any]) -> None:
+    """A message in a joint space that reads as blame, contempt or an absolute earns its author a
+    private nudge, never a public one, and at most one per person every few minutes."""
+    channel, user = event["channel"], event["user"]
+    mediation_id = await deps.service.store.joint_mediation(team, channel)
+    if mediation_id is None:
         return
+    m = await deps.service.store.get(team, mediation_id)
+    if m is None or m.stage is not Stage.JOINT or m.party_of(user) is None:
+        return
+    nudge = live_nudge(event["text"])
+    if nudge is None:
+        return
+    if not await deps.service.store.claim_once(f"live:{team}:{mediation_id}:{user}", LIVE_PAUSE_SECONDS):
+        return
+    text = t.LIVE_NUDGE.format(message=nudge.message, suggestion=nudge.suggestion)
+    try:
+        await client.chat_postEphemeral(channel=channel, user=user, text=text)
+    except SlackApiError as exc:
+        log.info("live nudge not delivered", extra={"error": str(exc.response.get("error"))})

@@ -20,6 +20,7 @@ from bot.store import PairTaken, StoreUnavailable
 from bot.views import modals
 from bot.views.ids import Callback
 from flows import commands as c
+from flows.coaching import check_reflection, intake_nudges
 from flows.engine import Transition
 from flows.errors import FieldProblem, RefusalCode, Refused
 from flows.models import Share, Verdict
@@ -68,10 +69,6 @@ def register(app: AsyncApp, deps: Deps) -> None:
     app.view(Callback.START.value)(_start_handler(deps))
     simple: dict[Callback, tuple[Callable[[str, Values], c.Command], str]] = {
         Callback.SHARING: (_sharing_command, "share_happened"),
-        Callback.REFLECT: (
-            lambda u, v: c.SubmitReflection(actor=u, text=value(v, "reflection") or ""),
-            "reflection",
-        ),
         Callback.ANSWER: (_answer_command, "verdict"),
         Callback.CHECK_IN: (_check_in_command, "item0"),
         Callback.PROPOSE: (_propose_command, "what"),
@@ -79,6 +76,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
     for callback, (build, fallback) in simple.items():
         app.view(callback.value)(_submit_handler(deps, callback, build, fallback))
     app.view(Callback.INTAKE.value)(_intake_handler(deps))
+    app.view(Callback.INTAKE_REVIEW.value)(_intake_handler(deps))
+    app.view(Callback.REFLECT.value)(_reflect_handler(deps))
 
 
 def _sharing_command(user: str, values: Values) -> c.Command:
@@ -188,10 +187,13 @@ def _intake_handler(deps: Deps) -> Callable[..., Any]:
         m = transition.mediation
         party = m.party_of(user)
         assert party is not None  # the engine accepted the command, so the user is a party
-        await ack(
-            response_action="update",
-            view=modals.sharing_modal(m, party.role, deps.service.definitions.for_mediation(m)),
-        )
+        definition = deps.service.definitions.for_mediation(m)
+        nudges = intake_nudges({key: answer.text for key, answer in party.answers.items()})
+        if nudges:
+            view = modals.intake_review_modal(m, party.role, definition, nudges)
+        else:
+            view = modals.sharing_modal(m, party.role, definition)
+        await ack(response_action="update", view=view)
         await deps.runner.run(transition)
 
     return handler
@@ -248,3 +250,49 @@ async def _colleague_problem(client: AsyncWebClient, user: str, colleague: str) 
     if person.get("deleted"):
         return t.DEACTIVATED.format(user=colleague)
     return None
+
+
+def _reflect_handler(deps: Deps) -> Callable[..., Any]:
+    """A reflection is checked by the coach first: one that is not a reflection at all (a rebuttal,
+    advice, a bare question) stays in the modal with the reason; any other goes to the speaker, with
+    a private tip for the writer where something could be added."""
+
+    async def handler(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        values: Values = body["view"]["state"]["values"]
+        text = value(values, "reflection") or ""
+        user = body["user"]["id"]
+        team = team_of(context)
+        mediation_id = modals.read_metadata(body["view"].get("private_metadata")).get("m", "")
+        tips: list[str] = []
+        try:
+            m = await deps.service.store.get(team, mediation_id)
+            party = m.party_of(user) if m else None
+            if m is not None and party is not None and text.strip():
+                check = check_reflection(m.party(party.role.other).shared_answers(), text)
+                if not check.forward:
+                    reasons = " ".join(check.explain)
+                    await ack(
+                        response_action="errors",
+                        errors={"reflection": t.REFLECTION_NOT_YET.format(reasons=reasons)},
+                    )
+                    return
+                tips = check.explain
+            transition = await deps.service.act(team, mediation_id, c.SubmitReflection(actor=user, text=text))
+        except Refused as refused:
+            if refused.silent:
+                await ack(response_action="update", view=modals.saved_modal())
+            elif refused.fields:
+                await ack(
+                    response_action="errors", errors=field_errors(Callback.REFLECT, refused, "reflection", {})
+                )
+            else:
+                await ack(response_action="update", view=modals.info_modal(error_text(refused)))
+            return
+        except (MediationNotFound, StoreUnavailable) as exc:
+            await ack(response_action="errors", errors={"reflection": error_text(exc)})
+            return
+        note = t.REFLECTION_TIPS.format(tips=" ".join(tips)) if tips else None
+        await ack(response_action="update", view=modals.saved_modal(note))
+        await deps.runner.run(transition)
+
+    return handler

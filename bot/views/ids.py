@@ -28,6 +28,7 @@ class Action(StrEnum):
     JOINT_PAUSE = "cg_joint_pause"
     JOINT_DONE = "cg_joint_done"
     CANCEL_ONE = "cg_cancel_one"
+    KEEP_WORDS = "cg_keep_words"
 
 
 class Callback(StrEnum):
@@ -35,6 +36,7 @@ class Callback(StrEnum):
 
     START = "cg_start"
     INTAKE = "cg_intake"
+    INTAKE_REVIEW = "cg_intake_review"
     SHARING = "cg_sharing"
     REFLECT = "cg_reflect"
     ANSWER = "cg_answer"

@@ -19,8 +19,9 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import texts as t
-from bot.views.common import clip, context, dump_view, esc, section
+from bot.views.common import actions, button, clip, context, dump_view, esc, section
 from bot.views.ids import Callback
+from flows.coach import Nudge
 from flows.definition import FlowDefinition
 from flows.engine import HOPES_MAX, ITEM_WHAT_MAX, ITEM_WHO_MAX, MISSING_MAX, TOPIC_MAX
 from flows.models import Mediation, Role, Share, Verdict
@@ -145,9 +146,48 @@ def sharing_modal(m: Mediation, role: Role, d: FlowDefinition) -> dict[str, Any]
     return _modal(Callback.SHARING, t.SHARING_TITLE, blocks, submit=t.SHARING_SUBMIT, meta=metadata(m=m.id))
 
 
-def saved_modal() -> dict[str, Any]:
-    """Shown after a successful submission."""
-    return _modal(Callback.INFO, t.SAVED_TITLE, [section(t.SAVED)], submit=None)
+def saved_modal(note: str | None = None) -> dict[str, Any]:
+    """Shown after a successful submission, with an optional private note from the coach."""
+    blocks: list[Block] = [section(t.SAVED)]
+    if note:
+        blocks.append(context(note))
+    return _modal(Callback.INFO, t.SAVED_TITLE, blocks, submit=None)
+
+
+def intake_review_modal(
+    m: Mediation, role: Role, d: FlowDefinition, nudges: dict[str, list[Nudge]]
+) -> dict[str, Any]:
+    """The saved answers with the coach's suggestions: revise any, or keep them as they are."""
+    other = m.party(role.other).user_id
+    saved = m.party(role).answers
+    blocks: list[Block] = [
+        section(t.REVIEW_INTRO.format(other=other)),
+        actions(button(t.REVIEW_KEEP, "cg_keep_words", m.id), block_id="keep"),
+    ]
+    for question in d.intake().questions:
+        answer = saved.get(question.key)
+        blocks.append(
+            InputBlock(
+                block_id=f"q_{question.key}",
+                label=question.label,
+                element=PlainTextInputElement(
+                    action_id="value",
+                    multiline=True,
+                    max_length=question.max_length,
+                    initial_value=answer.text if answer else None,
+                ),
+            )
+        )
+        for nudge in nudges.get(question.key, [])[:3]:
+            note = t.REVIEW_NOTE.format(
+                quote=esc(clip(nudge.quote or "", 200)),
+                message=esc(nudge.message),
+                suggestion=esc(nudge.suggestion),
+            )
+            blocks.append(context(clip(note, 2000)))
+    return _modal(
+        Callback.INTAKE_REVIEW, t.REVIEW_TITLE, blocks, submit=t.REVIEW_SUBMIT, meta=metadata(m=m.id)
+    )
 
 
 def answers_modal(m: Mediation, role: Role, d: FlowDefinition) -> dict[str, Any]:

@@ -110,12 +110,20 @@ class Person:
         assert text not in await self.page.content()
 
 
-async def intake(me: Person, answers: dict[str, str], shares: dict[str, str]) -> None:
+async def intake(
+    me: Person, answers: dict[str, str], shares: dict[str, str], coached: str | None = None
+) -> None:
     await me.click_last("cg_intake_open")
     await expect(me.modal()).to_contain_text("Your private answers", timeout=TIMEOUT)
     for key, text in answers.items():
         await me.fill(f"q_{key}/value", text)
     await me.submit()
+    if coached:
+        # The coach points at the words, suggests, and lets the person keep them.
+        await expect(me.modal()).to_contain_text("A gentle check", timeout=TIMEOUT)
+        await expect(me.modal()).to_contain_text(coached)
+        await me.shot("03-coach-review")
+        await me.modal().locator("[data-action-id='cg_keep_words']").click()
     await expect(me.modal()).to_contain_text("What to share", timeout=TIMEOUT)
     for key, share in shares.items():
         await me.modal().locator(f"input[name='share_{key}/value'][value='{share}']").check()
@@ -178,13 +186,14 @@ async def test_ann_and_bob_play_a_whole_mediation(sandbox: Sandbox, browser: Bro
             "requests": "Would you be willing to help me push back on the client?",
         },
         {"happened": "all", "feelings": "all", "needs": "all", "requests": "all"},
+        coached="pressured",
     )
 
     # Bob reflects what Ann shared; her unshared answer is nowhere on his screen.
     await me.click_last("cg_reflect_open")
     await expect(me.modal()).to_contain_text("heard it on the status call")
     await me.does_not_see(ANN_SECRET)
-    await me.shot("03-reflect")
+    await me.shot("04-reflect")
     await me.fill("reflection/value", "The date moved and you only heard it on the call.")
     await me.submit()
     await expect(me.modal()).to_contain_text("that's saved")
@@ -247,7 +256,7 @@ async def test_ann_and_bob_play_a_whole_mediation(sandbox: Sandbox, browser: Bro
     await me.sees("Welcome to your conversation")
     await me.sees("clarity")
     await me.does_not_see(ANN_SECRET)
-    await me.shot("04-joint-space")
+    await me.shot("05-joint-space")
     await me.type("Thanks for listening, Bob.")
     await me.sees("Thanks for listening, Bob.")
     await me.click_last("cg_item_propose")
@@ -271,5 +280,5 @@ async def test_ann_and_bob_play_a_whole_mediation(sandbox: Sandbox, browser: Bro
     await me.become("ann")
     await me.open_dm()
     await me.sees("What you agreed")
-    await me.shot("05-agreement")
+    await me.shot("06-agreement")
     sandbox.standin.assert_no_rejections()

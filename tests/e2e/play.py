@@ -58,8 +58,18 @@ async def intake(
     await h.click_dm(user, "cg_intake_open")
     result = await h.submit(user, intake_values(answers))
     assert result.response_action == "update", result
+    await keep_words_if_coached(h, user)
     result = await h.submit(user, sharing_values(shares or ALL, summaries))
     assert result.response_action == "update", result
+
+
+async def keep_words_if_coached(h: Harness, user: str) -> None:
+    """When the coach reviews the answers, keep them as they are (the person always may)."""
+    view = h.top_view(user)
+    if view.callback_id == "cg_intake_review":
+        await h.slack.click(user, action_id="cg_keep_words", view_id=view.id)
+        await h.settle()
+    assert h.top_view(user).callback_id == "cg_sharing"
 
 
 async def reflect(h: Harness, listener: str, text: str) -> None:

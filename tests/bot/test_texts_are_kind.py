@@ -1,0 +1,85 @@
+"""The bot speaks as it asks people to speak: every user-facing text passes the coach's statement
+review with no nudge (bot/texts.py and the built-in flow's prompts)."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterator
+
+import pytest
+
+from bot import texts
+from flows.coach import review_statement
+from flows.definition import load_builtin
+
+FILL = {
+    "other": "<@U0BOB>",
+    "initiator": "<@U0ANN>",
+    "respondent": "<@U0BOB>",
+    "speaker": "<@U0ANN>",
+    "listener": "<@U0BOB>",
+    "user": "<@U0BOB>",
+    "me": "<@U0ANN>",
+    "a": "<@U0ANN>",
+    "b": "<@U0BOB>",
+    "proposer": "<@U0ANN>",
+    "other_name": "bob",
+    "topic": "the release dates",
+    "rounds": "3",
+    "outcome": "you reached an agreement",
+    "answer": "accepted",
+    "limit": "150",
+    "count": "4",
+    "what": "write your private answers",
+    "stage": "Private answers",
+    "since": "01 Dec 2026",
+    "status": "understood",
+    "needs": "clarity, respect",
+    "who": "Bob",
+    "when": "",
+    "date": "2026-12-15",
+    "reasons": "Try naming how it felt for them.",
+    "tips": "Try naming how it felt for them.",
+    "quote": "always",
+    "message": "A kind word.",
+    "suggestion": "Name one specific time.",
+}
+
+
+def _strings(value: object, name: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield name, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, f"{name}[{key}]")
+
+
+def _all_texts() -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for name in dir(texts):
+        if name.isupper():
+            found += list(_strings(getattr(texts, name), name))
+    peer = load_builtin("peer")
+    for stage in peer.stages:
+        data = stage.model_dump()
+        for rule in data.get("rules", []):
+            found.append(("peer.rules", rule))
+        for item in data.get("items", []) + data.get("agenda", []):
+            found.append((f"peer.{stage.type.value}", item))
+        for question in data.get("questions", []):
+            found += [("peer.label", question["label"]), ("peer.hint", question["hint"])]
+    return found
+
+
+def _fill(text: str) -> str:
+    names = {f for _, f, _, _ in string.Formatter().parse(text) if f}
+    filled = text.format(**{n: FILL.get(n, "x") for n in names}) if names else text
+    filled = re.sub(r"<@U0[A-Z]+>", "Ann", filled)  # the coach reads names, not Slack mentions
+    return filled.replace("*", "").replace("_", " ").replace("`", "")
+
+
+@pytest.mark.parametrize(("name", "text"), _all_texts(), ids=[n for n, _ in _all_texts()])
+def test_text_earns_no_nudge(name: str, text: str) -> None:
+    review = review_statement(_fill(text))
+    assert review.nudges == [], [(n.kind.value, n.quote) for n in review.nudges]
