@@ -174,42 +174,36 @@ _WEAK_NUMBERS = {"a", "an", "one", "once", "first", "second", "single", "half", 
 _NUM = re.compile(r"\d+")
 
 
-_NUM_CANDIDATE = re.compile(
-    r"\d|\b(?:"
-    + "|".join(sorted((w for w in _NUMBER_WORDS if w not in _WEAK_NUMBERS), key=len, reverse=True))
-    + r")\b"
+_STRONG_NUMBER_WORDS = sorted((w for w in _NUMBER_WORDS if w not in _WEAK_NUMBERS), key=len, reverse=True)
+_NUM_TOKEN = re.compile(
+    r"\b(?:(\d[\d,]*)([a-z]*)|((?:" + "|".join(_STRONG_NUMBER_WORDS) + r")(?:-[a-z]+)?)\b|(?:a|an|one)(?=\s+"
+    r"(?:hundred|thousand|million|grand)\b))(?:\s+(hundred|thousand|million|grand|k)\b)?"
 )
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _MULTIPLIER = {"hundred": 100, "thousand": 1000, "k": 1000, "million": 1_000_000, "grand": 1000}
 
 
 def numbers(norm: str) -> set[int]:
     """Numbers named in a normalised text (digits and number words), except weak ones (a, one, first).
 
-    "2,000", "2k", "two thousand" and "2 grand" all read as 2000.
+    "2,000", "2k", "two thousand" and "2 grand" all read as 2000; "10pm" and "15-minute" as 10 and 15.
     """
     found: set[int] = set()
-    if not _NUM_CANDIDATE.search(norm):
-        return found
-    text = _THOUSANDS.sub("", norm) if "," in norm else norm
-    words = _TOKEN.findall(text)
-    for i, w in enumerate(words):
-        nxt = words[i + 1] if i + 1 < len(words) else ""
-        mult = _MULTIPLIER.get(nxt, 1)
-        if w.isdigit():
-            if len(w) <= 9:
-                found.add(int(w) * mult)
-            continue
-        if w[-1] == "k" and w[:-1].isdigit():
-            found.add(int(w[:-1]) * 1000)
-            continue
-        digits = _NUM.match(w)
-        if digits and len(digits.group()) <= 6:
-            found.add(int(digits.group()))  # 10pm, 3rd, 15-minute
-            continue
-        for part in w.split("-"):
-            if part in _NUMBER_WORDS and (part not in _WEAK_NUMBERS or (mult > 1 and part in {"a", "one"})):
-                found.add(_NUMBER_WORDS[part] * mult)
+    for m in _NUM_TOKEN.finditer(norm):
+        digits, suffix, word, mult_word = m.groups()
+        mult = _MULTIPLIER[mult_word] if mult_word else 1
+        if digits:
+            # "2,000" is one number; "1,2 and 3" lists several
+            thousands = len(digits) > 4 and digits[-4] == ","
+            raw = digits.replace(",", "") if thousands else digits.split(",")[0]
+            if not raw or len(raw) > 9:
+                continue
+            found.add(int(raw) * (1000 if suffix == "k" else 1) * mult)
+        elif word:
+            for part in word.split("-"):
+                if part in _NUMBER_WORDS and part not in _WEAK_NUMBERS:
+                    found.add(_NUMBER_WORDS[part] * mult)
+        elif mult_word:
+            found.add(mult)  # "a hundred", "one thousand"
     found.discard(0)
     return found
 
