@@ -1,33 +1,41 @@
-"""Which flow definition applies: the built-in ones for now, by id and version."""
+"""Which flow definition applies: the workspace's current one for a new mediation, and for a running
+mediation the exact version it started with."""
 
 from __future__ import annotations
 
+from bot.config_store import ConfigStore
 from flows.definition import FlowDefinition, load_builtin
 from flows.models import Mediation
 
 
 class DefinitionSource:
-    """Gives the definition a new mediation starts with, and the one a running mediation keeps."""
+    """Definitions by workspace, flow and version. Versions never change once written, so they are
+    cached; the current version is read from the workspace's configuration each time."""
 
-    def __init__(self, builtins: tuple[str, ...] = ("peer",)) -> None:
-        self._definitions: dict[tuple[str, int], FlowDefinition] = {}
-        self._current: dict[str, FlowDefinition] = {}
-        for flow_id in builtins:
-            self.register(load_builtin(flow_id))
+    def __init__(self, configs: ConfigStore | None = None) -> None:
+        self.configs = configs
+        self._cache: dict[tuple[str, str, int], FlowDefinition] = {}
 
-    def register(self, definition: FlowDefinition) -> None:
-        """Make a definition available and current for its flow."""
-        self._definitions[(definition.id, definition.version)] = definition
-        self._current[definition.id] = definition
-
-    def current(self, team: str, flow: str) -> FlowDefinition:
+    async def current(self, team: str, flow: str) -> FlowDefinition:
         """The definition a new mediation of this flow starts with in this workspace."""
-        try:
-            return self._current[flow]
-        except KeyError:
-            raise LookupError(f"no flow named {flow!r}") from None
+        if self.configs is None:
+            return load_builtin(flow)
+        return (await self.configs.get(team)).definition(flow)
 
-    def for_mediation(self, mediation: Mediation) -> FlowDefinition:
+    async def for_mediation(self, mediation: Mediation) -> FlowDefinition:
         """The definition (version included) a running mediation started with."""
-        found = self._definitions.get((mediation.flow, mediation.definition_version))
-        return found if found is not None else self.current(mediation.team, mediation.flow)
+        key = (mediation.team, mediation.flow, mediation.definition_version)
+        if key in self._cache:
+            return self._cache[key]
+        found = None
+        if self.configs is not None:
+            found = await self.configs.definition(
+                mediation.team, mediation.flow, mediation.definition_version
+            )
+        if found is None:
+            builtin = load_builtin(mediation.flow)
+            if builtin.version != mediation.definition_version:
+                raise LookupError(f"definition {key} is not stored")
+            found = builtin
+        self._cache[key] = found
+        return found

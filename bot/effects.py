@@ -88,7 +88,7 @@ class EffectRunner:
 
     async def notify(self, m: Mediation, effect: Notify) -> None:
         """Send one party their private message."""
-        definition = self.service.definitions.for_mediation(m)
+        definition = await self.service.definitions.for_mediation(m)
         message = notice_message(m, effect.role, effect.notice, definition, effect.speaker)
         channel = await self.dm_channel(m.party(effect.role).user_id)
         await self.client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
@@ -107,7 +107,7 @@ class EffectRunner:
     async def _post_joint(self, m: Mediation, effect: PostToJoint) -> None:
         if m.joint is None:
             return
-        definition = self.service.definitions.for_mediation(m)
+        definition = await self.service.definitions.for_mediation(m)
         message = joint_message(m, effect.post, definition, effect.item_id)
         await self.client.chat_postMessage(
             channel=m.joint.channel_id, text=message.text, blocks=message.blocks

@@ -9,6 +9,7 @@ import aiohttp
 import redis.asyncio as aioredis
 
 from bot.app import Services
+from bot.config_store import ConfigStore
 from bot.crypto import Cipher, local_key
 from bot.definitions import DefinitionSource
 from bot.redis_embedded import EmbeddedRedis
@@ -31,7 +32,9 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
     store = MediationStore(redis, Cipher(key), prefix=settings.key_prefix)
     http = aiohttp.ClientSession()
     try:
-        yield Services(service=MediationService(store, DefinitionSource()), http=http)
+        configs = ConfigStore(redis, prefix=settings.key_prefix)
+        service = MediationService(store, DefinitionSource(configs), configs=configs)
+        yield Services(service=service, http=http)
     finally:
         await http.close()
         await redis.aclose()

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from bot.config_store import ConfigStore
 from bot.definitions import DefinitionSource
 from bot.store import MediationStore, VersionConflict
 from flows import commands as c
@@ -40,17 +41,19 @@ class MediationService:
         store: MediationStore,
         definitions: DefinitionSource,
         *,
+        configs: ConfigStore | None = None,
         clock: Callable[[], datetime] = utcnow,
         ids: Callable[[], str] = new_id,
     ) -> None:
         self.store = store
         self.definitions = definitions
+        self.configs = configs
         self.clock = clock
         self.ids = ids
 
     async def start(self, team: str, command: c.Start, flow: str = "peer") -> Transition:
         """Create a mediation (raises `Refused`, `PairTaken` or `StoreUnavailable`)."""
-        definition = self.definitions.current(team, flow)
+        definition = await self.definitions.current(team, flow)
         transition = engine.start(command, definition, self.clock(), mediation_id=self.ids(), team=team)
         saved = await self.store.create(transition.mediation)
         log.info("mediation started", extra={"mediation": saved.id, "team": team})
@@ -65,7 +68,7 @@ class MediationService:
             mediation = await self.store.get(team, mediation_id)
             if mediation is None:
                 raise MediationNotFound(mediation_id)
-            definition = self.definitions.for_mediation(mediation)
+            definition = await self.definitions.for_mediation(mediation)
             transition = engine.apply(mediation, command, definition, self.clock())
             try:
                 saved = await self.store.save(transition.mediation)

@@ -64,7 +64,7 @@ return {1, ARGV[2]}
 T = TypeVar("T")
 
 
-def _unavailable(call: Callable[[], Awaitable[T]]) -> Callable[[], Awaitable[T]]:
+def unavailable(call: Callable[[], Awaitable[T]]) -> Callable[[], Awaitable[T]]:
     async def wrapped() -> T:
         try:
             return await call()
@@ -79,6 +79,7 @@ class MediationStore:
 
     def __init__(self, redis: aioredis.Redis, cipher: Cipher, *, prefix: str = "cg") -> None:
         self._redis = redis
+        self.redis = redis
         self._cipher = cipher
         self._prefix = prefix
         self._save = redis.register_script(_SAVE)
@@ -107,7 +108,7 @@ class MediationStore:
         async def call() -> list[bytes | None]:
             return cast(list[bytes | None], await self._redis.hmget(key, ["v", "doc"]))
 
-        version, blob = await _unavailable(call)()
+        version, blob = await unavailable(call)()
         if version is None or blob is None:
             return None
         mediation = self._decode(blob)
@@ -137,7 +138,7 @@ class MediationStore:
         async def call() -> list[object]:
             return cast(list[object], await self._save(keys=keys, args=args))
 
-        status, detail = await _unavailable(call)()
+        status, detail = await unavailable(call)()
         if status == -1:
             raise VersionConflict(mediation.id)
         if status == -2:
@@ -152,7 +153,7 @@ class MediationStore:
         async def call() -> bytes | None:
             return cast(bytes | None, await self._redis.get(key))
 
-        holder = await _unavailable(call)()
+        holder = await unavailable(call)()
         return holder.decode() if holder else None
 
     async def for_user(self, team: str, user_id: str) -> list[Mediation]:
@@ -172,7 +173,7 @@ class MediationStore:
             return [(i, row[0], row[1]) for i, row in zip(ids, rows, strict=True)]
 
         mediations = []
-        for _, version, blob in await _unavailable(call)():
+        for _, version, blob in await unavailable(call)():
             if version is not None and blob is not None:
                 mediations.append(self._decode(blob).model_copy(update={"version": int(version)}))
         return sorted(mediations, key=lambda m: m.created_at, reverse=True)
@@ -191,7 +192,7 @@ class MediationStore:
                 pipe.srem(self._k(team, "all"), mediation_id)
                 await pipe.execute()
 
-        await _unavailable(call)()
+        await unavailable(call)()
 
     # joint spaces -----------------------------------------------------------------------------
 
@@ -202,7 +203,7 @@ class MediationStore:
         async def call() -> None:
             await self._redis.set(key, mediation_id)
 
-        await _unavailable(call)()
+        await unavailable(call)()
 
     async def joint_mediation(self, team: str, channel_id: str) -> str | None:
         """The mediation whose joint space this conversation is, if any."""
@@ -211,7 +212,7 @@ class MediationStore:
         async def call() -> bytes | None:
             return cast(bytes | None, await self._redis.get(key))
 
-        found = await _unavailable(call)()
+        found = await unavailable(call)()
         return found.decode() if found else None
 
     # idempotency ------------------------------------------------------------------------------
@@ -223,7 +224,7 @@ class MediationStore:
         async def call() -> bool:
             return bool(await self._redis.set(full, "1", nx=True, ex=ttl_seconds))
 
-        return await _unavailable(call)()
+        return await unavailable(call)()
 
     # timers -----------------------------------------------------------------------------------
 
@@ -234,7 +235,7 @@ class MediationStore:
         async def call() -> None:
             await self._redis.zadd(f"{self._prefix}:timers", {member: at.timestamp()})
 
-        await _unavailable(call)()
+        await unavailable(call)()
 
     async def take_due(self, now: datetime, limit: int = 100) -> list[tuple[str, str, str]]:
         """Remove and return the timers due by `now` as (team, mediation id, timer)."""
@@ -249,7 +250,7 @@ class MediationStore:
             return taken
 
         result = []
-        for member in await _unavailable(call)():
+        for member in await unavailable(call)():
             team, mediation_id, timer = member.decode().rsplit("|", 2)
             result.append((team, mediation_id, timer))
         return result

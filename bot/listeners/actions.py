@@ -124,7 +124,7 @@ def _modal_handler(
             view = modals.info_modal(t.REFUSALS[refusal])
         else:
             party = m.party_of(user)
-            view = builder(m, party, deps.service.definitions.for_mediation(m))
+            view = builder(m, party, await deps.service.definitions.for_mediation(m))
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     return handler
@@ -183,7 +183,7 @@ def _keep_words_handler(deps: Deps) -> Callable[..., Any]:
         else:
             party = m.party_of(user)
             assert party is not None  # can_open checked it
-            view = modals.sharing_modal(m, party.role, deps.service.definitions.for_mediation(m))
+            view = modals.sharing_modal(m, party.role, await deps.service.definitions.for_mediation(m))
         await client.views_update(view_id=view_id, view=view)
 
     return handler

@@ -170,9 +170,9 @@ def _intake_handler(deps: Deps) -> Callable[..., Any]:
                 m_id = modals.read_metadata(body["view"].get("private_metadata")).get("m", "")
                 found = await deps.service.store.get(team_of(context), m_id)
                 definition = (
-                    deps.service.definitions.for_mediation(found)
+                    await deps.service.definitions.for_mediation(found)
                     if found
-                    else deps.service.definitions.current(team_of(context), "peer")
+                    else await deps.service.definitions.current(team_of(context), "peer")
                 )
                 limits: dict[str, int] = {q.key: q.max_length for q in definition.intake().questions}
                 await ack(
@@ -187,7 +187,7 @@ def _intake_handler(deps: Deps) -> Callable[..., Any]:
         m = transition.mediation
         party = m.party_of(user)
         assert party is not None  # the engine accepted the command, so the user is a party
-        definition = deps.service.definitions.for_mediation(m)
+        definition = await deps.service.definitions.for_mediation(m)
         nudges = intake_nudges({key: answer.text for key, answer in party.answers.items()})
         if nudges:
             view = modals.intake_review_modal(m, party.role, definition, nudges)

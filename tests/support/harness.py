@@ -10,6 +10,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.app import Services, create_app
+from bot.config_store import ConfigStore
 from bot.definitions import DefinitionSource
 from bot.lifecycle import drain
 from bot.sandbox.delivery import SlackDelivery
@@ -44,8 +45,9 @@ class Harness:
         self.key_prefix = key_prefix
         self.standin = SlackStandIn()
         self.clock = Clock()
-        self.definitions = DefinitionSource()
-        self.service = MediationService(store, self.definitions, clock=self.clock)
+        self.configs = ConfigStore(store.redis, prefix=key_prefix)
+        self.definitions = DefinitionSource(self.configs)
+        self.service = MediationService(store, self.definitions, configs=self.configs, clock=self.clock)
         self._runner: web.AppRunner | None = None
         self.slack: SlackDelivery
         self.allow_rejections: set[str] = set()
