@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.service import MediationService
@@ -20,6 +22,8 @@ from flows.models import JointKind, Mediation, Role
 
 log = logging.getLogger("commonground.effects")
 
+HomeSection = Callable[[str, str], Awaitable[list[Block]]]
+
 # Web API errors that mean a person can no longer be reached: the mediation ends for them.
 UNREACHABLE = {"user_not_found", "user_disabled", "account_inactive", "cannot_dm_bot", "users_not_found"}
 
@@ -31,6 +35,8 @@ class EffectRunner:
     def __init__(self, client: AsyncWebClient, service: MediationService) -> None:
         self.client = client
         self.service = service
+        # Further App Home sections (hosted mediations, admin): (team, user) -> blocks, or [] for none.
+        self.home_sections: list[HomeSection] = []
 
     async def run(self, transition: Transition) -> None:
         """Carry out every effect of `transition`; follow-up transitions run too."""
@@ -119,11 +125,12 @@ class EffectRunner:
             await self.publish_home(m.team, user_id)
 
     async def publish_home(self, team: str, user_id: str) -> None:
-        """Publish one user's App Home from the store."""
+        """Publish one user's App Home from the store, with every section that applies to them."""
         mediations = await self.service.store.for_user(team, user_id)
+        sections = [blocks for provider in self.home_sections if (blocks := await provider(team, user_id))]
         try:
             await self.client.views_publish(
-                user_id=user_id, view=home_view(mediations, user_id, self.service.clock())
+                user_id=user_id, view=home_view(mediations, user_id, self.service.clock(), sections)
             )
         except SlackApiError as exc:
             log.warning("views.publish failed", extra={"error": str(exc.response.get("error"))})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -91,14 +92,28 @@ def _item(m: Mediation, user_id: str) -> list[Block]:
     return blocks
 
 
-def home_view(mediations: list[Mediation], user_id: str, now: datetime) -> dict[str, Any]:
-    """The App Home tab for one user."""
+VIEW_BLOCKS_MAX = 100
+
+
+def home_view(
+    mediations: list[Mediation], user_id: str, now: datetime, sections: Sequence[list[Block]] = ()
+) -> dict[str, Any]:
+    """The App Home tab for one user: their own mediations, then any further sections (the ones they
+    host, the admin's), within Slack's 100 blocks."""
     blocks: list[Block] = [HeaderBlock(text=t.HOME_HEADER), section(t.HOME_INTRO)]
+    extra = [block for part in sections for block in [DividerBlock(), *part]]
+    budget = VIEW_BLOCKS_MAX - len(extra) - len(blocks) - 2
     if not mediations:
         blocks.append(context(t.HOME_EMPTY))
     ordered = sorted(mediations, key=lambda m: (not m.is_open, -m.updated_at.timestamp()))
+    shown = 0
     for m in ordered[:HOME_LIMIT]:
-        blocks += [DividerBlock(), *_item(m, user_id)]
-    if len(ordered) > HOME_LIMIT:
-        blocks.append(context(t.HOME_MORE.format(count=len(ordered) - HOME_LIMIT)))
-    return dump_view(View(type="home", blocks=blocks))
+        item = [DividerBlock(), *_item(m, user_id)]
+        if len(item) > budget:
+            break
+        blocks += item
+        budget -= len(item)
+        shown += 1
+    if len(ordered) > shown:
+        blocks.append(context(t.HOME_MORE.format(count=len(ordered) - shown)))
+    return dump_view(View(type="home", blocks=(blocks + extra)[:VIEW_BLOCKS_MAX]))
