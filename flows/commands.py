@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from flows.models import JointKind, Role, Share
+from flows.models import JointKind, Outcome, Role, Share
 
 
 class _Command(BaseModel):
@@ -21,6 +21,15 @@ class Start(_Command):
     respondent: str
     topic: str
     hopes: str | None = None
+
+
+class StartFacilitated(_Command):
+    """A facilitator hosts a mediation between two people."""
+
+    actor: str
+    first: str
+    second: str
+    topic: str
 
 
 class Accept(_Command):
@@ -116,6 +125,7 @@ class JointSpaceOpened(_Command):
 
     channel_id: str
     kind: JointKind
+    thread_ts: str | None = None
 
 
 class ProposeItem(_Command):
@@ -157,6 +167,35 @@ class Expire(_Command):
     """The invitation went unanswered for too long."""
 
 
+class NudgeParty(_Command):
+    """The facilitator sends a party a kind reminder of what waits on them."""
+
+    actor: str
+    role: Role
+
+
+class MoveOn(_Command):
+    """The facilitator ends a stuck reflection loop, with a reason both parties see."""
+
+    actor: str
+    reason: str
+
+
+class ChooseJointSpace(_Command):
+    """The facilitator chooses where the joint conversation happens."""
+
+    actor: str
+    kind: JointKind
+    channel_id: str | None = None
+
+
+class EndWithOutcome(_Command):
+    """The facilitator ends the mediation with an outcome."""
+
+    actor: str
+    outcome: Outcome
+
+
 Command = (
     Accept
     | Postpone
@@ -177,4 +216,8 @@ Command = (
     | Cancel
     | PartyUnreachable
     | Expire
+    | NudgeParty
+    | MoveOn
+    | ChooseJointSpace
+    | EndWithOutcome
 )

@@ -39,6 +39,8 @@ class Notice(StrEnum):
     UNREACHABLE = "unreachable"
     EXPIRED = "expired"
     REMINDER = "reminder"
+    NUDGED = "nudged"
+    MOVED_ON = "moved_on"
 
 
 class Notify(BaseModel):
@@ -51,12 +53,22 @@ class Notify(BaseModel):
     speaker: Role | None = None  # for reflection-loop notices: the loop whose speaker this is
 
 
+class NotifyFacilitator(BaseModel):
+    """Tell the facilitator something (stages and names only, never a party's private text)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    notice: Notice
+
+
 class OpenJointSpace(BaseModel):
-    """Open the joint space for both parties, then report back with `JointSpaceOpened`."""
+    """Open the joint space for both parties (and the facilitator), then report back with
+    `JointSpaceOpened`. For a thread, `channel_id` names the existing private channel."""
 
     model_config = ConfigDict(frozen=True)
 
     kind: JointKind
+    channel_id: str | None = None
 
 
 class JointPost(StrEnum):
@@ -93,4 +105,4 @@ class Schedule(BaseModel):
     at: datetime
 
 
-Effect = Notify | OpenJointSpace | PostToJoint | RefreshHome | Schedule
+Effect = Notify | NotifyFacilitator | OpenJointSpace | PostToJoint | RefreshHome | Schedule

@@ -18,6 +18,7 @@ from flows.effects import (
     JointPost,
     Notice,
     Notify,
+    NotifyFacilitator,
     OpenJointSpace,
     PostToJoint,
     RefreshHome,
@@ -27,6 +28,7 @@ from flows.errors import FieldProblem, RefusalCode, Refused
 from flows.models import (
     AgreementItem,
     Answer,
+    JointChoice,
     JointKind,
     JointSpace,
     LoopStatus,
@@ -48,6 +50,7 @@ ITEM_WHO_MAX = 100
 ITEM_WHAT_MAX = 300
 ITEMS_MAX = 15
 MISSING_MAX = 1500
+MOVE_ON_REASON_MAX = 500
 
 _ACTIVE = (LoopStatus.WAITING_REFLECTION, LoopStatus.WAITING_ANSWER)
 
@@ -111,11 +114,54 @@ def start(
     return Transition(mediation, effects)
 
 
+def start_facilitated(
+    command: c.StartFacilitated, definition: FlowDefinition, now: datetime, *, mediation_id: str, team: str
+) -> Transition:
+    """Create a mediation that a facilitator hosts between two people; both are invited."""
+    if command.actor in (command.first, command.second):
+        raise Refused(RefusalCode.FACILITATOR_IS_PARTY)
+    if command.first == command.second:
+        raise Refused(RefusalCode.SELF)
+    topic = command.topic.strip()
+    if not topic:
+        raise Refused(RefusalCode.INVALID_INPUT, {"topic": FieldProblem.EMPTY})
+    if len(topic) > TOPIC_MAX:
+        raise Refused(RefusalCode.INVALID_INPUT, {"topic": FieldProblem.TOO_LONG})
+    first = definition.first_stage()
+    mediation = Mediation(
+        id=mediation_id,
+        team=team,
+        flow=definition.id,
+        definition_version=definition.version,
+        created_at=now,
+        updated_at=now,
+        stage=first,
+        topic=topic,
+        initiator=Party(user_id=command.first, role=Role.INITIATOR),
+        respondent=Party(user_id=command.second, role=Role.RESPONDENT),
+        history=[StageEntry(stage=first, at=now)],
+        facilitator=command.actor,
+    )
+    effects: list[Effect] = []
+    invitation = definition.stage(Stage.INVITATION)
+    if isinstance(invitation, InvitationStage):
+        effects += [Notify(role=r, notice=Notice.INVITATION) for r in (Role.INITIATOR, Role.RESPONDENT)]
+        effects += [NotifyFacilitator(notice=Notice.INVITATION_SENT)]
+        effects += [
+            Schedule(timer="reminder", at=now + timedelta(hours=invitation.reminder_hours)),
+            Schedule(timer="expire", at=now + timedelta(days=invitation.expire_days)),
+        ]
+    else:
+        for party in mediation.parties:
+            party.accepted_at = now
+        effects += _announce(mediation, first, definition, now)
+    effects.append(RefreshHome())
+    return Transition(mediation, effects)
+
+
 def apply(mediation: Mediation, command: c.Command, definition: FlowDefinition, now: datetime) -> Transition:
     """Carry out one command on a mediation, or raise `Refused`. The input is never modified."""
-    actor = getattr(command, "actor", None)
-    if actor is not None and mediation.party_of(actor) is None:
-        raise Refused(RefusalCode.NOT_A_PARTY)  # before closed/paused: a stranger learns nothing
+    _authorise(mediation, command)  # before closed/paused: a stranger learns nothing
     if not mediation.is_open:
         raise Refused(RefusalCode.ALREADY_DONE if isinstance(command, c.Expire) else RefusalCode.CLOSED)
     if mediation.paused and not isinstance(command, _ALLOWED_WHILE_PAUSED):
@@ -128,6 +174,33 @@ def apply(mediation: Mediation, command: c.Command, definition: FlowDefinition, 
 
 
 # --- helpers -------------------------------------------------------------------------------------
+
+_FACILITATOR_ONLY = (c.NudgeParty, c.MoveOn, c.ChooseJointSpace, c.EndWithOutcome)
+_PARTY_OR_FACILITATOR = (c.Pause, c.Resume)
+
+
+def _authorise(m: Mediation, command: c.Command) -> None:
+    """Refuse a command from anyone whose step it is not: facilitator commands from anyone but the
+    facilitator, party commands from anyone but a party."""
+    actor = getattr(command, "actor", None)
+    if actor is None:
+        return
+    if isinstance(command, _FACILITATOR_ONLY):
+        if m.facilitator is None or actor != m.facilitator:
+            raise Refused(RefusalCode.NOT_THE_FACILITATOR)
+        return
+    if isinstance(command, _PARTY_OR_FACILITATOR) and m.facilitator is not None and actor == m.facilitator:
+        return
+    if m.party_of(actor) is None:
+        raise Refused(RefusalCode.NOT_A_PARTY)
+
+
+def _to_others(m: Mediation, actor: str, notice: Notice) -> list[Effect]:
+    """`notice` for everyone in the mediation but `actor` (both parties, and the facilitator)."""
+    effects: list[Effect] = [Notify(role=p.role, notice=notice) for p in m.parties if p.user_id != actor]
+    if m.facilitator is not None and m.facilitator != actor:
+        effects.append(NotifyFacilitator(notice=notice))
+    return effects
 
 
 def _party(m: Mediation, user_id: str) -> Party:
@@ -178,6 +251,8 @@ def _announce(m: Mediation, stage: Stage, d: FlowDefinition, now: datetime) -> l
     if stage is Stage.ALLIANCE:
         return [Notify(role=r, notice=Notice.CHECK_IN) for r in both]
     if stage is Stage.JOINT:
+        if m.joint_choice is not None:
+            return [OpenJointSpace(kind=m.joint_choice.kind, channel_id=m.joint_choice.channel_id)]
         joint = d.joint()
         return [OpenJointSpace(kind=joint.space if joint else JointKind.GROUP_DM)]
     return []
@@ -230,33 +305,45 @@ def _after_loops(m: Mediation, d: FlowDefinition, now: datetime) -> list[Effect]
 # --- handlers -------------------------------------------------------------------------------------
 
 
-def _accept(m: Mediation, cmd: c.Accept, d: FlowDefinition, now: datetime) -> list[Effect]:
-    party = _party(m, cmd.actor)
+def _invited(m: Mediation, user_id: str) -> Party:
+    """The party answering the invitation: the respondent, or either party when facilitated."""
+    party = _party(m, user_id)
     _require(m, Stage.INVITATION)
-    if party.role is not Role.RESPONDENT:
+    if party.role is not Role.RESPONDENT and not m.facilitated:
         raise Refused(RefusalCode.NOT_YOUR_STEP)
+    if party.accepted_at is not None:
+        raise Refused(RefusalCode.ALREADY_DONE)
+    return party
+
+
+def _accept(m: Mediation, cmd: c.Accept, d: FlowDefinition, now: datetime) -> list[Effect]:
+    party = _invited(m, cmd.actor)
     party.accepted_at = now
     m.postponed = False
+    if m.facilitated:
+        effects: list[Effect] = [NotifyFacilitator(notice=Notice.ACCEPTED)]
+        return effects + (_advance(m, d, now) if all(p.accepted_at for p in m.parties) else [])
     return [Notify(role=Role.INITIATOR, notice=Notice.ACCEPTED), *_advance(m, d, now)]
 
 
 def _postpone(m: Mediation, cmd: c.Postpone, d: FlowDefinition, now: datetime) -> list[Effect]:
-    party = _party(m, cmd.actor)
-    _require(m, Stage.INVITATION)
-    if party.role is not Role.RESPONDENT:
-        raise Refused(RefusalCode.NOT_YOUR_STEP)
+    _invited(m, cmd.actor)
     if m.postponed:
         raise Refused(RefusalCode.ALREADY_DONE)
     m.postponed = True
+    if m.facilitated:
+        return [NotifyFacilitator(notice=Notice.POSTPONED)]
     return [Notify(role=Role.INITIATOR, notice=Notice.POSTPONED)]
 
 
 def _decline(m: Mediation, cmd: c.Decline, d: FlowDefinition, now: datetime) -> list[Effect]:
-    party = _party(m, cmd.actor)
-    _require(m, Stage.INVITATION)
-    if party.role is not Role.RESPONDENT:
-        raise Refused(RefusalCode.NOT_YOUR_STEP)
+    party = _invited(m, cmd.actor)
     _close(m, Outcome.DECLINED, "declined", now)
+    if m.facilitated:
+        return [
+            Notify(role=party.role, notice=Notice.DECLINE_THANKS),
+            *_to_others(m, party.user_id, Notice.DECLINED),
+        ]
     return [
         Notify(role=Role.INITIATOR, notice=Notice.DECLINED),
         Notify(role=Role.RESPONDENT, notice=Notice.DECLINE_THANKS),
@@ -425,24 +512,22 @@ def _repair(m: Mediation, cmd: c.ChooseRepair, d: FlowDefinition, now: datetime)
 
 
 def _pause(m: Mediation, cmd: c.Pause, d: FlowDefinition, now: datetime) -> list[Effect]:
-    party = _party(m, cmd.actor)
     if m.stage is Stage.INVITATION:
         raise Refused(RefusalCode.WRONG_STAGE)
     if m.paused:
         raise Refused(RefusalCode.ALREADY_DONE)
     m.paused = True
-    effects: list[Effect] = [Notify(role=party.role.other, notice=Notice.PAUSED)]
+    effects = _to_others(m, cmd.actor, Notice.PAUSED)
     if m.joint:
         effects.append(PostToJoint(post=JointPost.PAUSED))
     return effects
 
 
 def _resume(m: Mediation, cmd: c.Resume, d: FlowDefinition, now: datetime) -> list[Effect]:
-    party = _party(m, cmd.actor)
     if not m.paused:
         raise Refused(RefusalCode.ALREADY_DONE)
     m.paused = False
-    effects: list[Effect] = [Notify(role=party.role.other, notice=Notice.RESUMED)]
+    effects = _to_others(m, cmd.actor, Notice.RESUMED)
     if m.joint:
         effects.append(PostToJoint(post=JointPost.RESUMED))
     if m.stage is Stage.ALLIANCE and all(p.ready_for_joint for p in m.parties):
@@ -454,7 +539,7 @@ def _joint_opened(m: Mediation, cmd: c.JointSpaceOpened, d: FlowDefinition, now:
     _require(m, Stage.JOINT)
     if m.joint is not None:
         raise Refused(RefusalCode.ALREADY_DONE)
-    m.joint = JointSpace(channel_id=cmd.channel_id, kind=cmd.kind)
+    m.joint = JointSpace(channel_id=cmd.channel_id, kind=cmd.kind, thread_ts=cmd.thread_ts)
     effects: list[Effect] = [PostToJoint(post=JointPost.SUMMARY)]
     if m.paused:
         effects.append(PostToJoint(post=JointPost.PAUSED))
@@ -542,6 +627,56 @@ def _expire(m: Mediation, cmd: c.Expire, d: FlowDefinition, now: datetime) -> li
     return [Notify(role=Role.INITIATOR, notice=Notice.EXPIRED)]
 
 
+def _nudge_party(m: Mediation, cmd: c.NudgeParty, d: FlowDefinition, now: datetime) -> list[Effect]:
+    if m.stage is Stage.CLOSED:
+        raise Refused(RefusalCode.CLOSED)
+    return [Notify(role=cmd.role, notice=Notice.NUDGED)]
+
+
+def _move_on(m: Mediation, cmd: c.MoveOn, d: FlowDefinition, now: datetime) -> list[Effect]:
+    _require(m, Stage.REFLECTION)
+    problems: dict[str, FieldProblem] = {}
+    reason = _text(cmd.reason, "reason", MOVE_ON_REASON_MAX, problems)
+    if problems:
+        raise Refused(RefusalCode.INVALID_INPUT, problems)
+    stuck = [loop for loop in m.loops if not loop.status.ended]
+    if not stuck:
+        raise Refused(RefusalCode.NOTHING_TO_MOVE_ON)
+    for loop in stuck:
+        loop.status = LoopStatus.NOT_YET
+        loop.moved_on = reason
+    effects: list[Effect] = [
+        Notify(role=r, notice=Notice.MOVED_ON) for r in (Role.INITIATOR, Role.RESPONDENT)
+    ]
+    return effects + _after_loops(m, d, now)
+
+
+def _choose_joint(m: Mediation, cmd: c.ChooseJointSpace, d: FlowDefinition, now: datetime) -> list[Effect]:
+    if m.joint is not None:
+        raise Refused(RefusalCode.ALREADY_DONE)
+    if cmd.kind is JointKind.THREAD and not cmd.channel_id:
+        raise Refused(RefusalCode.INVALID_INPUT, {"channel": FieldProblem.EMPTY})
+    m.joint_choice = JointChoice(
+        kind=cmd.kind, channel_id=cmd.channel_id if cmd.kind is JointKind.THREAD else None
+    )
+    if m.stage is Stage.JOINT:  # the space was about to open when the choice came: open it now
+        return [OpenJointSpace(kind=m.joint_choice.kind, channel_id=m.joint_choice.channel_id)]
+    return []
+
+
+_FACILITATOR_OUTCOMES = (Outcome.AGREED, Outcome.PARTLY_AGREED, Outcome.NO_AGREEMENT, Outcome.CANCELLED)
+
+
+def _end_with_outcome(m: Mediation, cmd: c.EndWithOutcome, d: FlowDefinition, now: datetime) -> list[Effect]:
+    if cmd.outcome not in _FACILITATOR_OUTCOMES:
+        raise Refused(RefusalCode.OUTCOME_NOT_ALLOWED)
+    _close(m, cmd.outcome, "ended_by_facilitator", now)
+    effects: list[Effect] = [Notify(role=r, notice=Notice.CLOSED) for r in (Role.INITIATOR, Role.RESPONDENT)]
+    if m.joint:
+        effects.insert(0, PostToJoint(post=JointPost.FINAL))
+    return effects
+
+
 _Handler = Callable[[Mediation, Any, FlowDefinition, datetime], list[Effect]]
 _HANDLERS: dict[type, _Handler] = dict(
     {
@@ -564,5 +699,9 @@ _HANDLERS: dict[type, _Handler] = dict(
         c.Cancel: _cancel,
         c.PartyUnreachable: _unreachable,
         c.Expire: _expire,
+        c.NudgeParty: _nudge_party,
+        c.MoveOn: _move_on,
+        c.ChooseJointSpace: _choose_joint,
+        c.EndWithOutcome: _end_with_outcome,
     }
 )

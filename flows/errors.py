@@ -20,6 +20,10 @@ class RefusalCode(StrEnum):
     ITEM_NOT_FOUND = "item_not_found"
     OWN_ITEM = "own_item"
     TOO_MANY_ITEMS = "too_many_items"
+    NOT_THE_FACILITATOR = "not_the_facilitator"
+    FACILITATOR_IS_PARTY = "facilitator_is_party"
+    NOTHING_TO_MOVE_ON = "nothing_to_move_on"
+    OUTCOME_NOT_ALLOWED = "outcome_not_allowed"
 
 
 class FieldProblem(StrEnum):

@@ -84,6 +84,7 @@ class JointKind(StrEnum):
 
     GROUP_DM = "group_dm"
     PRIVATE_CHANNEL = "private_channel"
+    THREAD = "thread"  # a thread in an existing private channel where all are members (facilitated)
 
 
 class Answer(BaseModel):
@@ -150,6 +151,7 @@ class ReflectionLoop(BaseModel):
     listener: Role
     status: LoopStatus = LoopStatus.PENDING
     rounds: list[Round] = Field(default_factory=list)
+    moved_on: str | None = None  # the facilitator's reason, when they moved on from this loop
 
     @property
     def confirmed_reflection(self) -> str | None:
@@ -182,10 +184,18 @@ class AgreementItem(BaseModel):
 
 
 class JointSpace(BaseModel):
-    """The conversation where both parties meet."""
+    """The conversation where both parties meet (for a thread: the channel and the thread's root)."""
 
     channel_id: str
     kind: JointKind
+    thread_ts: str | None = None
+
+
+class JointChoice(BaseModel):
+    """The facilitator's choice of joint space, made before it opens."""
+
+    kind: JointKind
+    channel_id: str | None = None
 
 
 class StageEntry(BaseModel):
@@ -218,6 +228,8 @@ class Mediation(BaseModel):
     agreement: list[AgreementItem] = Field(default_factory=list)
     joint: JointSpace | None = None
     history: list[StageEntry] = Field(default_factory=list)
+    facilitator: str | None = None
+    joint_choice: JointChoice | None = None
 
     @property
     def is_open(self) -> bool:
@@ -237,6 +249,11 @@ class Mediation(BaseModel):
     def party(self, role: Role) -> Party:
         """The party with this role."""
         return self.initiator if role is Role.INITIATOR else self.respondent
+
+    @property
+    def facilitated(self) -> bool:
+        """True when a facilitator hosts this mediation."""
+        return self.facilitator is not None
 
     def party_of(self, user_id: str) -> Party | None:
         """The party this user is, or None for anyone else."""

@@ -12,7 +12,7 @@ from flows import commands as c
 from flows.definition import FlowDefinition
 from flows.engine import Transition, apply, start
 from flows.errors import Refused
-from flows.models import JointKind, Mediation, Role, Share
+from flows.models import JointKind, Mediation, Outcome, Role, Share
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 ALICE, BOB, MALLORY = "UALICE", "UBOB", "UMALLORY"
@@ -45,6 +45,11 @@ def _by(actor: str) -> list[c.Command]:
         c.AcceptItem(actor=actor, item_id="nope"),
         c.Finish(actor=actor),
         c.Cancel(actor=actor),
+        # Facilitator commands: refused for parties and strangers in a peer mediation.
+        c.NudgeParty(actor=actor, role=Role.RESPONDENT),
+        c.MoveOn(actor=actor, reason="We have tried three times."),
+        c.ChooseJointSpace(actor=actor, kind=JointKind.PRIVATE_CHANNEL),
+        c.EndWithOutcome(actor=actor, outcome=Outcome.NO_AGREEMENT),
     ]
 
 

@@ -1,0 +1,460 @@
+"""Anonymous aggregate outcomes for workspace admins (DESIGN.md §3: counts only, small groups hidden).
+
+`aggregate(mediations, now=...)` turns mediations into an `Aggregates` report, per flow:
+
+- **outcomes**: how many mediations ended in each outcome, with open ones under "open", and the flow's
+  total; plus one line over all flows;
+- **stage_days**: the median number of days a mediation spent in each stage (from its `history`: from
+  entering a stage to entering the next; the current stage of an open mediation counts up to `now`;
+  time in a stage entered more than once is added up per mediation);
+- **alliance**: the average check-in score per item (by position: item 1, item 2, …) and of each party's
+  total, over the parties who checked in;
+- **rounds**: the median and mean number of rounds of the reflection loops that ended confirmed, and the
+  share of loops that ended "not yet" among those that ended either way (skipped loops had no rounds
+  and are left out).
+
+Only stages, timings, outcomes, scores and round counts are read. No topic, answer, reflection,
+correction, agreement item or user id is read, and none can appear in the report.
+
+Every number is a `Cell` with `n`, the number of mediations it is computed from (for a count, the count
+itself). The hiding rules:
+
+1. **Small groups.** A cell computed from fewer than `min_group` mediations is hidden (`hidden=True`,
+   `value=None`, `n=None`: for a count, `n` *is* the value). Zero counts are hidden like any other small
+   count, so "none" and "a few" look alike, and every flow lists every outcome and stage type in a fixed
+   order, so the shape of the report says nothing either.
+2. **Complementary suppression.** The outcome counts form a table with published sums: each flow's
+   cells add up to the flow's total, each outcome's cells over the flows add up to its all-flows total,
+   and the totals add up to the grand total. Each such sum is a *line*. A line with exactly one hidden
+   member would give that member away by subtraction, so another member is hidden too
+   (`complementary=True`), repeatedly until no line has exactly one hidden member. The member chosen:
+   an all-flows total if the line has a visible one (they are published nowhere else, and this keeps each
+   flow's own counts), else the smallest visible count of the line (the first in report order on a
+   tie). A flow's own total is never chosen while another member can be (its size is also told by the
+   `n` of the flow's other sections); should it ever be hidden, all of that flow's cells are.
+3. **Check-in total.** The average total is the sum of the item averages when every party answered every
+   item, so it is hidden whenever an item of the same flow is.
+
+Limits: medians and averages of different flows are never combined, so they give no sums to subtract;
+but the `n` of different sections count different things (mediations that reached a stage, that checked
+in, …) and an admin who already knows most of the facts may narrow a hidden count down from them. Run
+twice over time, the report changes by whatever happened in between; keep the groups large.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from flows.models import LoopStatus, Mediation, Outcome, Stage, StageEntry
+
+MIN_GROUP = 5
+"""Cells computed from fewer mediations than this are hidden (DESIGN.md §3)."""
+
+OPEN = "open"
+"""The outcome key under which open mediations are counted."""
+
+OUTCOME_KEYS: tuple[str, ...] = (OPEN, *(o.value for o in Outcome))
+"""The outcome columns of every outcome line, in report order."""
+
+STAGE_KEYS: tuple[str, ...] = tuple(s.value for s in Stage if s is not Stage.CLOSED)
+"""The stage types of every `stage_days` mapping, in flow order."""
+
+_SECONDS_PER_DAY = 86_400
+
+
+class Section(StrEnum):
+    """The parts of the report, in the order `Aggregates.rows()` gives them."""
+
+    OUTCOMES = "outcomes"
+    STAGE_DAYS = "stage_days"
+    ALLIANCE = "alliance"
+    ROUNDS = "rounds"
+
+
+class Cell(BaseModel):
+    """One number of the report and how many mediations it is computed from.
+
+    Hidden cells carry neither: `value` and `n` are None and `hidden` is True. `complementary` tells that
+    the cell was hidden although its own group is large enough, so that a small one cannot be worked out.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    n: int | None
+    value: int | float | None
+    hidden: bool = False
+    complementary: bool = False
+
+
+class OutcomeLine(BaseModel):
+    """Counts by outcome (keys: `OUTCOME_KEYS`, open mediations under "open") and their total."""
+
+    model_config = ConfigDict(frozen=True)
+
+    counts: dict[str, Cell]
+    total: Cell
+
+
+class AllianceAverages(BaseModel):
+    """Average check-in scores over the parties who checked in: per item (0-10) and of their totals."""
+
+    model_config = ConfigDict(frozen=True)
+
+    items: tuple[Cell, ...]
+    total: Cell
+
+
+class ReflectionRounds(BaseModel):
+    """Rounds of the loops that ended confirmed, and the share of ended loops that ended "not yet"."""
+
+    model_config = ConfigDict(frozen=True)
+
+    median: Cell
+    mean: Cell
+    not_yet_share: Cell
+
+
+class FlowAggregates(BaseModel):
+    """The report for one flow."""
+
+    model_config = ConfigDict(frozen=True)
+
+    flow: str
+    outcomes: OutcomeLine
+    stage_days: dict[str, Cell]
+    alliance: AllianceAverages
+    rounds: ReflectionRounds
+
+
+class Row(BaseModel):
+    """One display-ready line of the report: what it is, the text to show, and its `n` (None if hidden).
+
+    `flow` is None on the all-flows outcome line. `section` and `key` name the number for a caller with
+    its own wording (`key` is an outcome or stage key, `item1`…, `total`, `median`, `mean`, `not_yet`).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    section: Section
+    flow: str | None
+    key: str
+    label: str
+    text: str
+    n: int | None
+    hidden: bool
+
+
+OUTCOME_LABELS: dict[str, str] = {
+    OPEN: "Open",
+    Outcome.AGREED.value: "Agreed",
+    Outcome.PARTLY_AGREED.value: "Partly agreed",
+    Outcome.NO_AGREEMENT.value: "No agreement",
+    Outcome.DECLINED.value: "Declined",
+    Outcome.EXPIRED.value: "Expired",
+    Outcome.CANCELLED.value: "Cancelled",
+    Outcome.ESCALATED.value: "Escalated",
+}
+
+STAGE_LABELS: dict[str, str] = {
+    Stage.INVITATION.value: "Invitation",
+    Stage.GROUND_RULES.value: "Ground rules",
+    Stage.INTAKE.value: "Private intake",
+    Stage.REFLECTION.value: "Reflective listening",
+    Stage.ALLIANCE.value: "Check-in",
+    Stage.JOINT.value: "Joint discussion",
+}
+
+
+class Aggregates(BaseModel):
+    """The anonymous report: one entry per flow (sorted by flow id) and the all-flows outcome line."""
+
+    model_config = ConfigDict(frozen=True)
+
+    as_of: datetime
+    min_group: int
+    flows: dict[str, FlowAggregates]
+    all_flows: OutcomeLine
+
+    def rows(self) -> list[Row]:
+        """Display-ready rows: the all-flows outcomes first, then each flow's sections in order."""
+        rows = self._outcome_rows(None, self.all_flows)
+        for flow in self.flows.values():
+            rows += self._outcome_rows(flow.flow, flow.outcomes)
+            for key, cell in flow.stage_days.items():
+                label = f"{STAGE_LABELS[key]}: median days"
+                rows.append(self._row(Section.STAGE_DAYS, flow.flow, key, label, cell, _days))
+            for index, cell in enumerate(flow.alliance.items, start=1):
+                label = f"Check-in item {index}: average"
+                rows.append(self._row(Section.ALLIANCE, flow.flow, f"item{index}", label, cell, _out_of_10))
+            label = "Check-in total: average"
+            rows.append(self._row(Section.ALLIANCE, flow.flow, "total", label, flow.alliance.total, _one))
+            rounds = flow.rounds
+            for key, label, cell, fmt in (
+                ("median", "Rounds to confirmation: median", rounds.median, _one),
+                ("mean", "Rounds to confirmation: mean", rounds.mean, _one),
+                ("not_yet", "Loops ended not yet", rounds.not_yet_share, _percent),
+            ):
+                rows.append(self._row(Section.ROUNDS, flow.flow, key, label, cell, fmt))
+        return rows
+
+    def _outcome_rows(self, flow: str | None, line: OutcomeLine) -> list[Row]:
+        rows = [
+            self._row(Section.OUTCOMES, flow, key, OUTCOME_LABELS[key], cell, _count)
+            for key, cell in line.counts.items()
+        ]
+        rows.append(self._row(Section.OUTCOMES, flow, "total", "Total", line.total, _count))
+        return rows
+
+    def _row(
+        self,
+        section: Section,
+        flow: str | None,
+        key: str,
+        label: str,
+        cell: Cell,
+        fmt: Callable[[float], str],
+    ) -> Row:
+        if cell.value is None:
+            text = "hidden (protects a small group)" if cell.complementary else f"fewer than {self.min_group}"
+        else:
+            text = fmt(cell.value)
+        return Row(section=section, flow=flow, key=key, label=label, text=text, n=cell.n, hidden=cell.hidden)
+
+
+def _count(value: float) -> str:
+    return str(int(value))
+
+
+def _days(value: float) -> str:
+    return f"{value:.1f} days"
+
+
+def _out_of_10(value: float) -> str:
+    return f"{value:.1f} / 10"
+
+
+def _one(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def _percent(value: float) -> str:
+    return f"{value:.0%}"
+
+
+# --- collecting ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Stat:
+    """A number before hiding: its value (None when there is nothing to compute) and its `n`."""
+
+    n: int
+    value: int | float | None
+
+
+@dataclass
+class _FlowData:
+    """What one flow's mediations contribute, before any statistic is taken."""
+
+    outcomes: Counter[str] = field(default_factory=Counter)
+    stage_days: defaultdict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    item_scores: defaultdict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    item_mediations: Counter[int] = field(default_factory=Counter)
+    party_totals: list[int] = field(default_factory=list)
+    checked_in: int = 0
+    confirmed_rounds: list[int] = field(default_factory=list)
+    confirmed_in: int = 0
+    ended_loops: int = 0
+    not_yet_loops: int = 0
+    ended_in: int = 0
+
+    def add(self, m: Mediation, now: datetime) -> None:
+        """Add one mediation: its outcome, time per stage, check-ins and reflection rounds."""
+        self.outcomes[m.outcome.value if m.outcome is not None and not m.is_open else OPEN] += 1
+        for stage, spent in _time_per_stage(m, now).items():
+            self.stage_days[stage.value].append(spent.total_seconds() / _SECONDS_PER_DAY)
+
+        check_ins = [p.check_in for p in m.parties if p.check_in]
+        if check_ins:
+            self.checked_in += 1
+            answered: set[int] = set()
+            for scores in check_ins:
+                self.party_totals.append(sum(scores))
+                for index, score in enumerate(scores):
+                    self.item_scores[index].append(score)
+                    answered.add(index)
+            self.item_mediations.update(answered)
+
+        confirmed = [len(lp.rounds) for lp in m.loops if lp.status is LoopStatus.CONFIRMED]
+        not_yet = sum(lp.status is LoopStatus.NOT_YET for lp in m.loops)
+        self.confirmed_rounds += confirmed
+        self.confirmed_in += bool(confirmed)
+        self.ended_loops += len(confirmed) + not_yet
+        self.not_yet_loops += not_yet
+        self.ended_in += bool(confirmed) or bool(not_yet)
+
+
+def _time_per_stage(m: Mediation, now: datetime) -> dict[Stage, timedelta]:
+    """Time spent in each stage the mediation entered (a stage entered twice adds up)."""
+    history = list(m.history)
+    if not history and m.is_open:
+        history = [StageEntry(stage=m.stage, at=m.created_at)]
+    spent: dict[Stage, timedelta] = {}
+    for index, entry in enumerate(history):
+        if entry.stage is Stage.CLOSED:
+            continue
+        if index + 1 < len(history):
+            until = history[index + 1].at
+        elif m.is_open:
+            until = now
+        else:
+            continue  # a closed mediation whose history lacks the closing entry: no end to measure to
+        spent[entry.stage] = spent.get(entry.stage, timedelta()) + max(until - entry.at, timedelta())
+    return spent
+
+
+def _round(value: float, places: int = 2) -> float:
+    return round(value, places)
+
+
+def _median(values: list[float] | list[int], n: int) -> _Stat:
+    return _Stat(n, _round(statistics.median(values)) if values else None)
+
+
+def _mean(values: list[int], n: int) -> _Stat:
+    return _Stat(n, _round(sum(values) / len(values)) if values else None)
+
+
+# --- hiding ----------------------------------------------------------------------------------------
+
+_Key = tuple[str, ...]
+
+
+def _suppress(
+    values: dict[_Key, int], lines: list[list[_Key]], tier: Callable[[_Key], int], min_group: int
+) -> tuple[set[_Key], set[_Key]]:
+    """Primary and complementary suppression over additive lines: (hidden as small, hidden as complement).
+
+    `values` is in report order (used to break ties); `tier` ranks the members a complement may be taken
+    from (lower first; ties by smallest value, then report order).
+    """
+    order = {key: index for index, key in enumerate(values)}
+    small = {key for key, value in values.items() if value < min_group}
+    hidden = set(small)
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            if sum(key in hidden for key in line) != 1:
+                continue
+            visible = [key for key in line if key not in hidden]
+            if not visible:  # a one-member line: nothing to subtract from
+                continue
+            pick = min(visible, key=lambda key: (tier(key), values[key], order[key]))
+            hidden.add(pick)
+            changed = True
+    return small, hidden - small
+
+
+def _cell(stat: _Stat, min_group: int, *, complement: bool = False) -> Cell:
+    """A cell from a number: hidden when its group is small (or when told to, as a complement)."""
+    if stat.n < min_group or stat.value is None:
+        return Cell(n=None, value=None, hidden=True)
+    if complement:
+        return Cell(n=None, value=None, hidden=True, complementary=True)
+    return Cell(n=stat.n, value=stat.value)
+
+
+# --- the report ------------------------------------------------------------------------------------
+
+
+def aggregate(
+    mediations: Iterable[Mediation],
+    *,
+    now: datetime,
+    min_group: int = MIN_GROUP,
+    flows: Iterable[str] = (),
+) -> Aggregates:
+    """The anonymous report over these mediations as of `now` (see the module docstring for the rules).
+
+    `flows` names flows to list even when no mediation used them (every enabled flow, say), so that
+    whether a flow was used at all is not told by its presence. The result does not depend on the order
+    of the mediations.
+    """
+    if min_group < 1:
+        raise ValueError("min_group must be at least 1")
+    data: dict[str, _FlowData] = {flow: _FlowData() for flow in flows}
+    for mediation in mediations:
+        data.setdefault(mediation.flow, _FlowData()).add(mediation, now)
+    flow_ids = sorted(data)
+
+    # The outcome table, its margins and its lines, in report order.
+    values: dict[_Key, int] = {}
+    for key in OUTCOME_KEYS:
+        values["all", key] = sum(data[f].outcomes[key] for f in flow_ids)
+    values["all", "total"] = sum(sum(data[f].outcomes.values()) for f in flow_ids)
+    for f in flow_ids:
+        for key in OUTCOME_KEYS:
+            values["flow", f, key] = data[f].outcomes[key]
+        values["flow", f, "total"] = sum(data[f].outcomes.values())
+    lines: list[list[_Key]] = [[("flow", f, key) for key in (*OUTCOME_KEYS, "total")] for f in flow_ids]
+    lines += [[*(("flow", f, key) for f in flow_ids), ("all", key)] for key in OUTCOME_KEYS]
+    lines.append([("all", key) for key in (*OUTCOME_KEYS, "total")])
+    lines.append([*(("flow", f, "total") for f in flow_ids), ("all", "total")])
+
+    def tier(key: _Key) -> int:
+        if key[0] == "all":
+            return 0
+        return 2 if key[-1] == "total" else 1
+
+    _, complements = _suppress(values, lines, tier, min_group)
+
+    def outcome_line(prefix: _Key) -> OutcomeLine:
+        def cell(key: str) -> Cell:
+            full = (*prefix, key)
+            return _cell(_Stat(values[full], values[full]), min_group, complement=full in complements)
+
+        return OutcomeLine(counts={key: cell(key) for key in OUTCOME_KEYS}, total=cell("total"))
+
+    report = {
+        f: _flow_report(
+            f, data[f], outcome_line(("flow", f)), min_group, hide_all=("flow", f, "total") in complements
+        )
+        for f in flow_ids
+    }
+    return Aggregates(as_of=now, min_group=min_group, flows=report, all_flows=outcome_line(("all",)))
+
+
+def _flow_report(
+    flow: str, d: _FlowData, outcomes: OutcomeLine, min_group: int, *, hide_all: bool
+) -> FlowAggregates:
+    """One flow's sections from its collected data, its outcome line already hidden as needed."""
+
+    def cell(stat: _Stat, *, complement: bool = False) -> Cell:
+        return _cell(stat, min_group, complement=complement or hide_all)
+
+    stage_days = {key: cell(_median(d.stage_days[key], len(d.stage_days[key]))) for key in STAGE_KEYS}
+    items = tuple(
+        cell(_mean(d.item_scores[index], d.item_mediations[index])) for index in range(len(d.item_scores))
+    )
+    total = cell(_mean(d.party_totals, d.checked_in), complement=any(item.hidden for item in items))
+    not_yet = _Stat(d.ended_in, _round(d.not_yet_loops / d.ended_loops, 3) if d.ended_loops else None)
+    rounds = ReflectionRounds(
+        median=cell(_median(d.confirmed_rounds, d.confirmed_in)),
+        mean=cell(_mean(d.confirmed_rounds, d.confirmed_in)),
+        not_yet_share=cell(not_yet),
+    )
+    return FlowAggregates(
+        flow=flow,
+        outcomes=outcomes,
+        stage_days=stage_days,
+        alliance=AllianceAverages(items=items, total=total),
+        rounds=rounds,
+    )
