@@ -10,8 +10,8 @@
 - **alliance**: the average check-in score per item (by position: item 1, item 2, …) and of each party's
   total, over the parties who checked in;
 - **rounds**: the median and mean number of rounds of the reflection loops that ended confirmed, and the
-  share of loops that ended "not yet" among those that ended either way (skipped loops had no rounds
-  and are left out).
+  share of loops that ended "not yet" (a facilitator moving on from a loop ends it so too) among those
+  that ended either way (skipped loops had no rounds and are left out).
 
 Only stages, timings, outcomes, scores and round counts are read. No topic, answer, reflection,
 correction, agreement item or user id is read, and none can appear in the report.
