@@ -329,3 +329,68 @@ MISSING_NEEDED = "Please say what is missing, so they can try again."
 def field_problem(problem: FieldProblem, limit: int | None = None) -> str:
     """The text shown under one modal field."""
     return FIELD_PROBLEMS[problem].format(limit=limit or "")
+
+
+# --- prepare ------------------------------------------------------------------------------------------
+# `/mediate prepare`: one person practises a hard conversation. Nothing is sent to anyone or saved.
+
+PREPARE_TITLE = "Prepare on your own"
+PREPARE_INTRO = (
+    "A private space to practise a conversation you find hard. First you write what happened, then you "
+    "shape it into words the other person can hear, and then you practise listening to their side. "
+    "Nothing here is sent to anyone or saved: when you close this window, it is gone."
+)
+PREPARE_STATEMENT_LABEL = "What happened, and how did it affect you?"
+PREPARE_STATEMENT_HINT = (
+    "Write it as it comes to you. On the next screen the coach suggests gentler wording, if it finds any."
+)
+PREPARE_NEXT = "Next"
+PREPARE_WORDS_TITLE = "Finding your words"
+PREPARE_WORDS_INTRO = (
+    "Here is what the coach noticed. These are suggestions only: shape the words below as you like, "
+    "or keep your own words as they are."
+)
+PREPARE_WROTE = "*What you wrote*"
+PREPARE_WORDS_LABEL = "Your words for the conversation"
+PREPARE_WORDS_HINT = "One way to put it: When …, I felt …, because I need …. Would you be willing to …?"
+PREPARE_SCAFFOLD = "When …, I felt …, because I need …. Would you be willing to …?"
+PREPARE_KEEP = "Keep my words"
+PREPARE_USE_WORDS = "Use these words"
+PREPARE_IMAGINE_TITLE = "Their side"
+PREPARE_CLEAN = (
+    "The coach has no suggestions: your words read clearly and kindly, so they are ready to take with you."
+)
+PREPARE_IMAGINE_INTRO = (
+    "Now picture the conversation from their side. How might they describe what happened, how it felt "
+    "for them, and what matters to them?"
+)
+PREPARE_IMAGINE_LABEL = "What might they say about it?"
+PREPARE_IMAGINE_HINT = "Write it in their voice, as generously as you can, starting with “I …”."
+PREPARE_PRACTICE_TITLE = "Practise listening"
+PREPARE_IMAGINED = "*What you imagine they might say*"
+PREPARE_PRACTICE_LABEL = "Practise listening: say back what you imagine they'd want you to understand"
+PREPARE_PRACTICE_HINT = "In your own words: what happened for them, how they felt, and what matters to them."
+PREPARE_AGAIN_HINT = "Change what you like and try again, or finish when you're ready."
+PREPARE_CHECK = "Check my listening"
+PREPARE_TRY_AGAIN = "Try again"
+PREPARE_FINISH = "Finish"
+PREPARE_BANDS = {
+    "heard": "They would likely feel heard. That's careful listening.",
+    "close": "You're most of the way there. A little more, and they would likely feel fully heard.",
+    "start": (
+        "A good start. Listening like this takes practice, and the notes below can help them feel heard."
+    ),
+}
+PREPARE_SCORE = "Listening score: {score} of 100"
+PREPARE_LANDED = "*What landed*"
+PREPARE_TO_TRY = "*What could help*"
+PREPARE_DONE_TITLE = "Ready when you are"
+PREPARE_DONE_WORDS = "*Your words to take into the conversation*"
+PREPARE_DONE_PRIVATE = (
+    "Nothing was sent to anyone, and nothing was saved. If you'd like to keep your words, copy them "
+    "before you close this window."
+)
+PREPARE_DONE_NEXT = (
+    "When you feel ready, `/mediate @colleague what it's about` invites them to a mediation. Or you may "
+    "simply talk with them: you have prepared well."
+)

@@ -17,6 +17,7 @@ from bot.store import StoreUnavailable
 from bot.views.common import button, dump, esc, section
 from bot.views.messages import status_blocks
 from bot.views.modals import start_modal
+from bot.views.prepare import write_modal as prepare_modal
 from flows import commands as c
 from flows.errors import Refused
 
@@ -48,8 +49,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if word in ("help", "?"):
             await ack(response_type="ephemeral", text=t.HELP)
             return
-        if word in ("facilitate", "prepare"):
+        if word == "facilitate":
             await ack(response_type="ephemeral", text=t.NOT_YET_AVAILABLE)
+            return
+        if word == "prepare":
+            await ack()
+            await client.views_open(trigger_id=command["trigger_id"], view=prepare_modal())
             return
         if word == "status":
             await ack()
