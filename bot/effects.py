@@ -12,15 +12,29 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.service import MediationService
 from bot.store import StoreUnavailable
 from bot.views.home import home_view
-from bot.views.joint import joint_message
-from bot.views.messages import notice_message
+from bot.views.joint import joint_message, joint_root_message
+from bot.views.messages import facilitator_message, notice_message
 from flows import commands as c
-from flows.effects import Effect, Notify, OpenJointSpace, PostToJoint, RefreshHome, Schedule
+from flows.effects import (
+    Effect,
+    Notify,
+    NotifyFacilitator,
+    OpenJointSpace,
+    PostToJoint,
+    RefreshHome,
+    Schedule,
+)
 from flows.engine import Transition
 from flows.errors import Refused
 from flows.models import JointKind, Mediation, Role
 
 log = logging.getLogger("commonground.effects")
+
+
+def joint_key(channel: str, thread_ts: str | None) -> str:
+    """How a joint space is found from a message: its channel, and for a thread its root."""
+    return f"{channel}:{thread_ts}" if thread_ts else channel
+
 
 HomeSection = Callable[[str, str], Awaitable[list[Block]]]
 
@@ -54,9 +68,12 @@ class EffectRunner:
             if isinstance(effect, Notify):
                 await self.notify(m, effect)
             elif isinstance(effect, OpenJointSpace):
-                channel = await self._open_joint(m, effect.kind)
-                await self.service.store.link_joint(m.team, channel, m.id)
-                return await self._feed(m, c.JointSpaceOpened(channel_id=channel, kind=effect.kind))
+                channel, thread_ts = await self._open_joint(m, effect)
+                await self.service.store.link_joint(m.team, joint_key(channel, thread_ts), m.id)
+                opened = c.JointSpaceOpened(channel_id=channel, kind=effect.kind, thread_ts=thread_ts)
+                return await self._feed(m, opened)
+            elif isinstance(effect, NotifyFacilitator):
+                await self.notify_facilitator(m, effect)
             elif isinstance(effect, PostToJoint):
                 await self._post_joint(m, effect)
             elif isinstance(effect, RefreshHome):
@@ -99,16 +116,31 @@ class EffectRunner:
         channel = await self.dm_channel(m.party(effect.role).user_id)
         await self.client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
 
-    async def _open_joint(self, m: Mediation, kind: JointKind) -> str:
-        users = m.user_ids
-        if kind is JointKind.GROUP_DM:
+    async def _open_joint(self, m: Mediation, effect: OpenJointSpace) -> tuple[str, str | None]:
+        """Open the joint space: (channel, thread root for a thread)."""
+        users = m.user_ids + ([m.facilitator] if m.facilitator else [])
+        if effect.kind is JointKind.GROUP_DM:
             response = await self.client.conversations_open(users=",".join(users))
-            return str(response["channel"]["id"])
+            return str(response["channel"]["id"]), None
+        if effect.kind is JointKind.THREAD and effect.channel_id:
+            root = joint_root_message(m)
+            posted = await self.client.chat_postMessage(
+                channel=effect.channel_id, text=root.text, blocks=root.blocks
+            )
+            return effect.channel_id, str(posted["ts"])
         name = f"common-ground-{m.id}".lower()[:80]
         created = await self.client.conversations_create(name=name, is_private=True)
         channel = str(created["channel"]["id"])
         await self.client.conversations_invite(channel=channel, users=",".join(users))
-        return channel
+        return channel, None
+
+    async def notify_facilitator(self, m: Mediation, effect: NotifyFacilitator) -> None:
+        """Tell the facilitator (stages and names only)."""
+        if m.facilitator is None:
+            return
+        message = facilitator_message(m, effect.notice)
+        channel = await self.dm_channel(m.facilitator)
+        await self.client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
 
     async def _post_joint(self, m: Mediation, effect: PostToJoint) -> None:
         if m.joint is None:

@@ -59,6 +59,16 @@ class MediationService:
         log.info("mediation started", extra={"mediation": saved.id, "team": team})
         return Transition(saved, transition.effects)
 
+    async def start_facilitated(self, team: str, command: c.StartFacilitated) -> Transition:
+        """Create a facilitated mediation (raises `Refused`, `PairTaken` or `StoreUnavailable`)."""
+        definition = await self.definitions.current(team, "facilitated")
+        transition = engine.start_facilitated(
+            command, definition, self.clock(), mediation_id=self.ids(), team=team
+        )
+        saved = await self.store.create(transition.mediation)
+        log.info("facilitated mediation started", extra={"mediation": saved.id, "team": team})
+        return Transition(saved, transition.effects)
+
     async def act(self, team: str, mediation_id: str, command: c.Command) -> Transition:
         """Apply a command with compare-and-set, retrying when another writer got there first.
 

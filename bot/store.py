@@ -36,7 +36,7 @@ class PairTaken(Exception):
         self.mediation_id = mediation_id
 
 
-# KEYS: doc, user index a, user index b, team index, pair
+# KEYS: doc, user index a, user index b, team index, pair, facilitator index (or the team index again)
 # ARGV: expected version ("0" = create), new version, document, id, pair action (claim|release|keep)
 _SAVE = """
 local current = redis.call('HGET', KEYS[1], 'v')
@@ -54,6 +54,7 @@ redis.call('HSET', KEYS[1], 'v', ARGV[2], 'doc', ARGV[3])
 redis.call('SADD', KEYS[2], ARGV[4])
 redis.call('SADD', KEYS[3], ARGV[4])
 redis.call('SADD', KEYS[4], ARGV[4])
+redis.call('SADD', KEYS[6], ARGV[4])
 if ARGV[5] == 'release' and redis.call('GET', KEYS[5]) == ARGV[4] then
   redis.call('DEL', KEYS[5])
 end
@@ -132,6 +133,7 @@ class MediationStore:
             self._k(team, "user", mediation.respondent.user_id),
             self._k(team, "all"),
             self._pair_key(team, mediation.initiator.user_id, mediation.respondent.user_id),
+            self._k(team, "hosts", mediation.facilitator) if mediation.facilitator else self._k(team, "all"),
         ]
         args: list[str | bytes] = [str(expected), str(expected + 1), self._encode(new), mediation.id, pair]
 
@@ -157,9 +159,19 @@ class MediationStore:
         return holder.decode() if holder else None
 
     async def for_user(self, team: str, user_id: str) -> list[Mediation]:
-        """Every mediation this user is a party to, newest first (one round trip for the index,
-        one for the documents)."""
-        index = self._k(team, "user", user_id)
+        """Every mediation this user is a party to, newest first."""
+        return await self._load_index(team, self._k(team, "user", user_id))
+
+    async def for_facilitator(self, team: str, user_id: str) -> list[Mediation]:
+        """Every mediation this user hosts, newest first."""
+        return await self._load_index(team, self._k(team, "hosts", user_id))
+
+    async def for_team(self, team: str) -> list[Mediation]:
+        """Every mediation of the workspace, newest first (for aggregate counts)."""
+        return await self._load_index(team, self._k(team, "all"))
+
+    async def _load_index(self, team: str, index: str) -> list[Mediation]:
+        """The mediations an index names: one round trip for the index, one for the documents."""
 
         async def call() -> list[tuple[str, bytes | None, bytes | None]]:
             members = cast(set[bytes], await self._redis.smembers(index))

@@ -18,6 +18,8 @@ HELP = (
     "• `/mediate @colleague what it's about` — invite a colleague to a mediation\n"
     "• `/mediate status` — where your mediations stand\n"
     "• `/mediate cancel` (or `/mediate cancel @colleague`) — end a mediation you are part of\n"
+    "• `/mediate facilitate @one @other what it's about` — host a mediation between two colleagues\n"
+    "• `/mediate prepare` — practise a hard conversation on your own; nothing is sent to anyone\n"
     "• `/mediate help` — this message\n"
     "Everything you write privately stays private: it is shown only to you, and to your colleague only "
     "where you choose to share it. Your App Home tab shows all your mediations."
@@ -29,10 +31,6 @@ STATUS_HEADER = "*Your mediations*"
 CANCEL_NONE = "You have no open mediation to cancel."
 CANCEL_WHICH = "You have more than one open mediation. Which one would you like to end?"
 CANCEL_THIS = "End this one"
-NOT_YET_AVAILABLE = (
-    "Facilitated mediations and the prepare flow are on their way. For now, `/mediate @colleague topic` "
-    "starts a mediation between the two of you."
-)
 CANCEL_NOT_FOUND = "You have no open mediation with <@{other}>."
 CANCELLED_BY_YOU = "The mediation with <@{other}> is closed. Thank you for giving it a try."
 SELF = "A mediation needs two people, so you can't invite yourself. Who would you like to talk with?"
@@ -235,6 +233,90 @@ NOTICE_TITLE = "Common Ground"
 CLOSE = "Close"
 CANCEL = "Cancel"
 
+# --- facilitated mediations ----------------------------------------------------------------------
+
+FAC_INVITATION = (
+    "Hi <@{me}>, <@{facilitator}> invites you and <@{other}> to a facilitated conversation, with "
+    "Common Ground's help: *{topic}*"
+)
+FAC_INVITATION_HOW = (
+    "*How it works:* each of you first writes down privately what happened and what matters to you. "
+    "Then each of you says back what you understood of the other, until the other feels understood. "
+    "Only then do you talk together, with <@{facilitator}> hosting.\n"
+    "*It is voluntary:* you can say no, or not now.\n"
+    "*It is confidential:* what you write stays private unless you choose to share it. "
+    "<@{facilitator}> sees where things stand, but not what you write."
+)
+FAC_DECLINED = (
+    "<@{other}> has decided not to take part, and that choice deserves respect. The mediation is closed."
+)
+FAC_NUDGED = "<@{facilitator}> sends a kind reminder about *{topic}*. Waiting on you: {what}."
+FAC_NUDGED_NOTHING = "<@{facilitator}> checked in about *{topic}*. Nothing is waiting on you right now."
+FAC_MOVED_ON = (
+    "<@{facilitator}> has moved on from the listening stage: “{reason}” What each of you added is kept "
+    "for the conversation."
+)
+FAC_NOTICES = {
+    "invitation_sent": (
+        "You are hosting a mediation between <@{a}> and <@{b}> about *{topic}*. Both are invited; "
+        "your App Home shows where it stands."
+    ),
+    "accepted": (
+        "An invitation to your mediation about *{topic}* was accepted. Your App Home shows who is "
+        "waiting on whom."
+    ),
+    "postponed": "Someone in your mediation about *{topic}* asked for a little more time before starting.",
+    "declined": "The mediation about *{topic}* was declined, and it is closed.",
+    "paused": "Your mediation about *{topic}* is paused.",
+    "resumed": "Your mediation about *{topic}* has resumed.",
+    "expired": "The invitations to your mediation about *{topic}* expired.",
+}
+FAC_JOINT_ROOT = (
+    "A conversation between <@{a}> and <@{b}> about *{topic}*, hosted by <@{facilitator}>. "
+    "It continues in this thread."
+)
+FACILITATE_TITLE = "Host a mediation"
+FACILITATE_SUBMIT = "Invite them"
+FACILITATE_INTRO = (
+    "Both people get a private invitation explaining how this works; taking part is voluntary. "
+    "You will see where things stand, but not what either of them writes."
+)
+FACILITATE_FIRST = "First person"
+FACILITATE_SECOND = "Second person"
+FACILITATE_NOT_ALLOWED = (
+    "Hosting mediations is open to the facilitators your admins chose. Your admins can add you."
+)
+FACILITATE_YOURSELF = "You are hosting, so you can't be one of the two people. Please choose two others."
+FACILITATE_SAME = "Please choose two different people."
+HOSTED_HEADER = "Mediations you host"
+HOSTED_ITEM = "*<@{a}> and <@{b}>* — {topic}\n{stage} · since {since}"
+HOSTED_WAITING = "Waiting on <@{who}>: {what}"
+HOSTED_CHECK_IN = "Check-in: <@{who}> {scores} (total {total})"
+HOSTED_NUDGE = "Remind {name}"
+HOSTED_MOVE_ON = "Move on"
+HOSTED_JOINT = "Joint space"
+HOSTED_END = "End"
+MOVE_ON_TITLE = "Move on"
+MOVE_ON_LABEL = "Why move on? Both people will read this."
+MOVE_ON_SUBMIT = "Move on"
+JOINT_CHOICE_TITLE = "Joint space"
+JOINT_CHOICE_LABEL = "Where should they talk?"
+JOINT_CHOICE_GROUP_DM = "A group DM with both of them and you"
+JOINT_CHOICE_CHANNEL = "A new private channel"
+JOINT_CHOICE_THREAD = "A thread in a private channel you all share"
+JOINT_CHOICE_WHICH = "Which channel (for a thread)"
+JOINT_CHOICE_NONE = (
+    "For a thread, invite Common Ground to a private channel where both people and you are members. "
+    "Public channels can't be used: anyone could read along."
+)
+JOINT_CHOICE_PUBLIC = "That channel is public, so anyone could read along. Please choose a private channel."
+JOINT_CHOICE_MEMBERS = "Everyone needs to be a member of that channel: both people, you and Common Ground."
+JOINT_CHOICE_PICK = "Please choose the channel for the thread."
+JOINT_CHOICE_SUBMIT = "Save"
+END_TITLE = "End the mediation"
+END_LABEL = "How did it end?"
+END_SUBMIT = "End it"
+
 # --- the coach -------------------------------------------------------------------------------------
 
 REVIEW_TITLE = "A gentle check"
@@ -394,3 +476,209 @@ PREPARE_DONE_NEXT = (
     "When you feel ready, `/mediate @colleague what it's about` invites them to a mediation. Or you may "
     "simply talk with them: you have prepared well."
 )
+
+
+# --- admin --------------------------------------------------------------------------------------------
+# The admin section of App Home and its modals. Admins see settings and anonymous counts only.
+
+ADMIN_HEADER = "Workspace settings"
+ADMIN_INTRO = (
+    "You can see this because you administer Common Ground in this workspace. Here you shape how "
+    "mediations run. You see settings and anonymous counts only: what people write stays with them."
+)
+ADMIN_SUMMARY = "*Flows on:* {flows}\n*Facilitators:* {facilitators} · *Private text kept for:* {days} days"
+ADMIN_NO_FLOWS = "none (nobody can start a mediation)"
+ADMIN_FLOW_LINE = "*{name}* · version {version}"
+ADMIN_FLOW_NAMES = {
+    "peer": "Peer mediation",
+    "facilitated": "Facilitated mediation",
+    "prepare": "Prepare on your own",
+}
+ADMIN_FLOW_HINTS = {
+    "peer": "Two colleagues, with no one else involved.",
+    "facilitated": "A manager or facilitator hosts two colleagues.",
+    "prepare": "One person practises a hard conversation; nothing is sent.",
+}
+ADMIN_POLICIES = {
+    "everyone": "everyone",
+    "listed": "the people listed",
+    "usergroup": "members of a user group",
+}
+ADMIN_BUTTONS = {
+    "flows": "Flows on and off",
+    "people": "Admins and facilitators",
+    "safety": "Safety and contacts",
+    "retention": "Retention",
+    "prompts": "Prompts",
+    "process": "Steps and timings",
+    "outcomes": "Outcomes",
+    "audit": "Change log",
+    "export": "Export YAML",
+    "import": "Import YAML",
+}
+ADMIN_TITLES = {
+    "flows": "Flows",
+    "people": "Admins, facilitators",
+    "safety": "Safety and contacts",
+    "retention": "Retention",
+    "prompts": "Prompts",
+    "process": "Steps and timings",
+    "outcomes": "Outcomes",
+    "audit": "Change log",
+    "export": "Export",
+    "import": "Import",
+}
+ADMIN_SAVE = "Save"
+ADMIN_IMPORT_SUBMIT = "Import"
+
+ADMIN_FLOWS_LABEL = "Which flows can people start?"
+ADMIN_FLOWS_HINT = "Turning a flow off stops new mediations of it; the ones already running carry on."
+
+ADMIN_PEOPLE_ADMINS = "Also admins, besides Slack's workspace admins and owners"
+ADMIN_PEOPLE_POLICY = "Who may host a facilitated mediation?"
+ADMIN_PEOPLE_FACILITATORS = "Facilitators (when the people listed may host)"
+ADMIN_PEOPLE_GROUP = "User group ID (when members of a user group may host)"
+ADMIN_PEOPLE_GROUP_HINT = "It starts with S, for example S0123ABCD. You can copy it from the group's profile."
+ADMIN_PEOPLE_NEED_LISTED = "Please list at least one person, or choose another option above."
+
+ADMIN_SAFETY_TEXT = "What people read when mediation may not be the right place"
+ADMIN_SAFETY_HINT = "Shown with the contacts below, for example when someone mentions harassment or a threat."
+ADMIN_CONTACT_HEADER = "*Contact {number}*"
+ADMIN_CONTACT_LABEL = "Name, such as HR or Employee Assistance Programme"
+ADMIN_CONTACT_USER = "Person on Slack (optional)"
+ADMIN_CONTACT_DETAILS = "How to reach them (optional)"
+ADMIN_CONTACT_NEEDS_LABEL = "Please give this contact a name, such as HR."
+
+ADMIN_RETENTION_LABEL = "Days to keep private text after a mediation closes"
+ADMIN_RETENTION_HINT = "After this, what people wrote is deleted. Counts for the outcomes report remain."
+
+ADMIN_PROMPTS_INTRO = (
+    "The words people see in *{name}*. Changes apply to mediations that start from now on; the ones "
+    "already running keep the words they started with."
+)
+ADMIN_QUESTION_LABEL = "Question: {key}"
+ADMIN_QUESTION_HINT = "Hint under the question: {key}"
+ADMIN_QUESTION_KEYS = {
+    "happened": "what happened",
+    "feelings": "how it affected them",
+    "needs": "what matters to them",
+    "requests": "what they would like",
+}
+ADMIN_INTRO_LABEL = "Your own words in the invitation (optional)"
+ADMIN_INTRO_HINT = "Shown to the invited colleague above the explanation of how it works."
+ADMIN_RULES_LABEL = "Working agreement, one point per line"
+ADMIN_RULES_HINT = "Both people agree to these before they begin. Up to 10 points."
+
+ADMIN_PROCESS_INTRO = (
+    "How *{name}* runs. Changes apply to mediations that start from now on; the ones already running "
+    "keep the settings they started with."
+)
+ADMIN_ROUNDS_LABEL = "Rounds of listening in each direction"
+ADMIN_ROUNDS_HINT = "After this many tries, the mediation moves on honestly: not fully there yet."
+ADMIN_ORDER_LABEL = "Listening order"
+ADMIN_ORDERS = {
+    "sequential": "One direction after the other",
+    "simultaneous": "Both directions at once",
+}
+ADMIN_FIRST_LABEL = "Who is listened to first (one direction after the other)"
+ADMIN_FIRST = {
+    "initiator": "The person who asked for the mediation",
+    "respondent": "The invited colleague",
+}
+ADMIN_SHARE_LABEL = "What each answer shares, until its author chooses"
+ADMIN_SHARES = {
+    "all": "All of it",
+    "summary": "A summary the author writes",
+    "none": "Nothing",
+}
+ADMIN_SPACE_LABEL = "Where the two talk together"
+ADMIN_SPACES = {
+    "group_dm": "A group DM with both of them",
+    "private_channel": "A new private channel",
+}
+ADMIN_REMINDER_LABEL = "Hours before a reminder about an unanswered invitation"
+ADMIN_EXPIRE_LABEL = "Days before an unanswered invitation expires"
+
+ADMIN_EXPORT_INTRO = (
+    "This workspace's settings as YAML. Copy it to keep a record, or to set up another workspace with "
+    "`commonground config import`."
+)
+ADMIN_EXPORT_CUT = "The rest is too long to show here. `commonground config export` gives all of it."
+ADMIN_IMPORT_INTRO = (
+    "Paste YAML in the shape of the export. You may paste only the settings you want to change: the "
+    "ones you leave out keep their current values, and a list you give replaces the whole list. Slack "
+    "takes up to 3000 characters here; `commonground config import` takes a whole file."
+)
+ADMIN_IMPORT_LABEL = "YAML to import"
+ADMIN_IMPORT_PLACEHOLDER = "retention_days: 90"
+ADMIN_IMPORT_PROBLEM = "Nothing was changed. {problem}"
+
+ADMIN_SAVED_TITLE = "Saved"
+ADMIN_SAVED = "Saved, thank you. What changed:"
+ADMIN_SAVED_DEFINITION = (
+    "New mediations use version {version}; running ones keep the version they started with."
+)
+ADMIN_UNCHANGED = "Nothing needed saving: these settings were already in place."
+ADMIN_CHANGED_MEANWHILE = (
+    "Someone else changed these settings while you were editing. Please close this window and open it "
+    "again to see their changes."
+)
+
+ADMIN_REFUSED = (
+    "Only Common Ground's admins in this workspace can change these settings. If you need access, "
+    "a workspace admin can add you."
+)
+
+ADMIN_AUDIT_INTRO = "The latest changes, newest first: who, when and which settings."
+ADMIN_AUDIT_EMPTY = "No changes yet."
+ADMIN_AUDIT_LINE = "{when} · <@{actor}> · {action} · {what}"
+ADMIN_AUDIT_LINE_CLI = "{when} · command line · {action} · {what}"
+ADMIN_AUDIT_REFUSED = "refused"
+ADMIN_AUDIT_NO_FIELDS = "nothing changed"
+ADMIN_AUDIT_OPEN = "opened {what}"
+
+ADMIN_OUTCOMES_INTRO = (
+    "Anonymous counts over every mediation in this workspace. A number drawn from fewer than {min} "
+    "mediations is hidden, so that no one can be recognised."
+)
+ADMIN_OUTCOMES_ALL = "All flows"
+ADMIN_OUTCOMES_COUNTS = "*Outcomes*"
+ADMIN_OUTCOMES_DAYS = "*Median days in each step*"
+ADMIN_OUTCOMES_ALLIANCE = "*Check-in averages, 0 to 10*"
+ADMIN_OUTCOMES_ROUNDS = "*Listening rounds until the speaker felt understood*"
+ADMIN_OUTCOMES_LINE = "{label}: {value}"
+ADMIN_OUTCOMES_FROM = "{value} (from {n})"
+ADMIN_OUTCOMES_HIDDEN = "fewer than {min}"
+ADMIN_OUTCOMES_COMPLEMENT = "hidden, to protect a small group"
+ADMIN_OUTCOME_LABELS = {
+    "open": "Still open",
+    "agreed": "Reached an agreement",
+    "partly_agreed": "Agreed on part",
+    "no_agreement": "Closed without an agreement",
+    "declined": "Invitation declined",
+    "expired": "Invitation expired",
+    "cancelled": "Ended early",
+    "escalated": "Passed on to a contact",
+    "total": "All mediations",
+}
+ADMIN_STAGE_LABELS = {
+    "invitation": "Invitation",
+    "ground_rules": "Working agreement",
+    "intake": "Private answers",
+    "reflection": "Listening to each other",
+    "alliance": "Check-in",
+    "joint": "Talking together",
+}
+ADMIN_ALLIANCE_ITEM = "Question {number}"
+ADMIN_ALLIANCE_TOTAL = "Total of the four"
+ADMIN_ROUNDS_MEDIAN = "Median"
+ADMIN_ROUNDS_MEAN = "Average"
+ADMIN_ROUNDS_NOT_YET = "Directions that ended not fully there yet"
+
+ADMIN_FIELD_TOO_LONG = "Please keep this to {limit} characters or fewer."
+ADMIN_FIELD_EMPTY = "Please fill this in."
+ADMIN_FIELD_RANGE = "Please choose a whole number from {low} to {high}."
+ADMIN_FIELD_NUMBER = "Please enter a whole number."
+ADMIN_FIELD_TOO_MANY = "Please keep this to {limit} or fewer."
+ADMIN_FIELD_USER_GROUP = "This doesn't look like a user group ID. It starts with S, for example S0123ABCD."
+ADMIN_FIELD_OTHER = "Please check this: {problem}"

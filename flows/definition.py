@@ -23,6 +23,8 @@ class InvitationStage(_Params):
     type: Literal[Stage.INVITATION] = Stage.INVITATION
     reminder_hours: int = Field(default=24, ge=1, le=24 * 14)
     expire_days: int = Field(default=7, ge=1, le=60)
+    # The workspace's own words, shown in the invitation above how it works (mrkdwn, never a mention).
+    intro: str | None = Field(default=None, min_length=1, max_length=1000)
 
 
 class GroundRulesStage(_Params):

@@ -12,11 +12,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts as t
 from bot.listeners.common import Deps, Reply, error_text, reply_via, team_of
+from bot.listeners.facilitate import open_facilitate_modal
 from bot.service import MediationNotFound
 from bot.store import StoreUnavailable
 from bot.views.common import button, dump, esc, section
 from bot.views.messages import status_blocks
-from bot.views.modals import start_modal
+from bot.views.modals import info_modal, start_modal
 from bot.views.prepare import write_modal as prepare_modal
 from flows import commands as c
 from flows.errors import Refused
@@ -50,7 +51,15 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await ack(response_type="ephemeral", text=t.HELP)
             return
         if word == "facilitate":
-            await ack(response_type="ephemeral", text=t.NOT_YET_AVAILABLE)
+            await ack()
+            first, rest = parse_mention(text[len(word) :])
+            second, topic = parse_mention(rest)
+            try:
+                await open_facilitate_modal(
+                    deps, client, team_of(context), user, command["trigger_id"], first, second, topic
+                )
+            except StoreUnavailable as exc:
+                await client.views_open(trigger_id=command["trigger_id"], view=info_modal(error_text(exc)))
             return
         if word == "prepare":
             await ack()

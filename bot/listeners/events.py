@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts as t
+from bot.effects import joint_key
 from bot.listeners.common import Deps, team_of
 from bot.store import StoreUnavailable
 from flows.coaching import LIVE_PAUSE_SECONDS, live_nudge
@@ -45,7 +46,7 @@ async def coach_live(deps: Deps, client: AsyncWebClient, team: str, event: dict[
     """A message in a joint space that reads as blame, contempt or an absolute earns its author a
     private nudge, never a public one, and at most one per person every few minutes."""
     channel, user = event["channel"], event["user"]
-    mediation_id = await deps.service.store.joint_mediation(team, channel)
+    mediation_id = await deps.service.store.joint_mediation(team, joint_key(channel, event.get("thread_ts")))
     if mediation_id is None:
         return
     m = await deps.service.store.get(team, mediation_id)

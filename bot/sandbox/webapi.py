@@ -67,6 +67,8 @@ class SlackStandIn(Workspace):
             "conversations.invite": self._conversations_invite,
             "conversations.members": self._conversations_members,
             "conversations.info": self._conversations_info,
+            "conversations.list": self._conversations_list,
+            "usergroups.users.list": self._usergroups_users_list,
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
             "chat.update": self._chat_update,
@@ -320,6 +322,28 @@ class SlackStandIn(Workspace):
 
     def _conversations_info(self, args: JSON) -> JSON:
         return {"channel": self._visible(args.get("channel")).to_api(self.bot_user_id)}
+
+    def _conversations_list(self, args: JSON) -> JSON:
+        """The conversations the bot is in, of the requested types (as a bot token sees them)."""
+        kinds = {
+            "public_channel": "public_channel",
+            "private_channel": "private_channel",
+            "mpim": "mpim",
+            "im": "im",
+        }
+        wanted = {kinds[t] for t in str(args.get("types") or "public_channel").split(",") if t in kinds}
+        found = [
+            c.to_api(self.bot_user_id)
+            for c in self.conversations.values()
+            if c.kind in wanted and self.bot_user_id in c.members
+        ]
+        return {"channels": found, "response_metadata": {"next_cursor": ""}}
+
+    def _usergroups_users_list(self, args: JSON) -> JSON:
+        group = _required(args, "usergroup")
+        if group not in self.usergroups:
+            raise SlackError("no_such_subteam")
+        return {"users": list(self.usergroups[group])}
 
     # ------------------------------------------------------------------ chat
 

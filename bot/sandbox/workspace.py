@@ -67,6 +67,7 @@ class Workspace:
         self.clock = clock
         self.base_url = base_url.rstrip("/") if base_url else None
         self.users: dict[str, User] = {}
+        self.usergroups: dict[str, list[str]] = {}
         self.conversations: dict[str, Conversation] = {}
         self.views: dict[str, View] = {}
         self.calls: list[ApiCall] = []
@@ -123,6 +124,13 @@ class Workspace:
         )
         self.mark_changed()
         return user_id
+
+    def add_usergroup(self, handle: str, members: Iterable[str]) -> str:
+        """Add a user group (like @facilitators) and return its id (``S…``)."""
+        group_id = f"S0SB{len(self.usergroups) + 1:05d}"
+        self.usergroups[group_id] = list(members)
+        self.mark_changed()
+        return group_id
 
     def user_id(self, name: str) -> str:
         """Return the id of the user called ``name`` (KeyError if there is none)."""

@@ -58,6 +58,14 @@ _BUTTONS = {
 }
 
 
+def step_button(waiting: str, mediation_id: str) -> ButtonElement | None:
+    """The button that does what waits on a person, if there is one."""
+    if waiting not in _BUTTONS:
+        return None
+    label, action_id = _BUTTONS[waiting]
+    return button(label, action_id, mediation_id, "primary")
+
+
 def _item(m: Mediation, user_id: str) -> list[Block]:
     me = m.party_of(user_id)
     if me is None:

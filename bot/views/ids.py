@@ -29,6 +29,12 @@ class Action(StrEnum):
     JOINT_DONE = "cg_joint_done"
     CANCEL_ONE = "cg_cancel_one"
     KEEP_WORDS = "cg_keep_words"
+    FAC_NUDGE = "cg_fac_nudge"
+    FAC_PAUSE = "cg_fac_pause"
+    FAC_RESUME = "cg_fac_resume"
+    FAC_MOVE_ON = "cg_fac_move_on"
+    FAC_JOINT = "cg_fac_joint"
+    FAC_END = "cg_fac_end"
 
 
 class Callback(StrEnum):
@@ -43,6 +49,10 @@ class Callback(StrEnum):
     CHECK_IN = "cg_check_in"
     PROPOSE = "cg_propose"
     INFO = "cg_info"
+    FACILITATE = "cg_facilitate"
+    MOVE_ON = "cg_fac_move_on_submit"
+    JOINT_CHOICE = "cg_fac_joint_submit"
+    END = "cg_fac_end_submit"
 
 
 def item_value(mediation_id: str, item_id: str) -> str:

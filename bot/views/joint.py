@@ -71,6 +71,14 @@ def _summary(m: Mediation, d: FlowDefinition) -> Message:
     return Message(intro, dump(blocks))
 
 
+def joint_root_message(m: Mediation) -> Message:
+    """The message that starts a joint space held in a thread of an existing private channel."""
+    body = t.FAC_JOINT_ROOT.format(
+        a=m.initiator.user_id, b=m.respondent.user_id, topic=esc(m.topic), facilitator=m.facilitator or ""
+    )
+    return Message(body, dump([section(body)]))
+
+
 def item_message(m: Mediation, item_id: str) -> Message:
     """An agreement item with its Accept button, or marked agreed."""
     item = m.item(item_id)

@@ -10,9 +10,9 @@ from slack_sdk.models.blocks import Block, DividerBlock
 
 from bot import texts as t
 from bot.views.common import actions, button, context, dump, esc, section
-from flows.definition import FlowDefinition
+from flows.definition import FlowDefinition, InvitationStage
 from flows.effects import Notice
-from flows.models import Mediation, Role
+from flows.models import Mediation, Role, Stage
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,9 @@ def _names(m: Mediation, role: Role) -> dict[str, str]:
         "other": other.user_id,
         "me": me.user_id,
         "topic": esc(m.topic),
+        "facilitator": m.facilitator or "",
+        "a": m.initiator.user_id,
+        "b": m.respondent.user_id,
     }
 
 
@@ -41,10 +44,18 @@ def notice_message(
     names = _names(m, role)
     mid = m.id
     blocks: list[Block]
+    if notice in (Notice.NUDGED, Notice.MOVED_ON) or (
+        m.facilitated and notice in (Notice.INVITATION, Notice.DECLINED)
+    ):
+        return _facilitated_notice(m, role, notice)
     if notice is Notice.INVITATION or notice is Notice.REMINDER:
         first = t.INVITATION if notice is Notice.INVITATION else t.REMINDER
-        blocks = [
-            section(first.format(**names)),
+        invitation = d.stage(Stage.INVITATION)
+        intro = invitation.intro if isinstance(invitation, InvitationStage) else None
+        blocks = [section(first.format(**names))]
+        if intro and notice is Notice.INVITATION:
+            blocks.append(section(esc(intro)))
+        blocks += [
             section(t.INVITATION_HOW.format(**names)),
             actions(
                 button(t.ACCEPT, "cg_invite_accept", mid, "primary"),
@@ -107,6 +118,51 @@ def notice_message(
     if notice is Notice.CLOSED:
         return closed_message(m, role)
     raise ValueError(f"no message for notice {notice}")
+
+
+def _facilitated_notice(m: Mediation, role: Role, notice: Notice) -> Message:
+    names = _names(m, role)
+    blocks: list[Block]
+    if notice is Notice.INVITATION:
+        body = t.FAC_INVITATION.format(**names)
+        blocks = [
+            section(body),
+            section(t.FAC_INVITATION_HOW.format(**names)),
+            actions(
+                button(t.ACCEPT, "cg_invite_accept", m.id, "primary"),
+                button(t.NOT_NOW, "cg_invite_postpone", m.id),
+                button(t.DECLINE, "cg_invite_decline", m.id),
+                block_id="invitation",
+            ),
+        ]
+        return Message(body, dump(blocks))
+    if notice is Notice.DECLINED:
+        body = t.FAC_DECLINED.format(**names)
+        return Message(body, dump([section(body)]))
+    if notice is Notice.MOVED_ON:
+        reason = next((lp.moved_on for lp in m.loops if lp.moved_on), "") or ""
+        body = t.FAC_MOVED_ON.format(reason=esc(reason), **names)
+        return Message(body, dump([section(body)]))
+    from bot.views.home import step_button, waiting_on  # home imports this module's helpers
+
+    waiting = waiting_on(m, role)
+    if waiting is None:
+        body = t.FAC_NUDGED_NOTHING.format(**names)
+        return Message(body, dump([section(body)]))
+    body = t.FAC_NUDGED.format(what=t.WAITING[waiting], **names)
+    blocks = [section(body)]
+    found = step_button(waiting, m.id)
+    if found is not None:
+        blocks.append(actions(found, block_id="nudged"))
+    return Message(body, dump(blocks))
+
+
+def facilitator_message(m: Mediation, notice: Notice) -> Message:
+    """A DM to the facilitator: names, the topic and the stage, never a party's private text."""
+    names = _names(m, Role.INITIATOR)
+    template = t.FAC_NOTICES.get(notice.value, t.FAC_NOTICES["resumed"])
+    body = template.format(**names)
+    return Message(body, dump([section(body)]))
 
 
 def _loop_message(m: Mediation, notice: Notice, speaker: Role) -> Message:

@@ -44,6 +44,23 @@ FILL = {
     "quote": "always",
     "message": "A kind word.",
     "suggestion": "Name one specific time.",
+    # admin
+    "flows": "Peer mediation, Prepare on your own",
+    "facilitators": "everyone",
+    "days": "180",
+    "name": "Peer mediation",
+    "version": "2",
+    "key": "what happened",
+    "number": "1",
+    "problem": "The YAML is not valid at line 3, column 1: could not find expected ':'.",
+    "actor": "<@U0ANN>",
+    "action": "Prompts (Peer mediation)",
+    "min": "5",
+    "label": "Reached an agreement",
+    "value": "7",
+    "n": "7",
+    "low": "1",
+    "high": "10",
 }
 
 

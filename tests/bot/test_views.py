@@ -12,7 +12,7 @@ from bot.sandbox.blockkit import validate_message, validate_view
 from bot.views import modals
 from bot.views.home import home_view
 from bot.views.joint import joint_message
-from bot.views.messages import notice_message, status_blocks
+from bot.views.messages import facilitator_message, notice_message, status_blocks
 from flows import commands as c
 from flows import engine
 from flows.definition import load_builtin
@@ -65,12 +65,20 @@ def joint_mediation(topic: str = "t" * 150, long_text: str = LONG) -> Mediation:
     return engine.apply(m, c.Finish(actor="UA"), PEER, NOW).mediation
 
 
+@pytest.mark.parametrize("facilitator", [None, "UMAYA"], ids=["peer", "facilitated"])
 @pytest.mark.parametrize("notice", list(Notice))
 @pytest.mark.parametrize("role", list(Role))
-def test_every_notice_is_valid_block_kit(notice: Notice, role: Role) -> None:
-    m = joint_mediation()
+def test_every_notice_is_valid_block_kit(notice: Notice, role: Role, facilitator: str | None) -> None:
+    m = joint_mediation().model_copy(update={"facilitator": facilitator})
     message = notice_message(m, role, notice, PEER, speaker=Role.INITIATOR)
     assert message.text
+    assert validate_message(message.text, message.blocks) == []
+
+
+@pytest.mark.parametrize("notice", list(Notice))
+def test_every_facilitator_notice_is_valid(notice: Notice) -> None:
+    m = joint_mediation().model_copy(update={"facilitator": "UMAYA"})
+    message = facilitator_message(m, notice)
     assert validate_message(message.text, message.blocks) == []
 
 

@@ -77,11 +77,6 @@ async def test_app_home_shows_what_waits_on_whom(h: Harness) -> None:
     assert h.top_view(h.ann).callback_id == "cg_intake"
 
 
-async def test_facilitate_and_prepare_are_announced_not_broken(h: Harness) -> None:
-    await h.command(h.ann, f"facilitate <@{h.bob}|bob> <@{h.cat}|cat>")
-    assert t.NOT_YET_AVAILABLE in h.ephemeral_texts(h.ann)
-
-
 async def test_mediate_without_a_mention_opens_the_modal_with_the_topic(h: Harness) -> None:
     await h.command(h.ann, "our shared calendar")
     view = h.top_view(h.ann)

@@ -1,0 +1,379 @@
+"""Facilitated mediations: starting one (command and message shortcut), and the facilitator's
+controls in App Home. A facilitator sees stages and numbers, never a party's private text."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import texts as t
+from bot.listeners.common import Deps, action_value, error_text, team_of, tell
+from bot.listeners.views import Values, field_errors, value
+from bot.service import MediationNotFound
+from bot.store import PairTaken, StoreUnavailable
+from bot.views import facilitate as fv
+from bot.views import modals
+from bot.views.home import waiting_on
+from bot.views.ids import Action, Callback
+from flows import commands as c
+from flows.config import FacilitatorPolicy, WorkspaceConfig
+from flows.engine import Transition
+from flows.errors import RefusalCode, Refused
+from flows.models import JointKind, Mediation, Outcome
+
+log = logging.getLogger("commonground.facilitate")
+
+
+async def may_facilitate(client: AsyncWebClient, config: WorkspaceConfig, user: str) -> bool:
+    """Whether the workspace lets this person host mediations."""
+    if config.facilitator_policy is FacilitatorPolicy.EVERYONE or user in config.admins:
+        return True
+    if config.facilitator_policy is FacilitatorPolicy.LISTED:
+        return user in config.facilitators
+    if not config.facilitator_group:
+        return False
+    try:
+        found = await client.usergroups_users_list(usergroup=config.facilitator_group)
+    except SlackApiError as exc:
+        log.warning("usergroups.users.list failed", extra={"error": str(exc.response.get("error"))})
+        return False
+    return user in (found.get("users") or [])
+
+
+async def open_facilitate_modal(
+    deps: Deps,
+    client: AsyncWebClient,
+    team: str,
+    user: str,
+    trigger_id: str,
+    first: str | None,
+    second: str | None,
+    topic: str,
+) -> None:
+    """Open the facilitate modal, or say kindly why this person cannot host."""
+    config = await deps.service.configs.get(team) if deps.service.configs else WorkspaceConfig()
+    if "facilitated" not in config.enabled_flows or not await may_facilitate(client, config, user):
+        await client.views_open(trigger_id=trigger_id, view=modals.info_modal(t.FACILITATE_NOT_ALLOWED))
+        return
+    await client.views_open(trigger_id=trigger_id, view=fv.facilitate_modal(first, second, topic))
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    """Attach the facilitator's shortcut, modals and App Home controls, and the hosted section."""
+    deps.runner.home_sections.append(_hosted_provider(deps))
+
+    @app.shortcut("cg_host")
+    async def host_about_message(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        # The message itself is never read or copied: only who wrote it, as a suggested first person.
+        await ack()
+        user = body["user"]["id"]
+        author = (body.get("message") or {}).get("user")
+        first = author if author and author != user else None
+        try:
+            await open_facilitate_modal(
+                deps, client, team_of(context), user, body["trigger_id"], first, None, ""
+            )
+        except StoreUnavailable as exc:
+            await client.views_open(trigger_id=body["trigger_id"], view=modals.info_modal(error_text(exc)))
+
+    app.view(Callback.FACILITATE.value)(_start_handler(deps))
+    app.action(Action.FAC_NUDGE.value)(_nudge_handler(deps))
+    app.action(Action.FAC_PAUSE.value)(_simple_handler(deps, lambda u: c.Pause(actor=u)))
+    app.action(Action.FAC_RESUME.value)(_simple_handler(deps, lambda u: c.Resume(actor=u)))
+    app.action(Action.FAC_MOVE_ON.value)(_open_handler(deps, _move_on_view))
+    app.action(Action.FAC_JOINT.value)(_open_handler(deps, _joint_view))
+    app.action(Action.FAC_END.value)(_open_handler(deps, _end_view))
+    app.view(Callback.MOVE_ON.value)(_submit_handler(deps, Callback.MOVE_ON, _move_on_command, "reason"))
+    app.view(Callback.END.value)(_submit_handler(deps, Callback.END, _end_command, "outcome"))
+    app.view(Callback.JOINT_CHOICE.value)(_joint_submit_handler(deps))
+
+
+def _hosted_provider(deps: Deps) -> Callable[[str, str], Any]:
+    async def provider(team: str, user: str) -> list[Block]:
+        hosted = await deps.service.store.for_facilitator(team, user)
+        return fv.hosted_section(hosted, deps.service.clock())
+
+    return provider
+
+
+async def _hosted(
+    deps: Deps, context: AsyncBoltContext, body: dict[str, Any]
+) -> Mediation | RefusalCode | None:
+    """The hosted mediation the clicked control names, or why the clicker may not control it."""
+    m = await deps.service.store.get(team_of(context), action_value(body))
+    if m is None:
+        return None
+    if m.facilitator != body["user"]["id"]:
+        return RefusalCode.NOT_THE_FACILITATOR
+    return m
+
+
+def _start_handler(deps: Deps) -> Callable[..., Any]:
+    async def handler(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        values: Values = body["view"]["state"]["values"]
+        user = body["user"]["id"]
+        team = team_of(context)
+        first, second = value(values, "first") or "", value(values, "second") or ""
+        errors = await _people_problems(client, user, first, second)
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        config = await deps.service.configs.get(team) if deps.service.configs else WorkspaceConfig()
+        if not await may_facilitate(client, config, user):  # a forged submission, or the setting changed
+            await ack(response_action="errors", errors={"first": t.FACILITATE_NOT_ALLOWED})
+            return
+        command = c.StartFacilitated(
+            actor=user, first=first, second=second, topic=value(values, "topic") or ""
+        )
+        try:
+            transition = await deps.service.start_facilitated(team, command)
+        except Refused as refused:
+            await ack(
+                response_action="errors",
+                errors=field_errors(Callback.FACILITATE, refused, "first", {"topic": 150}),
+            )
+            return
+        except PairTaken:
+            await ack(response_action="errors", errors={"second": t.ALREADY_OPEN_FIELD})
+            return
+        except StoreUnavailable as exc:
+            await ack(response_action="errors", errors={"topic": error_text(exc)})
+            return
+        await ack()
+        await deps.runner.run(transition)
+
+    return handler
+
+
+async def _people_problems(client: AsyncWebClient, user: str, first: str, second: str) -> dict[str, str]:
+    if user in (first, second):
+        return {"first" if first == user else "second": t.FACILITATE_YOURSELF}
+    if first == second:
+        return {"second": t.FACILITATE_SAME}
+    problems: dict[str, str] = {}
+    for block, person in (("first", first), ("second", second)):
+        try:
+            info = (await client.users_info(user=person))["user"]
+        except SlackApiError:
+            problems[block] = t.USER_UNKNOWN
+            continue
+        if info.get("is_bot") or person == "USLACKBOT":
+            problems[block] = t.BOT_USER.format(user=person)
+        elif info.get("deleted"):
+            problems[block] = t.DEACTIVATED.format(user=person)
+    return problems
+
+
+async def _run(
+    deps: Deps, client: AsyncWebClient, body: dict[str, Any], team: str, command: c.Command
+) -> None:
+    try:
+        transition = await deps.service.act(team, action_value(body), command)
+    except Refused as refused:
+        if not refused.silent:
+            await tell(client, body, error_text(refused))
+        return
+    except (MediationNotFound, StoreUnavailable) as exc:
+        await tell(client, body, error_text(exc))
+        return
+    await deps.runner.run(transition)
+
+
+def _simple_handler(deps: Deps, factory: Callable[[str], c.Command]) -> Callable[..., Any]:
+    async def handler(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        await _run(deps, client, body, team_of(context), factory(body["user"]["id"]))
+
+    return handler
+
+
+def _nudge_handler(deps: Deps) -> Callable[..., Any]:
+    """A kind reminder to every party something waits on."""
+
+    async def handler(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        user = body["user"]["id"]
+        try:
+            m = await deps.service.store.get(team_of(context), action_value(body))
+        except StoreUnavailable as exc:
+            await tell(client, body, error_text(exc))
+            return
+        if m is None:
+            await tell(client, body, t.NOT_FOUND)
+            return
+        roles = [p.role for p in m.parties if waiting_on(m, p.role)] or [p.role for p in m.parties]
+        for role in roles:
+            await _run(deps, client, body, team_of(context), c.NudgeParty(actor=user, role=role))
+
+    return handler
+
+
+async def _move_on_view(deps: Deps, client: AsyncWebClient, m: Mediation) -> dict[str, Any]:
+    return fv.move_on_modal(m)
+
+
+async def _end_view(deps: Deps, client: AsyncWebClient, m: Mediation) -> dict[str, Any]:
+    return fv.end_modal(m)
+
+
+async def _joint_view(deps: Deps, client: AsyncWebClient, m: Mediation) -> dict[str, Any]:
+    return fv.joint_choice_modal(m, await _shared_private_channels(client, m))
+
+
+async def _shared_private_channels(client: AsyncWebClient, m: Mediation) -> list[tuple[str, str]]:
+    """Private channels the bot is in where both parties and the facilitator are members."""
+    everyone = set(m.user_ids) | ({m.facilitator} if m.facilitator else set())
+    try:
+        listed = await client.conversations_list(types="private_channel", exclude_archived=True, limit=200)
+    except SlackApiError as exc:
+        log.warning("conversations.list failed", extra={"error": str(exc.response.get("error"))})
+        return []
+    shared = []
+    for channel in listed.get("channels") or []:
+        members = await client.conversations_members(channel=channel["id"])
+        if everyone <= set(members.get("members") or []):
+            shared.append((str(channel["id"]), str(channel.get("name", channel["id"]))))
+    return shared
+
+
+def _open_handler(deps: Deps, build: Callable[[Deps, AsyncWebClient, Mediation], Any]) -> Callable[..., Any]:
+    async def handler(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        trigger = body["trigger_id"]
+        try:
+            found = await _hosted(deps, context, body)
+        except StoreUnavailable as exc:
+            await client.views_open(trigger_id=trigger, view=modals.info_modal(error_text(exc)))
+            return
+        if found is None:
+            view = modals.info_modal(t.NOT_FOUND)
+        elif isinstance(found, RefusalCode):
+            view = modals.info_modal(t.REFUSALS[found])
+        elif not found.is_open:
+            view = modals.info_modal(t.REFUSALS[RefusalCode.CLOSED])
+        else:
+            # Opening a modal must happen within 3 s of the click: a loading view first when slow.
+            view = await build(deps, client, found)
+        await client.views_open(trigger_id=trigger, view=view)
+
+    return handler
+
+
+def _move_on_command(user: str, values: Values) -> c.Command:
+    return c.MoveOn(actor=user, reason=value(values, "reason") or "")
+
+
+def _end_command(user: str, values: Values) -> c.Command:
+    return c.EndWithOutcome(
+        actor=user, outcome=Outcome(value(values, "outcome") or Outcome.NO_AGREEMENT.value)
+    )
+
+
+async def _act_from_view(
+    deps: Deps, context: AsyncBoltContext, body: dict[str, Any], command: c.Command
+) -> Transition:
+    mediation_id = modals.read_metadata(body["view"].get("private_metadata")).get("m", "")
+    return await deps.service.act(team_of(context), mediation_id, command)
+
+
+def _submit_handler(
+    deps: Deps, callback: Callback, build: Callable[[str, Values], c.Command], fallback: str
+) -> Callable[..., Any]:
+    async def handler(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        values: Values = body["view"]["state"]["values"]
+        try:
+            transition = await _act_from_view(deps, context, body, build(body["user"]["id"], values))
+        except Refused as refused:
+            if refused.silent:
+                await ack()
+            elif refused.fields:
+                await ack(
+                    response_action="errors",
+                    errors=field_errors(callback, refused, fallback, {"reason": 500}),
+                )
+            else:
+                await ack(response_action="errors", errors={fallback: error_text(refused)})
+            return
+        except (MediationNotFound, StoreUnavailable) as exc:
+            await ack(response_action="errors", errors={fallback: error_text(exc)})
+            return
+        await ack()
+        await deps.runner.run(transition)
+
+    return handler
+
+
+def _joint_submit_handler(deps: Deps) -> Callable[..., Any]:
+    """The joint-space choice: a thread needs a private channel where everyone is a member."""
+
+    async def handler(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        values: Values = body["view"]["state"]["values"]
+        user = body["user"]["id"]
+        kind = JointKind(value(values, "kind") or JointKind.GROUP_DM.value)
+        channel = value(values, "channel")
+        team = team_of(context)
+        mediation_id = modals.read_metadata(body["view"].get("private_metadata")).get("m", "")
+        if kind is JointKind.THREAD:
+            problem = await _thread_problem(deps, client, team, mediation_id, channel)
+            if problem:
+                block = "channel" if "channel" in values else "kind"
+                await ack(response_action="errors", errors={block: problem})
+                return
+        command = c.ChooseJointSpace(
+            actor=user, kind=kind, channel_id=channel if kind is JointKind.THREAD else None
+        )
+        try:
+            transition = await deps.service.act(team, mediation_id, command)
+        except Refused as refused:
+            if refused.silent:
+                await ack()
+            else:
+                await ack(response_action="errors", errors={"kind": error_text(refused)})
+            return
+        except (MediationNotFound, StoreUnavailable) as exc:
+            await ack(response_action="errors", errors={"kind": error_text(exc)})
+            return
+        await ack()
+        await deps.runner.run(transition)
+
+    return handler
+
+
+async def _thread_problem(
+    deps: Deps, client: AsyncWebClient, team: str, mediation_id: str, channel: str | None
+) -> str | None:
+    if not channel:
+        return t.JOINT_CHOICE_PICK
+    m = await deps.service.store.get(team, mediation_id)
+    if m is None:
+        return t.NOT_FOUND
+    try:
+        info = (await client.conversations_info(channel=channel))["channel"]
+        members = set((await client.conversations_members(channel=channel)).get("members") or [])
+    except SlackApiError:
+        return t.JOINT_CHOICE_MEMBERS
+    if not info.get("is_private"):
+        return t.JOINT_CHOICE_PUBLIC
+    everyone = set(m.user_ids) | ({m.facilitator} if m.facilitator else set())
+    if not everyone <= members:
+        return t.JOINT_CHOICE_MEMBERS
+    return None

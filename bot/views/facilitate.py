@@ -1,0 +1,191 @@
+"""What a facilitator sees: the mediations they host (stages, who is waiting since when, check-in
+numbers) and the modals of their controls. Never a party's private text."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    Block,
+    ButtonElement,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    RadioButtonsElement,
+    StaticSelectElement,
+    UserSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot import texts as t
+from bot.views.common import actions, button, context, dump_view, esc, section
+from bot.views.home import waiting_on
+from bot.views.ids import Callback
+from bot.views.modals import metadata
+from flows.engine import MOVE_ON_REASON_MAX, TOPIC_MAX
+from flows.models import JointKind, LoopStatus, Mediation, Outcome, Stage
+
+HOSTED_LIMIT = 8
+
+
+def hosted_section(mediations: list[Mediation], now: datetime) -> list[Block]:
+    """The App Home section of the mediations a facilitator hosts (open ones first)."""
+    if not mediations:
+        return []
+    blocks: list[Block] = [HeaderBlock(text=t.HOSTED_HEADER)]
+    ordered = sorted(mediations, key=lambda m: (not m.is_open, -m.updated_at.timestamp()))
+    for m in ordered[:HOSTED_LIMIT]:
+        blocks += _hosted_item(m)
+    if len(ordered) > HOSTED_LIMIT:
+        blocks.append(context(t.HOME_MORE.format(count=len(ordered) - HOSTED_LIMIT)))
+    return blocks
+
+
+def _hosted_item(m: Mediation) -> list[Block]:
+    since = m.stage_since().strftime("%d %b %Y %H:%M")
+    a, b = m.initiator.user_id, m.respondent.user_id
+    lines = [t.HOSTED_ITEM.format(a=a, b=b, topic=esc(m.topic), stage=t.STAGES[m.stage], since=since)]
+    notes: list[str] = []
+    if not m.is_open:
+        notes.append(t.HOME_CLOSED.format(outcome=t.OUTCOMES[m.outcome] if m.outcome else ""))
+    elif m.paused:
+        notes.append(t.HOME_PAUSED)
+    waiting = [p for p in m.parties if m.is_open and waiting_on(m, p.role)]
+    for party in waiting:
+        what = waiting_on(m, party.role) or ""
+        notes.append(t.HOSTED_WAITING.format(who=party.user_id, what=t.WAITING[what]))
+    for party in m.parties:
+        if party.check_in is not None:
+            scores = " / ".join(str(s) for s in party.check_in)
+            notes.append(
+                t.HOSTED_CHECK_IN.format(who=party.user_id, scores=scores, total=sum(party.check_in))
+            )
+    blocks: list[Block] = [DividerBlock(), section("\n".join(lines))]
+    if notes:
+        blocks.append(context("\n".join(notes)))
+    if m.is_open:
+        controls: list[ButtonElement] = []
+        if waiting and not m.paused:
+            controls.append(button(t.HOSTED_NUDGE.format(name="them"), "cg_fac_nudge", m.id))
+        if m.stage is not Stage.INVITATION:
+            if m.paused:
+                controls.append(button(t.RESUME, "cg_fac_resume", m.id, "primary"))
+            else:
+                controls.append(button(t.JOINT_PAUSE, "cg_fac_pause", m.id))
+        if m.stage is Stage.REFLECTION and any(not lp.status.ended for lp in m.loops):
+            controls.append(button(t.HOSTED_MOVE_ON, "cg_fac_move_on", m.id))
+        if m.joint is None:
+            controls.append(button(t.HOSTED_JOINT, "cg_fac_joint", m.id))
+        controls.append(button(t.HOSTED_END, "cg_fac_end", m.id, "danger"))
+        blocks.append(actions(*controls, block_id=f"hosted_{m.id}"))
+    return blocks
+
+
+def _modal(callback: Callback, title: str, blocks: list[Block], submit: str, meta: str) -> dict[str, Any]:
+    return dump_view(
+        View(
+            type="modal",
+            callback_id=callback.value,
+            title=title[:24],
+            submit=submit,
+            close=t.CANCEL,
+            blocks=blocks,
+            private_metadata=meta,
+        )
+    )
+
+
+def facilitate_modal(first: str | None, second: str | None, topic: str) -> dict[str, Any]:
+    """Start a facilitated mediation: the two people and the topic."""
+    blocks: list[Block] = [
+        section(t.FACILITATE_INTRO),
+        InputBlock(
+            block_id="first",
+            label=t.FACILITATE_FIRST,
+            element=UserSelectElement(action_id="value", initial_user=first),
+        ),
+        InputBlock(
+            block_id="second",
+            label=t.FACILITATE_SECOND,
+            element=UserSelectElement(action_id="value", initial_user=second),
+        ),
+        InputBlock(
+            block_id="topic",
+            label=t.START_TOPIC,
+            hint=t.START_TOPIC_HINT,
+            element=PlainTextInputElement(
+                action_id="value", initial_value=topic[:TOPIC_MAX] or None, max_length=TOPIC_MAX
+            ),
+        ),
+    ]
+    return _modal(Callback.FACILITATE, t.FACILITATE_TITLE, blocks, t.FACILITATE_SUBMIT, "{}")
+
+
+def move_on_modal(m: Mediation) -> dict[str, Any]:
+    """Why move on from a stuck listening loop (both parties read the reason)."""
+    stuck = [lp for lp in m.loops if lp.status in (LoopStatus.WAITING_REFLECTION, LoopStatus.WAITING_ANSWER)]
+    rounds = ", ".join(str(len(lp.rounds)) for lp in stuck) or "0"
+    blocks: list[Block] = [
+        context(f"{t.STAGES[m.stage]} · rounds so far: {rounds}"),
+        InputBlock(
+            block_id="reason",
+            label=t.MOVE_ON_LABEL,
+            element=PlainTextInputElement(action_id="value", multiline=True, max_length=MOVE_ON_REASON_MAX),
+        ),
+    ]
+    return _modal(Callback.MOVE_ON, t.MOVE_ON_TITLE, blocks, t.MOVE_ON_SUBMIT, metadata(m=m.id))
+
+
+_KIND_LABELS = {
+    JointKind.GROUP_DM: t.JOINT_CHOICE_GROUP_DM,
+    JointKind.PRIVATE_CHANNEL: t.JOINT_CHOICE_CHANNEL,
+    JointKind.THREAD: t.JOINT_CHOICE_THREAD,
+}
+
+
+def joint_choice_modal(m: Mediation, channels: list[tuple[str, str]]) -> dict[str, Any]:
+    """Where the joint conversation happens; `channels` are the private channels everyone shares."""
+    options = [Option(value=k.value, text=label) for k, label in _KIND_LABELS.items()]
+    current = m.joint_choice.kind if m.joint_choice else JointKind.GROUP_DM
+    initial = next(o for o in options if o.value == current.value)
+    blocks: list[Block] = [
+        InputBlock(
+            block_id="kind",
+            label=t.JOINT_CHOICE_LABEL,
+            element=RadioButtonsElement(action_id="value", options=options, initial_option=initial),
+        )
+    ]
+    if channels:
+        channel_options = [Option(value=cid, text=f"#{name}"[:75]) for cid, name in channels[:100]]
+        blocks.append(
+            InputBlock(
+                block_id="channel",
+                label=t.JOINT_CHOICE_WHICH,
+                optional=True,
+                element=StaticSelectElement(action_id="value", options=channel_options),
+            )
+        )
+    else:
+        blocks.append(context(t.JOINT_CHOICE_NONE))
+    return _modal(
+        Callback.JOINT_CHOICE, t.JOINT_CHOICE_TITLE, blocks, t.JOINT_CHOICE_SUBMIT, metadata(m=m.id)
+    )
+
+
+_END_OUTCOMES = (Outcome.AGREED, Outcome.PARTLY_AGREED, Outcome.NO_AGREEMENT, Outcome.CANCELLED)
+
+
+def end_modal(m: Mediation) -> dict[str, Any]:
+    """End with an outcome."""
+    options = [Option(value=o.value, text=t.OUTCOMES[o][:75]) for o in _END_OUTCOMES]
+    blocks: list[Block] = [
+        InputBlock(
+            block_id="outcome",
+            label=t.END_LABEL,
+            element=RadioButtonsElement(action_id="value", options=options),
+        )
+    ]
+    return _modal(Callback.END, t.END_TITLE, blocks, t.END_SUBMIT, metadata(m=m.id))
