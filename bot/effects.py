@@ -148,12 +148,12 @@ class EffectRunner:
         definition = await self.service.definitions.for_mediation(m)
         message = joint_message(m, effect.post, definition, effect.item_id)
         await self.client.chat_postMessage(
-            channel=m.joint.channel_id, text=message.text, blocks=message.blocks
+            channel=m.joint.channel_id, thread_ts=m.joint.thread_ts, text=message.text, blocks=message.blocks
         )
 
     async def refresh_homes(self, m: Mediation) -> None:
-        """Publish both parties' App Home."""
-        for user_id in m.user_ids:
+        """Publish both parties' App Home, and the facilitator's."""
+        for user_id in m.user_ids + ([m.facilitator] if m.facilitator else []):
             await self.publish_home(m.team, user_id)
 
     async def publish_home(self, team: str, user_id: str) -> None:

@@ -131,6 +131,10 @@ CHECK_IN = (
     "Before you talk together, a short check-in: how is this going for you so far? Your numbers help "
     "us adjust; <@{other}> won't see them."
 )
+CHECK_IN_FACILITATED = (
+    "Before you talk together, a short check-in: how is this going for you so far? <@{other}> won't "
+    "see your numbers; <@{facilitator}>, who hosts, sees the numbers so they can help, never your words."
+)
 CHECK_IN_BUTTON = "Check in"
 WAITING_CHECK_IN = "Thank you. The conversation opens as soon as <@{other}> has checked in too."
 REPAIR = (
@@ -395,6 +399,12 @@ REFUSALS = {
     RefusalCode.ITEM_NOT_FOUND: "I couldn't find that agreement item.",
     RefusalCode.OWN_ITEM: "You proposed this one; it's waiting for the other person to accept.",
     RefusalCode.TOO_MANY_ITEMS: "That's a lot of items! Please agree on the ones you have first.",
+    RefusalCode.NOT_THE_FACILITATOR: "Only the person hosting this mediation can do that.",
+    RefusalCode.FACILITATOR_IS_PARTY: FACILITATE_YOURSELF,
+    RefusalCode.NOTHING_TO_MOVE_ON: (
+        "Both of them have finished the listening stage, so there is nothing to move on from."
+    ),
+    RefusalCode.OUTCOME_NOT_ALLOWED: "Please choose agreed, partly agreed, no agreement, or ended early.",
 }
 NOT_FOUND = "I couldn't find that mediation. It may have been removed."
 

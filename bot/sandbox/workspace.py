@@ -286,6 +286,11 @@ class Workspace:
         self._triggers[trigger_id] = Trigger(user_id=user_id, issued_at=self.clock())
         return trigger_id
 
+    def trigger_user(self, trigger_id: str) -> str | None:
+        """Who a trigger_id was issued to (None for one the stand-in never issued)."""
+        trigger = self._triggers.get(trigger_id)
+        return trigger.user_id if trigger else None
+
     def issue_response_url(self, user_id: str, channel_id: str, *, message_ts: str | None = None) -> str:
         """Issue a ``response_url`` for an interaction of ``user_id`` in ``channel_id``.
 

@@ -102,6 +102,8 @@ def notice_message(
         Notice.UNREACHABLE: (t.UNREACHABLE, ()),
         Notice.EXPIRED: (t.EXPIRED, ()),
     }
+    if notice is Notice.CHECK_IN and m.facilitated:
+        simple[notice] = (t.CHECK_IN_FACILITATED, simple[notice][1])
     if notice in simple:
         text, buttons = simple[notice]
         body = text.format(**names)

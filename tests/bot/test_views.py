@@ -138,3 +138,9 @@ def test_user_text_cannot_mention_or_ping() -> None:
     message = notice_message(m, Role.RESPONDENT, Notice.INVITATION, PEER)
     assert "<!channel>" not in str(message.blocks) and "<@U999>" not in str(message.blocks)
     assert "&lt;!channel&gt;" in str(message.blocks)
+
+
+def test_every_refusal_has_kind_words() -> None:
+    from flows.errors import RefusalCode
+
+    assert set(t.REFUSALS) == set(RefusalCode)

@@ -14,7 +14,7 @@ from bot.config_store import ConfigStore
 from bot.definitions import DefinitionSource
 from bot.lifecycle import drain
 from bot.sandbox.delivery import SlackDelivery
-from bot.sandbox.models import Message, View
+from bot.sandbox.models import ApiCall, Message, View
 from bot.sandbox.webapi import SlackStandIn
 from bot.service import MediationService
 from bot.settings import load_settings
@@ -119,6 +119,33 @@ class Harness:
         views = self.standin.open_views(user)
         assert views, f"{user} has no modal open"
         return views[-1]
+
+    def audience(self, call: ApiCall) -> set[str]:
+        """Who could see what a Web API call put on screen."""
+        args = call.args
+        if call.method in ("views.open", "views.push"):
+            user = self.standin.trigger_user(str(args.get("trigger_id")))
+            return {user} if user else set()
+        if call.method == "views.update":
+            try:
+                return {self.standin.view(str(args.get("view_id"))).user_id}
+            except KeyError:
+                return set()
+        if call.method == "views.publish":
+            return {str(args.get("user_id"))}
+        if call.method == "chat.postEphemeral":
+            return {str(args.get("user"))}
+        if call.method.startswith("chat."):
+            channel = str(args.get("channel"))
+            try:
+                return set(self.standin.conversation(channel).members)
+            except KeyError:
+                return {channel}
+        return set()
+
+    def shown_to(self, user: str) -> list[str]:
+        """Everything the app put in front of `user`: every view and message call they could see."""
+        return [str(call.args) for call in self.standin.calls if call.ok and user in self.audience(call)]
 
     def ephemeral_texts(self, user: str) -> list[str]:
         return [e.text or str(e.blocks) for e in self.standin.ephemerals(user)]
