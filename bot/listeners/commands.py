@@ -34,7 +34,8 @@ def parse_mention(text: str) -> tuple[str | None, str]:
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
-    """Attach the `/mediate` listener."""
+    """Attach the `/mediate` listener and the global shortcut."""
+    register_shortcuts(app)
 
     @app.command("/mediate")
     async def mediate(
@@ -84,6 +85,15 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         await ack()
         await client.views_open(trigger_id=command["trigger_id"], view=start_modal(colleague, topic))
+
+
+def register_shortcuts(app: AsyncApp) -> None:
+    """The global "Start a mediation" shortcut: the same modal as `/mediate`."""
+
+    @app.shortcut("cg_start")
+    async def start_shortcut(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        await client.views_open(trigger_id=body["trigger_id"], view=start_modal(None, ""))
 
 
 async def _status(deps: Deps, reply: Reply, team: str, user: str) -> None:

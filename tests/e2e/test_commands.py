@@ -83,3 +83,9 @@ async def test_mediate_without_a_mention_opens_the_modal_with_the_topic(h: Harne
     assert view.callback_id == "cg_start"
     topic = next(b for b in view.blocks if b.get("block_id") == "topic")
     assert topic["element"]["initial_value"] == "our shared calendar"
+
+
+async def test_global_shortcut_opens_the_start_modal(h: Harness) -> None:
+    await h.slack.shortcut(h.ann, "cg_start")
+    await h.settle()
+    assert h.top_view(h.ann).callback_id == "cg_start"
