@@ -3,6 +3,7 @@ command and message goes to the app through `SlackDelivery`, signed, exactly as 
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import time
@@ -17,6 +18,8 @@ from bot.sandbox.render import render_home, render_message, render_modal
 from bot.sandbox.webapi import SlackStandIn
 
 HOME = "home"
+MESSAGE_SHORTCUT = "cg_host"  # the app's message shortcut (manifest.json)
+MESSAGE_SHORTCUT_NAME = "Host a mediation about this"
 DEVLOG_LIMIT = 120
 _MENTION = re.compile(r"(?<![<\w])@([a-z0-9._-]+)", re.IGNORECASE)
 
@@ -43,6 +46,7 @@ class SandboxPage:
         app.router.add_post("/sandbox/close", self.close)
         app.router.add_post("/sandbox/home", self.home_opened)
         app.router.add_post("/sandbox/people", self.add_person)
+        app.router.add_post("/sandbox/shortcut", self.shortcut)
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -113,7 +117,9 @@ class SandboxPage:
                 for e in self.standin.ephemerals(me, selected)
             ]
             messages.sort(key=lambda m: float(m["ts"]))
-            pane = "\n".join(render_message(m, users=users, all_users=all_users) for m in messages)
+            pane = "\n".join(
+                self._with_shortcuts(m, render_message(m, users=users, all_users=all_users)) for m in messages
+            )
             title = self._label(conv, me)
         views = self.standin.open_views(me)
         top = views[-1] if views else None
@@ -132,6 +138,19 @@ class SandboxPage:
             "devlog": self.devlog(),
         }
         return web.json_response(body)
+
+    @staticmethod
+    def _with_shortcuts(message: dict[str, Any], rendered: str) -> str:
+        """A message with its shortcut menu, as Slack's ⋯ menu offers the app's message shortcuts."""
+        if message.get("ephemeral"):
+            return rendered
+        ts = html.escape(str(message["ts"]), quote=True)
+        menu = (
+            '<div class="sb-msg-actions"><button type="button" class="sb-shortcut" '
+            f'data-shortcut="{MESSAGE_SHORTCUT}" data-ts="{ts}" title="Message shortcuts">'
+            f"⋯ {html.escape(MESSAGE_SHORTCUT_NAME)}</button></div>"
+        )
+        return f'<div class="sb-msg-wrap">{rendered}{menu}</div>'
 
     def devlog(self) -> list[dict[str, Any]]:
         """Requests sent to the app and the Web API calls it made, oldest first."""
@@ -250,6 +269,21 @@ class SandboxPage:
         data = await self._json(request)
         status = await self.delivery.app_home_opened(data["as"])
         return web.json_response({"ok": status == 200})
+
+    async def shortcut(self, request: web.Request) -> web.Response:
+        """A global shortcut (from the composer) or a message shortcut (from a message's ⋯ menu)."""
+        data = await self._json(request)
+        callback_id = str(data.get("callback_id", ""))
+        try:
+            if data.get("ts"):
+                result = await self.delivery.message_shortcut(
+                    data["as"], callback_id, (data["channel"], data["ts"])
+                )
+            else:
+                result = await self.delivery.shortcut(data["as"], callback_id)
+        except (ScreenError, KeyError) as exc:
+            return web.json_response({"ok": False, "error": str(exc)}, status=400)
+        return web.json_response({"ok": result.status == 200})
 
     async def add_person(self, request: web.Request) -> web.Response:
         """ "Add a person": a new member of the workspace."""

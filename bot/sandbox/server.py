@@ -43,9 +43,10 @@ PERSONAS = (
 
 
 def seed(standin: SlackStandIn) -> None:
-    """The people of a new sandbox."""
-    for name, real_name, admin in PERSONAS:
-        standin.add_user(name, real_name=real_name, is_admin=admin)
+    """The people of a new sandbox, and a private channel the first three share (for a joint space
+    held in a thread)."""
+    ids = [standin.add_user(name, real_name=real_name, is_admin=admin) for name, real_name, admin in PERSONAS]
+    standin.add_channel("team-leads", members=ids[:3], is_private=True)
 
 
 class Sandbox:

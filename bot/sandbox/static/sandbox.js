@@ -206,6 +206,15 @@
   });
 
   document.addEventListener("click", (event) => {
+    const shortcut = event.target.closest("[data-shortcut]");
+    if (!shortcut) return;
+    event.preventDefault();
+    const body = {callback_id: shortcut.dataset.shortcut};
+    if (shortcut.dataset.ts) { body.ts = shortcut.dataset.ts; body.channel = ui.conv; }
+    post("/sandbox/shortcut", body);
+  });
+
+  document.addEventListener("click", (event) => {
     const close = event.target.closest("[data-modal-close]");
     if (!close) return;
     event.preventDefault();
