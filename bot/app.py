@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.effects import EffectRunner
-from bot.listeners import actions, commands, events, facilitate, prepare, views
+from bot.listeners import actions, admin, commands, events, facilitate, prepare, views
 from bot.listeners.common import Deps
 from bot.middleware import dedupe
 from bot.service import MediationService
@@ -60,6 +60,7 @@ def create_app(settings: Settings, services: Services) -> AsyncApp:
     actions.register(app, deps)
     views.register(app, deps)
     events.register(app, deps)
+    admin.register(app, deps)
     facilitate.register(app, deps)
     prepare.register(app, deps)
     return app

@@ -1,4 +1,4 @@
-"""The `commonground` console script: serve, worker, sandbox, coach, manifest, keygen."""
+"""The `commonground` console script: serve, worker, sandbox, coach, manifest, keygen, config."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot import config_cli
 from bot.settings import ConfigError, Settings, load_settings
 
 
@@ -88,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("coach", help="review a statement or score a reflection", add_help=False)
     sub.add_parser("manifest", help="print the Slack app manifest")
     sub.add_parser("keygen", help="print a new COMMONGROUND_ENCRYPTION_KEY")
+    config_cli.add_parser(sub)
     args, rest = parser.parse_known_args(argv)
 
     if args.command == "coach":
@@ -114,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         print(str(exc), file=sys.stderr)
         return 2
     _logging(settings.log_level)
+    if args.command == "config":
+        return config_cli.run(args, settings)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(settings) if args.command == "serve" else _worker(settings))
     return 0

@@ -1,0 +1,197 @@
+"""Admin listeners: the App Home section, the buttons that open admin views, and their submissions.
+
+Every open and every submission asks whether the person is an admin (a forged, validly signed payload
+included); a refusal is told kindly and audited, and so is a submission that does not validate.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import texts as t
+from bot.admin import (
+    CLI_ACTOR,
+    AdminForm,
+    AdminGate,
+    ChangedMeanwhile,
+    FormErrors,
+    Values,
+    action_name,
+    apply_form,
+    export_config,
+    refuse,
+    save_change,
+    scope,
+    shapeable_flows,
+)
+from bot.config_store import ConfigStore
+from bot.listeners.common import Deps, action_value, team_of
+from bot.store import StoreUnavailable, VersionConflict
+from bot.views import admin as views
+from flows.aggregates import aggregate
+from flows.config import AuditEntry, WorkspaceConfig
+
+log = logging.getLogger("commonground.admin")
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    """Attach the admin listeners and the App Home section (only when configurations are stored)."""
+    configs = deps.service.configs
+    if configs is None:
+        return
+    gate = AdminGate(deps.runner.client, configs)
+    deps.runner.home_sections.append(_home_section(gate, configs))
+    app.action(re.compile("^" + re.escape(views.ACTION_PREFIX)))(_open_handler(deps, gate, configs))
+    app.view(views.ADMIN_CALLBACK)(_submit_handler(deps, gate, configs))
+
+
+def _home_section(gate: AdminGate, configs: ConfigStore) -> Callable[[str, str], Awaitable[list[Block]]]:
+    async def provider(team: str, user_id: str) -> list[Block]:
+        try:
+            config = await configs.get(team)
+            if not await gate.shows_section(team, user_id, config):
+                return []
+        except StoreUnavailable:
+            return []
+        return views.home_blocks(config)
+
+    return provider
+
+
+def _open_handler(deps: Deps, gate: AdminGate, configs: ConfigStore) -> Callable[..., Any]:
+    async def handler(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        user, team, trigger = body["user"]["id"], team_of(context), body["trigger_id"]
+        form, flow = views.parse_action_value(action_value(body))
+        now = deps.service.clock()
+        try:
+            config = await configs.get(team)
+            if not await gate.is_admin(team, user, config):
+                await _show(client, trigger, views.refused_modal())
+                await refuse(configs, team, user, "open:" + (action_name(form, flow) if form else "?"), now)
+                return
+            if form is None:
+                await _show(client, trigger, views.info(t.NOTICE_TITLE, t.SOMETHING_WRONG))
+            elif form is AdminForm.OUTCOMES:
+                await _outcomes(deps, client, trigger, team)
+            else:
+                await _show(client, trigger, _view(form, flow, config, await _audit(configs, team, form)))
+        except StoreUnavailable:
+            await _show(client, trigger, views.info(t.NOTICE_TITLE, t.STORE_DOWN))
+
+    return handler
+
+
+async def _audit(configs: ConfigStore, team: str, form: AdminForm) -> list[AuditEntry]:
+    return await configs.audit(team, views.AUDIT_SHOWN) if form is AdminForm.AUDIT else []
+
+
+def _view(form: AdminForm, flow: str, config: WorkspaceConfig, entries: list[AuditEntry]) -> dict[str, Any]:
+    if form is AdminForm.EXPORT:
+        return views.export_modal(export_config(config))
+    if form is AdminForm.AUDIT:
+        return views.audit_modal(entries, CLI_ACTOR)
+    return views.form_modal(form, flow, config, scope(config, form, flow))
+
+
+async def _show(client: AsyncWebClient, trigger: str, view: dict[str, Any]) -> dict[str, Any] | None:
+    try:
+        response = await client.views_open(trigger_id=trigger, view=view)
+    except SlackApiError as exc:
+        log.warning("views.open failed", extra={"error": str(exc.response.get("error"))})
+        return None
+    opened: dict[str, Any] = response.get("view") or {}
+    return opened
+
+
+async def _outcomes(deps: Deps, client: AsyncWebClient, trigger: str, team: str) -> None:
+    """Open a modal at once (the trigger lasts three seconds), then count and fill it in."""
+    opened = await _show(client, trigger, views.loading_modal())
+    if not opened:
+        return
+    try:
+        mediations = await deps.service.store.for_team(team)
+        report = aggregate(mediations, now=deps.service.clock(), flows=shapeable_flows())
+        view = views.outcomes_modal(report)
+    except StoreUnavailable:
+        view = views.info(t.NOTICE_TITLE, t.STORE_DOWN)
+    try:
+        await client.views_update(view_id=opened["id"], view=view)
+    except SlackApiError as exc:
+        log.warning("views.update failed", extra={"error": str(exc.response.get("error"))})
+
+
+def _submit_handler(deps: Deps, gate: AdminGate, configs: ConfigStore) -> Callable[..., Any]:
+    async def handler(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        user, team = body["user"]["id"], team_of(context)
+        view = body.get("view") or {}
+        values: Values = (view.get("state") or {}).get("values") or {}
+        first = next(iter(values), "value")
+        form, flow, fingerprint = views.read_metadata(view.get("private_metadata"))
+        action = action_name(form, flow) if form else "?"
+        now = deps.service.clock()
+        try:
+            allowed = await gate.is_admin(team, user)
+        except StoreUnavailable:
+            await ack(response_action="errors", errors={first: t.STORE_DOWN})
+            return
+        if not allowed or form is None or not form.edits:
+            await ack(response_action="update", view=views.refused_modal())
+            await _record(configs, team, AuditEntry(actor=user, at=now, action=action, ok=False))
+            return
+        still = None if form is AdminForm.IMPORT else (lambda c: scope(c, form, flow) == fingerprint)
+        try:
+            saved = await save_change(
+                configs,
+                team,
+                actor=user,
+                action=action,
+                at=now,
+                change=lambda c: apply_form(c, form, flow, values),
+                still=still,
+            )
+        except FormErrors as exc:
+            await ack(response_action="errors", errors=exc.errors)
+            entry = AuditEntry(actor=user, at=now, action=action, fields=sorted(exc.errors), ok=False)
+            await _record(configs, team, entry)
+            return
+        except ChangedMeanwhile:
+            await ack(response_action="errors", errors={first: t.ADMIN_CHANGED_MEANWHILE})
+            return
+        except StoreUnavailable:
+            await ack(response_action="errors", errors={first: t.STORE_DOWN})
+            return
+        except VersionConflict:
+            await ack(response_action="errors", errors={first: t.SOMETHING_WRONG})
+            return
+        versions = {
+            f: saved.after.definition(f).version
+            for f in shapeable_flows()
+            if saved.after.definition(f).version != saved.before.definition(f).version
+        }
+        await ack(response_action="update", view=views.saved_modal(saved.fields, saved.after, versions))
+        if saved.fields:
+            try:
+                await deps.runner.publish_home(team, user)
+            except StoreUnavailable:
+                return
+
+    return handler
+
+
+async def _record(configs: ConfigStore, team: str, entry: AuditEntry) -> None:
+    try:
+        await configs.record(team, entry)
+    except StoreUnavailable:
+        log.error("could not audit a refused attempt", extra={"team": team, "action": entry.action})
