@@ -177,17 +177,19 @@ async def _people_problems(client: AsyncWebClient, user: str, first: str, second
 
 async def _run(
     deps: Deps, client: AsyncWebClient, body: dict[str, Any], team: str, command: c.Command
-) -> None:
+) -> bool:
+    """Carry out a control's command; False (after telling the person why) when it did not happen."""
     try:
         transition = await deps.service.act(team, action_value(body), command)
     except Refused as refused:
         if not refused.silent:
             await tell(client, body, error_text(refused))
-        return
+        return refused.silent
     except (MediationNotFound, StoreUnavailable) as exc:
         await tell(client, body, error_text(exc))
-        return
+        return False
     await deps.runner.run(transition)
+    return True
 
 
 def _simple_handler(deps: Deps, factory: Callable[[str], c.Command]) -> Callable[..., Any]:
@@ -218,7 +220,8 @@ def _nudge_handler(deps: Deps) -> Callable[..., Any]:
             return
         roles = [p.role for p in m.parties if waiting_on(m, p.role)] or [p.role for p in m.parties]
         for role in roles:
-            await _run(deps, client, body, team_of(context), c.NudgeParty(actor=user, role=role))
+            if not await _run(deps, client, body, team_of(context), c.NudgeParty(actor=user, role=role)):
+                return  # refused: said once, not once per party
 
     return handler
 

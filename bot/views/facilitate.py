@@ -37,8 +37,8 @@ def hosted_section(mediations: list[Mediation], now: datetime) -> list[Block]:
         return []
     blocks: list[Block] = [HeaderBlock(text=t.HOSTED_HEADER)]
     ordered = sorted(mediations, key=lambda m: (not m.is_open, -m.updated_at.timestamp()))
-    for m in ordered[:HOSTED_LIMIT]:
-        blocks += _hosted_item(m)
+    for i, m in enumerate(ordered[:HOSTED_LIMIT]):
+        blocks += _hosted_item(m)[1:] if i == 0 else _hosted_item(m)
     if len(ordered) > HOSTED_LIMIT:
         blocks.append(context(t.HOME_MORE.format(count=len(ordered) - HOSTED_LIMIT)))
     return blocks

@@ -22,7 +22,7 @@ def waiting_on(m: Mediation, role: Role) -> str | None:
     if not m.is_open or m.paused:
         return None
     if m.stage is Stage.INVITATION:
-        return "accept" if role is Role.RESPONDENT else None
+        return "accept" if party.accepted_at is None else None
     if m.stage is Stage.GROUND_RULES:
         return "rules" if party.ground_rules_at is None else None
     if m.stage is Stage.INTAKE:

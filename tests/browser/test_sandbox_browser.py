@@ -105,6 +105,9 @@ class Person:
     async def sees(self, text: str) -> None:
         await expect(self.page.locator("body")).to_contain_text(text, timeout=TIMEOUT)
 
+    async def does_not_see_in_modal(self, text: str) -> None:
+        assert text not in await self.modal().inner_html()
+
     async def does_not_see(self, text: str) -> None:
         assert text not in await self.page.locator("body").inner_text()
         assert text not in await self.page.content()
@@ -281,4 +284,47 @@ async def test_ann_and_bob_play_a_whole_mediation(sandbox: Sandbox, browser: Bro
     await me.open_dm()
     await me.sees("What you agreed")
     await me.shot("06-agreement")
+    sandbox.standin.assert_no_rejections()
+
+
+async def test_maya_hosts_from_a_message_and_sees_no_private_text(sandbox: Sandbox, browser: Browser) -> None:
+    page = await browser.new_page(viewport={"width": 1280, "height": 860})
+    page.set_default_timeout(TIMEOUT)
+    me = Person(page, sandbox)
+    await page.goto(sandbox.url.replace("localhost", "127.0.0.1") + "/")
+
+    # Ann writes in the channel she shares with Bob and Maya.
+    await me.become("ann")
+    await page.locator(".sb-conv-private_channel").first.click()
+    await me.type("The rota for December still isn't settled.")
+    await me.sees("The rota for December")
+
+    # Maya uses the message's ⋯ menu: "Host a mediation about this"; Ann is suggested, not her words.
+    await me.become("maya")
+    await page.locator(".sb-conv-private_channel").first.click()
+    message = page.locator(".sb-msg-wrap").last
+    await message.hover()
+    await message.locator("[data-shortcut='cg_host']").click()
+    await expect(me.modal()).to_contain_text("Host a mediation")
+    await me.does_not_see_in_modal("The rota for December")
+    await me.modal().locator("select[name='second/value']").select_option(sandbox.standin.user_id("bob"))
+    await me.fill("topic/value", "the December rota")
+    await me.submit()
+    await expect(me.modal()).to_have_count(0)
+
+    # Both are invited; Maya's App Home shows the mediation she hosts and who it waits on.
+    await me.open_home()
+    await me.sees("Mediations you host")
+    await me.sees("Waiting on")
+    await me.shot("07-hosting")
+    await me.become("ann")
+    await me.open_dm()
+    await me.sees("invites you and")
+    await me.click_last("cg_invite_accept")
+    await me.become("maya")
+    await me.open_home()
+    await page.locator("[data-action-id='cg_fac_nudge']").click()
+    await me.become("bob")
+    await me.open_dm()
+    await me.sees("sends a kind reminder")
     sandbox.standin.assert_no_rejections()
