@@ -106,3 +106,24 @@ def test_serve_boots_on_the_embedded_redis(tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_coach_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["coach", "You always change the plan at the last minute."]) == 0
+    out = capsys.readouterr().out
+    assert "blame" in out and "absolute" in out
+    assert (
+        main(
+            [
+                "coach",
+                "--json",
+                "--original",
+                "I felt anxious when the date moved.",
+                "--reflection",
+                "But you never asked.",
+            ]
+        )
+        == 0
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert data["forward"] is False
