@@ -5,18 +5,19 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.config_store import ConfigStore
 from bot.definitions import DefinitionSource
 from bot.store import MediationStore, VersionConflict
 from flows import commands as c
-from flows import engine
+from flows import engine, retention
 from flows.engine import Transition
 
 log = logging.getLogger("commonground.service")
 
 CAS_ATTEMPTS = 8
+DEFAULT_RETENTION_DAYS = 180
 
 
 class MediationNotFound(Exception):
@@ -59,6 +60,25 @@ class MediationService:
         log.info("mediation started", extra={"mediation": saved.id, "team": team})
         return Transition(saved, transition.effects)
 
+    async def _schedule_purge(self, team: str, mediation_id: str) -> None:
+        """A closed mediation's private text goes after the workspace's retention period."""
+        days = (await self.configs.get(team)).retention_days if self.configs else DEFAULT_RETENTION_DAYS
+        await self.store.schedule(team, mediation_id, "purge", self.clock() + timedelta(days=days))
+
+    async def purge(self, team: str, mediation_id: str) -> bool:
+        """Remove every private text of a closed mediation (the retention timer); True when done."""
+        for _ in range(CAS_ATTEMPTS):
+            m = await self.store.get(team, mediation_id)
+            if m is None or m.is_open or m.purged_at is not None:
+                return False
+            try:
+                await self.store.save(retention.purge(m, self.clock()))
+            except VersionConflict:
+                continue
+            log.info("private text purged", extra={"mediation": mediation_id})
+            return True
+        raise VersionConflict(mediation_id)
+
     async def start_facilitated(self, team: str, command: c.StartFacilitated) -> Transition:
         """Create a facilitated mediation (raises `Refused`, `PairTaken` or `StoreUnavailable`)."""
         definition = await self.definitions.current(team, "facilitated")
@@ -85,6 +105,8 @@ class MediationService:
             except VersionConflict:
                 log.info("version conflict, retrying", extra={"mediation": mediation_id})
                 continue
+            if not saved.is_open:
+                await self._schedule_purge(team, saved.id)
             log.info(
                 "mediation changed",
                 extra={

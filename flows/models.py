@@ -230,6 +230,7 @@ class Mediation(BaseModel):
     history: list[StageEntry] = Field(default_factory=list)
     facilitator: str | None = None
     joint_choice: JointChoice | None = None
+    purged_at: datetime | None = None  # when the retention period removed every private text
 
     @property
     def is_open(self) -> bool:

@@ -39,3 +39,35 @@ async def test_timers_do_nothing_once_the_invitation_is_answered(h: Harness) -> 
     assert await run_due(h.service, runner(h)) == 2
     assert len(h.dm(h.bob)) == before
     assert (await h.mediation()).stage is Stage.GROUND_RULES
+
+
+async def test_private_text_is_purged_after_the_retention_period(h: Harness) -> None:
+    from datetime import UTC, datetime
+
+    from flows.config import AuditEntry
+    from flows.retention import PURGED
+
+    config = await h.configs.get(h.team)
+    entry = AuditEntry(actor="UADMIN", at=datetime(2026, 12, 1, tzinfo=UTC), action="retention")
+    await h.configs.save(h.team, config.model_copy(update={"retention_days": 30}), entry)
+    mid = await play.to_joint(h)
+    m = await h.mediation(mid)
+    summary = h.standin.messages(m.joint.channel_id)[0] if m.joint else None
+    assert summary is not None
+    await h.click_message(h.ann, summary, "cg_joint_done")
+    closed = await h.mediation(mid)
+    assert closed.outcome is Outcome.NO_AGREEMENT and closed.initiator.answers["happened"].text != PURGED
+    h.clock.now += timedelta(days=29)
+    await run_due(h.service, runner(h))
+    assert (await h.mediation(mid)).purged_at is None
+    h.clock.now += timedelta(days=2)
+    await run_due(h.service, runner(h))
+    purged = await h.mediation(mid)
+    assert purged.purged_at is not None
+    dumped = purged.model_dump_json()
+    for text in play.ANN_ANSWERS.values():
+        assert text not in dumped
+    assert "the release dates" not in dumped
+    # What aggregates need stays: outcome, stages, timings, check-ins, round counts.
+    assert purged.outcome is Outcome.NO_AGREEMENT and purged.initiator.check_in == closed.initiator.check_in
+    assert [len(loop.rounds) for loop in purged.loops] == [len(loop.rounds) for loop in closed.loops]
