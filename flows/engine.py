@@ -66,52 +66,81 @@ class Transition:
     effects: list[Effect] = field(default_factory=list)
 
 
+def _topic_problems(topic: str) -> dict[str, FieldProblem]:
+    if not topic:
+        return {"topic": FieldProblem.EMPTY}
+    return {"topic": FieldProblem.TOO_LONG} if len(topic) > TOPIC_MAX else {}
+
+
+def _begin(
+    mediation: Mediation, definition: FlowDefinition, now: datetime, invite: list[Effect]
+) -> Transition:
+    """The first effects of a new mediation: `invite` and its timers when the flow invites, else
+    everyone has accepted and the first stage is announced."""
+    effects: list[Effect] = []
+    invitation = definition.stage(Stage.INVITATION)
+    if isinstance(invitation, InvitationStage):
+        effects += invite
+        effects += [
+            Schedule(timer="reminder", at=now + timedelta(hours=invitation.reminder_hours)),
+            Schedule(timer="expire", at=now + timedelta(days=invitation.expire_days)),
+        ]
+    else:
+        for party in mediation.parties:
+            party.accepted_at = now
+        effects += _announce(mediation, mediation.stage, definition, now)
+    effects.append(RefreshHome())
+    return Transition(mediation, effects)
+
+
+def _new(
+    definition: FlowDefinition, now: datetime, mediation_id: str, team: str, topic: str, **fields: object
+) -> Mediation:
+    first = definition.first_stage()
+    return Mediation.model_validate(
+        {
+            "id": mediation_id,
+            "team": team,
+            "flow": definition.id,
+            "definition_version": definition.version,
+            "created_at": now,
+            "updated_at": now,
+            "stage": first,
+            "topic": topic,
+            "history": [StageEntry(stage=first, at=now)],
+            **fields,
+        }
+    )
+
+
 def start(
     command: c.Start, definition: FlowDefinition, now: datetime, *, mediation_id: str, team: str
 ) -> Transition:
     """Create a mediation from the initiator's request."""
     topic = command.topic.strip()
     hopes = (command.hopes or "").strip() or None
-    problems: dict[str, FieldProblem] = {}
-    if not topic:
-        problems["topic"] = FieldProblem.EMPTY
-    elif len(topic) > TOPIC_MAX:
-        problems["topic"] = FieldProblem.TOO_LONG
+    problems = _topic_problems(topic)
     if hopes and len(hopes) > HOPES_MAX:
         problems["hopes"] = FieldProblem.TOO_LONG
     if command.actor == command.respondent:
         raise Refused(RefusalCode.SELF)
     if problems:
         raise Refused(RefusalCode.INVALID_INPUT, problems)
-    first = definition.first_stage()
-    mediation = Mediation(
-        id=mediation_id,
-        team=team,
-        flow=definition.id,
-        definition_version=definition.version,
-        created_at=now,
-        updated_at=now,
-        stage=first,
-        topic=topic,
+    mediation = _new(
+        definition,
+        now,
+        mediation_id,
+        team,
+        topic,
         hopes=hopes,
         initiator=Party(user_id=command.actor, role=Role.INITIATOR, accepted_at=now),
         respondent=Party(user_id=command.respondent, role=Role.RESPONDENT),
-        history=[StageEntry(stage=first, at=now)],
     )
-    effects: list[Effect] = []
-    invitation = definition.stage(Stage.INVITATION)
-    if isinstance(invitation, InvitationStage):
-        effects += [Notify(role=Role.RESPONDENT, notice=Notice.INVITATION)]
-        effects += [Notify(role=Role.INITIATOR, notice=Notice.INVITATION_SENT)]
-        effects += [
-            Schedule(timer="reminder", at=now + timedelta(hours=invitation.reminder_hours)),
-            Schedule(timer="expire", at=now + timedelta(days=invitation.expire_days)),
-        ]
-    else:
-        mediation.respondent.accepted_at = now
-        effects += _announce(mediation, first, definition, now)
-    effects.append(RefreshHome())
-    return Transition(mediation, effects)
+    invite: list[Effect] = [
+        Notify(role=Role.RESPONDENT, notice=Notice.INVITATION),
+        Notify(role=Role.INITIATOR, notice=Notice.INVITATION_SENT),
+    ]
+    return _begin(mediation, definition, now, invite)
 
 
 def start_facilitated(
@@ -123,40 +152,24 @@ def start_facilitated(
     if command.first == command.second:
         raise Refused(RefusalCode.SELF)
     topic = command.topic.strip()
-    if not topic:
-        raise Refused(RefusalCode.INVALID_INPUT, {"topic": FieldProblem.EMPTY})
-    if len(topic) > TOPIC_MAX:
-        raise Refused(RefusalCode.INVALID_INPUT, {"topic": FieldProblem.TOO_LONG})
-    first = definition.first_stage()
-    mediation = Mediation(
-        id=mediation_id,
-        team=team,
-        flow=definition.id,
-        definition_version=definition.version,
-        created_at=now,
-        updated_at=now,
-        stage=first,
-        topic=topic,
+    problems = _topic_problems(topic)
+    if problems:
+        raise Refused(RefusalCode.INVALID_INPUT, problems)
+    mediation = _new(
+        definition,
+        now,
+        mediation_id,
+        team,
+        topic,
         initiator=Party(user_id=command.first, role=Role.INITIATOR),
         respondent=Party(user_id=command.second, role=Role.RESPONDENT),
-        history=[StageEntry(stage=first, at=now)],
         facilitator=command.actor,
     )
-    effects: list[Effect] = []
-    invitation = definition.stage(Stage.INVITATION)
-    if isinstance(invitation, InvitationStage):
-        effects += [Notify(role=r, notice=Notice.INVITATION) for r in (Role.INITIATOR, Role.RESPONDENT)]
-        effects += [NotifyFacilitator(notice=Notice.INVITATION_SENT)]
-        effects += [
-            Schedule(timer="reminder", at=now + timedelta(hours=invitation.reminder_hours)),
-            Schedule(timer="expire", at=now + timedelta(days=invitation.expire_days)),
-        ]
-    else:
-        for party in mediation.parties:
-            party.accepted_at = now
-        effects += _announce(mediation, first, definition, now)
-    effects.append(RefreshHome())
-    return Transition(mediation, effects)
+    invite: list[Effect] = [
+        Notify(role=r, notice=Notice.INVITATION) for r in (Role.INITIATOR, Role.RESPONDENT)
+    ]
+    invite.append(NotifyFacilitator(notice=Notice.INVITATION_SENT))
+    return _begin(mediation, definition, now, invite)
 
 
 def apply(mediation: Mediation, command: c.Command, definition: FlowDefinition, now: datetime) -> Transition:

@@ -47,6 +47,26 @@ def actions(*buttons: ButtonElement, block_id: str | None = None) -> ActionsBloc
     return ActionsBlock(elements=list(buttons), block_id=block_id)
 
 
+TITLE_MAX = 24
+
+
+def modal(
+    callback_id: str, title: str, blocks: list[Block], *, submit: str | None, close: str, meta: str = "{}"
+) -> dict[str, Any]:
+    """A modal view as Slack JSON (title cut to Slack's 24 characters), validated by slack_sdk."""
+    return dump_view(
+        View(
+            type="modal",
+            callback_id=callback_id,
+            title=title[:TITLE_MAX],
+            submit=submit,
+            close=close,
+            blocks=blocks,
+            private_metadata=meta,
+        )
+    )
+
+
 def dump(blocks: list[Block]) -> list[dict[str, Any]]:
     """Blocks as Slack JSON, validated by slack_sdk."""
     return [b.to_dict() for b in blocks]

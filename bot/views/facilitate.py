@@ -18,10 +18,9 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
     UserSelectElement,
 )
-from slack_sdk.models.views import View
 
 from bot import texts as t
-from bot.views.common import actions, button, context, dump_view, esc, section
+from bot.views.common import actions, button, context, esc, modal, section
 from bot.views.home import waiting_on
 from bot.views.ids import Callback
 from bot.views.modals import metadata
@@ -85,17 +84,7 @@ def _hosted_item(m: Mediation) -> list[Block]:
 
 
 def _modal(callback: Callback, title: str, blocks: list[Block], submit: str, meta: str) -> dict[str, Any]:
-    return dump_view(
-        View(
-            type="modal",
-            callback_id=callback.value,
-            title=title[:24],
-            submit=submit,
-            close=t.CANCEL,
-            blocks=blocks,
-            private_metadata=meta,
-        )
-    )
+    return modal(callback.value, title, blocks, submit=submit, close=t.CANCEL, meta=meta)
 
 
 def facilitate_modal(first: str | None, second: str | None, topic: str) -> dict[str, Any]:

@@ -16,10 +16,9 @@ from slack_sdk.models.blocks import (
     RadioButtonsElement,
     UserSelectElement,
 )
-from slack_sdk.models.views import View
 
 from bot import texts as t
-from bot.views.common import actions, button, clip, context, dump_view, esc, section
+from bot.views.common import actions, button, clip, context, esc, modal, section
 from bot.views.ids import Callback
 from flows.coach import Nudge
 from flows.definition import FlowDefinition
@@ -46,16 +45,8 @@ def read_metadata(raw: str | None) -> dict[str, str]:
 def _modal(
     callback: Callback, title: str, blocks: list[Block], *, submit: str | None, meta: str = "{}"
 ) -> dict[str, Any]:
-    return dump_view(
-        View(
-            type="modal",
-            callback_id=callback.value,
-            title=title[:TITLE_MAX],
-            submit=submit,
-            close=t.CLOSE if submit is None else t.CANCEL,
-            blocks=blocks,
-            private_metadata=meta,
-        )
+    return modal(
+        callback.value, title, blocks, submit=submit, close=t.CLOSE if submit is None else t.CANCEL, meta=meta
     )
 
 

@@ -11,10 +11,9 @@ from enum import StrEnum
 from typing import Any
 
 from slack_sdk.models.blocks import Block, ButtonElement, DividerBlock, InputBlock, PlainTextInputElement
-from slack_sdk.models.views import View
 
 from bot import texts as t
-from bot.views.common import actions, clip, context, dump_view, esc, section
+from bot.views.common import actions, clip, context, esc, modal, section
 from flows.prepare import (
     IMAGINED_MAX,
     NUDGES_SHOWN,
@@ -105,16 +104,8 @@ def _quote(text: str) -> str:
 def _modal(
     callback: PrepareCallback, title: str, blocks: list[Block], *, submit: str | None, meta: str = "{}"
 ) -> dict[str, Any]:
-    return dump_view(
-        View(
-            type="modal",
-            callback_id=callback.value,
-            title=title[:TITLE_MAX],
-            submit=submit,
-            close=t.CLOSE if submit is None else t.CANCEL,
-            blocks=blocks,
-            private_metadata=meta,
-        )
+    return modal(
+        callback.value, title, blocks, submit=submit, close=t.CLOSE if submit is None else t.CANCEL, meta=meta
     )
 
 
