@@ -496,7 +496,7 @@ async def save_change(
         if still is not None and not still(current):
             raise ChangedMeanwhile(team)
         new = await _unused_versions(configs, team, current, change(current))
-        fields = changed_fields(current, new)
+        fields = audit_fields(current, new)
         if not fields:
             return Saved(current, current, [])
         entry = AuditEntry(actor=actor, at=at, action=action, fields=fields)
@@ -530,6 +530,26 @@ async def _unused_versions(
 async def refuse(configs: ConfigStore, team: str, actor: str, action: str, at: datetime) -> None:
     """Audit an attempt that was refused (nothing changed)."""
     await configs.record(team, AuditEntry(actor=actor, at=at, action=action, ok=False))
+
+
+def audit_fields(before: WorkspaceConfig, after: WorkspaceConfig) -> list[str]:
+    """The settings that differ, as dotted names down to the changed item (a flow's stages named by
+    their type: `flows.peer.intake.questions.0.label`); a list that changed length is named whole."""
+    if not changed_fields(before, after):
+        return []
+    a = with_all_definitions(before).model_dump(mode="json", exclude={"version"})
+    b = with_all_definitions(after).model_dump(mode="json", exclude={"version"})
+    return [field_label(path, after) for path in _paths(a, b, "")]
+
+
+def _paths(a: Any, b: Any, prefix: str) -> list[str]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [
+            p for key in sorted(set(a) | set(b)) for p in _paths(a.get(key), b.get(key), f"{prefix}{key}.")
+        ]
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [p for i, (x, y) in enumerate(zip(a, b, strict=True)) for p in _paths(x, y, f"{prefix}{i}.")]
+    return [prefix.rstrip(".")] if a != b else []
 
 
 def field_label(path: str, config: WorkspaceConfig) -> str:

@@ -24,7 +24,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import texts as t
-from bot.admin import CONTACT_SLOTS, AdminForm, bounds, field_label, shapeable_flows
+from bot.admin import CONTACT_SLOTS, AdminForm, bounds, shapeable_flows
 from bot.views.common import SECTION_MAX, actions, button, clip, context, dump_view, esc, section
 from bot.views.ids import Callback
 from flows.aggregates import Aggregates, Cell, OutcomeLine
@@ -451,7 +451,7 @@ def saved_modal(fields: list[str], config: WorkspaceConfig, versions: dict[str, 
     """After a save: what changed, and for a flow's definition the version new mediations use."""
     if not fields:
         return info(t.ADMIN_SAVED_TITLE, t.ADMIN_UNCHANGED)
-    lines = "\n".join(f"• `{esc(field_label(f, config))}`" for f in fields[:40])
+    lines = "\n".join(f"• `{esc(f)}`" for f in fields[:40])
     blocks: list[Block] = [section(clip(f"{t.ADMIN_SAVED}\n{lines}"))]
     for flow, version in versions.items():
         blocks.append(

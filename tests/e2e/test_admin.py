@@ -499,7 +499,7 @@ async def test_every_change_and_refusal_is_audited_and_shown(h: Harness) -> None
     entries = await h.configs.audit(h.team)
     assert [(e.actor, e.action, e.fields, e.ok) for e in entries] == [
         (ada, "retention", ["retention_days"], False),
-        (ada, "prompts:peer", ["flows.peer"], True),
+        (ada, "prompts:peer", ["flows.peer.intake.questions.3.label", "flows.peer.version"], True),
         (ada, "retention", ["retention_days"], True),
     ]
     assert entries[0].at == h.clock.now
@@ -554,7 +554,8 @@ async def test_import_in_app_home_merges_a_partial_yaml(h: Harness) -> None:
     assert saved.definition("peer").name == "Talking it through" and saved.definition("peer").version == 2
     assert "facilitated" not in saved.flows  # untouched flows stay built-in
     entry = (await h.configs.audit(h.team))[0]
-    assert entry.action == "import" and entry.fields == ["flows.peer", "retention_days"]
+    assert entry.action == "import"
+    assert entry.fields == ["flows.peer.name", "flows.peer.version", "retention_days"]
 
 
 @pytest.mark.parametrize(
