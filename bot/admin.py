@@ -47,6 +47,7 @@ Values = dict[str, dict[str, dict[str, Any]]]
 
 SAVE_ATTEMPTS = 5
 SLACK_ROLE_TTL = 60.0
+SEEN_MAX = 10_000
 CLI_ACTOR = "cli"
 
 
@@ -119,6 +120,8 @@ class AdminGate:
         if user.get("deleted") or user.get("is_bot") or user.get("is_restricted"):
             return False
         allowed = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+        if len(self._seen) >= SEEN_MAX:
+            self._seen.clear()
         self._seen[user_id] = (self._monotonic(), allowed)
         return allowed
 

@@ -47,14 +47,12 @@ def notice_message(
     if notice in (Notice.NUDGED, Notice.MOVED_ON) or (
         m.facilitated and notice in (Notice.INVITATION, Notice.DECLINED)
     ):
-        return _facilitated_notice(m, role, notice)
+        return _facilitated_notice(m, role, notice, d)
     if notice is Notice.INVITATION or notice is Notice.REMINDER:
         first = t.INVITATION if notice is Notice.INVITATION else t.REMINDER
-        invitation = d.stage(Stage.INVITATION)
-        intro = invitation.intro if isinstance(invitation, InvitationStage) else None
         blocks = [section(first.format(**names))]
-        if intro and notice is Notice.INVITATION:
-            blocks.append(section(esc(intro)))
+        if notice is Notice.INVITATION:
+            blocks += _intro(d)
         blocks += [
             section(t.INVITATION_HOW.format(**names)),
             actions(
@@ -122,13 +120,21 @@ def notice_message(
     raise ValueError(f"no message for notice {notice}")
 
 
-def _facilitated_notice(m: Mediation, role: Role, notice: Notice) -> Message:
+def _intro(d: FlowDefinition) -> list[Block]:
+    """The workspace's own words for the invitation, when an admin wrote some."""
+    invitation = d.stage(Stage.INVITATION)
+    intro = invitation.intro if isinstance(invitation, InvitationStage) else None
+    return [section(esc(intro))] if intro else []
+
+
+def _facilitated_notice(m: Mediation, role: Role, notice: Notice, d: FlowDefinition) -> Message:
     names = _names(m, role)
     blocks: list[Block]
     if notice is Notice.INVITATION:
         body = t.FAC_INVITATION.format(**names)
         blocks = [
             section(body),
+            *_intro(d),
             section(t.FAC_INVITATION_HOW.format(**names)),
             actions(
                 button(t.ACCEPT, "cg_invite_accept", m.id, "primary"),

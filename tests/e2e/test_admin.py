@@ -682,3 +682,23 @@ async def test_outcomes_show_counts_and_hide_small_groups(h: Harness) -> None:
     assert "Peer mediation" in text and "Facilitated mediation" in text
     # Counts only: no topic, no person.
     assert "the rota" not in text and h.ann not in text and h.bob not in text
+
+
+async def test_each_flow_has_its_own_invitation_words(h: Harness) -> None:
+    ada = add_admin(h)
+    maya = h.standin.add_user("maya", real_name="Maya Chen")
+    await open_form(h, ada, AdminForm.PROMPTS, "facilitated")
+    result = await h.submit(ada, {"intro": {"value": "Your manager can help you both *be heard*."}})
+    assert result.response_action == "update", result.errors
+    saved = await config(h)
+    assert saved.definition("facilitated").version == 2 and "peer" not in saved.flows
+
+    await h.command(maya, f"facilitate <@{h.ann}|ann> <@{h.bob}|bob> the rota")
+    assert (await h.submit(maya, {})).response_action in ("close", "clear")
+    for person in (h.ann, h.bob):
+        invitation = h.dm_with_action(person, "cg_invite_accept")
+        assert "Your manager can help you both *be heard*." in str(invitation.blocks)
+    await h.command(h.cat, f"<@{h.standin.add_user('dan')}|dan> the rota")
+    await h.submit(h.cat, {})
+    peer_invitation = h.dm(h.standin.user_id("dan"))[-1]
+    assert "Your manager can help" not in str(peer_invitation.blocks)
