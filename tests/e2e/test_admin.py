@@ -28,6 +28,7 @@ from bot.sandbox.models import View
 from bot.views.admin import action_id, yaml_chunks
 from flows import commands as c
 from flows.config import WorkspaceConfig
+from flows.definition import FlowDefinition, load_builtin
 from flows.models import Outcome
 from tests.e2e import play
 from tests.support.forge import as_user
@@ -702,3 +703,40 @@ async def test_each_flow_has_its_own_invitation_words(h: Harness) -> None:
     await h.submit(h.cat, {})
     peer_invitation = h.dm(h.standin.user_id("dan"))[-1]
     assert "Your manager can help" not in str(peer_invitation.blocks)
+
+
+async def test_a_version_number_always_names_one_definition(h: Harness) -> None:
+    """A save that lost its compare-and-set may have stored a definition version already; the next
+    change is numbered after it instead of claiming the same number for other words."""
+    ada = add_admin(h)
+    orphan = relabelled_peer("Words nobody saved")
+    await h.configs.keep_definition(h.team, orphan.model_copy(update={"version": 2}))
+    await open_form(h, ada, AdminForm.PROMPTS, "peer")
+    result = await h.submit(ada, {"q_happened_label": {"value": "What took place?"}})
+    assert result.response_action == "update", result.errors
+    peer = (await config(h)).definition("peer")
+    assert peer.version == 3
+    stored = await h.configs.definition(h.team, "peer", 3)
+    assert stored is not None and stored.question_labels()["happened"] == "What took place?"
+
+
+def relabelled_peer(label: str) -> FlowDefinition:
+    data = load_builtin("peer").model_dump(mode="json")
+    data["stages"][2]["questions"][0]["label"] = label
+    return FlowDefinition.model_validate(data)
+
+
+async def test_the_command_line_asks_for_a_team_when_slack_cannot_say(h: Harness, redis_url: str) -> None:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "config",
+        "export",
+        cwd=ROOT,
+        env={**cli_env(h, redis_url), "SLACK_API_URL": "http://127.0.0.1:9/api/"},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+    assert proc.returncode == 1 and "--team" in err.decode(), err
