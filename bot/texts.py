@@ -42,6 +42,9 @@ ALREADY_OPEN = (
     "or end it with `/mediate cancel @{other_name}` before starting a new one."
 )
 ALREADY_OPEN_FIELD = "You and this colleague already have an open mediation. Continue it from your App Home."
+FLOW_OFF = (
+    "Your workspace hasn't switched this on. Your Slack admins can turn it on in Common Ground's App Home."
+)
 STORE_DOWN = (
     "Sorry, Common Ground can't reach its storage right now, so nothing was saved. "
     "Please try again in a minute."

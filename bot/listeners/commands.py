@@ -11,7 +11,7 @@ from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts as t
-from bot.listeners.common import Deps, Reply, error_text, reply_via, team_of
+from bot.listeners.common import Deps, Reply, error_text, flow_enabled, reply_via, team_of
 from bot.listeners.facilitate import open_facilitate_modal
 from bot.service import MediationNotFound
 from bot.store import StoreUnavailable
@@ -35,7 +35,7 @@ def parse_mention(text: str) -> tuple[str | None, str]:
 
 def register(app: AsyncApp, deps: Deps) -> None:
     """Attach the `/mediate` listener and the global shortcut."""
-    register_shortcuts(app)
+    register_shortcuts(app, deps)
 
     @app.command("/mediate")
     async def mediate(
@@ -64,7 +64,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         if word == "prepare":
             await ack()
-            await client.views_open(trigger_id=command["trigger_id"], view=prepare_modal())
+            view = prepare_modal() if await _enabled(deps, context, "prepare") else info_modal(t.FLOW_OFF)
+            await client.views_open(trigger_id=command["trigger_id"], view=view)
             return
         if word == "status":
             await ack()
@@ -84,16 +85,29 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await ack(response_type="ephemeral", text=t.SELF)
             return
         await ack()
-        await client.views_open(trigger_id=command["trigger_id"], view=start_modal(colleague, topic))
+        view = (
+            start_modal(colleague, topic) if await _enabled(deps, context, "peer") else info_modal(t.FLOW_OFF)
+        )
+        await client.views_open(trigger_id=command["trigger_id"], view=view)
 
 
-def register_shortcuts(app: AsyncApp) -> None:
+async def _enabled(deps: Deps, context: AsyncBoltContext, flow: str) -> bool:
+    try:
+        return await flow_enabled(deps, team_of(context), flow)
+    except StoreUnavailable:
+        return True  # the submission will say that storage is down, with nothing lost
+
+
+def register_shortcuts(app: AsyncApp, deps: Deps) -> None:
     """The global "Start a mediation" shortcut: the same modal as `/mediate`."""
 
     @app.shortcut("cg_start")
-    async def start_shortcut(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def start_shortcut(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
         await ack()
-        await client.views_open(trigger_id=body["trigger_id"], view=start_modal(None, ""))
+        view = start_modal(None, "") if await _enabled(deps, context, "peer") else info_modal(t.FLOW_OFF)
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
 async def _status(deps: Deps, reply: Reply, team: str, user: str) -> None:

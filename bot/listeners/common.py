@@ -65,6 +65,13 @@ def team_of(context: AsyncBoltContext) -> str:
     return team_key(context.enterprise_id, context.team_id)
 
 
+async def flow_enabled(deps: Deps, team: str, flow: str) -> bool:
+    """Whether the workspace's admins have this flow switched on."""
+    if deps.service.configs is None:
+        return True
+    return flow in (await deps.service.configs.get(team)).enabled_flows
+
+
 def error_text(error: Exception) -> str:
     """Kind words for an error a listener caught (never including any private text)."""
     if isinstance(error, Refused):

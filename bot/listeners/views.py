@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts as t
-from bot.listeners.common import Deps, error_text, team_of
+from bot.listeners.common import Deps, error_text, flow_enabled, team_of
 from bot.service import MediationNotFound
 from bot.store import PairTaken, StoreUnavailable
 from bot.views import modals
@@ -206,6 +206,13 @@ def _start_handler(deps: Deps) -> Callable[..., Any]:
         values: Values = body["view"]["state"]["values"]
         user = body["user"]["id"]
         colleague = value(values, "colleague") or ""
+        try:
+            enabled = await flow_enabled(deps, team_of(context), "peer")
+        except StoreUnavailable:
+            enabled = True  # the start below says that storage is down
+        if not enabled:
+            await ack(response_action="errors", errors={"colleague": t.FLOW_OFF})
+            return
         problem = await _colleague_problem(client, user, colleague)
         if problem:
             await ack(response_action="errors", errors={"colleague": problem})

@@ -89,3 +89,35 @@ async def test_global_shortcut_opens_the_start_modal(h: Harness) -> None:
     await h.slack.shortcut(h.ann, "cg_start")
     await h.settle()
     assert h.top_view(h.ann).callback_id == "cg_start"
+
+
+async def test_a_flow_the_admins_switched_off_does_not_start(h: Harness) -> None:
+    from datetime import UTC, datetime
+
+    from flows.config import AuditEntry
+
+    config = await h.configs.get(h.team)
+    entry = AuditEntry(actor="UADMIN", at=datetime(2026, 12, 1, tzinfo=UTC), action="flows")
+    await h.configs.save(h.team, config.model_copy(update={"enabled_flows": ["facilitated"]}), entry)
+    await h.command(h.ann, f"<@{h.bob}|bob> the rota")
+    assert t.FLOW_OFF in str(h.top_view(h.ann).blocks)
+    await h.command(h.bob, "prepare")
+    assert t.FLOW_OFF in str(h.top_view(h.bob).blocks)
+    await h.slack.shortcut(h.cat, "cg_start")
+    await h.settle()
+    assert t.FLOW_OFF in str(h.top_view(h.cat).blocks)
+    assert await h.store.for_user(h.team, h.ann) == []
+
+
+async def test_switching_peer_off_while_the_modal_is_open_refuses_the_submission(h: Harness) -> None:
+    from datetime import UTC, datetime
+
+    from flows.config import AuditEntry
+
+    await h.command(h.ann, f"<@{h.bob}|bob> the rota")
+    config = await h.configs.get(h.team)
+    entry = AuditEntry(actor="UADMIN", at=datetime(2026, 12, 1, tzinfo=UTC), action="flows")
+    await h.configs.save(h.team, config.model_copy(update={"enabled_flows": ["prepare"]}), entry)
+    result = await h.submit(h.ann, {})
+    assert result.response_action == "errors" and result.errors == {"colleague": t.FLOW_OFF}
+    assert await h.store.for_user(h.team, h.ann) == []
