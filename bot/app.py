@@ -7,14 +7,17 @@ from dataclasses import dataclass
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.effects import EffectRunner
+from bot.effects import EffectRunner, HomeSection
 from bot.listeners import actions, admin, commands, events, facilitate, prepare, views
 from bot.listeners.common import Deps
 from bot.middleware import dedupe
 from bot.service import MediationService
 from bot.settings import Settings
+from bot.views.safety import home_safety
+from flows.config import WorkspaceConfig
 
 # Slack's libraries log request and response bodies at DEBUG, and those bodies can hold private text
 # (modals show a person their own answers). Their loggers never go below INFO.
@@ -63,4 +66,13 @@ def create_app(settings: Settings, services: Services) -> AsyncApp:
     admin.register(app, deps)
     facilitate.register(app, deps)
     prepare.register(app, deps)
+    deps.runner.home_sections.append(_safety_section(services))  # last: the footer everyone sees
     return app
+
+
+def _safety_section(services: Services) -> HomeSection:
+    async def section(team: str, user_id: str) -> list[Block]:
+        configs = services.service.configs
+        return home_safety(await configs.get(team) if configs else WorkspaceConfig())
+
+    return section

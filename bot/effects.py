@@ -11,12 +11,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.service import MediationService
 from bot.store import StoreUnavailable
+from bot.views.common import dump
 from bot.views.home import home_view
 from bot.views.joint import joint_message, joint_root_message
 from bot.views.messages import facilitator_message, notice_message
+from bot.views.safety import safety_blocks
 from flows import commands as c
 from flows.effects import (
     Effect,
+    Notice,
     Notify,
     NotifyFacilitator,
     OpenJointSpace,
@@ -113,8 +116,12 @@ class EffectRunner:
         """Send one party their private message."""
         definition = await self.service.definitions.for_mediation(m)
         message = notice_message(m, effect.role, effect.notice, definition, effect.speaker)
+        blocks = message.blocks
+        if effect.notice is Notice.DECLINED and self.service.configs is not None:
+            # Declined: the other person is offered the workspace's contacts (and /mediate prepare).
+            blocks = blocks + dump(safety_blocks(await self.service.configs.get(m.team)))
         channel = await self.dm_channel(m.party(effect.role).user_id)
-        await self.client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
+        await self.client.chat_postMessage(channel=channel, text=message.text, blocks=blocks)
 
     async def _open_joint(self, m: Mediation, effect: OpenJointSpace) -> tuple[str, str | None]:
         """Open the joint space: (channel, thread root for a thread)."""

@@ -324,6 +324,24 @@ END_TITLE = "End the mediation"
 END_LABEL = "How did it end?"
 END_SUBMIT = "End it"
 
+# --- safety --------------------------------------------------------------------------------------
+
+SAFETY_HEADER = "If something feels unsafe"
+SAFETY_SIGNAL = (
+    "Some of what you wrote sounds like it may involve {concerns}. Mediation isn't the right tool for "
+    "that, and you don't have to handle it alone."
+)
+SAFETY_CONTACT = "• *{label}*{who}{details}"
+SAFETY_NO_CONTACTS = "Your manager, HR or your employee assistance programme can help."
+SAFETY_STARTED_TITLE = "Invitation sent"
+SAFETY_STARTED = "Your invitation is on its way. Before you go on, a word about safety."
+CONCERNS = {
+    "harassment": "harassment",
+    "violence": "violence",
+    "discrimination": "discrimination",
+    "threat": "a threat",
+}
+
 # --- the coach -------------------------------------------------------------------------------------
 
 REVIEW_TITLE = "A gentle check"

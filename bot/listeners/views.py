@@ -19,11 +19,14 @@ from bot.service import MediationNotFound
 from bot.store import PairTaken, StoreUnavailable
 from bot.views import modals
 from bot.views.ids import Callback
+from bot.views.safety import safety_blocks, started_with_concern
 from flows import commands as c
 from flows.coaching import check_reflection, intake_nudges
+from flows.config import WorkspaceConfig
 from flows.engine import Transition
 from flows.errors import FieldProblem, RefusalCode, Refused
 from flows.models import Share, Verdict
+from flows.safety import concerns
 
 log = logging.getLogger("commonground.views")
 
@@ -188,9 +191,12 @@ def _intake_handler(deps: Deps) -> Callable[..., Any]:
         party = m.party_of(user)
         assert party is not None  # the engine accepted the command, so the user is a party
         definition = await deps.service.definitions.for_mediation(m)
-        nudges = intake_nudges({key: answer.text for key, answer in party.answers.items()})
-        if nudges:
-            view = modals.intake_review_modal(m, party.role, definition, nudges)
+        texts = {key: answer.text for key, answer in party.answers.items()}
+        nudges = intake_nudges(texts)
+        signalled = concerns(*texts.values())
+        if nudges or signalled:
+            safety = safety_blocks(await _config(deps, m.team), signalled) if signalled else None
+            view = modals.intake_review_modal(m, party.role, definition, nudges, safety)
         else:
             view = modals.sharing_modal(m, party.role, definition)
         await ack(response_action="update", view=view)
@@ -234,10 +240,21 @@ def _start_handler(deps: Deps) -> Callable[..., Any]:
         except StoreUnavailable as exc:
             await ack(response_action="errors", errors={"topic": error_text(exc)})
             return
-        await ack()
+        found = concerns(transition.mediation.topic, transition.mediation.hopes or "")
+        if found:
+            await ack(
+                response_action="update",
+                view=started_with_concern(await _config(deps, team_of(context)), found),
+            )
+        else:
+            await ack()
         await deps.runner.run(transition)
 
     return handler
+
+
+async def _config(deps: Deps, team: str) -> WorkspaceConfig:
+    return await deps.service.configs.get(team) if deps.service.configs else WorkspaceConfig()
 
 
 async def _colleague_problem(client: AsyncWebClient, user: str, colleague: str) -> str | None:

@@ -146,12 +146,18 @@ def saved_modal(note: str | None = None) -> dict[str, Any]:
 
 
 def intake_review_modal(
-    m: Mediation, role: Role, d: FlowDefinition, nudges: dict[str, list[Nudge]]
+    m: Mediation,
+    role: Role,
+    d: FlowDefinition,
+    nudges: dict[str, list[Nudge]],
+    safety: list[Block] | None = None,
 ) -> dict[str, Any]:
-    """The saved answers with the coach's suggestions: revise any, or keep them as they are."""
+    """The saved answers with the coach's suggestions (and, when the words signal something
+    mediation is wrong for, the safety note and contacts first): revise any, or keep them."""
     other = m.party(role.other).user_id
     saved = m.party(role).answers
     blocks: list[Block] = [
+        *(safety or []),
         section(t.REVIEW_INTRO.format(other=other)),
         actions(button(t.REVIEW_KEEP, "cg_keep_words", m.id), block_id="keep"),
     ]
