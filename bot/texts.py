@@ -595,7 +595,7 @@ ADMIN_QUESTION_KEYS = {
     "needs": "what matters to them",
     "requests": "what they would like",
 }
-ADMIN_INTRO_LABEL = "Your own words in the invitation (optional)"
+ADMIN_INTRO_LABEL = "Your own words in the invitation"
 ADMIN_INTRO_HINT = "Shown to the invited colleague above the explanation of how it works."
 ADMIN_RULES_LABEL = "Working agreement, one point per line"
 ADMIN_RULES_HINT = "Both people agree to these before they begin. Up to 10 points."

@@ -328,3 +328,51 @@ async def test_maya_hosts_from_a_message_and_sees_no_private_text(sandbox: Sandb
     await me.open_dm()
     await me.sees("sends a kind reminder")
     sandbox.standin.assert_no_rejections()
+
+
+async def test_ada_changes_the_invitation_and_the_next_mediation_uses_it(
+    sandbox: Sandbox, browser: Browser
+) -> None:
+    page = await browser.new_page(viewport={"width": 1280, "height": 860})
+    page.set_default_timeout(TIMEOUT)
+    me = Person(page, sandbox)
+    await page.goto(sandbox.url.replace("localhost", "127.0.0.1") + "/")
+
+    # Ann's mediation started before the change keeps the words it started with.
+    await me.become("ann")
+    await me.open_dm()
+    await me.type("/mediate @bob the old rota")
+    await me.submit()
+    await expect(me.modal()).to_have_count(0)
+
+    # Ada, a workspace admin, writes the workspace's own invitation words in App Home.
+    await me.become("ada")
+    await me.open_home()
+    await me.sees("Admin")
+    await page.locator("[data-action-id='cg_admin_prompts_peer']").click()
+    await expect(me.modal()).to_be_visible()
+    await me.fill("intro/value", "At Acme we talk things through, kindly and in confidence.")
+    await me.shot("08-admin-prompts")
+    await me.submit()
+    await expect(me.modal()).to_contain_text("intro")  # the saved view names what changed
+    await me.modal().locator("[data-modal-close]").first.click()
+    await expect(me.modal()).to_have_count(0)
+
+    # Cat starts a new mediation with Bob: his invitation carries Ada's words.
+    await page.locator("#add-person input[name='name']").fill("cat")
+    await page.locator("#add-person button[type=submit]").click()
+    await expect(page.locator(".sb-persona[data-persona='cat']")).to_be_visible()
+    await me.become("cat")
+    await me.open_dm()
+    await me.type("/mediate @bob the new rota")
+    await me.submit()
+    await expect(me.modal()).to_have_count(0)
+    await me.become("bob")
+    await me.open_dm()
+    await me.sees("the new rota")
+    messages = await page.locator("#pane").inner_text()
+    new_part = messages[messages.index("the new rota") - 300 :]
+    old_part = messages[: messages.index("the new rota") - 300]
+    assert "At Acme we talk things through" in new_part
+    assert "At Acme we talk things through" not in old_part
+    sandbox.standin.assert_no_rejections()
