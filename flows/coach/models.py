@@ -1,6 +1,10 @@
-"""Typed, frozen result models of the coach (pydantic v2)."""
+"""Typed, frozen result models of the coach (pydantic v2).
 
-from __future__ import annotations
+The models build their validators and serializers on first use (``defer_build``): building them, and
+the scan for pydantic plugins that the first validator triggers, would otherwise be paid by every
+``import flows.coach``. The annotations are plain objects (no ``from __future__ import annotations``), so
+the deferred build needs no lookups in this module's namespace.
+"""
 
 from enum import StrEnum
 
@@ -22,7 +26,7 @@ class NudgeKind(StrEnum):
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)  # see the module docstring
 
 
 class Nudge(_Frozen):

@@ -8,8 +8,11 @@ swaps I/you is still a copy, and a reflection that puts the wrong person in a ro
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import chain
+from typing import cast
 
 from flows.coach import lexicon as lx
 from flows.coach.models import Reason, ReasonCode, ReflectionScore
@@ -17,8 +20,10 @@ from flows.coach.statements import _SARCASM_STRONG
 from flows.coach.text import (
     Doc,
     GatedRegex,
+    LazyPattern,
     PhraseMatcher,
     clause_spans,
+    may_hold_number,
     normalise,
     numbers,
     sentence_spans,
@@ -89,7 +94,7 @@ _FEEL_RE = PhraseMatcher(tuple(_FEEL_WORD_FAMILY))
 _FAUX_RE = PhraseMatcher(tuple(lx.FAUX_FEELINGS))
 # An ambiguous word ("lost", "down", "small", "hurt") counts as a feeling only right after a feeling frame
 # ("you felt small", "it left you lost", "that hurt"), with nothing but intensifiers in between.
-_FEEL_FRAME = re.compile(
+_FEEL_FRAME = LazyPattern(
     r"(?:\b(?:feel|feels|felt|feeling|you're|you\s+are|you\s+were|you've\s+been|you'd\s+been|you\s+get|"
     r"you\s+got|left\s+you|leaves\s+you|leaving\s+you|made\s+you|makes\s+you|seem|seems|seemed|sound|sounds|"
     r"sounded|been|it's\s+been|was|were|is|became|become|getting|how\s+it\s+left\s+you|it|that|this|and|"
@@ -123,7 +128,7 @@ _NEED_RE = GatedRegex(
 )
 _NEED_NOUN_RE = PhraseMatcher(lx.NEED_WORDS)
 
-_CHECKIN = re.compile(
+_CHECKIN = LazyPattern(
     r"^(?:so,?\s+|and\s+)?(?:did|have|do|am|is|does|was|would|could|can|has)\s+(?:i|that|this|there)\b.{0,40}"
     r"\b(?:right|it|understood|understand|get|got|hear|heard|miss|missed|missing|close|fair|accurate|"
     r"capture|captured|correct|sum|meant|mean|sound|say|said|summed|fit|fits|land|landed|follow|more|else|"
@@ -136,7 +141,7 @@ _CHECKIN = re.compile(
     r"|\banything\s+(?:else|to\s+add|i(?:'ve)?\s+(?:missed|left\s+out|got\s+wrong))\b|^how\s+(?:close|accurate)\b"
     r"|\b(?:how's|how\s+is|does)\s+that\s+(?:sound|fit|land|compare)\b|\bam\s+i\s+(?:on\s+track|close|right)\b"
 )
-_QWORD = re.compile(
+_QWORD = LazyPattern(
     r"^(?:so,?\s+|and\s+|but\s+|ok,?\s+|okay,?\s+|well,?\s+)?(?:who|what|when|where|why|which|how|do|does|did|"
     r"are|is|was|were|would|could|can|will|have|has|had|should|shall|am|isn't|aren't|don't|didn't|wasn't|"
     r"won't|wouldn't|couldn't|whose)\b"
@@ -193,8 +198,7 @@ _ACK = GatedRegex(
     r"can\s+imagine)|i'm\s+sorry|i\s+am\s+sorry|sorry|fair\s+enough|ok|okay|you\s+(?:feel|were|felt|had))\b"
     r"|\bi\s+get\s+it\b"
 )
-_NOT_ADDRESSED = re.compile(r"\b(?:you|you're|you've|you'd|you'll|your|yours|yourself|u)\b")
-_JUSTIFY = re.compile(
+_JUSTIFY = LazyPattern(
     r"\b(?:because|since|so\s+(?:i|we)|had\s+to|have\s+to|couldn't|can't|cannot|wasn't\s+able|"
     r"no\s+(?:room|choice|time|option|way)|rules?|policy|process|procedure|protocol|required|requirement|"
     r"mandatory|standard|(?:isn't|not|wasn't)\s+(?:realistic|possible|feasible|practical|my|up\s+to)|"
@@ -310,58 +314,104 @@ _NOT_NAMES = frozenset(
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Text:
     raw: str
     norm: str
     sents: list[tuple[int, int]]
     doc: Doc
+    words: list[str] = field(default_factory=list)  # what ``words(norm)`` gives
     role_tokens: list[str] = field(default_factory=list)
     content: set[str] = field(default_factory=set)
     sent_content: list[set[str]] = field(default_factory=list)
     sent_numbers: list[set[int]] = field(default_factory=list)
     nums: set[int] = field(default_factory=set)
+    word_runs: list[str] | None = None  # ``\w+`` runs, on first use (see _runs)
 
 
-def _role_tokens(norm: str, speaker_is_b: bool) -> list[str]:
-    out: list[str] = []
-    for w in words(norm):
-        base, suffix = w, ""
-        if "'" in w:
-            for c in _CONTRACT:
-                if w.endswith(c) and len(w) > len(c):
-                    base, suffix = w[: -len(c)], c
-                    break
-        if base in _B_PRON or base == "i":
-            out.append("B" if speaker_is_b else "A")
-        elif base in _A_PRON:
-            out.append("A" if speaker_is_b else "B")
-        elif base in _BE:
-            out.append("be")
-        else:
-            out.append(stem(base) if base not in STOPWORDS else base)
-        if suffix:
-            out.extend(
-                _CONTRACT[suffix] if base not in {"it", "that", "there", "what", "he", "she"} else ["be"]
-            )
-    return out
+_PRON_CONTRACTED = frozenset({"it", "that", "there", "what", "he", "she"})
+
+
+def _role_of(w: str, speaker_is_b: bool) -> tuple[str, ...]:
+    """The role tokens one word becomes: "I" -> B (the speaker) or A, "you're" -> A/B + "be", …"""
+    base, suffix = w, ""
+    if "'" in w:
+        for c in _CONTRACT:
+            if w.endswith(c) and len(w) > len(c):
+                base, suffix = w[: -len(c)], c
+                break
+    if base in _B_PRON or base == "i":
+        head = "B" if speaker_is_b else "A"
+    elif base in _A_PRON:
+        head = "A" if speaker_is_b else "B"
+    elif base in _BE:
+        head = "be"
+    else:
+        head = stem(base) if base not in STOPWORDS else base
+    if not suffix:
+        return (head,)
+    return (head, *(_CONTRACT[suffix] if base not in _PRON_CONTRACTED else ["be"]))
+
+
+@lru_cache(maxsize=16384)
+def _role_of_b(w: str) -> tuple[str, ...]:
+    return _role_of(w, True)
+
+
+@lru_cache(maxsize=16384)
+def _role_of_a(w: str) -> tuple[str, ...]:
+    return _role_of(w, False)
+
+
+def _role_tokens(ws: list[str], speaker_is_b: bool) -> list[str]:
+    # map() and chain run in C; the role of each word is cached
+    return list(chain.from_iterable(map(_role_of_b if speaker_is_b else _role_of_a, ws)))
+
+
+@lru_cache(maxsize=16384)
+def _content_stem(w: str) -> str | None:
+    """The stem of a content word (not a stopword, longer than two letters, not a number), else None."""
+    return stem(w) if w not in STOPWORDS and len(w) > 2 and not w.isdigit() else None
+
+
+def _content_words(ws: list[str]) -> set[str]:
+    found = set(map(_content_stem, ws))
+    found.discard(None)
+    return cast("set[str]", found)
 
 
 def _content(norm: str) -> set[str]:
-    return {stem(w) for w in words(norm) if w not in STOPWORDS and len(w) > 2 and not w.isdigit()}
+    return _content_words(words(norm))
 
 
 def _prep(raw: str, speaker_is_b: bool) -> _Text:
     norm = normalise(raw)
     sents = sentence_spans(norm)
-    sent_content = [_content(norm[a:b]) for a, b in sents]
-    sent_numbers = [numbers(norm[a:b]) for a, b in sents]
+    doc = Doc(norm, sents)
+    ws, starts, ends = doc.words()
+    # Every word lies inside one sentence span (spans end and start at white space or punctuation), so
+    # the words of each sentence are a run of the text's words: no need to tokenise each sentence again.
+    sent_words: list[list[str]] = []
+    i = 0
+    for a, b in sents:
+        i = bisect_left(starts, a, i)
+        j = bisect_right(ends, b, i)
+        sent_words.append(ws[i:j])
+        i = j
+    sent_content = [_content_words(sw) for sw in sent_words]
+    # numbers() finds nothing in a sentence none of whose words holds a digit or a number word
+    other_digits = not norm.isascii() and any(c.isdecimal() and not c.isascii() for c in norm)
+    sent_numbers = [
+        numbers(norm[a:b]) if other_digits or any(map(may_hold_number, sw)) else set()
+        for (a, b), sw in zip(sents, sent_words, strict=True)
+    ]
     return _Text(
         raw,
         norm,
         sents,
-        Doc(norm, sents),
-        _role_tokens(norm, speaker_is_b),
+        doc,
+        ws,
+        _role_tokens(ws, speaker_is_b),
         set().union(*sent_content),
         sent_content,
         sent_numbers,
@@ -369,16 +419,33 @@ def _prep(raw: str, speaker_is_b: bool) -> _Text:
     )
 
 
+_WORD_RUN = re.compile(r"\w+")
+# The words _FIRST_PERSON and _SECOND_PERSON match are whole \w runs ("i'm" matches as "i", "you're" as
+# "you"), so counting runs counts their matches; the runs that show the text addresses "you" (or "u"):
+_FIRST_RUNS = frozenset({"i", "we", "my", "our", "us", "me"})
+_SECOND_RUNS = frozenset({"you", "your", "yours", "yourself"})
+_ADDRESS_RUNS = _SECOND_RUNS | {"u"}
+
+
+def _runs(t: _Text) -> list[str]:
+    """The ``\\w+`` runs of the text (one scan serves every count of first- and second-person words)."""
+    if t.word_runs is None:
+        t.word_runs = _WORD_RUN.findall(t.norm)
+    return t.word_runs
+
+
 def _copy_stats(orig: list[str], refl: list[str], n: int = 4) -> tuple[float, int]:
     """Share of reflection tokens inside an n-gram copied from the original, and the longest run."""
     if len(refl) < n or len(orig) < n:
         return 0.0, 0
-    grams = {tuple(orig[i : i + n]) for i in range(len(orig) - n + 1)}
+    grams = set(zip(*(orig[k:] for k in range(n)), strict=False))
+    hits = [i for i, gram in enumerate(zip(*(refl[k:] for k in range(n)), strict=False)) if gram in grams]
+    if not hits:
+        return 0.0, 0
     covered = [False] * len(refl)
-    for i in range(len(refl) - n + 1):
-        if tuple(refl[i : i + n]) in grams:
-            for j in range(i, i + n):
-                covered[j] = True
+    run_of_n = [True] * n
+    for i in hits:
+        covered[i : i + n] = run_of_n
     longest = run = 0
     for c in covered:
         run = run + 1 if c else 0
@@ -387,7 +454,7 @@ def _copy_stats(orig: list[str], refl: list[str], n: int = 4) -> tuple[float, in
 
 
 _FEEL_CHECK_SELF = re.compile(r"\b(?:hurt|embarrass|stung|upset|frustrat|worr)")
-_FEEL_SELF = re.compile(
+_FEEL_SELF = LazyPattern(
     r"\b(?:i|i'm|i\s+was|i've\s+been|i\s+felt|i\s+feel|me\s+too|for\s+me)\b\s*(?:\w+\s+){0,2}"
     r"(?:hurt|embarrass|stung|upset|frustrat|worr|stress|anxious|tired|sad)"
 )
@@ -395,24 +462,53 @@ _FEEL_VERB = re.compile(r"\b(?:feel|felt|feeling)\b")
 _NOT_JUST = re.compile(r"\b(?:not\s+just|n't\s+just)\b")
 
 
-def _clause_index(t: _Text) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for a, b in t.sents:
-        out.extend(clause_spans(t.norm, a, b))
-    return out
+class _Clauses:
+    """The clauses of a text, split sentence by sentence only where a lookup needs them.
+
+    ``before(pos)`` is the last clause (of the whole text) starting at or before ``pos``: the clauses of
+    all sentences, in order, searched with bisect, without splitting sentences nobody asks about.
+    """
+
+    __slots__ = ("_by_sent", "_sent_starts", "t")
+
+    def __init__(self, t: _Text) -> None:
+        self.t = t
+        self._sent_starts = [a for a, _ in t.sents]
+        self._by_sent: dict[int, tuple[list[tuple[int, int]], list[int]]] = {}
+
+    def _of(self, si: int) -> tuple[list[tuple[int, int]], list[int]]:
+        got = self._by_sent.get(si)
+        if got is None:
+            a, b = self.t.sents[si]
+            spans = clause_spans(self.t.norm, a, b)
+            got = self._by_sent[si] = (spans, [c[0] for c in spans])
+        return got
+
+    def before(self, pos: int) -> tuple[int, int] | None:
+        si = bisect_right(self._sent_starts, pos) - 1
+        while si >= 0:
+            spans, starts = self._of(si)
+            j = bisect_right(starts, pos) - 1
+            if j >= 0:
+                return spans[j]
+            si -= 1
+        return None
 
 
 def _feelings(t: _Text, for_reflection: bool) -> tuple[set[str], bool]:
     """Feeling families attributed to B; and whether a faux feeling was attributed to B."""
     fams: set[str] = set()
-    clauses = _clause_index(t)
-    starts = [c[0] for c in clauses]
-    verdict: dict[int, bool] = {}
+    feel_matches = _FEEL_RE.finditer(t.doc)
+    faux_matches = _FAUX_RE.finditer(t.doc)
+    if not feel_matches and not faux_matches:
+        return fams, False
+    clauses = _Clauses(t)
+    verdict: dict[tuple[int, int], bool] = {}
 
-    def clause_ok(i: int) -> bool:
-        if i in verdict:
-            return verdict[i]
-        ca, cb = clauses[i]
+    def clause_ok(span: tuple[int, int]) -> bool:
+        if span in verdict:
+            return verdict[span]
+        ca, cb = span
         clause = t.norm[ca:cb]
         has_first = bool(_FIRST_PERSON.search(clause))
         has_second = bool(_SECOND_PERSON.search(clause))
@@ -422,14 +518,14 @@ def _feelings(t: _Text, for_reflection: bool) -> tuple[set[str], bool]:
             ok = bool(_FEEL_CHECK_SELF.search(clause)) and not _FEEL_SELF.search(clause)
         if not for_reflection and has_second and not has_first:
             ok = False
-        verdict[i] = ok
+        verdict[span] = ok
         return ok
 
-    for m in _FEEL_RE.finditer(t.doc):
-        i = bisect_right(starts, m.start()) - 1
-        if i < 0 or m.start() >= clauses[i][1] or not clause_ok(i):
+    for m in feel_matches:
+        span = clauses.before(m.start())
+        if span is None or m.start() >= span[1] or not clause_ok(span):
             continue
-        ca, cb = clauses[i]
+        ca, cb = span
         w = m.group()
         pre = t.norm[ca : m.start()]
         if w in lx.AMBIGUOUS_FEELINGS and not _FEEL_FRAME.search(pre[-40:]):
@@ -440,9 +536,9 @@ def _feelings(t: _Text, for_reflection: bool) -> tuple[set[str], bool]:
             continue
         fams.add(_FEEL_WORD_FAMILY[w])
     faux = False
-    for m in _FAUX_RE.finditer(t.doc):
-        i = bisect_right(starts, m.start()) - 1
-        if i >= 0 and _FEEL_VERB.search(t.norm, clauses[i][0], clauses[i][1]):
+    for m in faux_matches:
+        span = clauses.before(m.start())
+        if span is not None and _FEEL_VERB.search(t.norm, span[0], span[1]):
             faux = True
             break
     return fams, faux
@@ -492,7 +588,13 @@ def _point_coverage(orig: _Text, refl: _Text) -> tuple[float, float]:
 
 
 _TIMES_WORDS = {"twice": 2, "thrice": 3}
+_PAIR_WORDS = frozenset(_TIMES_WORDS) | _NUMBER_WORD_SET  # words _number_pairs looks at (and digits)
 _NUM_FILLER = frozenset({"more", "other", "extra", "whole", "full", "long", "short", "straight", "separate"})
+
+
+@lru_cache(maxsize=4096)
+def _word_numbers(w: str) -> frozenset[int]:
+    return frozenset(numbers(w))
 
 
 def _number_pairs(t: _Text, window: int) -> dict[str, set[int]]:
@@ -504,13 +606,14 @@ def _number_pairs(t: _Text, window: int) -> dict[str, set[int]]:
     out: dict[str, set[int]] = {}
     if not t.nums:
         return out
-    ws = words(t.norm)
+    ws = t.words
     nums: list[tuple[int, int]] = []
-    for i, w in enumerate(ws):
+    for i in [i for i, w in enumerate(ws) if w in _PAIR_WORDS or w[0].isdigit()]:
+        w = ws[i]
         if w in _TIMES_WORDS:
             out.setdefault(stem("times"), set()).add(_TIMES_WORDS[w])
         elif w[0].isdigit() or w in _NUMBER_WORD_SET:
-            got = numbers(w)
+            got = _word_numbers(w)
             if len(got) == 1:
                 nums.append((i, next(iter(got))))
     is_num = {i for i, _ in nums}
@@ -539,22 +642,46 @@ def _number_pairs(t: _Text, window: int) -> dict[str, set[int]]:
 
 def _number_clash(orig: _Text, refl: _Text) -> str:
     """A number the original uses, but for a different count ("six weeks" said as "six times")."""
-    op, rp = _number_pairs(orig, 6), _number_pairs(refl, 1)
+    rp = _number_pairs(refl, 1)
+    if not rp:
+        return ""
+    op = _number_pairs(orig, 6)
     for noun, vals in sorted(rp.items()):
         if noun in op and not vals & op[noun]:
             return f"{min(vals)} where they said {' or '.join(str(v) for v in sorted(op[noun]))}"
     return ""
 
 
-def _names(t: _Text) -> list[str]:
+_CAPITAL = re.compile("[A-Z\u212a]")
+
+
+def _capitalised(t: _Text) -> list[tuple[str, int, int]]:
+    """The words longer than two letters, not first in a sentence, whose first raw character is upper case.
+
+    Where normalising kept every character in its place (the same length), the first character of a
+    word is upper case exactly when it is A-Z or the Kelvin sign: the only characters that lower-case to
+    an ASCII letter. So only the words starting at those characters are looked at.
+    """
     starts = {a for a, _ in t.sents}
+    raw = t.raw
+    toks = t.doc.tokens
+    if len(raw) != len(t.norm):
+        return [tok for tok in toks if tok[1] not in starts and len(tok[0]) > 2 and raw[tok[1]].isupper()]
+    token_starts = t.doc.token_starts
+    out: list[tuple[str, int, int]] = []
+    for m in _CAPITAL.finditer(raw):
+        a = m.start()
+        i = bisect_left(token_starts, a)
+        if i < len(toks) and token_starts[i] == a and a not in starts and len(toks[i][0]) > 2:
+            out.append(toks[i])
+    return out
+
+
+def _names(t: _Text) -> list[str]:
     return [
         t.raw[a:b]
-        for w, a, b in t.doc.tokens
-        if a not in starts
-        and len(w) > 2
-        and t.raw[a].isupper()
-        and w.isalpha()
+        for w, a, b in _capitalised(t)
+        if w.isalpha()
         and t.raw[a + 1 : b].islower()
         and t.raw[a - 1 : a] not in {"'", '"'}
         and w not in _NOT_NAMES
@@ -577,8 +704,7 @@ def _distortions(orig: _Text, refl: _Text) -> list[str]:
     extra_days = {m.group() for m in _DAYS.finditer(refl.doc)} - {m.group() for m in _DAYS.finditer(orig.doc)}
     if extra_days:
         found.append("a day or date (" + ", ".join(sorted(d.capitalize() for d in extra_days)) + ")")
-    orig_words = {t[0] for t in orig.doc.tokens}
-    starts = {a for a, _ in refl.sents}
+    orig_words = orig.doc.index  # the words of the original (as keys)
     # a new name only counts as a distortion when the original names people itself
     orig_names = _names(orig)
     names = (
@@ -586,13 +712,8 @@ def _distortions(orig: _Text, refl: _Text) -> list[str]:
         if not orig_names
         else [
             refl.raw[a:b]
-            for w, a, b in refl.doc.tokens
-            if a not in starts
-            and len(w) > 2
-            and refl.raw[a].isupper()
-            and w.isalpha()
-            and refl.raw[a + 1 : b].islower()
-            and refl.raw[a - 1 : a] not in {"'", '"'}
+            for w, a, b in _capitalised(refl)
+            if w.isalpha() and refl.raw[a + 1 : b].islower() and refl.raw[a - 1 : a] not in {"'", '"'}
         ]
     )
     extra_names = {n for n in names if n.lower() not in orig_words and n.lower() not in _NOT_NAMES}
@@ -733,7 +854,7 @@ def _rebuttal(orig: _Text, refl: _Text) -> bool:
     return False
 
 
-_ACK_LEAD = re.compile(
+_ACK_LEAD = LazyPattern(
     r"\s*(?:i\s+(?:hear|understand|can\s+see|see|get|know|realise|realize|appreciate|can\s+imagine)|i'm\s+sorry|"
     r"i\s+am\s+sorry|sorry|fair\s+enough|ok|okay)\b"
 )
@@ -750,8 +871,9 @@ def _advice(refl: _Text) -> bool:
 
 
 def _self_focus(refl: _Text) -> float:
-    first = len(_FIRST_PERSON.findall(refl.norm))
-    second = len(_SECOND_PERSON.findall(refl.norm))
+    runs = _runs(refl)
+    first = sum(1 for w in runs if w in _FIRST_RUNS)
+    second = sum(1 for w in runs if w in _SECOND_RUNS)
     if first + second == 0:
         return 0.5
     return first / (first + second)
@@ -856,8 +978,8 @@ def score_reflection(original: str, reflection: str) -> ReflectionScore:
     facts = W_FACTS * min(1.0, coverage / 0.6)
     distortions = _distortions(orig, refl)
     self_focus = _self_focus(refl)
-    addressed = bool(_NOT_ADDRESSED.search(refl.norm))
-    speaks_of_self = bool(_FIRST_PERSON.search(refl.norm))
+    addressed = not _ADDRESS_RUNS.isdisjoint(_runs(refl))
+    speaks_of_self = not _FIRST_RUNS.isdisjoint(_runs(refl))
     # a heavy paraphrase can share few words yet still name their feeling and need: not off topic
     rfeel, rfaux = _feelings(refl, True)
     marker, noun = _need_named(refl)

@@ -17,6 +17,7 @@ from flows.coach.suggest import Context, make_nudge
 from flows.coach.text import (
     Doc,
     GatedRegex,
+    LazyPattern,
     PhraseMatcher,
     mask_spans,
     normalise,
@@ -281,7 +282,7 @@ _SKIP_LEAD = _SKIP_LEAD | frozenset(
 _NEGATORS = re.compile(
     r"\b(?:not|no|never|n't|dont|didnt|doesnt|isnt|wasnt|arent|werent|cannot|hardly|nobody|neither)\b|n't\b"
 )
-_NEG_FRAME = re.compile(
+_NEG_FRAME = LazyPattern(
     r"\b(?:i\s+(?:don't|do\s+not|didn't|never)\s+(?:think|believe|mean|say|said|feel|find|consider)|"
     r"not\s+(?:saying|that|calling|suggesting|implying)|doesn't\s+mean|wouldn't\s+say|far\s+from)\b"
 )
@@ -306,7 +307,7 @@ _FAUX_FRAME = GatedRegex(
     + r"|\b(?:made|makes|make|left|leaves|leave)\s+me\s+feel(?:ing)?\b|\bleft\s+me\b|\bleaves\s+me\b"
     r"|\bi(?:'m|\s+am)\s+feeling\b|\bfeeling\b"
 )
-_INTENS = re.compile(
+_INTENS = LazyPattern(
     r"\s*(?:,\s*)?(?:so|really|very|quite|pretty|a\s+bit|a\s+little|kind\s+of|kinda|totally|completely|"
     r"somewhat|rather|extremely|utterly|deeply|incredibly|honestly|just|more\s+and\s+more|increasingly|"
     r"frankly|and|or|but|also|even|a\s+lot|too|both|then|and\s+then|later|eventually|at\s+first|slightly|,)\b\s*"
@@ -330,11 +331,11 @@ _DEMAND = GatedRegex(
     r"(?:touch|change|move|talk|speak|send|cc|email|call|interrupt|do|go|take|use|make|put|schedule|"
     r"book|assign|give|tell|leave|contact|message|ping|raise|edit|delete|override|come)\b"
 )
-_DEMAND_BLOCK = re.compile(
+_DEMAND_BLOCK = LazyPattern(
     r"\b(?:if|when|whenever|unless|what|whatever|anything|everything|something|all|which|who|whom|where|"
     r"how|why|whether|case|do|does|did|thing|things|stuff|everything|that's|than|wherever)\s*$"
 )
-_DEMAND_IDIOM = re.compile(
+_DEMAND_IDIOM = LazyPattern(
     r"\byou\s+should\s+(?:have|'ve)\s+(?:seen|heard|been\s+there|tasted|watched|felt)\b"
     r"|\byou\s+(?:should|need\s+to|ought\s+to)\s+know\b"
     r"|\byou\s+(?:should|must)\s+be\s+(?:so\s+|really\s+|very\s+)?(?:proud|pleased|happy|glad|relieved|thrilled|"
@@ -347,7 +348,7 @@ _ABSOLUTE = GatedRegex(
     r"\b(?:" + _alt(lx.ABSOLUTE_FREQUENCY) + r")\b"
     r"|\b(?:nobody|no\s+one|no-one|none\s+of\s+(?:you|them|us))\s+(?:[\w']+\s+){0,4}?ever\b"
 )
-_ABS_POSITIVE = re.compile(
+_ABS_POSITIVE = LazyPattern(
     r"\s+(?:so\s+|very\s+|really\s+)?(?:welcome|happy\s+to|glad\s+to|kind|helpful|generous|patient|great|"
     r"supportive|there\s+for|on\s+time|ready\s+to\s+help|fair|reliable|complains|lets\s+(?:me|us)\s+down|"
     r"misses\s+a|forgets\s+to\s+(?:thank|say\s+thanks))\b"
@@ -410,7 +411,7 @@ _SOFT_INSULTS = frozenset(
         "sherlock",
     }
 )
-_LOOK_FRAME = re.compile(
+_LOOK_FRAME = LazyPattern(
     r"\b(?:look|looks|looked|looking|feel|feels|felt|feeling|seem|seemed|sound|sounded|call|called|"
     r"calling|treat|treated|treating)\s+(?:\w+\s+){0,3}$"
 )

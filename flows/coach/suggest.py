@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from flows.coach import lexicon as lx
 from flows.coach.models import Nudge, NudgeKind
-from flows.coach.text import Doc, PhraseMatcher, normalise
+from flows.coach.text import Doc, LazyPattern, PhraseMatcher, normalise
 
 _REAL = sorted(
     {
@@ -32,7 +32,7 @@ _ABS_WORDS = re.compile(
     r"without\s+fail)\b",
     re.IGNORECASE,
 )
-_FAULT_VERB = re.compile(
+_FAULT_VERB = LazyPattern(
     r"^(?:you|you've|you\s+have)\s+(?:just\s+|totally\s+|completely\s+|really\s+)?(?:ruined|wrecked|destroyed|"
     r"sabotaged|screwed\s+up|messed\s+up|botched|derailed|trashed|blew)\s+(.+?)(?:\s+with\s+.*)?$",
     re.IGNORECASE,
@@ -79,7 +79,7 @@ def _faux_in(norm: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     return lx.FAUX_FEELINGS[m.group()] if m else None
 
 
-_DISPOSITION = re.compile(
+_DISPOSITION = LazyPattern(
     r"^you\s+(?:just\s+|clearly\s+|obviously\s+|really\s+)?(?:don't|do\s+not|didn't|never|won't)\s+(?:even\s+)?"
     r"(care|listen|respect|bother|value|appreciate|think)\b",
     re.IGNORECASE,
@@ -96,7 +96,7 @@ _DISPOSITION_HINT = {
 _EVERY_TIME = re.compile(
     r"^(?:every\s+(?:single\s+)?time|each\s+time|whenever)\s+(.+?),?\s+(you\b.*)$", re.IGNORECASE
 )
-_IF_YOU_HAD = re.compile(
+_IF_YOU_HAD = LazyPattern(
     r"^if\s+you(?:'d|\s+had)\s+(?:just\s+|only\s+)?(\w+)\s*(.*?),?\s*(we|i|it|they)"
     r"(\s+wouldn't|\s+would\s+not|\s+would|\s+could|'d)\s+(?:have\s+)?(.+)$",
     re.IGNORECASE,

@@ -6,9 +6,56 @@ Everything keeps character offsets into the original text, so nudges can point a
 from __future__ import annotations
 
 import re
+import sys
 from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+
+
+class LazyPattern:
+    """A regex compiled on first use, with the ``re.Pattern`` methods the coach calls.
+
+    Compiling the coach's large rules takes tens of milliseconds; most are needed only for some texts,
+    so ``import flows.coach`` stays fast and each rule is compiled once, the first time it runs.
+    """
+
+    __slots__ = ("_rx", "flags", "pattern")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern = pattern
+        self.flags = flags
+        self._rx: re.Pattern[str] | None = None
+
+    @property
+    def rx(self) -> re.Pattern[str]:
+        """The compiled pattern (compiled now if it was not yet)."""
+        rx = self._rx
+        if rx is None:
+            rx = self._rx = re.compile(self.pattern, self.flags)
+        return rx
+
+    def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        """Like ``re.Pattern.search``."""
+        return self.rx.search(string, pos, endpos)
+
+    def match(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        """Like ``re.Pattern.match``."""
+        return self.rx.match(string, pos, endpos)
+
+    def fullmatch(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        """Like ``re.Pattern.fullmatch``."""
+        return self.rx.fullmatch(string, pos, endpos)
+
+    def finditer(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
+        """Like ``re.Pattern.finditer``."""
+        return self.rx.finditer(string, pos, endpos)
+
+    def findall(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> list[str]:
+        """Like ``re.Pattern.findall`` (for patterns without groups)."""
+        found: list[str] = self.rx.findall(string, pos, endpos)
+        return found
+
 
 _TRANS = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "´": "'", "`": "'"})
 
@@ -56,14 +103,26 @@ def mask_spans(norm: str, spans: list[tuple[int, int]], fill: str = "_") -> str:
     return "".join(chars)
 
 
-_SENT_END = re.compile(r"[.!?]+(?:['\")\]]*)(?=\s|$)|\n+|(?<=[a-z])\s*[;:]\s+(?=[a-z])")
+# Sentence ends. The same matches as the plain form
+#     [.!?]+(?:['")\]]*)(?=\s|$)  |  \n+  |  (?<=[a-z])\s*[;:]\s+(?=[a-z])
+# written so that every match starts with one character class: `re` then skips all other characters
+# quickly instead of trying three alternatives at each one (twice as fast). The class consumes the first
+# character; a one-character lookbehind picks the alternative it can start.
+_SENT_END = LazyPattern(
+    r"[.!?;:\s](?:(?<=[.!?])[.!?]*(?:['\")\]]*)(?=\s|$)|(?<=\n)\n*"
+    r"|(?<=[a-z]\s)\s*[;:]\s+(?=[a-z])|(?<=[a-z][;:])\s+(?=[a-z]))"
+)
+# In a text without ";" or ":" only the first two alternatives can match, and they start at [.!?\n]: this
+# form finds the same matches there without stopping at every space.
+_SENT_END_NO_COLON = LazyPattern(r"[.!?\n](?:(?<=[.!?])[.!?]*(?:['\")\]]*)(?=\s|$)|(?<=\n)\n*)")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) spans of the sentences of a text (end excludes trailing whitespace)."""
     spans: list[tuple[int, int]] = []
     start = 0
-    for m in _SENT_END.finditer(text):
+    rx = _SENT_END if ";" in text or ":" in text else _SENT_END_NO_COLON
+    for m in rx.finditer(text):
         end = m.end()
         seg = text[start:end]
         if seg.strip():
@@ -77,9 +136,12 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-_CLAUSE_BREAK = re.compile(
-    r"\s*[,;:()\u2014\u2013]\s*|\s+-\s+|\s+(?=(?:and|but|so|because|though|although|while|yet|whereas|"
-    r"when|whenever|if|unless|since|then)\b)"
+# Clause breaks. The same matches as the plain form
+#     \s*[,;:()—–]\s*  |  \s+-\s+  |  \s+(?=(?:and|but|…|then)\b)
+# written to start with one character class, like _SENT_END.
+_CLAUSE_BREAK = LazyPattern(
+    r"[\s,;:()\u2014\u2013](?:(?<=[,;:()\u2014\u2013])\s*|(?<=\s)(?:\s*[,;:()\u2014\u2013]\s*|\s*-\s+"
+    r"|\s*(?=(?:and|but|so|because|though|although|while|yet|whereas|when|whenever|if|unless|since|then)\b)))"
 )
 
 
@@ -175,11 +237,27 @@ _NUM = re.compile(r"\d+")
 
 
 _STRONG_NUMBER_WORDS = sorted((w for w in _NUMBER_WORDS if w not in _WEAK_NUMBERS), key=len, reverse=True)
-_NUM_TOKEN = re.compile(
+_NUM_TOKEN = LazyPattern(
     r"\b(?:(\d[\d,]*)([a-z]*)|((?:" + "|".join(_STRONG_NUMBER_WORDS) + r")(?:-[a-z]+)?)\b|(?:a|an|one)(?=\s+"
     r"(?:hundred|thousand|million|grand)\b))(?:\s+(hundred|thousand|million|grand|k)\b)?"
 )
 _MULTIPLIER = {"hundred": 100, "thousand": 1000, "k": 1000, "million": 1_000_000, "grand": 1000}
+_NUMBER_HINTS = (*_STRONG_NUMBER_WORDS, "hundred", "thousand", "million", "grand")
+
+
+@lru_cache(maxsize=8192)
+def may_hold_number(word: str) -> bool:
+    """False when :func:`numbers` cannot find anything in a text whose ASCII words include ``word``.
+
+    Every number it reads starts, at a word boundary, with a digit or a number word or multiplier ("a
+    hundred"); letters and ASCII digits always lie inside one word, and a word boundary inside a word
+    only follows "-" or "'". So a text none of whose words passes this check (and that has no
+    non-ASCII digits) names no number.
+    """
+    if any(c.isdigit() for c in word):
+        return True
+    # a number word starts a word, or a part of one after "-" or "'" ("thirty-five", "o'clock")
+    return any(part.startswith(_NUMBER_HINTS) for part in word.replace("'", "-").split("-"))
 
 
 def numbers(norm: str) -> set[int]:
@@ -384,20 +462,43 @@ def first_words(pattern: str, depth: int = 0) -> set[str] | None:
     return out
 
 
-class GatedRegex:
-    """A compiled regex tried only where one of its possible first words starts (see :class:`Doc`).
+# Every prefix trigger of every GatedRegex that has worked out its triggers: a Doc indexes only these
+# prefixes of its words. New triggers bump the generation, so indexes built before are built again.
+_PREFIX_TRIGGERS: set[str] = set()
+_prefix_generation = 0
 
-    The regex is compiled at import; its trigger words are worked out once, on first use.
+
+@lru_cache(maxsize=16384)
+def _wanted_prefixes(word: str, generation: int) -> tuple[str, ...]:
+    """The prefixes (1–6 characters) of ``word`` that some rule is triggered by."""
+    _ = generation  # part of the cache key only
+    return tuple(p for p in (word[:j] for j in range(1, min(len(word), 6) + 1)) if p in _PREFIX_TRIGGERS)
+
+
+class GatedRegex:
+    """A regex tried only where one of its possible first words starts (see :class:`Doc`).
+
+    The regex is compiled on first use (most rules are rarely needed: see :class:`LazyPattern`); its
+    trigger words are worked out once, on first use, from the pattern text alone.
     """
 
-    __slots__ = ("_by_len", "_exact", "_triggers", "pattern", "rx")
+    __slots__ = ("_exact", "_prefix", "_rx", "_triggers", "flags", "pattern")
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern = pattern
-        self.rx = re.compile(pattern, flags)
+        self.flags = flags
+        self._rx: re.Pattern[str] | None = None
         self._triggers: tuple[str, ...] | bool | None = False
-        self._exact: tuple[str, ...] = ()
-        self._by_len: dict[int, tuple[str, ...]] = {}
+        self._exact: frozenset[str] = frozenset()
+        self._prefix: frozenset[str] = frozenset()
+
+    @property
+    def rx(self) -> re.Pattern[str]:
+        """The compiled regex (compiled now if it was not yet)."""
+        rx = self._rx
+        if rx is None:
+            rx = self._rx = re.compile(self.pattern, self.flags)
+        return rx
 
     @property
     def triggers(self) -> tuple[str, ...] | None:
@@ -405,38 +506,37 @@ class GatedRegex:
         if self._triggers is False:
             words = first_words(self.pattern)
             self._triggers = tuple(sorted(words)) if words else None
-            self._exact = tuple(t[:-1] for t in self._triggers or () if t.endswith("$"))
-            by_len: dict[int, list[str]] = {}
-            for t in self._triggers or ():
-                if not t.endswith("$"):
-                    by_len.setdefault(len(t), []).append(t)
-            self._by_len = {k: tuple(v) for k, v in by_len.items()}
+            self._exact = frozenset(t[:-1] for t in self._triggers or () if t.endswith("$"))
+            self._prefix = frozenset(t for t in self._triggers or () if not t.endswith("$"))
+            if not self._prefix <= _PREFIX_TRIGGERS:
+                global _prefix_generation  # a cache generation, bumped on new triggers
+                _PREFIX_TRIGGERS.update(self._prefix)
+                _prefix_generation += 1
         return self._triggers  # type: ignore[return-value]
 
     def _positions(self, doc: Doc) -> list[int]:
         found: set[int] = set()
         index = doc.index
-        for t in self._exact:
-            hit = index.get(t)
-            if hit:
-                found.update(hit)
-        for k, ts in self._by_len.items():
-            pidx = doc.prefix_index(k)
-            for t in ts:
-                hit = pidx.get(t)
-                if hit:
-                    found.update(hit)
+        for w in index.keys() & self._exact:
+            found.update(index[w])
+        if self._prefix:
+            pidx = doc.prefix_index()
+            for t in pidx.keys() & self._prefix:
+                found.update(pidx[t])
         return sorted(found)
 
     def finditer(self, doc: Doc) -> list[re.Match[str]]:
         """All non-overlapping matches, in order (like ``re.finditer`` on ``doc.norm``)."""
         if self.triggers is None:
             return list(self.rx.finditer(doc.norm))
+        positions = self._positions(doc)
+        if not positions:
+            return []
         out: list[re.Match[str]] = []
         last = -1
         match = self.rx.match
         norm = doc.norm
-        for pos in self._positions(doc):
+        for pos in positions:
             if pos < last:
                 continue
             m = match(norm, pos)
@@ -449,54 +549,101 @@ class GatedRegex:
         """The first match, or None."""
         if self.triggers is None:
             return self.rx.search(doc.norm)
+        positions = self._positions(doc)
+        if not positions:
+            return None
         match = self.rx.match
-        for pos in self._positions(doc):
-            m = match(doc.norm, pos)
+        norm = doc.norm
+        for pos in positions:
+            m = match(norm, pos)
             if m:
                 return m
         return None
 
 
 _INDEX_TOKEN = re.compile(r"[a-z0-9](?:[a-z0-9'\-]*[a-z0-9])?")
+_GROUP = re.Match.group
+_START = re.Match.start
+_END = re.Match.end
+# `_TOKEN` and `_INDEX_TOKEN` find the same tokens unless two separators (' or -) touch inside a word
+_DOUBLE_SEPARATORS = ("''", "--", "'-", "-'")
 
 
 class Doc:
     """A normalised text, its sentences, and an index from word prefixes (1–6 chars) to word starts."""
 
-    __slots__ = ("_prefixes", "index", "norm", "sents", "token_starts", "tokens")
+    __slots__ = (
+        "_prefix_gen",
+        "_prefixes",
+        "_word_lists",
+        "index",
+        "norm",
+        "sents",
+        "token_ends",
+        "token_starts",
+        "token_words",
+        "tokens",
+    )
 
     def __init__(self, norm: str, sents: list[tuple[int, int]] | None = None) -> None:
         self.norm = norm
         self.sents = sents if sents is not None else sentence_spans(norm)
+        # map() over the unbound Match methods runs in C: much faster than a comprehension per token
+        found = list(_INDEX_TOKEN.finditer(norm))
+        ws = list(map(_GROUP, found))
+        starts = list(map(_START, found))
         index: dict[str, list[int]] = {}
-        self.tokens: list[tuple[str, int, int]] = []
-        for m in _INDEX_TOKEN.finditer(norm):
-            w = m.group()
-            pos = m.start()
-            self.tokens.append((w, pos, m.end()))
+        for w, pos in zip(ws, starts, strict=True):
             lst = index.get(w)
             if lst is None:
                 index[w] = [pos]
             else:
                 lst.append(pos)
+        ends = list(map(_END, found))
+        self.tokens: list[tuple[str, int, int]] = list(zip(ws, starts, ends, strict=True))
         self.index = index
-        self._prefixes: dict[int, dict[str, list[int]]] = {}
-        self.token_starts = [t[1] for t in self.tokens]
+        self._prefixes: dict[str, list[int]] | None = None
+        self._prefix_gen = -1
+        self._word_lists: tuple[list[str], list[int], list[int]] | None = None
+        self.token_words = ws
+        self.token_starts = starts
+        self.token_ends = ends
 
-    def prefix_index(self, k: int) -> dict[str, list[int]]:
-        """Word starts by their first 1–6 characters (one shared index, built on first use)."""
-        got = self._prefixes.get(0)
-        if got is None:
+    def prefix_index(self, k: int = 0) -> dict[str, list[int]]:
+        """Word starts by their first 1–6 characters, for the prefixes rules are triggered by.
+
+        One shared index for every length, built on first use; ``k`` is ignored (kept for callers that
+        name a length).
+        """
+        got = self._prefixes
+        gen = _prefix_generation
+        if got is None or self._prefix_gen != gen:
             got = {}
             for w, positions in self.index.items():
-                for j in range(1, (len(w) if len(w) < 6 else 6) + 1):
-                    key = w[:j]
+                for key in _wanted_prefixes(w, gen):
                     lst = got.get(key)
                     if lst is None:
                         got[key] = list(positions)
                     else:
                         lst.extend(positions)
-            self._prefixes[0] = got
+            self._prefixes = got
+            self._prefix_gen = gen
+        return got
+
+    def words(self) -> tuple[list[str], list[int], list[int]]:
+        """Exactly the words :func:`words` finds in the whole text, with their start and end offsets.
+
+        The index tokens are reused when no two separators touch (then both tokenisers agree).
+        """
+        got = self._word_lists
+        if got is None:
+            norm = self.norm
+            if any(sep in norm for sep in _DOUBLE_SEPARATORS):
+                found = list(_TOKEN.finditer(norm))
+                got = (list(map(_GROUP, found)), list(map(_START, found)), list(map(_END, found)))
+            else:
+                got = (self.token_words, self.token_starts, self.token_ends)
+            self._word_lists = got
         return got
 
 
@@ -524,54 +671,74 @@ class PMatch:
 class PhraseMatcher:
     """Find lexicon phrases (one or more words) by token lookup: no regex, so it builds and runs fast."""
 
-    __slots__ = ("by_first", "longest")
+    __slots__ = ("by_first", "first_words", "longest")
 
     def __init__(self, phrases: tuple[str, ...] | list[str] | frozenset[str] | set[str]) -> None:
-        by_first: dict[str, list[tuple[str, ...]]] = {}
+        by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for p in set(phrases):
             words = tuple(_INDEX_TOKEN.findall(p.lower()))
             if words:
-                by_first.setdefault(words[0], []).append(words)
+                by_first.setdefault(words[0], []).append((words, " ".join(words)))
         for v in by_first.values():
-            v.sort(key=len, reverse=True)
+            v.sort(key=lambda phrase: len(phrase[0]), reverse=True)
         self.by_first = by_first
-        self.longest = max((len(w) for v in by_first.values() for w in v), default=1)
+        self.first_words = frozenset(by_first)
+        self.longest = max((len(w) for v in by_first.values() for w, _ in v), default=1)
 
     def _at(self, toks: list[tuple[str, int, int]], i: int) -> PMatch | None:
         cands = self.by_first.get(toks[i][0])
         if not cands:
             return None
-        for words in cands:
+        for words, text in cands:
             n = len(words)
-            if i + n <= len(toks) and all(toks[i + k][0] == words[k] for k in range(1, n)):
-                return PMatch(toks[i][1], toks[i + n - 1][2], " ".join(words))
+            if n == 1:
+                return PMatch(toks[i][1], toks[i][2], text)
+            # the second word first: most phrases fail there
+            if (
+                i + n <= len(toks)
+                and toks[i + 1][0] == words[1]
+                and all(toks[i + k][0] == words[k] for k in range(2, n))
+            ):
+                return PMatch(toks[i][1], toks[i + n - 1][2], text)
         return None
 
     def finditer(self, doc: Doc, start: int = 0, end: int | None = None) -> list[PMatch]:
         """Non-overlapping matches, longest phrase first at each word, within ``[start, end)``."""
-        toks = doc.tokens
+        index = doc.index
+        firsts = index.keys() & self.first_words
+        if not firsts:
+            return []
         stop = len(doc.norm) if end is None else end
+        # the starts of the words a phrase can begin with, in order
+        cands = sorted(p for w in firsts for p in index[w] if start <= p < stop)
+        toks = doc.tokens
+        starts = doc.token_starts
         out: list[PMatch] = []
-        i = bisect_left(doc.token_starts, start)
-        by_first = self.by_first
-        n = len(toks)
-        while i < n and toks[i][1] < stop:
-            if toks[i][0] not in by_first:
-                i += 1
+        nxt = 0  # words before this index are inside the previous match
+        for pos in cands:
+            i = bisect_left(starts, pos)
+            if i < nxt:
                 continue
             m = self._at(toks, i)
             if m is not None and m.end() <= stop:
                 out.append(m)
-                while i < len(toks) and toks[i][1] < m.end():
-                    i += 1
-                continue
-            i += 1
+                nxt = bisect_left(starts, m.end())
         return out
 
     def search(self, doc: Doc, start: int = 0, end: int | None = None) -> PMatch | None:
-        """The first match, or None."""
-        found = self.finditer(doc, start, end)
-        return found[0] if found else None
+        """The first match, or None (the first of :meth:`finditer`, found without looking further)."""
+        index = doc.index
+        firsts = index.keys() & self.first_words
+        if not firsts:
+            return None
+        stop = len(doc.norm) if end is None else end
+        toks = doc.tokens
+        starts = doc.token_starts
+        for pos in sorted(p for w in firsts for p in index[w] if start <= p < stop):
+            m = self._at(toks, bisect_left(starts, pos))
+            if m is not None and m.end() <= stop:
+                return m
+        return None
 
     def match(self, doc: Doc, pos: int) -> PMatch | None:
         """A phrase starting exactly at character ``pos`` (after optional spaces), or None."""

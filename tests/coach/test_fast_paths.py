@@ -1,0 +1,167 @@
+"""The coach's fast paths must give exactly what the plain forms they replace give.
+
+Each speed-up (a regex rewritten to start with one character class, words reused from the index,
+sentences skipped by the number check, …) is checked here against the plain form on random texts built
+from the characters and words that decide the edge cases.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable
+
+import pytest
+
+import flows.coach.reflections as refl_mod
+import flows.coach.text as text_mod
+from flows.coach.models import ReflectionScore, StatementReview
+from flows.coach.text import Doc, LazyPattern, normalise, numbers, sentence_spans, words
+
+PLAIN_SENT_END = re.compile(r"[.!?]+(?:['\")\]]*)(?=\s|$)|\n+|(?<=[a-z])\s*[;:]\s+(?=[a-z])")
+PLAIN_CLAUSE_BREAK = re.compile(
+    r"\s*[,;:()\u2014\u2013]\s*|\s+-\s+|\s+(?=(?:and|but|so|because|though|although|while|yet|whereas|"
+    r"when|whenever|if|unless|since|then)\b)"
+)
+
+PIECES = [
+    *"ab zq.!?;:,()-'\")]_\n\t",
+    "\u2014",
+    "\u2013",
+    "\xa0",
+    " and ",
+    " but ",
+    " so ",
+    "then",
+    "--",
+    "''",
+    "'-",
+    "o'clock",
+    "thirty-five",
+    "2,000",
+    "10pm",
+    "5k",
+    "\u0663",
+    "\u00b2",
+    "\u212a",
+    "\u0130",
+    "caf\u00e9",
+    "often",
+    "two\nhundred",
+    "a hundred",
+    "seventh",
+    "I'm",
+    "You",
+    "Anna",
+    "Monday",
+    "\u03a3",
+]
+
+
+def _random_texts(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(PIECES) for _ in range(rng.randint(0, 30))) for _ in range(n)]
+
+
+def _plain_sentence_spans(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in PLAIN_SENT_END.finditer(text):
+        seg = text[start : m.end()]
+        if seg.strip():
+            lead = len(seg) - len(seg.lstrip())
+            spans.append((start + lead, start + len(seg.rstrip())))
+        start = m.end()
+    seg = text[start:]
+    if seg.strip():
+        lead = len(seg) - len(seg.lstrip())
+        spans.append((start + lead, start + len(seg.rstrip())))
+    return spans
+
+
+def test_sentence_ends_match_the_plain_form() -> None:
+    for text in _random_texts(20000, 1):
+        assert sentence_spans(text) == _plain_sentence_spans(text), repr(text)
+
+
+def test_clause_breaks_match_the_plain_form() -> None:
+    rng = random.Random(2)
+    for text in _random_texts(20000, 3):
+        a = rng.randint(0, len(text))
+        b = rng.randint(a, len(text))
+        fast = [m.span() for m in text_mod._CLAUSE_BREAK.finditer(text, a, b)]
+        plain = [m.span() for m in PLAIN_CLAUSE_BREAK.finditer(text, a, b)]
+        assert fast == plain, (repr(text), a, b)
+
+
+def test_doc_words_are_the_plain_words() -> None:
+    for text in _random_texts(5000, 4):
+        norm = normalise(text)
+        ws, starts, ends = Doc(norm).words()
+        assert ws == words(norm)
+        assert [norm[a:b] for a, b in zip(starts, ends, strict=True)] == ws
+        # each sentence's words are the run of the text's words inside it
+        for a, b in sentence_spans(norm):
+            inside = [w for w, s, e in zip(ws, starts, ends, strict=True) if a <= s and e <= b]
+            assert inside == words(norm[a:b]), (repr(text), a, b)
+
+
+def test_number_check_never_hides_a_number() -> None:
+    for text in _random_texts(20000, 5):
+        norm = normalise(text)
+        if numbers(norm) and norm.isascii():
+            assert any(map(text_mod.may_hold_number, words(norm))), repr(text)
+
+
+def _outcome(f: Callable[[], object]) -> object:
+    try:
+        return f()
+    except IndexError:  # "İ" lower-cases to two characters: offsets can run past the raw text
+        return IndexError
+
+
+def test_capitalised_words_match_the_plain_test() -> None:
+    for text in _random_texts(5000, 6):
+        t = refl_mod._prep(text, True)
+        starts = {a for a, _ in t.sents}
+
+        def plain(t: refl_mod._Text = t, starts: set[int] = starts) -> object:
+            return [
+                tok
+                for tok in t.doc.tokens
+                if tok[1] not in starts and len(tok[0]) > 2 and t.raw[tok[1]].isupper()
+            ]
+
+        def fast(t: refl_mod._Text = t) -> object:
+            return refl_mod._capitalised(t)
+
+        assert _outcome(fast) == _outcome(plain), repr(text)
+
+
+def test_person_runs_count_like_the_regexes() -> None:
+    for text in _random_texts(5000, 7):
+        t = refl_mod._prep(text, False)
+        runs = refl_mod._runs(t)
+        assert sum(w in refl_mod._FIRST_RUNS for w in runs) == len(refl_mod._FIRST_PERSON.findall(t.norm))
+        assert sum(w in refl_mod._SECOND_RUNS for w in runs) == len(refl_mod._SECOND_PERSON.findall(t.norm))
+        plain_addressed = re.search(r"\b(?:you|you're|you've|you'd|you'll|your|yours|yourself|u)\b", t.norm)
+        assert (not refl_mod._ADDRESS_RUNS.isdisjoint(runs)) == bool(plain_addressed)
+
+
+def test_lazy_pattern_compiles_once_on_first_use() -> None:
+    lp = LazyPattern(r"\bb+\b")
+    assert lp._rx is None
+    assert lp.search("a bb c") is not None
+    first = lp.rx
+    assert lp.findall("b bb") == ["b", "bb"]
+    assert [m.span() for m in lp.finditer("b bb", 1)] == [(2, 4)]
+    assert lp.match("bb") is not None and lp.fullmatch("bb b") is None
+    assert lp.rx is first
+
+
+@pytest.mark.parametrize("model", [StatementReview, ReflectionScore])
+def test_result_models_still_validate_and_dump(model: type[StatementReview] | type[ReflectionScore]) -> None:
+    # the models build their validators on first use (defer_build); they must still validate strictly
+    assert model.model_json_schema()["title"] == model.__name__
+    with pytest.raises(ValueError):
+        model.model_validate({"unexpected": 1})
