@@ -38,7 +38,7 @@ from flows.config import (
     export_yaml,
     import_yaml,
 )
-from flows.definition import FlowDefinition, InvitationStage, ReflectionStage, load_builtin
+from flows.definition import FlowDefinition, InvitationStage, JointStage, ReflectionStage, load_builtin
 from flows.models import Stage
 
 log = logging.getLogger("commonground.admin")
@@ -230,6 +230,7 @@ RANGES: dict[str, tuple[type[BaseModel], str]] = {
     "reminder_hours": (InvitationStage, "reminder_hours"),
     "expire_days": (InvitationStage, "expire_days"),
     "max_rounds": (ReflectionStage, "max_rounds"),
+    "follow_up_days": (JointStage, "follow_up_days"),
     "retention_days": (WorkspaceConfig, "retention_days"),
 }
 CONTACT_SLOTS = 5
@@ -371,7 +372,7 @@ def _process(stages: Stages, values: Values) -> None:
         Stage.INVITATION.value: ("reminder_hours", "expire_days"),
         Stage.INTAKE.value: ("default_share",),
         Stage.REFLECTION.value: ("max_rounds", "order", "first_speaker"),
-        Stage.JOINT.value: ("space",),
+        Stage.JOINT.value: ("space", "follow_up_days"),
     }
     for stage in stages:
         for name in fields.get(stage["type"], ()):

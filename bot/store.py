@@ -57,6 +57,8 @@ redis.call('SADD', KEYS[4], ARGV[4])
 redis.call('SADD', KEYS[6], ARGV[4])
 if ARGV[5] == 'release' and redis.call('GET', KEYS[5]) == ARGV[4] then
   redis.call('DEL', KEYS[5])
+elseif ARGV[5] == 'keep' then
+  redis.call('SET', KEYS[5], ARGV[4], 'NX')  -- a reopened mediation takes the pair back when free
 end
 return {1, ARGV[2]}
 """

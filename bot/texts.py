@@ -240,6 +240,21 @@ NOTICE_TITLE = "Common Ground"
 CLOSE = "Close"
 CANCEL = "Cancel"
 
+# --- follow-up -------------------------------------------------------------------------------------
+
+FOLLOW_UP = (
+    "It's been a while since you and <@{other}> agreed on next steps about *{topic}*. "
+    "Is the agreement holding for you?"
+)
+FOLLOW_UP_YES = "Yes, it's holding"
+FOLLOW_UP_NO = "Not really"
+FOLLOW_UP_THANKS = "Thank you for letting us know."
+HOLDING = "You and <@{other}> both say your agreement about *{topic}* is holding. Well done, both of you."
+REOPENED = (
+    "The agreement about *{topic}* isn't holding for one of you, so your conversation is open again, "
+    "in the same place. That happens; picking it up again is a good sign."
+)
+
 # --- facilitated mediations ----------------------------------------------------------------------
 
 FAC_INVITATION = (
@@ -277,6 +292,9 @@ FAC_NOTICES = {
     "paused": "Your mediation about *{topic}* is paused.",
     "resumed": "Your mediation about *{topic}* has resumed.",
     "expired": "The invitations to your mediation about *{topic}* expired.",
+    "reopened": (
+        "The agreement in your mediation about *{topic}* isn't holding for one of them; it is open again."
+    ),
 }
 FAC_JOINT_ROOT = (
     "A conversation between <@{a}> and <@{b}> about *{topic}*, hosted by <@{facilitator}>. "
@@ -629,6 +647,8 @@ ADMIN_SPACES = {
 }
 ADMIN_REMINDER_LABEL = "Hours before a reminder about an unanswered invitation"
 ADMIN_EXPIRE_LABEL = "Days before an unanswered invitation expires"
+ADMIN_FOLLOW_UP_LABEL = "Days after an agreement to ask whether it holds"
+ADMIN_FOLLOW_UP_HINT = "0 means no follow-up."
 
 ADMIN_EXPORT_INTRO = (
     "This workspace's settings as YAML. Copy it to keep a record, or to set up another workspace with "

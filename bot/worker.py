@@ -23,6 +23,8 @@ async def run_due(service: MediationService, runner: EffectRunner) -> int:
         try:
             if timer == "expire":
                 await runner.run(await service.act(team, mediation_id, c.Expire()))
+            elif timer == "follow_up":
+                await runner.run(await service.act(team, mediation_id, c.FollowUp()))
             elif timer == "purge":
                 await service.purge(team, mediation_id)
             elif timer == "reminder":

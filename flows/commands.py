@@ -196,6 +196,17 @@ class EndWithOutcome(_Command):
     outcome: Outcome
 
 
+class FollowUp(_Command):
+    """The follow-up timer: ask both whether the agreement holds."""
+
+
+class AnswerFollowUp(_Command):
+    """A party says whether the agreement holds; "no" reopens the joint stage."""
+
+    actor: str
+    holding: bool
+
+
 Command = (
     Accept
     | Postpone
@@ -220,4 +231,6 @@ Command = (
     | MoveOn
     | ChooseJointSpace
     | EndWithOutcome
+    | FollowUp
+    | AnswerFollowUp
 )

@@ -84,6 +84,8 @@ class JointStage(_Params):
     type: Literal[Stage.JOINT] = Stage.JOINT
     space: JointKind = JointKind.GROUP_DM
     agenda: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(min_length=1, max_length=10)
+    # Days after an agreement when both are asked whether it holds (0: no follow-up).
+    follow_up_days: int = Field(default=14, ge=0, le=365)
 
 
 StageDefinition = Annotated[

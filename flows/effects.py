@@ -40,6 +40,9 @@ class Notice(StrEnum):
     EXPIRED = "expired"
     REMINDER = "reminder"
     NUDGED = "nudged"
+    FOLLOW_UP = "follow_up"
+    HOLDING = "holding"
+    REOPENED = "reopened"
     MOVED_ON = "moved_on"
 
 

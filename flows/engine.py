@@ -175,7 +175,7 @@ def start_facilitated(
 def apply(mediation: Mediation, command: c.Command, definition: FlowDefinition, now: datetime) -> Transition:
     """Carry out one command on a mediation, or raise `Refused`. The input is never modified."""
     _authorise(mediation, command)  # before closed/paused: a stranger learns nothing
-    if not mediation.is_open:
+    if not mediation.is_open and not isinstance(command, _AFTER_CLOSE):
         raise Refused(RefusalCode.ALREADY_DONE if isinstance(command, c.Expire) else RefusalCode.CLOSED)
     if mediation.paused and not isinstance(command, _ALLOWED_WHILE_PAUSED):
         raise Refused(RefusalCode.PAUSED)
@@ -188,6 +188,7 @@ def apply(mediation: Mediation, command: c.Command, definition: FlowDefinition, 
 
 # --- helpers -------------------------------------------------------------------------------------
 
+_AFTER_CLOSE = (c.FollowUp, c.AnswerFollowUp)  # the follow-up comes after an agreement closed it
 _FACILITATOR_ONLY = (c.NudgeParty, c.MoveOn, c.ChooseJointSpace, c.EndWithOutcome)
 _PARTY_OR_FACILITATOR = (c.Pause, c.Resume)
 
@@ -616,7 +617,47 @@ def _finish(m: Mediation, cmd: c.Finish, d: FlowDefinition, now: datetime) -> li
     effects: list[Effect] = [Notify(role=r, notice=Notice.CLOSED) for r in (Role.INITIATOR, Role.RESPONDENT)]
     if m.joint:
         effects.insert(0, PostToJoint(post=JointPost.FINAL))
+    joint = d.joint()
+    if joint and joint.follow_up_days and m.outcome in (Outcome.AGREED, Outcome.PARTLY_AGREED):
+        effects.append(Schedule(timer="follow_up", at=now + timedelta(days=joint.follow_up_days)))
     return effects
+
+
+def _follow_up(m: Mediation, cmd: c.FollowUp, d: FlowDefinition, now: datetime) -> list[Effect]:
+    if m.is_open or m.outcome not in (Outcome.AGREED, Outcome.PARTLY_AGREED) or m.follow_up_open:
+        raise Refused(RefusalCode.ALREADY_DONE)
+    m.follow_up_open = True
+    for party in m.parties:
+        party.holding = None
+    return [Notify(role=r, notice=Notice.FOLLOW_UP) for r in (Role.INITIATOR, Role.RESPONDENT)]
+
+
+def _answer_follow_up(m: Mediation, cmd: c.AnswerFollowUp, d: FlowDefinition, now: datetime) -> list[Effect]:
+    party = _party(m, cmd.actor)
+    if m.is_open or not m.follow_up_open:
+        raise Refused(RefusalCode.CLOSED if m.is_open else RefusalCode.ALREADY_DONE)
+    if party.holding is not None:
+        raise Refused(RefusalCode.ALREADY_DONE)
+    party.holding = cmd.holding
+    if not cmd.holding:
+        # It does not hold: the joint stage opens again, where they left it.
+        m.follow_up_open = False
+        m.stage = Stage.JOINT
+        m.outcome = None
+        m.closed_reason = None
+        m.history.append(StageEntry(stage=Stage.JOINT, at=now))
+        effects: list[Effect] = [
+            Notify(role=r, notice=Notice.REOPENED) for r in (Role.INITIATOR, Role.RESPONDENT)
+        ]
+        if m.facilitator:
+            effects.append(NotifyFacilitator(notice=Notice.REOPENED))
+        if m.joint:
+            effects.append(PostToJoint(post=JointPost.RESUMED))
+        return effects
+    if all(p.holding for p in m.parties):
+        m.follow_up_open = False
+        return [Notify(role=r, notice=Notice.HOLDING) for r in (Role.INITIATOR, Role.RESPONDENT)]
+    return []
 
 
 def _cancel(m: Mediation, cmd: c.Cancel, d: FlowDefinition, now: datetime) -> list[Effect]:
@@ -716,5 +757,7 @@ _HANDLERS: dict[type, _Handler] = dict(
         c.MoveOn: _move_on,
         c.ChooseJointSpace: _choose_joint,
         c.EndWithOutcome: _end_with_outcome,
+        c.FollowUp: _follow_up,
+        c.AnswerFollowUp: _answer_follow_up,
     }
 )

@@ -116,6 +116,7 @@ class Party(BaseModel):
     intake_saved_at: datetime | None = None
     sharing_chosen_at: datetime | None = None
     check_in: list[int] | None = None
+    holding: bool | None = None  # the follow-up answer: does the agreement hold?
     ready_for_joint: bool = False
     done_at: datetime | None = None
 
@@ -230,6 +231,7 @@ class Mediation(BaseModel):
     history: list[StageEntry] = Field(default_factory=list)
     facilitator: str | None = None
     joint_choice: JointChoice | None = None
+    follow_up_open: bool = False  # asked whether the agreement holds, not yet answered by both
     purged_at: datetime | None = None  # when the retention period removed every private text
 
     @property

@@ -18,7 +18,9 @@ class Concern(StrEnum):
 
 
 _PATTERNS = {
-    Concern.HARASSMENT: r"\b(harass\w*|sexual(ly)?\s+(comment|remark|advance|touch)\w*|stalk\w*|grop\w*|touched me)\b",
+    Concern.HARASSMENT: (
+        r"\b(harass\w*|sexual(ly)?\s+(comment|remark|advance|touch)\w*|stalk\w*|grop\w*|touched me)\b"
+    ),
     Concern.VIOLENCE: r"\b(hit|punch\w*|shov\w*|push\w*|slap\w*|kick\w*)\s+me\b|\b(assault\w*|violen\w*)\b",
     Concern.DISCRIMINATION: r"\b(discriminat\w*|racis\w*|sexis\w*|homophob\w*|transphob\w*|slurs?)\b",
     Concern.THREAT: r"\b(threat\w*|(going|gonna) to (hurt|get) (me|you)|kill (me|you))\b",

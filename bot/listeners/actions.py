@@ -40,6 +40,8 @@ _CHANGES: dict[Action, tuple[Callable[[str], c.Command], str | None]] = {
     Action.JOINT_PAUSE: (lambda u: c.Pause(actor=u), None),
     Action.JOINT_DONE: (lambda u: c.Finish(actor=u), None),
     Action.CANCEL_ONE: (lambda u: c.Cancel(actor=u), None),
+    Action.FOLLOW_UP_YES: (lambda u: c.AnswerFollowUp(actor=u, holding=True), t.FOLLOW_UP_THANKS),
+    Action.FOLLOW_UP_NO: (lambda u: c.AnswerFollowUp(actor=u, holding=False), t.FOLLOW_UP_THANKS),
 }
 
 # Buttons that open a modal: action → (guard name, builder).

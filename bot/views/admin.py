@@ -401,6 +401,11 @@ def _process_blocks(d: FlowDefinition) -> list[Block]:
                 k.value for k in (JointKind.GROUP_DM, JointKind.PRIVATE_CHANNEL)
             ]  # a thread needs a channel
             blocks.append(_radio("space", t.ADMIN_SPACE_LABEL, t.ADMIN_SPACES, spaces, stage.space.value))
+            blocks.append(
+                _number(
+                    "follow_up_days", t.ADMIN_FOLLOW_UP_LABEL, stage.follow_up_days, t.ADMIN_FOLLOW_UP_HINT
+                )
+            )
     return blocks
 
 

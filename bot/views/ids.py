@@ -29,6 +29,8 @@ class Action(StrEnum):
     JOINT_DONE = "cg_joint_done"
     CANCEL_ONE = "cg_cancel_one"
     KEEP_WORDS = "cg_keep_words"
+    FOLLOW_UP_YES = "cg_follow_up_yes"
+    FOLLOW_UP_NO = "cg_follow_up_no"
     FAC_NUDGE = "cg_fac_nudge"
     FAC_PAUSE = "cg_fac_pause"
     FAC_RESUME = "cg_fac_resume"

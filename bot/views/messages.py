@@ -99,6 +99,12 @@ def notice_message(
         Notice.CANCELLED: (t.CANCELLED, ()),
         Notice.UNREACHABLE: (t.UNREACHABLE, ()),
         Notice.EXPIRED: (t.EXPIRED, ()),
+        Notice.FOLLOW_UP: (
+            t.FOLLOW_UP,
+            ((t.FOLLOW_UP_YES, "cg_follow_up_yes", "primary"), (t.FOLLOW_UP_NO, "cg_follow_up_no", None)),
+        ),
+        Notice.HOLDING: (t.HOLDING, ()),
+        Notice.REOPENED: (t.REOPENED, ()),
     }
     if notice is Notice.CHECK_IN and m.facilitated:
         simple[notice] = (t.CHECK_IN_FACILITATED, simple[notice][1])

@@ -336,6 +336,7 @@ async def test_steps_and_timings(h: Harness) -> None:
         "order",
         "first_speaker",
         "space",
+        "follow_up_days",
     ]
     result = await h.submit(
         ada,
@@ -347,6 +348,7 @@ async def test_steps_and_timings(h: Harness) -> None:
             "order": {"value": "simultaneous"},
             "first_speaker": {"value": "respondent"},
             "space": {"value": "private_channel"},
+            "follow_up_days": {"value": "30"},
         },
     )
     assert result.response_action == "update", result.errors
@@ -363,7 +365,7 @@ async def test_steps_and_timings(h: Harness) -> None:
         "respondent",
     )
     joint = peer.joint()
-    assert joint is not None and joint.space.value == "private_channel"
+    assert joint is not None and joint.space.value == "private_channel" and joint.follow_up_days == 30
     # The facilitated flow is shaped on its own.
     assert (await config(h)).definition("facilitated").version == 1
 

@@ -71,3 +71,28 @@ async def test_private_text_is_purged_after_the_retention_period(h: Harness) -> 
     # What aggregates need stays: outcome, stages, timings, check-ins, round counts.
     assert purged.outcome is Outcome.NO_AGREEMENT and purged.initiator.check_in == closed.initiator.check_in
     assert [len(loop.rounds) for loop in purged.loops] == [len(loop.rounds) for loop in closed.loops]
+
+
+async def test_follow_up_asks_and_not_holding_reopens_the_conversation(h: Harness) -> None:
+    mid = await play.to_joint(h)
+    m = await h.mediation(mid)
+    assert m.joint is not None
+    channel = m.joint.channel_id
+    summary = h.standin.messages(channel)[0]
+    await h.click_message(h.ann, summary, "cg_item_propose")
+    await h.submit(h.ann, {"who": {"value": "Bob"}, "what": {"value": "Share date changes first"}})
+    await h.click_message(h.bob, h.standin.messages(channel)[-1], "cg_item_accept")
+    await h.click_message(h.bob, summary, "cg_joint_done")
+    assert (await h.mediation(mid)).outcome is Outcome.AGREED
+    assert await h.store.open_between(h.team, h.ann, h.bob) is None
+    h.clock.now += timedelta(days=15)
+    await run_due(h.service, runner(h))
+    assert "Is the agreement holding" in h.last_dm(h.ann).text
+    await h.click_dm(h.ann, "cg_follow_up_yes")
+    await h.click_dm(h.bob, "cg_follow_up_no")
+    m = await h.mediation(mid)
+    assert m.stage is Stage.JOINT and m.outcome is None
+    assert "open again" in h.last_dm(h.ann).text
+    assert await h.store.open_between(h.team, h.ann, h.bob) == mid  # the pair is held again
+    await h.click_message(h.ann, summary, "cg_item_propose")
+    assert h.top_view(h.ann).callback_id == "cg_propose"

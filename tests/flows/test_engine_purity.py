@@ -50,6 +50,8 @@ def _by(actor: str) -> list[c.Command]:
         c.MoveOn(actor=actor, reason="We have tried three times."),
         c.ChooseJointSpace(actor=actor, kind=JointKind.PRIVATE_CHANNEL),
         c.EndWithOutcome(actor=actor, outcome=Outcome.NO_AGREEMENT),
+        c.AnswerFollowUp(actor=actor, holding=True),
+        c.AnswerFollowUp(actor=actor, holding=False),
     ]
 
 
@@ -61,6 +63,7 @@ EVERY_COMMAND: list[c.Command] = [
     c.PartyUnreachable(role=Role.INITIATOR, error="account_inactive"),
     c.PartyUnreachable(role=Role.RESPONDENT, error="user_not_found"),
     c.Expire(),
+    c.FollowUp(),
 ]
 
 

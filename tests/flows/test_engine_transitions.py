@@ -23,6 +23,7 @@ from flows.effects import (
     OpenJointSpace,
     PostToJoint,
     RefreshHome,
+    Schedule,
 )
 from flows.engine import Transition
 from flows.models import (
@@ -42,6 +43,7 @@ TODAY = NOW.date()
 ALICE, BOB = "UALICE", "UBOB"
 INI, RES = Role.INITIATOR, Role.RESPONDENT
 HOME = RefreshHome()
+FOLLOW_UP_IN_14_DAYS = Schedule(timer="follow_up", at=NOW + timedelta(days=14))
 ANSWERS = {
     "happened": "In Monday's stand-up my design was dropped without a word to me.",
     "feelings": "I felt hurt and a bit embarrassed.",
@@ -669,7 +671,7 @@ CASES = [
             "respondent.done_at": None,
             "history.-1.stage": Stage.CLOSED,
         },
-        [post(JointPost.FINAL), *both(Notice.CLOSED), HOME],
+        [post(JointPost.FINAL), *both(Notice.CLOSED), FOLLOW_UP_IN_14_DAYS, HOME],
     ),
     Case(
         "finish-partly-agreed",
@@ -680,7 +682,7 @@ CASES = [
             "closed_reason": "finished_by_respondent",
             "respondent.done_at": NOW,
         },
-        [post(JointPost.FINAL), *both(Notice.CLOSED), HOME],
+        [post(JointPost.FINAL), *both(Notice.CLOSED), FOLLOW_UP_IN_14_DAYS, HOME],
         given=(c.ProposeItem(actor=BOB, who="Alice", what="Flag concerns early."),),
     ),
     Case(
