@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import sys
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -475,14 +475,61 @@ def _wanted_prefixes(word: str, generation: int) -> tuple[str, ...]:
     return tuple(p for p in (word[:j] for j in range(1, min(len(word), 6) + 1)) if p in _PREFIX_TRIGGERS)
 
 
+def _common(index: dict[str, list[int]], keys: frozenset[str]) -> set[str] | frozenset[str]:
+    """The ``keys`` that are in ``index``, found by walking the smaller of the two.
+
+    (``dict.keys() & frozenset`` walks the frozenset whatever its size.)
+    """
+    return keys.intersection(index) if len(index) < len(keys) else index.keys() & keys
+
+
+_INLINE_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
+
+
+def _has_groups(pattern: str) -> bool:
+    """True when the pattern has a capturing group (or inline flags): then it must not be split."""
+    if _INLINE_FLAGS.search(pattern):
+        return True
+    cls = False
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if cls:
+            cls = c != "]"
+        elif c == "[":
+            cls = True
+        elif c == "(" and (not pattern.startswith("(?", i) or pattern.startswith("(?P<", i)):
+            return True
+        i += 1
+    return False
+
+
 class GatedRegex:
     """A regex tried only where one of its possible first words starts (see :class:`Doc`).
 
-    The regex is compiled on first use (most rules are rarely needed: see :class:`LazyPattern`); its
-    trigger words are worked out once, on first use, from the pattern text alone.
+    Its trigger words are worked out once, on first use, from the pattern text alone. A pattern that is
+    an alternation (``a|b|c``, no capturing groups) is tried at each place with only the alternatives
+    that can start with the word there, in their order: the alternatives left out cannot match there,
+    so the match is the one the whole pattern finds, at a fraction of the cost. The regexes are compiled
+    on first use (most rules are rarely needed: see :class:`LazyPattern`).
     """
 
-    __slots__ = ("_exact", "_prefix", "_rx", "_triggers", "flags", "pattern")
+    __slots__ = (
+        "_alts",
+        "_exact",
+        "_exact_mask",
+        "_full",
+        "_matchers",
+        "_prefix",
+        "_prefix_mask",
+        "_rx",
+        "_triggers",
+        "flags",
+        "pattern",
+    )
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern = pattern
@@ -491,6 +538,11 @@ class GatedRegex:
         self._triggers: tuple[str, ...] | bool | None = False
         self._exact: frozenset[str] = frozenset()
         self._prefix: frozenset[str] = frozenset()
+        self._alts: list[str] = [pattern]
+        self._exact_mask: dict[str, int] = {}
+        self._prefix_mask: dict[str, int] = {}
+        self._full = 1
+        self._matchers: dict[int, Callable[[str, int], re.Match[str] | None]] = {}
 
     @property
     def rx(self) -> re.Pattern[str]:
@@ -504,26 +556,67 @@ class GatedRegex:
     def triggers(self) -> tuple[str, ...] | None:
         """The word (``w$``) and prefix triggers; None when the regex cannot be gated."""
         if self._triggers is False:
-            words = first_words(self.pattern)
-            self._triggers = tuple(sorted(words)) if words else None
-            self._exact = frozenset(t[:-1] for t in self._triggers or () if t.endswith("$"))
-            self._prefix = frozenset(t for t in self._triggers or () if not t.endswith("$"))
-            if not self._prefix <= _PREFIX_TRIGGERS:
-                global _prefix_generation  # a cache generation, bumped on new triggers
-                _PREFIX_TRIGGERS.update(self._prefix)
-                _prefix_generation += 1
+            self._work_out_triggers()
         return self._triggers  # type: ignore[return-value]
 
-    def _positions(self, doc: Doc) -> list[int]:
-        found: set[int] = set()
+    def _work_out_triggers(self) -> None:
+        # Everything is set before ``_triggers`` (last), so another thread never sees half of it.
+        words = first_words(self.pattern)
+        triggers = tuple(sorted(words)) if words else None
+        exact = frozenset(t[:-1] for t in triggers or () if t.endswith("$"))
+        prefix = frozenset(t for t in triggers or () if not t.endswith("$"))
+        alts = _split_top(self.pattern) if words and not _has_groups(self.pattern) else None
+        exact_mask: dict[str, int] = {}
+        prefix_mask: dict[str, int] = {}
+        if alts and len(alts) > 1:
+            # which alternatives each trigger can start (a bit per alternative, in order)
+            for k, alt in enumerate(alts):
+                for t in first_words(alt) or ():
+                    masks = exact_mask if t.endswith("$") else prefix_mask
+                    key = t[:-1] if t.endswith("$") else t
+                    masks[key] = masks.get(key, 0) | 1 << k
+            self._alts = alts
+            self._full = (1 << len(alts)) - 1
+        else:
+            exact_mask = dict.fromkeys(exact, 1)
+            prefix_mask = dict.fromkeys(prefix, 1)
+        self._exact, self._prefix = exact, prefix
+        self._exact_mask, self._prefix_mask = exact_mask, prefix_mask
+        if not prefix <= _PREFIX_TRIGGERS:
+            global _prefix_generation  # a cache generation, bumped on new triggers
+            _PREFIX_TRIGGERS.update(prefix)
+            _prefix_generation += 1
+        self._triggers = triggers
+
+    def _matcher(self, mask: int) -> Callable[[str, int], re.Match[str] | None]:
+        """``match`` of the pattern made of the alternatives in ``mask`` (compiled on first use)."""
+        got = self._matchers.get(mask)
+        if got is None:
+            if mask == self._full:
+                got = self.rx.match
+            else:
+                alts = self._alts
+                sub = "|".join(alts[k] for k in range(len(alts)) if mask >> k & 1)
+                got = re.compile(sub, self.flags).match
+            self._matchers[mask] = got
+        return got
+
+    def _positions(self, doc: Doc) -> list[tuple[int, int]]:
+        """Where a match can start, in order, each with the alternatives that can start there."""
+        found: dict[int, int] = {}
+        get = found.get
         index = doc.index
-        for w in index.keys() & self._exact:
-            found.update(index[w])
+        for w in _common(index, self._exact):
+            mask = self._exact_mask[w]
+            for pos in index[w]:
+                found[pos] = get(pos, 0) | mask
         if self._prefix:
             pidx = doc.prefix_index()
-            for t in pidx.keys() & self._prefix:
-                found.update(pidx[t])
-        return sorted(found)
+            for t in _common(pidx, self._prefix):
+                mask = self._prefix_mask[t]
+                for pos in pidx[t]:
+                    found[pos] = get(pos, 0) | mask
+        return sorted(found.items())
 
     def finditer(self, doc: Doc) -> list[re.Match[str]]:
         """All non-overlapping matches, in order (like ``re.finditer`` on ``doc.norm``)."""
@@ -534,12 +627,12 @@ class GatedRegex:
             return []
         out: list[re.Match[str]] = []
         last = -1
-        match = self.rx.match
         norm = doc.norm
-        for pos in positions:
+        matchers = self._matchers
+        for pos, mask in positions:
             if pos < last:
                 continue
-            m = match(norm, pos)
+            m = (matchers.get(mask) or self._matcher(mask))(norm, pos)
             if m:
                 out.append(m)
                 last = max(m.end(), pos + 1)
@@ -549,13 +642,10 @@ class GatedRegex:
         """The first match, or None."""
         if self.triggers is None:
             return self.rx.search(doc.norm)
-        positions = self._positions(doc)
-        if not positions:
-            return None
-        match = self.rx.match
         norm = doc.norm
-        for pos in positions:
-            m = match(norm, pos)
+        matchers = self._matchers
+        for pos, mask in self._positions(doc):
+            m = (matchers.get(mask) or self._matcher(mask))(norm, pos)
             if m:
                 return m
         return None
@@ -705,7 +795,7 @@ class PhraseMatcher:
     def finditer(self, doc: Doc, start: int = 0, end: int | None = None) -> list[PMatch]:
         """Non-overlapping matches, longest phrase first at each word, within ``[start, end)``."""
         index = doc.index
-        firsts = index.keys() & self.first_words
+        firsts = _common(index, self.first_words)
         if not firsts:
             return []
         stop = len(doc.norm) if end is None else end
@@ -728,7 +818,7 @@ class PhraseMatcher:
     def search(self, doc: Doc, start: int = 0, end: int | None = None) -> PMatch | None:
         """The first match, or None (the first of :meth:`finditer`, found without looking further)."""
         index = doc.index
-        firsts = index.keys() & self.first_words
+        firsts = _common(index, self.first_words)
         if not firsts:
             return None
         stop = len(doc.norm) if end is None else end

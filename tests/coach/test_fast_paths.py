@@ -7,16 +7,20 @@ from the characters and words that decide the edge cases.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from collections.abc import Callable
+from functools import cache
+from pathlib import Path
 
 import pytest
 
 import flows.coach.reflections as refl_mod
+import flows.coach.statements as stmt_mod
 import flows.coach.text as text_mod
 from flows.coach.models import ReflectionScore, StatementReview
-from flows.coach.text import Doc, LazyPattern, normalise, numbers, sentence_spans, words
+from flows.coach.text import Doc, GatedRegex, LazyPattern, normalise, numbers, sentence_spans, words
 
 PLAIN_SENT_END = re.compile(r"[.!?]+(?:['\")\]]*)(?=\s|$)|\n+|(?<=[a-z])\s*[;:]\s+(?=[a-z])")
 PLAIN_CLAUSE_BREAK = re.compile(
@@ -165,3 +169,43 @@ def test_result_models_still_validate_and_dump(model: type[StatementReview] | ty
     assert model.model_json_schema()["title"] == model.__name__
     with pytest.raises(ValueError):
         model.model_validate({"unexpected": 1})
+
+
+@cache
+def _mixed_corpus_texts(n: int, seed: int) -> list[str]:
+    """Random mixes of sentences from the labelled data, some upper-cased or run together."""
+    data = Path(__file__).parent / "data"
+    sentences: list[str] = []
+    for f in sorted(data.glob("*.jsonl")):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            for key in ("text", "original", "reflection"):
+                sentences += re.split(r"(?<=[.!?])\s+", row.get(key, ""))
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        text = rng.choice([" ", "\n", ", ", "; "]).join(
+            rng.choice(sentences) for _ in range(rng.randint(1, 6))
+        )
+        out.append(text.upper() if rng.random() < 0.1 else text)
+    return out
+
+
+GATED = [
+    (f"{mod.__name__.rsplit('.', 1)[-1]}.{name}", obj)
+    for mod in (refl_mod, stmt_mod)
+    for name, obj in vars(mod).items()
+    if isinstance(obj, GatedRegex)
+]
+
+
+@pytest.mark.parametrize(("name", "rx"), GATED, ids=[n for n, _ in GATED])
+def test_gated_alternatives_find_what_the_whole_regex_finds(name: str, rx: GatedRegex) -> None:
+    # each place is tried with only the alternatives that can start with its word: same matches
+    for text in _mixed_corpus_texts(250, 8):
+        norm = normalise(text)
+        doc = Doc(norm)
+        plain = [(m.span(), m.group()) for m in rx.rx.finditer(norm)]
+        assert [(m.span(), m.group()) for m in rx.finditer(doc)] == plain, (name, text)
+        first = rx.search(doc)
+        assert (first.span() if first else None) == (plain[0][0] if plain else None), (name, text)
