@@ -384,6 +384,9 @@ def _content(norm: str) -> set[str]:
     return _content_words(words(norm))
 
 
+_OTHER_DIGIT = re.compile(r"[^\D0-9]")  # a decimal digit other than 0-9 (numbers() reads those too)
+
+
 def _prep(raw: str, speaker_is_b: bool) -> _Text:
     norm = normalise(raw)
     sents = sentence_spans(norm)
@@ -400,7 +403,7 @@ def _prep(raw: str, speaker_is_b: bool) -> _Text:
         i = j
     sent_content = [_content_words(sw) for sw in sent_words]
     # numbers() finds nothing in a sentence none of whose words holds a digit or a number word
-    other_digits = not norm.isascii() and any(c.isdecimal() and not c.isascii() for c in norm)
+    other_digits = not norm.isascii() and _OTHER_DIGIT.search(norm) is not None
     sent_numbers = [
         numbers(norm[a:b]) if other_digits or any(map(may_hold_number, sw)) else set()
         for (a, b), sw in zip(sents, sent_words, strict=True)

@@ -398,10 +398,18 @@ def _group_body(alt: str) -> tuple[str, str] | None:
     return None
 
 
-def first_words(pattern: str, depth: int = 0) -> set[str] | None:
+def _space_follows(follow: str) -> bool:
+    """True when ``follow`` (what comes after a group) starts with at least one white space."""
+    return follow.startswith("\\s") and follow[2:3] not in {"*", "?", "{"}
+
+
+def first_words(pattern: str, depth: int = 0, follow: str = "") -> set[str] | None:
     """Literal word prefixes that every match of ``pattern`` must start with; None if unknown.
 
     Only alternatives that start at a word boundary (``\\b``, ``^`` or a lookbehind) can be gated.
+    ``follow`` is what comes right after ``pattern`` when it is the body of a group that is neither
+    optional nor repeated: a literal that ends an alternative there, followed by white space, is a whole
+    word (``(?:you|we)\\s+`` starts with the word "you" or "we", not with any word starting "you").
     """
     if depth > 6:
         return None
@@ -434,7 +442,8 @@ def first_words(pattern: str, depth: int = 0) -> set[str] | None:
         grp = _group_body(alt)
         if grp is not None:
             body, rest = grp
-            sub = first_words(body, depth + 1)
+            after_group = "" if rest[:1] in {"?", "*", "+", "{"} else rest or follow
+            sub = first_words(body, depth + 1, after_group)
             if sub is None:
                 return None
             out |= sub
@@ -457,6 +466,8 @@ def first_words(pattern: str, depth: int = 0) -> set[str] | None:
         after = alt[m.end() : m.end() + 2]
         if after in {"\\s", "\\b"} and "'" not in word and "-" not in word:
             out.add(word + "$")  # a whole word
+        elif m.end() == len(alt) and _space_follows(follow) and "'" not in word and "-" not in word:
+            out.add(word + "$")  # the literal ends the group, and white space follows the group
         else:
             out.add(word[:6])
     return out
