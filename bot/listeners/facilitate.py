@@ -15,7 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts as t
 from bot.listeners.common import Deps, action_value, error_text, team_of, tell
-from bot.listeners.views import Values, field_errors, value
+from bot.listeners.views import Values, field_errors, submit_handler, value
 from bot.service import MediationNotFound
 from bot.store import PairTaken, StoreUnavailable
 from bot.views import facilitate as fv
@@ -24,7 +24,6 @@ from bot.views.home import waiting_on
 from bot.views.ids import Action, Callback
 from flows import commands as c
 from flows.config import FacilitatorPolicy, WorkspaceConfig
-from flows.engine import Transition
 from flows.errors import RefusalCode, Refused
 from flows.models import JointKind, Mediation, Outcome
 
@@ -92,8 +91,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
     app.action(Action.FAC_MOVE_ON.value)(_open_handler(deps, _move_on_view))
     app.action(Action.FAC_JOINT.value)(_open_handler(deps, _joint_view))
     app.action(Action.FAC_END.value)(_open_handler(deps, _end_view))
-    app.view(Callback.MOVE_ON.value)(_submit_handler(deps, Callback.MOVE_ON, _move_on_command, "reason"))
-    app.view(Callback.END.value)(_submit_handler(deps, Callback.END, _end_command, "outcome"))
+    app.view(Callback.MOVE_ON.value)(submit_handler(deps, Callback.MOVE_ON, _move_on_command, "reason"))
+    app.view(Callback.END.value)(submit_handler(deps, Callback.END, _end_command, "outcome"))
     app.view(Callback.JOINT_CHOICE.value)(_joint_submit_handler(deps))
 
 
@@ -287,40 +286,6 @@ def _end_command(user: str, values: Values) -> c.Command:
     return c.EndWithOutcome(
         actor=user, outcome=Outcome(value(values, "outcome") or Outcome.NO_AGREEMENT.value)
     )
-
-
-async def _act_from_view(
-    deps: Deps, context: AsyncBoltContext, body: dict[str, Any], command: c.Command
-) -> Transition:
-    mediation_id = modals.read_metadata(body["view"].get("private_metadata")).get("m", "")
-    return await deps.service.act(team_of(context), mediation_id, command)
-
-
-def _submit_handler(
-    deps: Deps, callback: Callback, build: Callable[[str, Values], c.Command], fallback: str
-) -> Callable[..., Any]:
-    async def handler(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
-        values: Values = body["view"]["state"]["values"]
-        try:
-            transition = await _act_from_view(deps, context, body, build(body["user"]["id"], values))
-        except Refused as refused:
-            if refused.silent:
-                await ack()
-            elif refused.fields:
-                await ack(
-                    response_action="errors",
-                    errors=field_errors(callback, refused, fallback, {"reason": 500}),
-                )
-            else:
-                await ack(response_action="errors", errors={fallback: error_text(refused)})
-            return
-        except (MediationNotFound, StoreUnavailable) as exc:
-            await ack(response_action="errors", errors={fallback: error_text(exc)})
-            return
-        await ack()
-        await deps.runner.run(transition)
-
-    return handler
 
 
 def _joint_submit_handler(deps: Deps) -> Callable[..., Any]:

@@ -23,7 +23,15 @@ from bot.views.safety import safety_blocks, started_with_concern
 from flows import commands as c
 from flows.coaching import check_reflection, intake_nudges
 from flows.config import WorkspaceConfig
-from flows.engine import Transition
+from flows.engine import (
+    HOPES_MAX,
+    ITEM_WHAT_MAX,
+    ITEM_WHO_MAX,
+    MISSING_MAX,
+    MOVE_ON_REASON_MAX,
+    TOPIC_MAX,
+    Transition,
+)
 from flows.errors import FieldProblem, RefusalCode, Refused
 from flows.models import Share, Verdict
 from flows.safety import concerns
@@ -51,12 +59,24 @@ def _block_for(callback: Callback, field: str) -> str:
     return field
 
 
+# The length limits the engine enforces, for "please keep this under N characters".
+FIELD_LIMITS = {
+    "topic": TOPIC_MAX,
+    "hopes": HOPES_MAX,
+    "who": ITEM_WHO_MAX,
+    "what": ITEM_WHAT_MAX,
+    "missing": MISSING_MAX,
+    "reason": MOVE_ON_REASON_MAX,
+}
+
+
 def field_errors(
-    callback: Callback, refused: Refused, fallback_block: str, limits: dict[str, int]
+    callback: Callback, refused: Refused, fallback_block: str, limits: dict[str, int] | None = None
 ) -> dict[str, str]:
     """Modal field errors for a refusal; a refusal without fields shows under `fallback_block`."""
     if not refused.fields:
         return {fallback_block: error_text(refused)}
+    limits = {**FIELD_LIMITS, **(limits or {})}
     errors: dict[str, str] = {}
     for field, problem in refused.fields.items():
         if callback is Callback.ANSWER and field == "missing" and problem is FieldProblem.EMPTY:
@@ -77,7 +97,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         Callback.PROPOSE: (_propose_command, "what"),
     }
     for callback, (build, fallback) in simple.items():
-        app.view(callback.value)(_submit_handler(deps, callback, build, fallback))
+        app.view(callback.value)(submit_handler(deps, callback, build, fallback))
     app.view(Callback.INTAKE.value)(_intake_handler(deps))
     app.view(Callback.INTAKE_REVIEW.value)(_intake_handler(deps))
     app.view(Callback.REFLECT.value)(_reflect_handler(deps))
@@ -127,7 +147,7 @@ async def _act(deps: Deps, context: AsyncBoltContext, body: dict[str, Any], comm
     return await deps.service.act(team_of(context), mediation_id, command)
 
 
-def _submit_handler(
+def submit_handler(
     deps: Deps, callback: Callback, build: Callable[[str, Values], c.Command], fallback: str
 ) -> Callable[..., Any]:
     async def handler(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -153,8 +173,9 @@ def _submit_handler(
 
 
 async def _done(ack: AsyncAck, callback: Callback) -> None:
-    """Close the modal, or thank the person for private writing that leaves no trace on screen."""
-    if callback is Callback.PROPOSE:
+    """Close the modal (what it did shows elsewhere), or thank the person for private writing that
+    leaves no trace on screen."""
+    if callback in (Callback.PROPOSE, Callback.MOVE_ON, Callback.END):
         await ack()  # the proposal appears in the joint space itself
     else:
         await ack(response_action="update", view=modals.saved_modal())

@@ -16,15 +16,14 @@ from slack_sdk.models.blocks import (
     PlainTextInputElement,
     RadioButtonsElement,
     StaticSelectElement,
-    UserSelectElement,
 )
 
 from bot import texts as t
 from bot.views.common import actions, button, context, esc, modal, section
 from bot.views.home import waiting_on
 from bot.views.ids import Callback
-from bot.views.modals import metadata
-from flows.engine import MOVE_ON_REASON_MAX, TOPIC_MAX
+from bot.views.modals import metadata, person_input, topic_input
+from flows.engine import MOVE_ON_REASON_MAX
 from flows.models import JointKind, LoopStatus, Mediation, Outcome, Stage
 
 HOSTED_LIMIT = 8
@@ -91,24 +90,9 @@ def facilitate_modal(first: str | None, second: str | None, topic: str) -> dict[
     """Start a facilitated mediation: the two people and the topic."""
     blocks: list[Block] = [
         section(t.FACILITATE_INTRO),
-        InputBlock(
-            block_id="first",
-            label=t.FACILITATE_FIRST,
-            element=UserSelectElement(action_id="value", initial_user=first),
-        ),
-        InputBlock(
-            block_id="second",
-            label=t.FACILITATE_SECOND,
-            element=UserSelectElement(action_id="value", initial_user=second),
-        ),
-        InputBlock(
-            block_id="topic",
-            label=t.START_TOPIC,
-            hint=t.START_TOPIC_HINT,
-            element=PlainTextInputElement(
-                action_id="value", initial_value=topic[:TOPIC_MAX] or None, max_length=TOPIC_MAX
-            ),
-        ),
+        person_input("first", t.FACILITATE_FIRST, first),
+        person_input("second", t.FACILITATE_SECOND, second),
+        topic_input(topic),
     ]
     return _modal(Callback.FACILITATE, t.FACILITATE_TITLE, blocks, t.FACILITATE_SUBMIT, "{}")
 

@@ -55,23 +55,31 @@ def info_modal(text: str) -> dict[str, Any]:
     return _modal(Callback.INFO, t.NOTICE_TITLE, [section(text)], submit=None)
 
 
+def person_input(block_id: str, label: str, initial: str | None) -> InputBlock:
+    """Choose a person (users select)."""
+    return InputBlock(
+        block_id=block_id, label=label, element=UserSelectElement(action_id="value", initial_user=initial)
+    )
+
+
+def topic_input(topic: str) -> InputBlock:
+    """What a mediation is about (the invited see it)."""
+    return InputBlock(
+        block_id="topic",
+        label=t.START_TOPIC,
+        hint=t.START_TOPIC_HINT,
+        element=PlainTextInputElement(
+            action_id="value", initial_value=topic[:TOPIC_MAX] or None, max_length=TOPIC_MAX
+        ),
+    )
+
+
 def start_modal(colleague: str | None, topic: str) -> dict[str, Any]:
     """Who, what about, and a private note of what the initiator hopes for."""
     blocks: list[Block] = [
         section(t.START_INTRO),
-        InputBlock(
-            block_id="colleague",
-            label=t.START_COLLEAGUE,
-            element=UserSelectElement(action_id="value", initial_user=colleague),
-        ),
-        InputBlock(
-            block_id="topic",
-            label=t.START_TOPIC,
-            hint=t.START_TOPIC_HINT,
-            element=PlainTextInputElement(
-                action_id="value", initial_value=topic[:TOPIC_MAX] or None, max_length=TOPIC_MAX
-            ),
-        ),
+        person_input("colleague", t.START_COLLEAGUE, colleague),
+        topic_input(topic),
         InputBlock(
             block_id="hopes",
             label=t.START_HOPES,
