@@ -775,32 +775,40 @@ class PhraseMatcher:
     __slots__ = ("by_first", "first_words", "longest")
 
     def __init__(self, phrases: tuple[str, ...] | list[str] | frozenset[str] | set[str]) -> None:
-        by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        # first word -> (the one-word phrase or None, second word -> longer phrases, longest first)
+        by_first: dict[str, tuple[str | None, dict[str, list[tuple[tuple[str, ...], str]]]]] = {}
+        longest = 1
         for p in set(phrases):
             words = tuple(_INDEX_TOKEN.findall(p.lower()))
-            if words:
-                by_first.setdefault(words[0], []).append((words, " ".join(words)))
-        for v in by_first.values():
-            v.sort(key=lambda phrase: len(phrase[0]), reverse=True)
+            if not words:
+                continue
+            single, by_second = by_first.get(words[0], (None, {}))
+            if len(words) == 1:
+                single = words[0]
+            else:
+                by_second.setdefault(words[1], []).append((words, " ".join(words)))
+                longest = max(longest, len(words))
+            by_first[words[0]] = (single, by_second)
+        for _, by_second in by_first.values():
+            for v in by_second.values():
+                v.sort(key=lambda phrase: len(phrase[0]), reverse=True)
         self.by_first = by_first
         self.first_words = frozenset(by_first)
-        self.longest = max((len(w) for v in by_first.values() for w, _ in v), default=1)
+        self.longest = longest
 
     def _at(self, toks: list[tuple[str, int, int]], i: int) -> PMatch | None:
-        cands = self.by_first.get(toks[i][0])
-        if not cands:
+        """The longest phrase starting at word ``i``, or None."""
+        entry = self.by_first.get(toks[i][0])
+        if entry is None:
             return None
-        for words, text in cands:
-            n = len(words)
-            if n == 1:
-                return PMatch(toks[i][1], toks[i][2], text)
-            # the second word first: most phrases fail there
-            if (
-                i + n <= len(toks)
-                and toks[i + 1][0] == words[1]
-                and all(toks[i + k][0] == words[k] for k in range(2, n))
-            ):
-                return PMatch(toks[i][1], toks[i + n - 1][2], text)
+        single, by_second = entry
+        if by_second and i + 1 < len(toks):
+            for words, text in by_second.get(toks[i + 1][0], ()):
+                n = len(words)
+                if i + n <= len(toks) and all(toks[i + k][0] == words[k] for k in range(2, n)):
+                    return PMatch(toks[i][1], toks[i + n - 1][2], text)
+        if single is not None:
+            return PMatch(toks[i][1], toks[i][2], single)
         return None
 
     def finditer(self, doc: Doc, start: int = 0, end: int | None = None) -> list[PMatch]:
