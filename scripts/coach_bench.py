@@ -167,14 +167,19 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="coach-bench-pyc-") as pycache:
         cached, _, _ = import_times(n, pycache=pycache)
     after, _, _ = import_times(n, after_pydantic=True)
-    bytecode = "off: source compiled each run" if sys.dont_write_bytecode else "on"
-    print(f"\nimport times, median of {n} fresh interpreters (target < 300 ms):")
-    print(f"  import flows.coach (bytecode cache {bytecode}):      {_spread(fresh)}")
-    print(f"  import flows.coach, warm bytecode cache (.pyc):          {_spread(cached)}")
-    print(f"  import flows.coach after `from pydantic import BaseModel`: {_spread(after)}")
-    print("first calls after that import (rules compiled, result models built on first use):")
-    print(f"  first review_statement (1,000 chars):                  {_spread(first_review)}")
-    print(f"  first score_reflection (1,000 chars):                  {_spread(first_score)}")
+    bytecode = "off, so the source is compiled each run" if sys.dont_write_bytecode else "on"
+    rows = [
+        (f"import flows.coach (bytecode cache {bytecode})", fresh),
+        ("  then the first review_statement (1,000 chars)", first_review),
+        ("  then the first score_reflection (1,000 chars)", first_score),
+        ("import flows.coach, warm bytecode cache (.pyc files)", cached),
+        ("import flows.coach after `from pydantic import BaseModel` (app)", after),
+    ]
+    width = max(len(label) for label, _ in rows)
+    print(f"\nimport, median of {n} fresh interpreters (target < 300 ms); the first calls (in the same")
+    print("interpreters as the line above them) compile the rules they need and build the result models:")
+    for label, samples in rows:
+        print(f"  {label:<{width}}  {_spread(samples)}")
     return 0
 
 
