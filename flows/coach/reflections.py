@@ -498,11 +498,14 @@ class _Clauses:
         return None
 
 
-def _feelings(t: _Text, for_reflection: bool) -> tuple[set[str], bool]:
-    """Feeling families attributed to B; and whether a faux feeling was attributed to B."""
+def _feelings(t: _Text, for_reflection: bool, want_faux: bool = True) -> tuple[set[str], bool]:
+    """Feeling families attributed to B; and whether a faux feeling was attributed to B.
+
+    With ``want_faux`` False the second value is not worked out (always False).
+    """
     fams: set[str] = set()
     feel_matches = _FEEL_RE.finditer(t.doc)
-    faux_matches = _FAUX_RE.finditer(t.doc)
+    faux_matches = _FAUX_RE.finditer(t.doc) if want_faux else []
     if not feel_matches and not faux_matches:
         return fams, False
     clauses = _Clauses(t)
@@ -553,7 +556,7 @@ _NEED_NEG = re.compile(r"(?:\b(?:do|did|not|never)|n't)\s+$")
 def _need_named(t: _Text) -> tuple[bool, bool]:
     """(marker of a need attributed to B, a need word present)."""
     marker = False
-    for m in _NEED_RE.finditer(t.doc):
+    for m in _NEED_RE.iterate(t.doc):
         pre = t.norm[max(0, m.start() - 12) : m.start()]
         if _NEED_NEG.search(pre):
             continue
@@ -828,7 +831,7 @@ def _rebuttal(orig: _Text, refl: _Text) -> bool:
     ack = bool(_ACK.search(refl.doc))
     ack_lead = bool(_ACK_LEAD.match(norm))
     orig_pref = {x[:5] for x in orig.content}
-    for m in _REBUT_MARKER.finditer(refl.doc):
+    for m in _REBUT_MARKER.iterate(refl.doc):
         sent_end = next((b for a, b in refl.sents if a <= m.start() < b), len(norm))
         after = norm[m.end() : sent_end]
         # continue into the next sentence when the contrast clause is short
@@ -865,7 +868,7 @@ _SECOND_LEAD = re.compile(r"\s*(?:and\s+|so\s+)?(?:you|your|you're|you'd|you've)
 
 
 def _advice(refl: _Text) -> bool:
-    for m in _ADVICE.finditer(refl.doc):
+    for m in _ADVICE.iterate(refl.doc):
         pre = refl.norm[max(0, m.start() - 12) : m.start()]
         if _ADVICE_BLOCK.search(pre):
             continue
@@ -884,7 +887,7 @@ def _self_focus(refl: _Text) -> float:
 
 def _judged_as(refl: _Text) -> bool:
     """'You're (being) (a bit) rigid / an idiot': a judgement or insult word right after "you're"."""
-    for m in _YOU_ARE_X.finditer(refl.doc):
+    for m in _YOU_ARE_X.iterate(refl.doc):
         tail = refl.norm[m.start(1) : m.start(1) + 40]
         for w in words(tail)[:3]:
             if w in _JUDGED_WORDS:
@@ -1024,7 +1027,7 @@ def score_reflection(original: str, reflection: str) -> ReflectionScore:
         )
 
     # --- feelings ---
-    ofeel, _ofaux = _feelings(orig, False)
+    ofeel, _ = _feelings(orig, False, want_faux=False)  # only the feelings of the original count
     if rfeel & ofeel:
         feelings = W_FEEL
     elif rfeel:

@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 import sys
 from bisect import bisect_left
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 
 
 class LazyPattern:
@@ -486,7 +487,7 @@ def _wanted_prefixes(word: str, generation: int) -> tuple[str, ...]:
     return tuple(p for p in (word[:j] for j in range(1, min(len(word), 6) + 1)) if p in _PREFIX_TRIGGERS)
 
 
-def _common(index: dict[str, list[int]], keys: frozenset[str]) -> set[str] | frozenset[str]:
+def _common(index: Mapping[str, object], keys: frozenset[str]) -> set[str] | frozenset[str]:
     """The ``keys`` that are in ``index``, found by walking the smaller of the two.
 
     (``dict.keys() & frozenset`` walks the frozenset whatever its size.)
@@ -614,40 +615,40 @@ class GatedRegex:
 
     def _positions(self, doc: Doc) -> list[tuple[int, int]]:
         """Where a match can start, in order, each with the alternatives that can start there."""
-        found: dict[int, int] = {}
-        get = found.get
         index = doc.index
-        for w in _common(index, self._exact):
-            mask = self._exact_mask[w]
-            for pos in index[w]:
-                found[pos] = get(pos, 0) | mask
+        # the text's words that can start a match, each with the alternatives it can start
+        masks = {w: self._exact_mask[w] for w in _common(index, self._exact)}
         if self._prefix:
-            pidx = doc.prefix_index()
-            for t in _common(pidx, self._prefix):
+            by_prefix = doc.prefix_words()
+            for t in _common(by_prefix, self._prefix):
                 mask = self._prefix_mask[t]
-                for pos in pidx[t]:
-                    found[pos] = get(pos, 0) | mask
-        return sorted(found.items())
+                for w in by_prefix[t]:
+                    masks[w] = masks.get(w, 0) | mask
+        found: list[tuple[int, int]] = []
+        for w, mask in masks.items():
+            found.extend(zip(index[w], repeat(mask)))
+        found.sort()
+        return found
 
     def finditer(self, doc: Doc) -> list[re.Match[str]]:
         """All non-overlapping matches, in order (like ``re.finditer`` on ``doc.norm``)."""
+        return list(self.iterate(doc))
+
+    def iterate(self, doc: Doc) -> Iterator[re.Match[str]]:
+        """The matches of :meth:`finditer`, one at a time (a caller that stops early saves the rest)."""
         if self.triggers is None:
-            return list(self.rx.finditer(doc.norm))
-        positions = self._positions(doc)
-        if not positions:
-            return []
-        out: list[re.Match[str]] = []
+            yield from self.rx.finditer(doc.norm)
+            return
         last = -1
         norm = doc.norm
         matchers = self._matchers
-        for pos, mask in positions:
+        for pos, mask in self._positions(doc):
             if pos < last:
                 continue
             m = (matchers.get(mask) or self._matcher(mask))(norm, pos)
             if m:
-                out.append(m)
+                yield m
                 last = max(m.end(), pos + 1)
-        return out
 
     def search(self, doc: Doc) -> re.Match[str] | None:
         """The first match, or None."""
@@ -671,7 +672,7 @@ _DOUBLE_SEPARATORS = ("''", "--", "'-", "-'")
 
 
 class Doc:
-    """A normalised text, its sentences, and an index from word prefixes (1–6 chars) to word starts."""
+    """A normalised text, its sentences, its words with their starts, and an index from words to starts."""
 
     __slots__ = (
         "_prefix_gen",
@@ -703,30 +704,29 @@ class Doc:
         ends = list(map(_END, found))
         self.tokens: list[tuple[str, int, int]] = list(zip(ws, starts, ends, strict=True))
         self.index = index
-        self._prefixes: dict[str, list[int]] | None = None
+        self._prefixes: dict[str, list[str]] | None = None
         self._prefix_gen = -1
         self._word_lists: tuple[list[str], list[int], list[int]] | None = None
         self.token_words = ws
         self.token_starts = starts
         self.token_ends = ends
 
-    def prefix_index(self, k: int = 0) -> dict[str, list[int]]:
-        """Word starts by their first 1–6 characters, for the prefixes rules are triggered by.
+    def prefix_words(self) -> dict[str, list[str]]:
+        """The text's words by their first 1–6 characters, for the prefixes rules are triggered by.
 
-        One shared index for every length, built on first use; ``k`` is ignored (kept for callers that
-        name a length).
+        One shared index for every length, built on first use (again when rules add new prefixes).
         """
         got = self._prefixes
         gen = _prefix_generation
         if got is None or self._prefix_gen != gen:
             got = {}
-            for w, positions in self.index.items():
+            for w in self.index:
                 for key in _wanted_prefixes(w, gen):
                     lst = got.get(key)
                     if lst is None:
-                        got[key] = list(positions)
+                        got[key] = [w]
                     else:
-                        lst.extend(positions)
+                        lst.append(w)
             self._prefixes = got
             self._prefix_gen = gen
         return got
