@@ -11,7 +11,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import repeat
+from itertools import chain, repeat
 
 
 class LazyPattern:
@@ -811,41 +811,45 @@ class PhraseMatcher:
             return PMatch(toks[i][1], toks[i][2], single)
         return None
 
-    def finditer(self, doc: Doc, start: int = 0, end: int | None = None) -> list[PMatch]:
-        """Non-overlapping matches, longest phrase first at each word, within ``[start, end)``."""
+    def _candidates(self, doc: Doc, start: int, stop: int) -> list[int]:
+        """The starts of the words in ``[start, stop)`` a phrase can begin with, in order."""
         index = doc.index
         firsts = _common(index, self.first_words)
         if not firsts:
             return []
+        if start == 0 and stop >= len(doc.norm):
+            return sorted(chain.from_iterable(map(index.__getitem__, firsts)))
+        return sorted(p for w in firsts for p in index[w] if start <= p < stop)
+
+    def finditer(self, doc: Doc, start: int = 0, end: int | None = None) -> list[PMatch]:
+        """Non-overlapping matches, longest phrase first at each word, within ``[start, end)``."""
         stop = len(doc.norm) if end is None else end
-        # the starts of the words a phrase can begin with, in order
-        cands = sorted(p for w in firsts for p in index[w] if start <= p < stop)
+        cands = self._candidates(doc, start, stop)
+        if not cands:
+            return []
         toks = doc.tokens
         starts = doc.token_starts
+        at = self._at
         out: list[PMatch] = []
         nxt = 0  # words before this index are inside the previous match
         for pos in cands:
             i = bisect_left(starts, pos)
             if i < nxt:
                 continue
-            m = self._at(toks, i)
-            if m is not None and m.end() <= stop:
+            m = at(toks, i)
+            if m is not None and m._end <= stop:
                 out.append(m)
-                nxt = bisect_left(starts, m.end())
+                nxt = bisect_left(starts, m._end)
         return out
 
     def search(self, doc: Doc, start: int = 0, end: int | None = None) -> PMatch | None:
         """The first match, or None (the first of :meth:`finditer`, found without looking further)."""
-        index = doc.index
-        firsts = _common(index, self.first_words)
-        if not firsts:
-            return None
         stop = len(doc.norm) if end is None else end
         toks = doc.tokens
         starts = doc.token_starts
-        for pos in sorted(p for w in firsts for p in index[w] if start <= p < stop):
+        for pos in self._candidates(doc, start, stop):
             m = self._at(toks, bisect_left(starts, pos))
-            if m is not None and m.end() <= stop:
+            if m is not None and m._end <= stop:
                 return m
         return None
 

@@ -20,7 +20,16 @@ import flows.coach.reflections as refl_mod
 import flows.coach.statements as stmt_mod
 import flows.coach.text as text_mod
 from flows.coach.models import ReflectionScore, StatementReview
-from flows.coach.text import Doc, GatedRegex, LazyPattern, normalise, numbers, sentence_spans, words
+from flows.coach.text import (
+    Doc,
+    GatedRegex,
+    LazyPattern,
+    PhraseMatcher,
+    normalise,
+    numbers,
+    sentence_spans,
+    words,
+)
 
 PLAIN_SENT_END = re.compile(r"[.!?]+(?:['\")\]]*)(?=\s|$)|\n+|(?<=[a-z])\s*[;:]\s+(?=[a-z])")
 PLAIN_CLAUSE_BREAK = re.compile(
@@ -209,3 +218,42 @@ def test_gated_alternatives_find_what_the_whole_regex_finds(name: str, rx: Gated
         assert [(m.span(), m.group()) for m in rx.finditer(doc)] == plain, (name, text)
         first = rx.search(doc)
         assert (first.span() if first else None) == (plain[0][0] if plain else None), (name, text)
+
+
+def _plain_phrase_matches(pm: PhraseMatcher, doc: Doc, start: int, stop: int) -> list[tuple[int, int, str]]:
+    """The plain walk over every word: at each, the longest phrase that starts there."""
+    phrases = sorted(
+        {words for _, by_second in pm.by_first.values() for v in by_second.values() for words, _ in v}
+        | {(single,) for single, _ in pm.by_first.values() if single is not None},
+        key=len,
+        reverse=True,
+    )
+    toks = doc.tokens
+    ws = tuple(t[0] for t in toks)
+    out: list[tuple[int, int, str]] = []
+    i = next((k for k, t in enumerate(toks) if t[1] >= start), len(toks))
+    while i < len(toks) and toks[i][1] < stop:
+        hit = next((p for p in phrases if p[0] == ws[i] and ws[i : i + len(p)] == p), None)
+        if hit is not None and toks[i + len(hit) - 1][2] <= stop:
+            end = toks[i + len(hit) - 1][2]
+            out.append((toks[i][1], end, " ".join(hit)))
+            while i < len(toks) and toks[i][1] < end:
+                i += 1
+            continue
+        i += 1
+    return out
+
+
+@pytest.mark.parametrize("name", ["_FEEL_RE", "_FAUX_RE", "_NEED_NOUN_RE"])
+def test_phrase_matcher_finds_what_a_plain_walk_finds(name: str) -> None:
+    pm: PhraseMatcher = getattr(refl_mod, name)
+    rng = random.Random(9)
+    for text in _mixed_corpus_texts(250, 10):
+        doc = Doc(normalise(text))
+        a = rng.randint(0, len(text))
+        b = rng.randint(a, len(text))
+        for start, stop in ((0, len(text)), (a, b)):
+            got = [(m.start(), m.end(), m.group()) for m in pm.finditer(doc, start, stop)]
+            assert got == _plain_phrase_matches(pm, doc, start, stop), (name, text, start, stop)
+            first = pm.search(doc, start, stop)
+            assert (first.start() if first else None) == (got[0][0] if got else None)
