@@ -672,7 +672,12 @@ def _capitalised(t: _Text) -> list[tuple[str, int, int]]:
     raw = t.raw
     toks = t.doc.tokens
     if len(raw) != len(t.norm):
-        return [tok for tok in toks if tok[1] not in starts and len(tok[0]) > 2 and raw[tok[1]].isupper()]
+        # Offsets are the normalised text's; past the raw text's end there is no capital to find.
+        return [
+            tok
+            for tok in toks
+            if tok[1] not in starts and len(tok[0]) > 2 and tok[1] < len(raw) and raw[tok[1]].isupper()
+        ]
     token_starts = t.doc.token_starts
     out: list[tuple[str, int, int]] = []
     for m in _CAPITAL.finditer(raw):

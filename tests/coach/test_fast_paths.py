@@ -142,7 +142,10 @@ def test_capitalised_words_match_the_plain_test() -> None:
             return [
                 tok
                 for tok in t.doc.tokens
-                if tok[1] not in starts and len(tok[0]) > 2 and t.raw[tok[1]].isupper()
+                if tok[1] not in starts
+                and len(tok[0]) > 2
+                and tok[1] < len(t.raw)
+                and t.raw[tok[1]].isupper()
             ]
 
         def fast(t: refl_mod._Text = t) -> object:

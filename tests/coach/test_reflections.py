@@ -225,3 +225,9 @@ def test_a_number_moved_to_another_count_is_a_distortion() -> None:
     assert R.FACTS_DISTORTED in codes(score_reflection(orig, wrong))
     assert R.FACTS_DISTORTED not in codes(score_reflection(orig, right))
     assert score_reflection(orig, right).forward
+
+
+def test_text_that_grows_when_lower_cased_does_not_crash() -> None:
+    # "İ" lower-cases to two characters, so normalised offsets run past the raw text.
+    result = score_reflection("İİİİİİİİİİİİ and then Bob left.", "You felt left out when Bob left.")
+    assert 0 <= result.score <= 100
