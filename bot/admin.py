@@ -29,6 +29,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import texts as t
 from bot.config_store import ConfigStore
 from bot.store import VersionConflict
+from bot.submitted import Values, value
 from flows.config import (
     BUILTIN_FLOWS,
     AuditEntry,
@@ -43,7 +44,6 @@ from flows.models import Stage
 
 log = logging.getLogger("commonground.admin")
 
-Values = dict[str, dict[str, dict[str, Any]]]
 
 SAVE_ATTEMPTS = 5
 SLACK_ROLE_TTL = 60.0
@@ -250,19 +250,8 @@ def bounds(block_id: str) -> tuple[int, int]:
 
 
 def read(values: Values, block_id: str) -> Any:
-    """The submitted value of the input in `block_id` (action id `value`): text or number as a string,
-    a chosen option's value, a list for checkboxes and multi-selects, a user id; None when empty."""
-    state = (values.get(block_id) or {}).get("value") or {}
-    if "selected_options" in state:
-        return [str(o.get("value")) for o in state.get("selected_options") or []]
-    if "selected_users" in state:
-        return [str(u) for u in state.get("selected_users") or []]
-    if state.get("selected_option"):
-        return state["selected_option"].get("value")
-    for key in ("value", "selected_user"):
-        if state.get(key) is not None:
-            return state[key]
-    return None
+    """The submitted value of the input in `block_id` (see `bot.submitted.value`)."""
+    return value(values, block_id)
 
 
 def _text(values: Values, block_id: str) -> str:

@@ -24,7 +24,6 @@ from bot.admin import (
     AdminGate,
     ChangedMeanwhile,
     FormErrors,
-    Values,
     action_name,
     apply_form,
     export_config,
@@ -36,6 +35,7 @@ from bot.admin import (
 from bot.config_store import ConfigStore
 from bot.listeners.common import Deps, action_value, team_of
 from bot.store import StoreUnavailable, VersionConflict
+from bot.submitted import Values
 from bot.views import admin as views
 from flows.aggregates import aggregate
 from flows.config import AuditEntry, WorkspaceConfig

@@ -15,9 +15,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts as t
 from bot.listeners.common import Deps, action_value, error_text, team_of, tell
-from bot.listeners.views import Values, field_errors, submit_handler, value
+from bot.listeners.views import field_errors, submit_handler
 from bot.service import MediationNotFound
 from bot.store import PairTaken, StoreUnavailable
+from bot.submitted import Values, value
 from bot.views import facilitate as fv
 from bot.views import modals
 from bot.views.home import waiting_on

@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts as t
 from bot.listeners.common import Deps
+from bot.submitted import Values, text
 from bot.views import prepare as v
 from bot.views.prepare import Input, PrepareAction, PrepareCallback
 from flows.errors import FieldProblem
@@ -31,8 +32,6 @@ from flows.prepare import (
 
 log = logging.getLogger("commonground.prepare")
 
-Values = dict[str, dict[str, dict[str, Any]]]
-
 
 def register(app: AsyncApp, deps: Deps) -> None:
     """Attach the prepare flow's submissions and buttons. The flow keeps nothing, so it needs none of
@@ -46,9 +45,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
 
 def _text(values: Values, block_id: str) -> str:
-    state = (values.get(block_id) or {}).get("value") or {}
-    raw = state.get("value")
-    return raw if isinstance(raw, str) else ""
+    return text(values, block_id)
 
 
 def _problem(text: str, block_id: str, limit: int) -> dict[str, str] | None:

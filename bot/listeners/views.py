@@ -17,6 +17,7 @@ from bot import texts as t
 from bot.listeners.common import Deps, error_text, flow_enabled, team_of
 from bot.service import MediationNotFound
 from bot.store import PairTaken, StoreUnavailable
+from bot.submitted import Values, value
 from bot.views import modals
 from bot.views.ids import Callback
 from bot.views.safety import safety_blocks, started_with_concern
@@ -37,18 +38,6 @@ from flows.models import Share, Verdict
 from flows.safety import concerns
 
 log = logging.getLogger("commonground.views")
-
-Values = dict[str, dict[str, dict[str, Any]]]
-
-
-def value(values: Values, block_id: str) -> Any:
-    """The submitted value of the input in `block_id` (whatever its element type), or None."""
-    state = (values.get(block_id) or {}).get("value") or {}
-    for key in ("value", "selected_user", "selected_date", "selected_conversation"):
-        if state.get(key) is not None:
-            return state[key]
-    option = state.get("selected_option")
-    return option.get("value") if option else None
 
 
 def _block_for(callback: Callback, field: str) -> str:

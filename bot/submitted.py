@@ -1,0 +1,30 @@
+"""Reading what a person submitted in a modal: `view.state.values`, as Slack sends it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Values = dict[str, dict[str, dict[str, Any]]]
+
+
+def value(values: Values, block_id: str) -> Any:
+    """The submitted value of the input in `block_id` (action id `value`): text or a number as a
+    string, a chosen option's value, a user, date or conversation id, a list for checkboxes and
+    multi-selects; None when empty."""
+    state = (values.get(block_id) or {}).get("value") or {}
+    if "selected_options" in state:
+        return [str(o.get("value")) for o in state.get("selected_options") or []]
+    if "selected_users" in state:
+        return [str(u) for u in state.get("selected_users") or []]
+    if state.get("selected_option"):
+        return state["selected_option"].get("value")
+    for key in ("value", "selected_user", "selected_date", "selected_conversation"):
+        if state.get(key) is not None:
+            return state[key]
+    return None
+
+
+def text(values: Values, block_id: str) -> str:
+    """The submitted text of `block_id`, or "" (not stripped)."""
+    found = value(values, block_id)
+    return found if isinstance(found, str) else ""
