@@ -107,6 +107,28 @@ async def _replace_clicked(client: AsyncWebClient, body: dict[str, Any], text: s
         log.warning("chat.update failed", extra={"error": str(exc.response.get("error"))})
 
 
+async def _guarded_view(
+    deps: Deps,
+    context: AsyncBoltContext,
+    body: dict[str, Any],
+    guard: str,
+    builder: Callable[[Mediation, Any, Any], dict[str, Any]],
+) -> dict[str, Any]:
+    """The modal a click asks for, or a kind notice when it may not be shown (storage down, no such
+    mediation, not this person's to see now). Private text is built only after `can_open` agrees."""
+    user = body["user"]["id"]
+    try:
+        m = await deps.service.store.get(team_of(context), action_value(body))
+    except StoreUnavailable as exc:
+        return modals.info_modal(error_text(exc))
+    if m is None:
+        return modals.info_modal(t.NOT_FOUND)
+    refusal = can_open(m, user, guard)
+    if refusal is not None:
+        return modals.info_modal(t.REFUSALS[refusal])
+    return builder(m, m.party_of(user), await deps.service.definitions.for_mediation(m))
+
+
 def _modal_handler(
     deps: Deps, guard: str, builder: Callable[[Mediation, Any, Any], dict[str, Any]]
 ) -> Callable[..., Any]:
@@ -114,19 +136,7 @@ def _modal_handler(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         await ack()
-        user = body["user"]["id"]
-        try:
-            m = await deps.service.store.get(team_of(context), action_value(body))
-        except StoreUnavailable as exc:
-            await client.views_open(trigger_id=body["trigger_id"], view=modals.info_modal(error_text(exc)))
-            return
-        if m is None:
-            view = modals.info_modal(t.NOT_FOUND)
-        elif (refusal := can_open(m, user, guard)) is not None:
-            view = modals.info_modal(t.REFUSALS[refusal])
-        else:
-            party = m.party_of(user)
-            view = builder(m, party, await deps.service.definitions.for_mediation(m))
+        view = await _guarded_view(deps, context, body, guard, builder)
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     return handler
@@ -166,26 +176,13 @@ def _accept_item_handler(deps: Deps) -> Callable[..., Any]:
 
 def _keep_words_handler(deps: Deps) -> Callable[..., Any]:
     """ "Keep my words" in the coach's review: the saved answers stand; on to choosing what to share."""
+    guard, builder = _MODALS[Action.SHARING_OPEN]
 
     async def handler(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         await ack()
-        user = body["user"]["id"]
-        view_id = body["view"]["id"]
-        try:
-            m = await deps.service.store.get(team_of(context), action_value(body))
-        except StoreUnavailable as exc:
-            await client.views_update(view_id=view_id, view=modals.info_modal(error_text(exc)))
-            return
-        if m is None:
-            view = modals.info_modal(t.NOT_FOUND)
-        elif (refusal := can_open(m, user, "sharing")) is not None:
-            view = modals.info_modal(t.REFUSALS[refusal])
-        else:
-            party = m.party_of(user)
-            assert party is not None  # can_open checked it
-            view = modals.sharing_modal(m, party.role, await deps.service.definitions.for_mediation(m))
-        await client.views_update(view_id=view_id, view=view)
+        view = await _guarded_view(deps, context, body, guard, builder)
+        await client.views_update(view_id=body["view"]["id"], view=view)
 
     return handler
