@@ -6,7 +6,8 @@ Usage::
     .venv/bin/python scripts/coach_eval.py                       # shared/coach-dev (the dev set)
     .venv/bin/python scripts/coach_eval.py --data PATH           # a folder or a single .jsonl file
     .venv/bin/python scripts/coach_eval.py --data tests/coach/data --split holdout
-    .venv/bin/python scripts/coach_eval.py --all                 # dev, tune, tune2, holdout and holdout3
+    .venv/bin/python scripts/coach_eval.py --split holdout4 --data tests/coach/data   # the held-out set
+    .venv/bin/python scripts/coach_eval.py --all                 # every set, training sets marked
     .venv/bin/python scripts/coach_eval.py -v                    # also list the misses
 
 A folder holds ``statements.jsonl`` / ``reflections.jsonl`` (or ``statements.<split>.jsonl`` …).
@@ -56,15 +57,19 @@ def report(title: str, st: Path | None, rf: Path | None, verbose: bool) -> None:
     if rf is not None:
         r = evaluate_reflections(rf)
         print(f"reflections: {r.rows} rows ({rf})")
-        print(f"  forward accuracy {r.forward_accuracy:.3f}   ROC AUC (good vs rest) {r.auc:.3f}")
-        print(f"  {'label':<12}{'n':>4}{'forward':>9}{'held':>6}{'mean score':>12}")
+        print(
+            f"  gate accuracy {r.gate_accuracy:.3f} (good held back: {r.good_held})   "
+            f"forward accuracy {r.forward_accuracy:.3f}   ROC AUC good vs rest {r.auc:.3f}   "
+            f"reflections vs questions {r.question_auc:.3f}"
+        )
+        print(f"  {'label':<12}{'n':>4}{'passed':>8}{'held':>6}{'forward':>9}{'mean score':>12}")
         for label in sorted(r.confusion):
             c = r.confusion[label]
-            n = c["forward"] + c["held"]
-            print(f"  {label:<12}{n:4d}{c['forward']:9d}{c['held']:6d}{r.mean_score[label]:12.1f}")
+            n = c["passed"] + c["held"]
+            print(f"  {label:<12}{n:4d}{c['passed']:8d}{c['held']:6d}{c['forward']:9d}{r.mean_score[label]:12.1f}")
         if verbose:
-            for rid, label, score, fwd in r.errors:
-                print(f"    miss {rid}: label {label} score {score} forward {fwd}")
+            for rid, label, score, gate, fwd in r.errors:
+                print(f"    miss {rid}: label {label} score {score} gate_passed {gate} forward {fwd}")
     print()
 
 
@@ -75,14 +80,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=None, help=f"folder or .jsonl file (default {DEFAULT_DATA})")
     ap.add_argument("--split", default=None, help="use statements.<split>.jsonl / reflections.<split>.jsonl")
     ap.add_argument(
-        "--all", action="store_true", help="dev set, then our tune, tune2, holdout and holdout3 sets"
+        "--all", action="store_true", help="every set: the training sets (marked), then the held-out set"
     )
     ap.add_argument("-v", "--verbose", action="store_true", help="list the misses")
     args = ap.parse_args(argv)
     if args.all:
-        report("dev (shared/coach-dev)", *_files(DEFAULT_DATA, None), args.verbose)
+        report("dev (shared/coach-dev) - trained on", *_files(DEFAULT_DATA, None), args.verbose)
         for split in ("tune", "tune2", "holdout", "holdout3"):
-            report(f"{split} (tests/coach/data)", *_files(OWN_DATA, split), args.verbose)
+            report(f"{split} (tests/coach/data) - trained on", *_files(OWN_DATA, split), args.verbose)
+        for kind in ("statements", "reflections"):
+            for f in sorted((OWN_DATA / "train").glob(f"{kind}.*.jsonl")):
+                st, rf = (f, None) if kind == "statements" else (None, f)
+                report(f"{f.name} (tests/coach/data/train) - trained on", st, rf, args.verbose)
+        report("holdout4 (tests/coach/data) - held out", *_files(OWN_DATA, "holdout4"), args.verbose)
         return 0
     data = args.data or args.path or DEFAULT_DATA
     if not data.is_absolute() and not data.exists():

@@ -1,13 +1,15 @@
-"""The coach: deterministic, offline statement review and reflection scoring.
+"""The coach: offline statement review and reflection scoring (rules, embeddings, a learned model).
 
 Public API::
 
     from flows.coach import review_statement, score_reflection
 
-Imports only the standard library and pydantic. See shared/COACHING.md for the rubric.
+Importing it loads only the standard library and pydantic; the rules, the embedding model and the
+model's weights load on first use. See shared/COACHING.md for the rubric.
 """
 
 from flows.coach.models import (
+    GATE_CODES,
     Nudge,
     NudgeKind,
     Reason,
@@ -15,10 +17,10 @@ from flows.coach.models import (
     ReflectionScore,
     StatementReview,
 )
-from flows.coach.reflections import score_reflection
-from flows.coach.statements import review_statement
+from flows.coach.decide import review_statement, score_reflection
 
 __all__ = [
+    "GATE_CODES",
     "Nudge",
     "NudgeKind",
     "Reason",

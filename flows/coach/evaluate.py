@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.coach.models import NudgeKind
-from flows.coach.reflections import score_reflection
-from flows.coach.statements import review_statement
+from flows.coach.decide import review_statement, score_reflection
 
 
 @dataclass
@@ -55,20 +54,31 @@ class StatementResult:
         return sum(s.f1 for s in used) / len(used) if used else 1.0
 
 
+HELD_LABELS = frozenset({"rebuttal", "advice", "question", "judgement", "off_topic"})
+
+
 @dataclass
 class ReflectionResult:
-    """Figures for a reflections file."""
+    """Figures for a reflections file: the gate (what the app acts on) and ``forward``, per label."""
 
     rows: int
+    gate_correct: int
     forward_correct: int
     auc: float
+    question_auc: float
     confusion: dict[str, Counter[str]]
     mean_score: dict[str, float]
-    errors: list[tuple[str, str, int, bool]] = field(default_factory=list)
+    good_held: int
+    errors: list[tuple[str, str, int, bool, bool]] = field(default_factory=list)
+
+    @property
+    def gate_accuracy(self) -> float:
+        """Share of rows where ``gate_passed`` is right: held exactly for the labels that are no reflection."""
+        return self.gate_correct / self.rows if self.rows else 1.0
 
     @property
     def forward_accuracy(self) -> float:
-        """Share of rows where ``forward`` matches the label."""
+        """Share of rows where ``forward`` matches the label (true only for good)."""
         return self.forward_correct / self.rows if self.rows else 1.0
 
 
@@ -123,23 +133,43 @@ def roc_auc(pos: list[float], neg: list[float]) -> float:
 
 
 def evaluate_reflections(path: Path) -> ReflectionResult:
-    """Forward accuracy, ROC AUC (good vs every other label) and a confusion by label."""
+    """Gate and forward accuracy, ROC AUC (good vs rest; reflections vs questions), confusion by label."""
     rows = _read(path)
-    correct = 0
+    gate_ok = fwd_ok = good_held = 0
     pos: list[float] = []
     neg: list[float] = []
+    refl_scores: list[float] = []
+    question_scores: list[float] = []
     confusion: dict[str, Counter[str]] = defaultdict(Counter)
     scores: dict[str, list[int]] = defaultdict(list)
-    errors: list[tuple[str, str, int, bool]] = []
+    errors: list[tuple[str, str, int, bool, bool]] = []
     for row in rows:
         res = score_reflection(row["original"], row["reflection"])
         label = row["label"]
-        want = bool(row.get("forward", label == "good"))
-        correct += res.forward == want
+        want_gate = label not in HELD_LABELS
+        want_fwd = bool(row.get("forward", label == "good"))
+        gate_ok += res.gate_passed == want_gate
+        fwd_ok += res.forward == want_fwd
+        good_held += label == "good" and not res.gate_passed
         (pos if label == "good" else neg).append(float(res.score))
+        if label == "question":
+            question_scores.append(float(res.score))
+        elif want_gate:
+            refl_scores.append(float(res.score))
         scores[label].append(res.score)
-        confusion[label]["forward" if res.forward else "held"] += 1
-        if res.forward != want:
-            errors.append((row["id"], label, res.score, res.forward))
+        confusion[label]["passed" if res.gate_passed else "held"] += 1
+        confusion[label]["forward"] += res.forward
+        if res.gate_passed != want_gate or res.forward != want_fwd:
+            errors.append((row["id"], label, res.score, res.gate_passed, res.forward))
     mean = {k: sum(v) / len(v) for k, v in scores.items()}
-    return ReflectionResult(len(rows), correct, roc_auc(pos, neg), dict(confusion), mean, errors)
+    return ReflectionResult(
+        rows=len(rows),
+        gate_correct=gate_ok,
+        forward_correct=fwd_ok,
+        auc=roc_auc(pos, neg),
+        question_auc=roc_auc(refl_scores, question_scores),
+        confusion=dict(confusion),
+        mean_score=mean,
+        good_held=good_held,
+        errors=errors,
+    )

@@ -83,19 +83,39 @@ class ReasonCode(StrEnum):
     OWN_WORDS = "own_words"
 
 
+# The reasons that hold a text back: it is no reflection of the speaker at all.
+GATE_CODES = frozenset(
+    {
+        ReasonCode.NOT_A_REFLECTION_REBUTTAL,
+        ReasonCode.NOT_A_REFLECTION_ADVICE,
+        ReasonCode.NOT_A_REFLECTION_QUESTION,
+        ReasonCode.JUDGEMENT,
+        ReasonCode.OFF_TOPIC,
+    }
+)
+
+
 class Reason(_Frozen):
-    """One reason behind a reflection score, in the words a warm coach would use."""
+    """One reason behind a reflection score: a code, and the details a tip names.
+
+    The coach returns codes only; the words a person reads are in ``bot/texts.py``. ``detail`` carries
+    what a tip needs, e.g. for ``facts_distorted``: ``{"kind": "number", "wrote": "twice", "said":
+    "four times"}``.
+    """
 
     code: ReasonCode
-    text: str
+    detail: dict[str, str] = Field(default_factory=dict)
 
 
 class ReflectionScore(_Frozen):
     """Score (0–100) of a reflection, whether to forward it, and why.
 
     Sub-scores: ``facts`` (0–35), ``feelings`` (0–20), ``needs`` (0–20), ``own_words`` (0–15) and
-    ``neutrality`` (0–10). ``gate_passed`` is the form gate: the text is a reflection at all (not a
-    rebuttal, advice or a bare question).
+    ``neutrality`` (0–10). ``gate_passed`` is the app's decision: the text is a reflection of the speaker
+    at all (not a rebuttal or excuse, advice or information, a question, a judgement of the speaker or an
+    off-topic reply). ``forward`` says it is a faithful, complete one. ``label`` is the model's reading
+    (good, partial, parroting, minimising, distorted, rebuttal, advice, question, judgement, off_topic)
+    and ``probabilities`` its probabilities for the two decisions and each label.
     """
 
     score: int = Field(ge=0, le=100)
@@ -107,6 +127,8 @@ class ReflectionScore(_Frozen):
     own_words: float = Field(ge=0.0)
     neutrality: float = Field(ge=0.0)
     reasons: list[Reason] = Field(default_factory=list)
+    label: str = ""
+    probabilities: dict[str, float] = Field(default_factory=dict)
 
     @property
     def codes(self) -> list[ReasonCode]:

@@ -15,7 +15,6 @@ from itertools import chain
 from typing import cast
 
 from flows.coach import lexicon as lx
-from flows.coach.models import Reason, ReasonCode, ReflectionScore
 from flows.coach.statements import _SARCASM_STRONG
 from flows.coach.text import (
     Doc,
@@ -646,16 +645,30 @@ def _number_pairs(t: _Text, window: int) -> dict[str, set[int]]:
     return out
 
 
-def _number_clash(orig: _Text, refl: _Text) -> str:
+def _number_clash(orig: _Text, refl: _Text) -> tuple[int, set[int]] | None:
     """A number the original uses, but for a different count ("six weeks" said as "six times")."""
     rp = _number_pairs(refl, 1)
     if not rp:
-        return ""
+        return None
     op = _number_pairs(orig, 6)
     for noun, vals in sorted(rp.items()):
         if noun in op and not vals & op[noun]:
-            return f"{min(vals)} where they said {' or '.join(str(v) for v in sorted(op[noun]))}"
-    return ""
+            return min(vals), op[noun]
+    return None
+
+
+_RAW_WORD = re.compile(r"[\w'-]+")
+
+
+def _number_phrase(raw: str, value: int) -> str:
+    """The words that say ``value`` in a text, with the word after them: "four times", "3 pm"."""
+    toks = list(_RAW_WORD.finditer(raw))
+    for i, m in enumerate(toks):
+        w = m.group().lower()
+        if _TIMES_WORDS.get(w) == value or value in _word_numbers(w):
+            end = toks[i + 1].end() if i + 1 < len(toks) and w not in _TIMES_WORDS else m.end()
+            return raw[m.start() : end]
+    return str(value)
 
 
 _CAPITAL = re.compile("[A-Z\u212a]")
@@ -699,8 +712,8 @@ def _names(t: _Text) -> list[str]:
     ]
 
 
-def _distortions(orig: _Text, refl: _Text) -> list[str]:
-    found: list[str] = []
+def _distortions(orig: _Text, refl: _Text) -> list[Distortion]:
+    found: list[Distortion] = []
     # a unit change is a fair paraphrase: "48 hours" as "two days", "two weeks" as "14 days"
     extra_nums = {
         n
@@ -709,12 +722,29 @@ def _distortions(orig: _Text, refl: _Text) -> list[str]:
     }
     clash = _number_clash(orig, refl)
     if extra_nums:
-        found.append("a number (" + ", ".join(str(n) for n in sorted(extra_nums)) + ")")
+        n = min(extra_nums)
+        near = sorted(orig.nums, key=lambda m: abs(m - n))[:1]
+        said = _number_phrase(orig.raw, near[0]) if near else ""
+        found.append(Distortion("number", _number_phrase(refl.raw, n), said))
     elif clash:
-        found.append("a number (" + clash + ")")
-    extra_days = {m.group() for m in _DAYS.finditer(refl.doc)} - {m.group() for m in _DAYS.finditer(orig.doc)}
+        wrote, said_vals = clash
+        found.append(
+            Distortion(
+                "number",
+                _number_phrase(refl.raw, wrote),
+                " or ".join(_number_phrase(orig.raw, v) for v in sorted(said_vals)),
+            )
+        )
+    orig_days = {m.group() for m in _DAYS.finditer(orig.doc)}
+    extra_days = {m.group() for m in _DAYS.finditer(refl.doc)} - orig_days
     if extra_days:
-        found.append("a day or date (" + ", ".join(sorted(d.capitalize() for d in extra_days)) + ")")
+        found.append(
+            Distortion(
+                "day",
+                ", ".join(sorted(d.capitalize() for d in extra_days)),
+                ", ".join(sorted(d.capitalize() for d in orig_days)),
+            )
+        )
     orig_words = orig.doc.index  # the words of the original (as keys)
     # a new name only counts as a distortion when the original names people itself
     orig_names = _names(orig)
@@ -729,11 +759,57 @@ def _distortions(orig: _Text, refl: _Text) -> list[str]:
     )
     extra_names = {n for n in names if n.lower() not in orig_words and n.lower() not in _NOT_NAMES}
     if extra_names:
-        found.append("a name (" + ", ".join(sorted(extra_names)) + ")")
+        found.append(Distortion("name", ", ".join(sorted(extra_names)), ", ".join(sorted(set(orig_names)))))
     swap = _role_swaps(orig, refl)
     if swap:
-        found.append(f"who did what ({swap})")
+        found.append(Distortion("actor", swap, ""))
+    flip = _negation_flip(orig, refl)
+    if flip:
+        found.append(flip)
     return found
+
+
+_NEGATOR = re.compile(r"\b(?:not|never|no|nobody|noone|nothing|without|neither|nor)\b|n't\b")
+_EVENT_VERB = re.compile(
+    r"\b(?:told|tell|telling|asked|ask|asking|invited|invite|warned|warn|paid|pay|included|include|"
+    r"consulted|consult|replied|reply|answered|answer|signed|approved|approve|booked|book|copied|cc'd|"
+    r"credited|credit|thanked|thank|informed|inform|mentioned|mention|showed|shown|turned\s+up|came|"
+    r"checked|check|called|call|emailed|email|offered|offer|agreed|agree|knew|know|heard|given|gave|"
+    r"got|received|sent|send|explained|explain|apologised|apologized|apologise|apologize|listened|listen)\b"
+)
+
+
+def _polarity(norm: str) -> dict[str, bool]:
+    """For each event verb (stemmed) of a text: True when some mention of it is not negated."""
+    out: dict[str, bool] = {}
+    for m in _EVENT_VERB.finditer(norm):
+        start = max(norm.rfind(".", 0, m.start()), norm.rfind(",", 0, m.start()), m.start() - 40)
+        negated = bool(_NEGATOR.search(norm, start + 1, m.start()))
+        key = stem(m.group().split()[0])
+        out[key] = out.get(key, False) or not negated
+    return out
+
+
+def _negation_flip(orig: _Text, refl: _Text) -> Distortion | None:
+    """An event the original says did *not* happen, told as if it did (or the other way round)."""
+    op, rp = _polarity(orig.norm), _polarity(refl.norm)
+    for key, positive in rp.items():
+        if key in op and op[key] != positive:
+            m = next((m for m in _EVENT_VERB.finditer(refl.norm) if stem(m.group().split()[0]) == key), None)
+            n = next((n for n in _EVENT_VERB.finditer(orig.norm) if stem(n.group().split()[0]) == key), None)
+            if m is None or n is None:
+                continue
+            return Distortion("negation", _clause_at(refl, m.start()), _clause_at(orig, n.start()))
+    return None
+
+
+def _clause_at(t: _Text, pos: int) -> str:
+    """The words around ``pos``, up to the clause's ends, at most about eight words."""
+    a = max(t.norm.rfind(ch, 0, pos) for ch in ".,;!?\n") + 1
+    ends = [e for e in (t.norm.find(ch, pos) for ch in ".,;!?\n") if e != -1]
+    b = min(ends) if ends else len(t.raw)
+    words_ = t.raw[a:b].split()
+    return " ".join(words_[:9]).strip()
 
 
 _ROLE_VERB = GatedRegex(
@@ -914,84 +990,74 @@ def _opinion_about_them(refl: _Text) -> bool:
     return False
 
 
-def _r(code: ReasonCode, text: str) -> Reason:
-    return Reason(code=code, text=text)
+@dataclass(frozen=True, slots=True)
+class Distortion:
+    """A detail of the reflection that differs from the original: ``wrote`` where they said ``said``."""
+
+    kind: str  # number | day | name | actor | negation
+    wrote: str
+    said: str
 
 
-def score_reflection(original: str, reflection: str) -> ReflectionScore:
-    """Score a reflection of ``original`` (0–100), decide whether to forward it, and say why.
+@dataclass(frozen=True, slots=True)
+class RuleAnalysis:
+    """What the hand-written analysis finds in a reflection: the learned model's rule features."""
 
-    Deterministic and offline. Gates (rebuttal, advice, bare question) and vetoes (judgement,
-    minimising, contempt) keep the score low and ``forward`` false; otherwise the score adds up facts,
-    feelings, needs, own words and neutrality.
+    rebuttal: bool
+    advice: bool
+    question: bool
+    real_questions: int
+    checkins: int
+    declaratives: int
+    judgement: bool
+    minimising: bool
+    sarcasm: bool
+    coverage: float
+    reuse: float
+    distortions: tuple[Distortion, ...]
+    self_focus: float
+    addressed: bool
+    speaks_of_self: bool
+    feeling_named: bool
+    feeling_matches: bool
+    faux_feeling: bool
+    need_marker: bool
+    need_noun: bool
+    off_topic: bool
+    copy_share: float
+    longest_copy: int
+    facts: float
+    feelings: float
+    needs: float
+    own_words: float
+    neutrality: float
+    rules_score: int
+
+
+def analyse(original: str, reflection: str) -> RuleAnalysis:
+    """The rule-based reading of a reflection of ``original``: gates, facts, feelings, needs, copying.
+
+    Deterministic; no model. :func:`flows.coach.decide.score_reflection` combines it with the rule book
+    and the embedding features.
     """
     orig = _prep(original, True)
     refl = _prep(reflection, False)
-    reasons: list[Reason] = []
-
-    # --- form gate ---
-    real_q, _checkin, decl = _questions(refl)
+    real_q, checkin, decl = _questions(refl)
     is_advice = _advice(refl)
     is_rebuttal = _rebuttal(orig, refl)
     is_question = real_q > 0 and not is_advice
     gate = not (is_advice or is_rebuttal or is_question)
-    if is_rebuttal:
-        reasons.append(
-            _r(
-                ReasonCode.NOT_A_REFLECTION_REBUTTAL,
-                "Part of this gives your side. That's worth saying too, but later: for now, try "
-                "saying back only what they told you, and keep your view for your own turn.",
-            )
-        )
-    if is_advice:
-        reasons.append(
-            _r(
-                ReasonCode.NOT_A_REFLECTION_ADVICE,
-                "This offers a solution. It may be a good one, but first they need to feel heard: "
-                "say back what happened for them and what matters to them.",
-            )
-        )
-    if is_question:
-        reasons.append(
-            _r(
-                ReasonCode.NOT_A_REFLECTION_QUESTION,
-                "This is a question rather than a reflection. Try saying back what you understood "
-                'first; a closing "Did I get that right?" is welcome.',
-            )
-        )
-
-    # --- neutrality ---
     judgement = bool(_JUDGEMENT.search(refl.doc)) or _judged_as(refl) or _opinion_about_them(refl)
     minimising = bool(_MINIMISE.search(refl.doc))
     sarcasm = bool(_SARCASM_STRONG.search(refl.doc))
-    neutrality = W_NEUTRAL
-    if judgement or sarcasm:
-        neutrality = 0.0
-        reasons.append(
-            _r(
-                ReasonCode.JUDGEMENT,
-                "Some words here judge them rather than describe what they shared. Try leaving "
-                "out your verdict and keeping only their experience.",
-            )
-        )
-    if minimising:
-        neutrality = 0.0
-        reasons.append(
-            _r(
-                ReasonCode.MINIMISING,
-                "This makes what happened sound smaller than it felt to them. Try staying with how "
-                "big it was for them, even if it looks small from where you are.",
-            )
-        )
+    neutrality = 0.0 if (judgement or sarcasm or minimising) else W_NEUTRAL
 
-    # --- facts ---
     coverage, reuse = _point_coverage(orig, refl)
     facts = W_FACTS * min(1.0, coverage / 0.6)
-    distortions = _distortions(orig, refl)
+    distortions = tuple(_distortions(orig, refl))
     self_focus = _self_focus(refl)
     addressed = not _ADDRESS_RUNS.isdisjoint(_runs(refl))
     speaks_of_self = not _FIRST_RUNS.isdisjoint(_runs(refl))
-    # a heavy paraphrase can share few words yet still name their feeling and need: not off topic
     rfeel, rfaux = _feelings(refl, True)
     marker, noun = _need_named(refl)
     about_them = bool(rfeel) and marker
@@ -1000,86 +1066,16 @@ def score_reflection(original: str, reflection: str) -> ReflectionScore:
         or (coverage < 0.3 and self_focus > 0.6)
         or (not addressed and speaks_of_self)
     )
-    if off_topic and not gate:
-        facts = min(facts, 5.0)  # the gate reason already says what to change
-    elif off_topic:
+    if off_topic:
         facts = min(facts, 5.0)
-        reasons.append(
-            _r(
-                ReasonCode.OFF_TOPIC,
-                "This seems to move to your own side of things. Your experience matters too; for "
-                "now, try keeping the focus on what they told you.",
-            )
-        )
-    elif coverage >= 0.45:
-        reasons.append(_r(ReasonCode.FACTS_COVERED, "You picked up the key things that happened for them."))
-    else:
-        reasons.append(
-            _r(
-                ReasonCode.FACTS_MISSING,
-                "Some of what happened for them is missing. Try including the main events they described.",
-            )
-        )
     if distortions:
         facts = max(0.0, facts - 20.0)
-        reasons.append(
-            _r(
-                ReasonCode.FACTS_DISTORTED,
-                "A detail seems different from what they said: "
-                + "; ".join(distortions)
-                + ". It's worth checking it against their words.",
-            )
-        )
-
-    # --- feelings ---
-    ofeel, _ = _feelings(orig, False, want_faux=False)  # only the feelings of the original count
-    if rfeel & ofeel:
-        feelings = W_FEEL
-    elif rfeel:
-        feelings = W_FEEL * 0.7
-    else:
-        feelings = 0.0
-    if feelings:
-        reasons.append(_r(ReasonCode.FEELING_NAMED, "You named how it felt for them."))
-    else:
-        extra = (
-            ' Words like "attacked" or "ignored" say what you did more than how they felt.' if rfaux else ""
-        )
-        reasons.append(
-            _r(
-                ReasonCode.FEELING_MISSING,
-                "Try naming how it felt for them (for example worried, hurt or frustrated)." + extra,
-            )
-        )
-
-    # --- needs ---
+    ofeel, _ = _feelings(orig, False, want_faux=False)
+    feelings = W_FEEL if rfeel & ofeel else (W_FEEL * 0.7 if rfeel else 0.0)
     needs = W_NEED if marker else (W_NEED * 0.5 if noun and not off_topic else 0.0)
-    if marker:
-        reasons.append(_r(ReasonCode.NEED_NAMED, "You named what matters to them."))
-    else:
-        reasons.append(
-            _r(
-                ReasonCode.NEED_MISSING,
-                'Try adding what matters to them, e.g. "it matters to you that …" or "you need …".',
-            )
-        )
-
-    # --- own words ---
-    share, _longest = _copy_stats(orig.role_tokens, refl.role_tokens)
-    # parroted rows copy nearly everything (dev/tune: >= 0.90); even close paraphrases stay below ~0.85
+    share, longest = _copy_stats(orig.role_tokens, refl.role_tokens)
     parroting = share >= 0.88
-    own = W_OWN * max(0.0, min(1.0, (0.9 - share) / 0.5))
-    if parroting:
-        own = 0.0
-        reasons.append(
-            _r(
-                ReasonCode.PARROTING,
-                "This stays very close to their exact words. Saying it in your own words shows "
-                "you've taken it in.",
-            )
-        )
-    else:
-        reasons.append(_r(ReasonCode.OWN_WORDS, "You put it in your own words."))
+    own = 0.0 if parroting else W_OWN * max(0.0, min(1.0, (0.9 - share) / 0.5))
 
     raw = facts + feelings + needs + own + neutrality
     cap = 100.0
@@ -1094,21 +1090,38 @@ def score_reflection(original: str, reflection: str) -> ReflectionScore:
     if distortions:
         cap = min(cap, 60.0)
     if not (feelings > 0 and marker):
-        cap = min(cap, FORWARD_AT - 1.0)  # a reflection without their feeling and need is not forwarded
-    score = round(max(0.0, min(raw, cap)))
-    forward = bool(gate and score >= FORWARD_AT and feelings > 0 and marker)
-    _ = decl, reuse
-    return ReflectionScore(
-        score=score,
-        forward=forward,
-        gate_passed=gate,
+        cap = min(cap, FORWARD_AT - 1.0)
+    return RuleAnalysis(
+        rebuttal=is_rebuttal,
+        advice=is_advice,
+        question=is_question,
+        real_questions=real_q,
+        checkins=checkin,
+        declaratives=decl,
+        judgement=judgement,
+        minimising=minimising,
+        sarcasm=sarcasm,
+        coverage=coverage,
+        reuse=reuse,
+        distortions=distortions,
+        self_focus=self_focus,
+        addressed=addressed,
+        speaks_of_self=speaks_of_self,
+        feeling_named=bool(rfeel),
+        feeling_matches=bool(rfeel & ofeel),
+        faux_feeling=rfaux,
+        need_marker=marker,
+        need_noun=noun,
+        off_topic=off_topic,
+        copy_share=share,
+        longest_copy=longest,
         facts=round(facts, 2),
         feelings=round(feelings, 2),
         needs=round(needs, 2),
         own_words=round(own, 2),
         neutrality=round(neutrality, 2),
-        reasons=reasons,
+        rules_score=round(max(0.0, min(raw, cap))),
     )
 
 
-__all__ = ["score_reflection"]
+__all__ = ["Distortion", "RuleAnalysis", "analyse"]

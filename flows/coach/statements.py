@@ -765,11 +765,10 @@ def _dedupe(hits: list[_Hit]) -> list[_Hit]:
     return out
 
 
-def review_statement(text: str) -> StatementReview:
-    """Review a party's own words and return gentle nudges (empty for a clear I-statement).
+def rule_review(text: str) -> StatementReview:
+    """The hand-written rules' nudges for a party's own words (the learned model's rule features).
 
-    Deterministic and offline; each nudge carries its kind, the exact character span of the words it
-    is about, a short message and a concrete suggestion.
+    Deterministic; :func:`flows.coach.decide.review_statement` decides which kinds to raise.
     """
     hits = _dedupe(_find_hits(text))
     ctx = Context(normalise(text))
@@ -777,4 +776,4 @@ def review_statement(text: str) -> StatementReview:
     return StatementReview(text=text, nudges=nudges)
 
 
-__all__ = ["review_statement"]
+__all__ = ["rule_review"]

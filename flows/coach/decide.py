@@ -1,0 +1,175 @@
+"""The coach's decisions: rule features and embedding features, combined by the learned model.
+
+:func:`score_reflection` decides whether a text is a reflection of the speaker at all (``gate_passed``,
+what the app acts on), whether it is a faithful, complete one (``forward``), and which tips to give.
+:func:`review_statement` decides which nudge kinds a person's own words earn. Both return codes and
+details only; the words people read are in ``bot/texts.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flows.coach import rulebook
+from flows.coach.embed import get_embedder
+from flows.coach.features import (
+    NUDGE_KINDS,
+    ReflectionInput,
+    reflection_vector,
+    sentence_kind_scores,
+    statement_vector,
+)
+from flows.coach.model import get_model
+from flows.coach.models import Nudge, NudgeKind, Reason, ReasonCode, ReflectionScore, StatementReview
+from flows.coach.reflections import analyse
+from flows.coach.statements import rule_review
+from flows.coach.suggest import Context, make_nudge
+from flows.coach.text import normalise
+
+log = logging.getLogger("commonground.coach")
+
+HELD_LABELS = ("rebuttal", "advice", "question", "judgement", "off_topic")
+FORWARDED_LABELS = ("good", "partial", "parroting", "minimising", "distorted")
+LABELS = FORWARDED_LABELS + HELD_LABELS
+
+_GATE_REASON = {
+    "rebuttal": ReasonCode.NOT_A_REFLECTION_REBUTTAL,
+    "advice": ReasonCode.NOT_A_REFLECTION_ADVICE,
+    "question": ReasonCode.NOT_A_REFLECTION_QUESTION,
+    "judgement": ReasonCode.JUDGEMENT,
+    "off_topic": ReasonCode.OFF_TOPIC,
+}
+# the score mixes "a good reflection" with "a reflection at all", so a partial one ranks above a question
+SCORE_GOOD_WEIGHT = 0.7
+
+
+def reflection_input(original: str, reflection: str) -> ReflectionInput:
+    """The rule analysis and rule hits of a reflection (shared by scoring and training)."""
+    spans = rulebook.sentences(reflection)
+    return ReflectionInput(
+        original=original,
+        reflection=reflection,
+        analysis=analyse(original, reflection),
+        hits=rulebook.apply("reflection", reflection, spans),
+        spans=spans,
+    )
+
+
+def _label(p: dict[str, float], held: bool) -> str:
+    pool = HELD_LABELS if held else FORWARDED_LABELS
+    return max(pool, key=lambda lab: p.get(f"label.{lab}", 0.0))
+
+
+def score_reflection(original: str, reflection: str) -> ReflectionScore:
+    """Score a reflection of ``original`` (0–100), decide whether it is one at all, and say why."""
+    if not reflection.strip():
+        return ReflectionScore(
+            score=0,
+            forward=False,
+            gate_passed=False,
+            facts=0.0,
+            feelings=0.0,
+            needs=0.0,
+            own_words=0.0,
+            neutrality=0.0,
+            reasons=[Reason(code=ReasonCode.OFF_TOPIC)],
+            label="off_topic",
+        )
+    inp = reflection_input(original, reflection)
+    embedder = get_embedder()
+    variant = get_model().variant("reflection", embedder is not None)
+    p = variant.probabilities(reflection_vector(inp, embedder))
+    held = p["held"] >= variant.heads["held"].threshold
+    forward = not held and p["good"] >= variant.heads["good"].threshold
+    label = "good" if forward else _label(p, held)
+    if not held and label == "good":
+        label = max(FORWARDED_LABELS[1:], key=lambda lab: p.get(f"label.{lab}", 0.0))
+    score = round(100.0 * (SCORE_GOOD_WEIGHT * p["good"] + (1.0 - SCORE_GOOD_WEIGHT) * (1.0 - p["held"])))
+    a = inp.analysis
+    acts = {h.act for h in inp.hits}
+    feeling = a.feeling_named or "feeling" in acts
+    need = a.need_marker or "need" in acts
+    reasons: list[Reason] = []
+    if held:
+        reasons.append(Reason(code=_GATE_REASON[label]))
+    else:
+        if label == "distorted" or (a.distortions and p.get("label.distorted", 0.0) >= 0.2):
+            for d in a.distortions[:1]:
+                reasons.append(
+                    Reason(code=ReasonCode.FACTS_DISTORTED, detail={"kind": d.kind, "wrote": d.wrote, "said": d.said})
+                )
+            if not a.distortions:
+                reasons.append(Reason(code=ReasonCode.FACTS_DISTORTED))
+        if label == "minimising" or (a.minimising and "minimising" in acts):
+            reasons.append(Reason(code=ReasonCode.MINIMISING))
+        if label == "parroting":
+            reasons.append(Reason(code=ReasonCode.PARROTING))
+        elif not forward or a.own_words > 0:
+            reasons.append(Reason(code=ReasonCode.OWN_WORDS))
+        reasons.append(Reason(code=ReasonCode.FACTS_COVERED if a.coverage >= 0.3 else ReasonCode.FACTS_MISSING))
+        reasons.append(Reason(code=ReasonCode.FEELING_NAMED if feeling else ReasonCode.FEELING_MISSING))
+        reasons.append(Reason(code=ReasonCode.NEED_NAMED if need else ReasonCode.NEED_MISSING))
+        if not forward and label == "partial" and feeling and need:
+            reasons.append(Reason(code=ReasonCode.FACTS_MISSING))
+    return ReflectionScore(
+        score=max(0, min(100, score)),
+        forward=forward,
+        gate_passed=not held,
+        facts=a.facts,
+        feelings=a.feelings if a.feeling_named or not feeling else 14.0,
+        needs=a.needs if a.need_marker or not need else 20.0,
+        own_words=a.own_words,
+        neutrality=a.neutrality,
+        reasons=_dedupe(reasons),
+        label=label,
+        probabilities={k: round(v, 4) for k, v in p.items()},
+    )
+
+
+def _dedupe(reasons: list[Reason]) -> list[Reason]:
+    seen: set[ReasonCode] = set()
+    out: list[Reason] = []
+    for r in reasons:
+        if r.code not in seen:
+            seen.add(r.code)
+            out.append(r)
+    return out
+
+
+def statement_kinds(text: str) -> tuple[set[str], list[Nudge], list[rulebook.Hit], list[tuple[int, int]]]:
+    """The model's nudge kinds for a text, with the rules' nudges, hits and sentence spans."""
+    spans = rulebook.sentences(text)
+    legacy = rule_review(text).nudges
+    hits = rulebook.apply("statement", text, spans)
+    embedder = get_embedder()
+    variant = get_model().variant("statement", embedder is not None)
+    p = variant.probabilities(statement_vector(text, {n.kind.value for n in legacy}, hits, spans, embedder))
+    kinds = {k for k in NUDGE_KINDS if p[k] >= variant.heads[k].threshold}
+    return kinds, legacy, hits, spans
+
+
+def review_statement(text: str) -> StatementReview:
+    """Review a party's own words and return gentle nudges (empty for a clear I-statement).
+
+    Each nudge carries its kind, the character span of the words it is about, a short message and a
+    concrete suggestion.
+    """
+    if not text.strip():
+        return StatementReview(text=text, nudges=[])
+    kinds, legacy, hits, spans = statement_kinds(text)
+    nudges = [n for n in legacy if n.kind.value in kinds]
+    have = {n.kind.value for n in nudges}
+    ctx = Context(normalise(text))
+    for kind in sorted(kinds - have):
+        hit = next((h for h in hits if h.act == kind), None)
+        if hit is not None:
+            a, b = spans[hit.sentence]
+        else:
+            scores = sentence_kind_scores(text, spans, get_embedder(), kind)
+            a, b = spans[max(range(len(spans)), key=lambda i: scores[i])] if spans else (0, len(text))
+        nudges.append(make_nudge(text, NudgeKind(kind), a, min(b, len(text)), "", ctx))
+    nudges.sort(key=lambda n: (n.span[0], n.kind.value))
+    return StatementReview(text=text, nudges=nudges)
+
+
+__all__ = ["LABELS", "reflection_input", "review_statement", "score_reflection", "statement_kinds"]

@@ -1,0 +1,284 @@
+"""Feature vectors for the coach's learned model: rule hits, the rule analysis and embedding similarity.
+
+A feature vector is a plain ``list[float]`` in the order of the names :func:`reflection_names` and
+:func:`statement_names` give; the model file stores those names and refuses a vector of another shape.
+``embedded=False`` leaves out the embedding features (the rules-only model, used when the embedding
+model cannot load).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from flows.coach import rulebook
+from flows.coach.embed import DIM, Embedder
+from flows.coach.reflections import RuleAnalysis
+from flows.coach.text import normalise
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+PROTOTYPES = Path(__file__).parent / "data" / "prototypes.yaml"
+DISTORTION_KINDS = ("number", "day", "name", "actor", "negation")
+NUDGE_KINDS = rulebook.STATEMENT_ACTS
+
+_YOU = re.compile(r"\b(?:you|your|you're|you've|you'd|you'll|yours|yourself|u)\b")
+_ME = re.compile(r"\b(?:i|me|my|mine|i'm|i've|i'd|i'll|myself|we|our|us)\b")
+_WORD = re.compile(r"[a-z0-9']+")
+_STEM_OPENERS = re.compile(
+    r"^\s*(?:so|it\s+sounds|sounds|it\s+seems|you're\s+saying|what\s+i\s+hear|if\s+i've\s+got|i\s+hear|"
+    r"from\s+what|you\s+felt|you\s+were|you)\b"
+)
+
+
+@dataclass(frozen=True)
+class Prototypes:
+    """The prototype phrases' unit vectors, by book and group."""
+
+    groups: dict[str, dict[str, npt.NDArray[np.float32]]]
+
+
+_lock = threading.Lock()
+_protos: dict[int, Prototypes] = {}
+
+
+def prototypes(embedder: Embedder) -> Prototypes:
+    """The prototype vectors for ``embedder``, embedded once per process."""
+    key = id(embedder)
+    found = _protos.get(key)
+    if found is None:
+        with _lock:
+            found = _protos.get(key)
+            if found is None:
+                import yaml
+
+                raw = yaml.safe_load(PROTOTYPES.read_text(encoding="utf-8"))
+                found = Prototypes(
+                    {book: {g: embedder.embed(list(ps)) for g, ps in groups.items()} for book, groups in raw.items()}
+                )
+                _protos.clear()
+                _protos[key] = found
+    return found
+
+
+def _group_names(book: str) -> list[str]:
+    return list(_PROTO_GROUPS[book])
+
+
+_PROTO_GROUPS = {
+    "reflection": ("feeling", "need", "question", "advice", "rebuttal", "judgement", "minimising", "off_topic"),
+    "statement": NUDGE_KINDS,
+}
+
+
+def _act_names(acts: tuple[str, ...]) -> list[str]:
+    return [f"act.{a}" for a in acts] + [f"act_share.{a}" for a in acts]
+
+
+def _shape_names() -> list[str]:
+    return [
+        "shape.log_words",
+        "shape.sentences",
+        "shape.question_share",
+        "shape.ends_question",
+        "shape.exclaim",
+        "shape.you_rate",
+        "shape.me_rate",
+        "shape.stem_opener",
+        "shape.first_is_question",
+        "shape.last_is_check",
+    ]
+
+
+_ANALYSIS_NAMES = [
+    "rules.rebuttal",
+    "rules.advice",
+    "rules.question",
+    "rules.real_questions",
+    "rules.checkins",
+    "rules.declarative_share",
+    "rules.judgement",
+    "rules.minimising",
+    "rules.sarcasm",
+    "rules.coverage",
+    "rules.reuse",
+    *[f"rules.distortion.{k}" for k in DISTORTION_KINDS],
+    "rules.self_focus",
+    "rules.addressed",
+    "rules.speaks_of_self",
+    "rules.feeling_named",
+    "rules.feeling_matches",
+    "rules.faux_feeling",
+    "rules.need_marker",
+    "rules.need_noun",
+    "rules.off_topic",
+    "rules.copy_share",
+    "rules.longest_copy",
+    "rules.facts",
+    "rules.feelings",
+    "rules.needs",
+    "rules.own_words",
+    "rules.neutrality",
+    "rules.score",
+]
+
+
+def reflection_names(embedded: bool) -> list[str]:
+    """The names of the reflection features, in vector order."""
+    names = _ANALYSIS_NAMES + _act_names(rulebook.REFLECTION_ACTS) + _shape_names()
+    if embedded:
+        names += [f"proto.{g}" for g in _group_names("reflection")]
+        names += ["sim.whole", "sim.best_sentence", "sim.mean_sentence"]
+        names += [f"emb.{i}" for i in range(DIM)]
+    return names
+
+
+def statement_names(embedded: bool) -> list[str]:
+    """The names of the statement features, in vector order."""
+    names = [f"rules.{k}" for k in NUDGE_KINDS] + _act_names(NUDGE_KINDS) + _shape_names()
+    if embedded:
+        names += [f"proto.{g}" for g in _group_names("statement")]
+        names += [f"emb.{i}" for i in range(DIM)]
+    return names
+
+
+def _acts(hits: list[rulebook.Hit], acts: tuple[str, ...], n_sent: int) -> list[float]:
+    per_act: dict[str, set[int]] = {a: set() for a in acts}
+    for h in hits:
+        per_act[h.act].add(h.sentence)
+    anyhit = [1.0 if per_act[a] else 0.0 for a in acts]
+    share = [len(per_act[a]) / max(1, n_sent) for a in acts]
+    return anyhit + share
+
+
+def _shape(text: str, spans: list[tuple[int, int]], hits: list[rulebook.Hit]) -> list[float]:
+    norm = normalise(text)
+    words = _WORD.findall(norm)
+    n = max(1, len(words))
+    sents = [norm[a:b].strip() for a, b in spans] or [norm.strip()]
+    q = [s.endswith("?") for s in sents]
+    last = len(sents) - 1
+    return [
+        math.log1p(len(words)) / 5.0,
+        min(len(sents), 10) / 10.0,
+        sum(q) / len(sents),
+        1.0 if q[-1] else 0.0,
+        min(norm.count("!"), 3) / 3.0,
+        min(1.0, 8.0 * len(_YOU.findall(norm)) / n),
+        min(1.0, 8.0 * len(_ME.findall(norm)) / n),
+        1.0 if _STEM_OPENERS.match(norm) else 0.0,
+        1.0 if q[0] and not any(h.sentence == 0 and h.act == "check" for h in hits) else 0.0,
+        1.0 if any(h.sentence == last and h.act == "check" for h in hits) else 0.0,
+    ]
+
+
+def _analysis(a: RuleAnalysis) -> list[float]:
+    kinds = {d.kind for d in a.distortions}
+    return [
+        float(a.rebuttal),
+        float(a.advice),
+        float(a.question),
+        min(a.real_questions, 3) / 3.0,
+        min(a.checkins, 2) / 2.0,
+        a.declaratives / max(1, a.declaratives + a.real_questions + a.checkins),
+        float(a.judgement),
+        float(a.minimising),
+        float(a.sarcasm),
+        min(1.0, a.coverage),
+        min(1.0, a.reuse),
+        *[1.0 if k in kinds else 0.0 for k in DISTORTION_KINDS],
+        a.self_focus,
+        float(a.addressed),
+        float(a.speaks_of_self),
+        float(a.feeling_named),
+        float(a.feeling_matches),
+        float(a.faux_feeling),
+        float(a.need_marker),
+        float(a.need_noun),
+        float(a.off_topic),
+        min(1.0, a.copy_share),
+        min(a.longest_copy, 20) / 20.0,
+        a.facts / 35.0,
+        a.feelings / 20.0,
+        a.needs / 20.0,
+        a.own_words / 15.0,
+        a.neutrality / 10.0,
+        a.rules_score / 100.0,
+    ]
+
+
+def _sentence_texts(text: str, spans: list[tuple[int, int]]) -> list[str]:
+    return [text[a:b] for a, b in spans] or [text]
+
+
+def _proto_max(
+    sent_vecs: npt.NDArray[np.float32], groups: dict[str, npt.NDArray[np.float32]], names: list[str]
+) -> list[float]:
+    return [float((sent_vecs @ groups[g].T).max()) for g in names]
+
+
+@dataclass(frozen=True)
+class ReflectionInput:
+    """Everything the reflection features are computed from."""
+
+    original: str
+    reflection: str
+    analysis: RuleAnalysis
+    hits: list[rulebook.Hit]
+    spans: list[tuple[int, int]]
+
+
+def reflection_vector(inp: ReflectionInput, embedder: Embedder | None) -> list[float]:
+    """The reflection feature vector (embedded features only when ``embedder`` is given)."""
+    n_sent = max(1, len(inp.spans))
+    vec = _analysis(inp.analysis) + _acts(inp.hits, rulebook.REFLECTION_ACTS, n_sent)
+    vec += _shape(inp.reflection, inp.spans, inp.hits)
+    if embedder is None:
+        return vec
+    r_sents = _sentence_texts(inp.reflection, inp.spans)
+    o_spans = rulebook.sentences(inp.original)
+    o_sents = _sentence_texts(inp.original, o_spans)
+    mats = embedder.embed([inp.reflection, inp.original, *r_sents, *o_sents])
+    whole_r, whole_o = mats[0], mats[1]
+    rs, os_ = mats[2 : 2 + len(r_sents)], mats[2 + len(r_sents) :]
+    protos = prototypes(embedder).groups["reflection"]
+    vec += _proto_max(rs, protos, _group_names("reflection"))
+    cross = rs @ os_.T
+    best = cross.max(axis=1)
+    vec += [float(whole_r @ whole_o), float(best.max()), float(best.mean())]
+    vec += [float(x) for x in whole_r]
+    return vec
+
+
+def statement_vector(
+    text: str, rule_kinds: set[str], hits: list[rulebook.Hit], spans: list[tuple[int, int]], embedder: Embedder | None
+) -> list[float]:
+    """The statement feature vector (embedded features only when ``embedder`` is given)."""
+    vec = [1.0 if k in rule_kinds else 0.0 for k in NUDGE_KINDS]
+    vec += _acts(hits, NUDGE_KINDS, max(1, len(spans)))
+    vec += _shape(text, spans, hits)
+    if embedder is None:
+        return vec
+    sents = _sentence_texts(text, spans)
+    mats = embedder.embed([text, *sents])
+    protos = prototypes(embedder).groups["statement"]
+    vec += _proto_max(mats[1:], protos, _group_names("statement"))
+    vec += [float(x) for x in mats[0]]
+    return vec
+
+
+def sentence_kind_scores(
+    text: str, spans: list[tuple[int, int]], embedder: Embedder | None, kind: str
+) -> list[float]:
+    """How close each sentence is to the prototypes of one nudge kind (for placing a nudge's span)."""
+    if embedder is None or not spans:
+        return [0.0] * len(spans)
+    mats = embedder.embed(_sentence_texts(text, spans))
+    proto = prototypes(embedder).groups["statement"][kind]
+    return [float(x) for x in (mats @ proto.T).max(axis=1)]

@@ -1,0 +1,336 @@
+"""Train the coach's model (``make coach-train``): logistic regression, thresholds fitted by CV.
+
+Reads the labelled training files (never a held-out file), computes the same feature vectors the app
+computes, fits L2-regularised logistic regression heads by Newton's method (IRLS), picks the
+regularisation and each head's threshold by 5-fold cross-validation (folds grouped by original, so
+reflections of one original never sit on both sides), and writes ``flows/coach/data/model.json``.
+Deterministic: the same data gives the same file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from flows.coach.decide import HELD_LABELS, LABELS, reflection_input
+from flows.coach.embed import Embedder, get_embedder
+from flows.coach.features import (
+    NUDGE_KINDS,
+    reflection_names,
+    reflection_vector,
+    statement_names,
+    statement_vector,
+)
+from flows.coach import rulebook
+from flows.coach.statements import rule_review
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    Array = npt.NDArray[np.float64]
+
+HELD_OUT = "holdout4"  # the held-out set: measured, never trained on
+LAMBDAS = (1.0, 3.0, 10.0, 30.0)
+# the 256 raw embedding dimensions are many and weak: they may take a heavier penalty than the rest
+EMB_FACTORS = (1.0, 10.0, 100.0)
+FOLDS = 5
+# the gate may hold back at most this share of the good reflections in cross-validation
+MAX_GOOD_HELD = 0.005
+
+
+def read_rows(paths: Iterable[Path]) -> list[dict[str, Any]]:
+    """The rows of JSON Lines files, in file order."""
+    rows: list[dict[str, Any]] = []
+    for path in paths:
+        with path.open(encoding="utf-8") as f:
+            rows.extend(json.loads(line) for line in f if line.strip())
+    return rows
+
+
+def _fold(key: str) -> int:
+    return int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:8], 16) % FOLDS
+
+
+def fit_logistic(x: Array, y: Array, lam: Array, iters: int = 30) -> tuple[Array, float]:
+    """L2-regularised logistic regression (``lam`` per feature, intercept unpenalised), Newton's method."""
+    import numpy as np
+
+    n, d = x.shape
+    xa = np.hstack([x, np.ones((n, 1))])
+    w = np.zeros(d + 1)
+    reg = np.append(np.asarray(lam, dtype=np.float64), 1e-6)
+    for _ in range(iters):
+        z = np.clip(xa @ w, -40, 40)
+        p = 1.0 / (1.0 + np.exp(-z))
+        g = xa.T @ (p - y) + reg * w
+        s = p * (1 - p) + 1e-9
+        h = (xa * s[:, None]).T @ xa + np.diag(reg)
+        step = np.linalg.solve(h, g)
+        w -= step
+        if float(np.abs(step).max()) < 1e-7:
+            break
+    return w[:-1], float(w[-1])
+
+
+def _standardise(x: Array) -> tuple[Array, Array]:
+    import numpy as np
+
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    return mean, scale
+
+
+def _predict(x: Array, w: Array, b: float) -> Array:
+    import numpy as np
+
+    return 1.0 / (1.0 + np.exp(-np.clip(x @ w + b, -40, 40)))
+
+
+def cv_probabilities(x: Array, y: Array, folds: Sequence[int], lam: Array) -> Array:
+    """Out-of-fold probabilities for one head."""
+    import numpy as np
+
+    out = np.zeros(len(y))
+    f = np.asarray(folds)
+    for k in range(FOLDS):
+        tr, te = f != k, f == k
+        if not te.any() or len(set(y[tr].tolist())) < 2:
+            out[te] = float(y[tr].mean()) if tr.any() else 0.5
+            continue
+        mean, scale = _standardise(x[tr])
+        w, b = fit_logistic((x[tr] - mean) / scale, y[tr], lam)
+        out[te] = _predict((x[te] - mean) / scale, w, b)
+    return out
+
+
+def _logloss(p: Array, y: Array) -> float:
+    import numpy as np
+
+    q = np.clip(p, 1e-6, 1 - 1e-6)
+    return float(-(y * np.log(q) + (1 - y) * np.log(1 - q)).mean())
+
+
+def best_threshold(p: Array, y: Array, score: Callable[[Array], float]) -> float:
+    """The cut point (midway between neighbouring probabilities) that maximises ``score``."""
+    import numpy as np
+
+    cands = np.unique(np.round(p, 4))
+    mids = np.concatenate([[0.0], (cands[:-1] + cands[1:]) / 2, [1.0]])
+    best_t, best_s = 0.5, -1.0
+    for t in mids:
+        s = score(p >= t)
+        if s > best_s + 1e-12 or (abs(s - best_s) <= 1e-12 and abs(t - 0.5) < abs(best_t - 0.5)):
+            best_t, best_s = float(t), s
+    return best_t
+
+
+def f1(pred: Array, y: Array) -> float:
+    """F1 of boolean predictions against 0/1 labels."""
+    tp = float((pred & (y == 1)).sum())
+    fp = float((pred & (y == 0)).sum())
+    fn = float((~pred & (y == 1)).sum())
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+@dataclass
+class Trained:
+    """One trained variant, ready to serialise."""
+
+    features: list[str]
+    mean: list[float]
+    scale: list[float]
+    heads: dict[str, dict[str, Any]]
+    lam: float
+    emb_factor: float
+    cv: dict[str, float]
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON structure :func:`flows.coach.model.parse` reads."""
+        return {"features": self.features, "mean": self.mean, "scale": self.scale, "heads": self.heads}
+
+
+def _fit_variant(
+    x: Array,
+    targets: dict[str, Array],
+    folds: list[int],
+    names: list[str],
+    main_heads: Sequence[str],
+    thresholds: Callable[[dict[str, Array]], dict[str, float]],
+    progress: Callable[[str], None],
+) -> Trained:
+    import numpy as np
+
+    is_emb = np.asarray([n.startswith("emb.") for n in names])
+    grid = [(lam, f) for lam in LAMBDAS for f in (EMB_FACTORS if is_emb.any() else (1.0,))]
+    losses: dict[tuple[float, float], float] = {}
+    for lam_, fac in grid:
+        pen = np.where(is_emb, lam_ * fac, lam_)
+        losses[(lam_, fac)] = sum(
+            _logloss(cv_probabilities(x, targets[h], folds, pen), targets[h]) for h in main_heads
+        )
+        progress(f"    lambda {lam_:g}, embedding x{fac:g}: CV log-loss {losses[(lam_, fac)] / len(main_heads):.4f}")
+    best = min(grid, key=lambda v: (losses[v], v))
+    lam = np.where(is_emb, best[0] * best[1], best[0])
+    cv = {h: cv_probabilities(x, y, folds, lam) for h, y in targets.items()}
+    cuts = thresholds(cv)
+    mean, scale = _standardise(x)
+    z = (x - mean) / scale
+    heads: dict[str, dict[str, Any]] = {}
+    for h, y in targets.items():
+        w, b = fit_logistic(z, y, lam)
+        heads[h] = {
+            "w": [round(float(v), 6) for v in w],
+            "b": round(b, 6),
+            "threshold": round(cuts.get(h, 0.5), 6),
+        }
+    return Trained(
+        features=names,
+        mean=[round(float(v), 6) for v in mean],
+        scale=[round(float(v), 6) for v in scale],
+        heads=heads,
+        lam=best[0],
+        emb_factor=best[1],
+        cv={"logloss": round(losses[best] / len(main_heads), 4), "rows": float(len(folds)), **_cv_summary(cv, targets, cuts)},
+    )
+
+
+def _cv_summary(cv: dict[str, Array], targets: dict[str, Array], cuts: dict[str, float]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for h, t in cuts.items():
+        pred = cv[h] >= t
+        out[f"{h}.accuracy"] = round(float((pred == (targets[h] == 1)).mean()), 4)
+    return out
+
+
+def reflection_matrix(rows: list[dict[str, Any]], embedder: Embedder | None) -> Array:
+    """The feature matrix of reflection rows."""
+    import numpy as np
+
+    return np.asarray(
+        [reflection_vector(reflection_input(r["original"], r["reflection"]), embedder) for r in rows],
+        dtype=np.float64,
+    )
+
+
+def statement_matrix(rows: list[dict[str, Any]], embedder: Embedder | None) -> Array:
+    """The feature matrix of statement rows."""
+    import numpy as np
+
+    out = []
+    for r in rows:
+        text = r["text"]
+        spans = rulebook.sentences(text)
+        kinds = {n.kind.value for n in rule_review(text).nudges}
+        out.append(statement_vector(text, kinds, rulebook.apply("statement", text, spans), spans, embedder))
+    return np.asarray(out, dtype=np.float64)
+
+
+def _reflection_thresholds(cv: dict[str, Array], targets: dict[str, Array]) -> dict[str, float]:
+    import numpy as np
+
+    held_y = targets["held"] == 1
+    good_y = targets["label.good"] == 1
+    n_good = max(1, int(good_y.sum()))
+
+    def gate_score(pred: Array) -> float:
+        good_held = float((pred & good_y).sum()) / n_good
+        if good_held > MAX_GOOD_HELD:
+            return -good_held
+        return float((pred == held_y).mean())
+
+    t_held = best_threshold(cv["held"], targets["held"], gate_score)
+    passed = cv["held"] < t_held
+
+    def forward_score(pred: Array) -> float:
+        return float(((pred & passed) == good_y).mean())
+
+    t_good = best_threshold(cv["good"], targets["good"], forward_score)
+    cuts = {"held": t_held, "good": t_good}
+    for lab in LABELS:
+        cuts[f"label.{lab}"] = 0.5
+    _ = np
+    return cuts
+
+
+def train_reflections(rows: list[dict[str, Any]], embedder: Embedder | None, progress: Callable[[str], None]) -> Trained:
+    """Fit the reflection heads: held (the gate), good (forward) and one per label."""
+    import numpy as np
+
+    x = reflection_matrix(rows, embedder)
+    labels = [r["label"] for r in rows]
+    targets = {
+        "held": np.asarray([lab in HELD_LABELS for lab in labels], dtype=np.float64),
+        "good": np.asarray([lab == "good" for lab in labels], dtype=np.float64),
+    }
+    for lab in LABELS:
+        targets[f"label.{lab}"] = np.asarray([x_ == lab for x_ in labels], dtype=np.float64)
+    folds = [_fold(r["original"]) for r in rows]
+    return _fit_variant(
+        x,
+        targets,
+        folds,
+        reflection_names(embedder is not None),
+        ("held", "good"),
+        lambda cv: _reflection_thresholds(cv, targets),
+        progress,
+    )
+
+
+def train_statements(rows: list[dict[str, Any]], embedder: Embedder | None, progress: Callable[[str], None]) -> Trained:
+    """Fit one head per nudge kind; each threshold maximises that kind's CV F1."""
+    import numpy as np
+
+    x = statement_matrix(rows, embedder)
+    targets = {k: np.asarray([k in r["kinds"] for r in rows], dtype=np.float64) for k in NUDGE_KINDS}
+    folds = [_fold(r["text"]) for r in rows]
+
+    def cuts(cv: dict[str, Array]) -> dict[str, float]:
+        return {k: best_threshold(cv[k], targets[k], lambda pred, k=k: f1(pred, targets[k])) for k in NUDGE_KINDS}
+
+    return _fit_variant(
+        x, targets, folds, statement_names(embedder is not None), NUDGE_KINDS, cuts, progress
+    )
+
+
+def _digest(paths: Sequence[Path]) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:16] for p in paths}
+
+
+def train(
+    statement_files: Sequence[Path],
+    reflection_files: Sequence[Path],
+    progress: Callable[[str], None] = lambda _m: None,
+) -> dict[str, Any]:
+    """Train every variant on the given files and return the model file's JSON structure."""
+    if any(HELD_OUT in p.name for p in [*statement_files, *reflection_files]):
+        raise ValueError("held-out files are never trained on")
+    embedder = get_embedder()
+    if embedder is None:
+        raise RuntimeError("the embedding model could not load: install the wordllama package")
+    s_rows = read_rows(statement_files)
+    r_rows = read_rows(reflection_files)
+    variants: dict[str, Any] = {}
+    meta: dict[str, Any] = {
+        "statement_rows": len(s_rows),
+        "reflection_rows": len(r_rows),
+        "files": _digest([*statement_files, *reflection_files]),
+        "cv": {},
+    }
+    for embedded in (True, False):
+        emb = embedder if embedded else None
+        tag = "embedded" if embedded else "rules_only"
+        progress(f"reflections, {tag}: {len(r_rows)} rows")
+        tr = train_reflections(r_rows, emb, progress)
+        variants[f"reflection/{tag}"] = tr.to_json()
+        meta["cv"][f"reflection/{tag}"] = {"lambda": tr.lam, "embedding_factor": tr.emb_factor, **tr.cv}
+        progress(f"statements, {tag}: {len(s_rows)} rows")
+        ts = train_statements(s_rows, emb, progress)
+        variants[f"statement/{tag}"] = ts.to_json()
+        meta["cv"][f"statement/{tag}"] = {"lambda": ts.lam, "embedding_factor": ts.emb_factor, **ts.cv}
+    return {"version": 1, "meta": meta, "variants": variants}

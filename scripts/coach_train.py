@@ -1,0 +1,59 @@
+#!/usr/bin/env python
+"""Train the coach's model and write flows/coach/data/model.json (``make coach-train``).
+
+Usage::
+
+    .venv/bin/python scripts/coach_train.py            # train on every training file, write the model
+    .venv/bin/python scripts/coach_train.py --check    # train, compare with the committed file, exit 1 if different
+
+The training files are the development set (shared/coach-dev), our earlier tune and holdout sets
+(tuned on, so training data now) and tests/coach/data/train/. Files named *holdout4* are never read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from flows.coach.model import MODEL_FILE  # noqa: E402
+from flows.coach.training import train  # noqa: E402
+
+DEV = (ROOT / ".." / "shared" / "coach-dev").resolve()
+OWN = ROOT / "tests" / "coach" / "data"
+TRAINING_SPLITS = ("tune", "tune2", "holdout", "holdout3")  # all read and tuned on before: training data
+
+
+def training_files(kind: str) -> list[Path]:
+    """The training files of one kind ("statements" or "reflections"), in a fixed order."""
+    files = [DEV / f"{kind}.jsonl"] if (DEV / f"{kind}.jsonl").exists() else []
+    files += [OWN / f"{kind}.{split}.jsonl" for split in TRAINING_SPLITS]
+    files += sorted((OWN / "train").glob(f"{kind}.*.jsonl"))
+    return [f for f in files if f.exists()]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--check", action="store_true", help="compare with the committed model instead of writing")
+    ap.add_argument("--out", type=Path, default=MODEL_FILE)
+    args = ap.parse_args()
+    started = time.monotonic()
+    model = train(training_files("statements"), training_files("reflections"), progress=print)
+    text = json.dumps(model, sort_keys=True, separators=(",", ":")) + "\n"
+    print(json.dumps(model["meta"]["cv"], indent=2))
+    if args.check:
+        same = args.out.exists() and args.out.read_text(encoding="utf-8") == text
+        print("identical to the committed model" if same else "DIFFERENT from the committed model")
+        return 0 if same else 1
+    args.out.write_text(text, encoding="utf-8")
+    print(f"wrote {args.out} ({len(text) // 1024} KB) in {time.monotonic() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
