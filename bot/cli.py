@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     args, rest = parser.parse_known_args(argv)
 
     if args.command == "coach":
-        from flows.coach.cli import main as coach_main
+        from bot.coach_cli import main as coach_main
 
         return int(coach_main(rest))
     if rest:

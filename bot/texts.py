@@ -372,6 +372,62 @@ REVIEW_KEEP = "Keep my words"
 REVIEW_NOTE = "*{quote}* — {message}\n_{suggestion}_"
 REFLECTION_NOT_YET = "Not sent yet. {reasons}"
 REFLECTION_TIPS = "It's on its way. A thought for next time: {tips}"
+
+# What the coach's reason codes (flows.coach.ReasonCode) say to the writer of a reflection. "{name}" is
+# the person they are reflecting: a Slack mention where mrkdwn renders, "they" in plain text.
+COACH_REASONS = {
+    "not_a_reflection_rebuttal": (
+        "Part of this gives your side or explains it. That's worth saying too, but later: for now, try "
+        "saying back only what {name} told you, and keep your view for your own turn."
+    ),
+    "not_a_reflection_advice": (
+        "This offers a solution or explains how things are. It may be a good one, but first {name} needs "
+        "to feel heard: say back what happened for them and what matters to them."
+    ),
+    "not_a_reflection_question": (
+        "This is a question rather than a reflection. Try saying back what you understood first; a "
+        'closing "Did I get that right?" is welcome.'
+    ),
+    "judgement": (
+        "This sums {name} up rather than saying back what they shared. Try leaving out your verdict and "
+        "keeping only their experience."
+    ),
+    "off_topic": (
+        "This moves away from what {name} told you. Your side matters too; for now, try keeping the "
+        "focus on what happened for them."
+    ),
+    "minimising": (
+        "This makes it sound smaller than it felt to {name}. Try staying with how big it was for them, "
+        "even if it looks small from where you are."
+    ),
+    "facts_covered": "You picked up the key things that happened for them.",
+    "facts_missing": (
+        "Some of what happened for them is missing. Try including the main events they described."
+    ),
+    "facts_distorted": (
+        "A detail seems different from what {name} said. It's worth checking it against their words."
+    ),
+    "feeling_named": "You named how it felt for them.",
+    "feeling_missing": (
+        'Try naming how it felt for them, in any words: worried, hurt, "it knocked you sideways".'
+    ),
+    "need_named": "You named what matters to them.",
+    "need_missing": 'Try adding what matters to them, e.g. "being asked first matters to you".',
+    "parroting": (
+        "This stays very close to their exact words. Saying it in your own words shows you've taken it in."
+    ),
+    "own_words": "You put it in your own words.",
+}
+# A wrong detail, named: "{said}" is what the speaker wrote, "{wrote}" what the reflection says.
+COACH_DISTORTED = {
+    "number": "{name} said {said}, and you wrote {wrote}. It's worth checking against their words.",
+    "day": "{name} mentioned {said}, and you wrote {wrote}. It's worth checking against their words.",
+    "name": "{name} spoke of {said}, and you wrote {wrote}. It's worth checking who was involved.",
+    "actor": "Check who did what: your words have it the other way round from how {name} told it.",
+    "negation": '{name} wrote "{said}", and your words say "{wrote}". It\'s worth checking which it was.',
+}
+COACH_THEY = "they"
+COACH_CLI_CLEAN = "No nudges — this reads as a clear I-statement."
 LIVE_NUDGE = "Only you can see this: {message} {suggestion}"
 
 # --- joint space --------------------------------------------------------------------------------------

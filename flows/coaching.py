@@ -1,8 +1,10 @@
 """How the flow uses the coach: which nudges a person sees where, and what is forwarded.
 
-The coach only suggests; the person may always keep their own words. It decides one thing: a
-paraphrase that is not a reflection at all (a rebuttal, advice, a bare question) is not forwarded as
-a reflection. The other party's confirmation decides whether a reflection was right.
+The coach only suggests; the person may always keep their own words. It decides one thing: a text
+that is no reflection of the speaker at all (a rebuttal or excuse, advice or information, a question,
+a judgement of the speaker, an off-topic reply) is not forwarded as a reflection (``gate_passed``).
+Everything else goes to the speaker, with a private tip for the writer when it is partial, parrots,
+minimises or gets a detail wrong. The other party's confirmation decides whether it was right.
 """
 
 from __future__ import annotations
@@ -10,7 +12,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from flows.coach import Nudge, NudgeKind, ReasonCode, ReflectionScore, review_statement, score_reflection
+from flows.coach import (
+    GATE_CODES,
+    Nudge,
+    NudgeKind,
+    Reason,
+    ReasonCode,
+    ReflectionScore,
+    review_statement,
+    score_reflection,
+)
 
 log = logging.getLogger("commonground.coach")
 
@@ -29,12 +40,14 @@ def _nudges(text: str) -> list[Nudge]:
 LIVE_KINDS = frozenset({NudgeKind.BLAME, NudgeKind.CONTEMPT, NudgeKind.ABSOLUTE})
 LIVE_PAUSE_SECONDS = 300  # at most one live nudge per person per five minutes
 
-# Reasons worth telling the writer of a reflection that is forwarded anyway.
-_WORTH_SAYING = (
+# Reasons worth telling the writer of a reflection that is forwarded anyway, most useful first.
+TIP_CODES = (
+    ReasonCode.FACTS_DISTORTED,
+    ReasonCode.MINIMISING,
+    ReasonCode.PARROTING,
     ReasonCode.FEELING_MISSING,
     ReasonCode.NEED_MISSING,
     ReasonCode.FACTS_MISSING,
-    ReasonCode.PARROTING,
 )
 
 
@@ -60,23 +73,26 @@ def live_nudge(text: str) -> Nudge | None:
 class ReflectionCheck:
     """What the coach makes of a reflection before it goes to the speaker."""
 
-    forward: bool  # False: not a reflection at all; the writer is told why and may rewrite it
-    explain: list[str]  # what to tell the writer (why not forwarded, or what could be added)
+    passed: bool  # False: no reflection at all; the writer is told why and may rewrite it
+    reasons: list[Reason]  # why it was held back, or the tips for a forwarded one (codes: bot/texts.py)
     score: ReflectionScore | None  # None when the coach could not score it
 
 
 def check_reflection(shared: dict[str, str], reflection: str) -> ReflectionCheck:
-    """Score a reflection against what the speaker shared."""
+    """Score a reflection against what the speaker shared: the gate, and the tips worth giving."""
     original = "\n".join(shared.values())
     try:
         score = score_reflection(original, reflection)
     except Exception as exc:  # forward uncoached rather than lose the reflection
         log.error("reflection scoring failed", extra={"error": type(exc).__name__})
-        return ReflectionCheck(forward=True, explain=[], score=None)
+        return ReflectionCheck(passed=True, reasons=[], score=None)
     if not score.gate_passed:
-        gate = [r.text for r in score.reasons if r.code.value.startswith("not_a_reflection")]
-        return ReflectionCheck(
-            forward=False, explain=gate or [r.text for r in score.reasons[:1]], score=score
+        gate = [r for r in score.reasons if r.code in GATE_CODES]
+        return ReflectionCheck(passed=False, reasons=gate[:1] or score.reasons[:1], score=score)
+    if score.forward:
+        tips = [r for r in score.reasons if r.code is ReasonCode.FACTS_DISTORTED]
+    else:
+        tips = sorted(
+            (r for r in score.reasons if r.code in TIP_CODES), key=lambda r: TIP_CODES.index(r.code)
         )
-    tips = [r.text for r in score.reasons if r.code in _WORTH_SAYING]
-    return ReflectionCheck(forward=True, explain=tips, score=score)
+    return ReflectionCheck(passed=True, reasons=tips[:2], score=score)

@@ -10,7 +10,15 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from flows.coach import Nudge, NudgeKind, ReasonCode, ReflectionScore, review_statement, score_reflection
+from flows.coach import (
+    Nudge,
+    NudgeKind,
+    Reason,
+    ReasonCode,
+    ReflectionScore,
+    review_statement,
+    score_reflection,
+)
 from flows.errors import FieldProblem
 
 STATEMENT_MAX = 1500  # "what happened, and how did it affect you?"
@@ -20,8 +28,6 @@ PRACTICE_MAX = 1000  # one practice reflection
 NUDGES_SHOWN = 5
 
 # Bands of a practice reflection (shared/COACHING.md §3: ≥ 70 forward, 50–69 forward with a nudge).
-HEARD_FROM = 70
-CLOSE_FROM = 50
 
 # What a reflection got right: said as encouragement; every other reason is something to try.
 _LANDED = frozenset(
@@ -100,20 +106,21 @@ class PracticeFeedback:
 
     band: Band
     score: int
-    landed: list[str] = field(default_factory=list)  # what the reflection did well
-    to_try: list[str] = field(default_factory=list)  # what could help the other feel heard
+    landed: list[Reason] = field(default_factory=list)  # what the reflection did well
+    to_try: list[Reason] = field(default_factory=list)  # what could help the other feel heard
 
 
 def band_of(score: ReflectionScore) -> Band:
-    """The band of a score: anything that is not a reflection at all is a start."""
-    if not score.gate_passed or score.score < CLOSE_FROM:
-        return Band.START
-    return Band.HEARD if score.score >= HEARD_FROM else Band.CLOSE
+    """The band follows the coach's decisions: a faithful, complete reflection is heard; any other
+    reflection is close; anything that is not a reflection at all is a start."""
+    if score.forward:
+        return Band.HEARD
+    return Band.CLOSE if score.gate_passed else Band.START
 
 
 def practice_feedback(imagined: str, practice: str) -> PracticeFeedback:
     """Score a practice reflection against the account the person imagined for the other side."""
     score = score_reflection(imagined, practice)
-    landed = [r.text for r in score.reasons if r.code in _LANDED]
-    to_try = [r.text for r in score.reasons if r.code not in _LANDED]
+    landed = [r for r in score.reasons if r.code in _LANDED]
+    to_try = [r for r in score.reasons if r.code not in _LANDED]
     return PracticeFeedback(band=band_of(score), score=score.score, landed=landed, to_try=to_try)

@@ -66,7 +66,10 @@ def report(title: str, st: Path | None, rf: Path | None, verbose: bool) -> None:
         for label in sorted(r.confusion):
             c = r.confusion[label]
             n = c["passed"] + c["held"]
-            print(f"  {label:<12}{n:4d}{c['passed']:8d}{c['held']:6d}{c['forward']:9d}{r.mean_score[label]:12.1f}")
+            print(
+                f"  {label:<12}{n:4d}{c['passed']:8d}{c['held']:6d}{c['forward']:9d}"
+                f"{r.mean_score[label]:12.1f}"
+            )
         if verbose:
             for rid, label, score, gate, fwd in r.errors:
                 print(f"    miss {rid}: label {label} score {score} gate_passed {gate} forward {fwd}")

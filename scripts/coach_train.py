@@ -4,7 +4,7 @@
 Usage::
 
     .venv/bin/python scripts/coach_train.py            # train on every training file, write the model
-    .venv/bin/python scripts/coach_train.py --check    # train, compare with the committed file, exit 1 if different
+    .venv/bin/python scripts/coach_train.py --check    # train, compare with the committed file
 
 The training files are the development set (shared/coach-dev), our earlier tune and holdout sets
 (tuned on, so training data now) and tests/coach/data/train/. Files named *holdout4* are never read.
@@ -39,7 +39,9 @@ def training_files(kind: str) -> list[Path]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--check", action="store_true", help="compare with the committed model instead of writing")
+    ap.add_argument(
+        "--check", action="store_true", help="compare with the committed model instead of writing"
+    )
     ap.add_argument("--out", type=Path, default=MODEL_FILE)
     args = ap.parse_args()
     started = time.monotonic()

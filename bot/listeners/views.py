@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts as t
+from bot.coach_words import reasons_text
 from bot.listeners.common import Deps, error_text, flow_enabled, team_of
 from bot.service import MediationNotFound
 from bot.store import PairTaken, StoreUnavailable
@@ -297,20 +298,21 @@ def _reflect_handler(deps: Deps) -> Callable[..., Any]:
         user = body["user"]["id"]
         team = team_of(context)
         mediation_id = modals.read_metadata(body["view"].get("private_metadata")).get("m", "")
-        tips: list[str] = []
+        tips = ""
         try:
             m = await deps.service.store.get(team, mediation_id)
             party = m.party_of(user) if m else None
             if m is not None and party is not None and text.strip():
-                check = check_reflection(m.party(party.role.other).shared_answers(), text)
-                if not check.forward:
-                    reasons = " ".join(check.explain)
+                speaker = m.party(party.role.other)
+                check = check_reflection(speaker.shared_answers(), text)
+                if not check.passed:
+                    reasons = reasons_text(check.reasons)
                     await ack(
                         response_action="errors",
                         errors={"reflection": t.REFLECTION_NOT_YET.format(reasons=reasons)},
                     )
                     return
-                tips = check.explain
+                tips = reasons_text(check.reasons, f"<@{speaker.user_id}>", mrkdwn=True)
             transition = await deps.service.act(team, mediation_id, c.SubmitReflection(actor=user, text=text))
         except Refused as refused:
             if refused.silent:
@@ -325,7 +327,7 @@ def _reflect_handler(deps: Deps) -> Callable[..., Any]:
         except (MediationNotFound, StoreUnavailable) as exc:
             await ack(response_action="errors", errors={"reflection": error_text(exc)})
             return
-        note = t.REFLECTION_TIPS.format(tips=" ".join(tips)) if tips else None
+        note = t.REFLECTION_TIPS.format(tips=tips) if tips else None
         await ack(response_action="update", view=modals.saved_modal(note))
         await deps.runner.run(transition)
 

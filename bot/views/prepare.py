@@ -13,6 +13,7 @@ from typing import Any
 from slack_sdk.models.blocks import Block, ButtonElement, DividerBlock, InputBlock, PlainTextInputElement
 
 from bot import texts as t
+from bot.coach_words import reason_text
 from bot.views.common import actions, clip, context, esc, modal, section
 from flows.prepare import (
     IMAGINED_MAX,
@@ -192,10 +193,10 @@ def practice_modal(
             context(t.PREPARE_SCORE.format(score=feedback.score)),
         ]
         if feedback.landed:
-            lines = "\n".join(f"• {esc(r)}" for r in feedback.landed)
+            lines = "\n".join(f"• {esc(reason_text(r))}" for r in feedback.landed)
             blocks.append(section(f"{t.PREPARE_LANDED}\n{lines}"))
         if feedback.to_try:
-            lines = "\n".join(f"• {esc(r)}" for r in feedback.to_try)
+            lines = "\n".join(f"• {esc(reason_text(r))}" for r in feedback.to_try)
             blocks.append(section(f"{t.PREPARE_TO_TRY}\n{lines}"))
         blocks.append(DividerBlock())
     blocks += [

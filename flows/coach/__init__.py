@@ -8,6 +8,7 @@ Importing it loads only the standard library and pydantic; the rules, the embedd
 model's weights load on first use. See shared/COACHING.md for the rubric.
 """
 
+from flows.coach.decide import review_statement, score_reflection
 from flows.coach.models import (
     GATE_CODES,
     Nudge,
@@ -17,7 +18,6 @@ from flows.coach.models import (
     ReflectionScore,
     StatementReview,
 )
-from flows.coach.decide import review_statement, score_reflection
 
 __all__ = [
     "GATE_CODES",

@@ -82,7 +82,7 @@ def score_reflection(original: str, reflection: str) -> ReflectionScore:
     held = p["held"] >= variant.heads["held"].threshold
     forward = not held and p["good"] >= variant.heads["good"].threshold
     label = "good" if forward else _label(p, held)
-    if not held and label == "good":
+    if not forward and label == "good":
         label = max(FORWARDED_LABELS[1:], key=lambda lab: p.get(f"label.{lab}", 0.0))
     score = round(100.0 * (SCORE_GOOD_WEIGHT * p["good"] + (1.0 - SCORE_GOOD_WEIGHT) * (1.0 - p["held"])))
     a = inp.analysis
@@ -96,7 +96,10 @@ def score_reflection(original: str, reflection: str) -> ReflectionScore:
         if label == "distorted" or (a.distortions and p.get("label.distorted", 0.0) >= 0.2):
             for d in a.distortions[:1]:
                 reasons.append(
-                    Reason(code=ReasonCode.FACTS_DISTORTED, detail={"kind": d.kind, "wrote": d.wrote, "said": d.said})
+                    Reason(
+                        code=ReasonCode.FACTS_DISTORTED,
+                        detail={"kind": d.kind, "wrote": d.wrote, "said": d.said},
+                    )
                 )
             if not a.distortions:
                 reasons.append(Reason(code=ReasonCode.FACTS_DISTORTED))
@@ -106,7 +109,9 @@ def score_reflection(original: str, reflection: str) -> ReflectionScore:
             reasons.append(Reason(code=ReasonCode.PARROTING))
         elif not forward or a.own_words > 0:
             reasons.append(Reason(code=ReasonCode.OWN_WORDS))
-        reasons.append(Reason(code=ReasonCode.FACTS_COVERED if a.coverage >= 0.3 else ReasonCode.FACTS_MISSING))
+        reasons.append(
+            Reason(code=ReasonCode.FACTS_COVERED if a.coverage >= 0.3 else ReasonCode.FACTS_MISSING)
+        )
         reasons.append(Reason(code=ReasonCode.FEELING_NAMED if feeling else ReasonCode.FEELING_MISSING))
         reasons.append(Reason(code=ReasonCode.NEED_NAMED if need else ReasonCode.NEED_MISSING))
         if not forward and label == "partial" and feeling and need:

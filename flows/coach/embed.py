@@ -95,7 +95,7 @@ def get_embedder() -> Embedder | None:
     return _state["e"]
 
 
-def _reset_for_tests(value: Embedder | None | str = "unset") -> None:
+def _reset_for_tests(value: Embedder | str | None = "unset") -> None:
     """Forget the loaded model (``"unset"``) or force one (``None`` = the rules-only path)."""
     with _lock:
         _state.clear()

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flows.coach.models import NudgeKind
 from flows.coach.decide import review_statement, score_reflection
+from flows.coach.models import NudgeKind
 
 
 @dataclass
@@ -73,7 +73,7 @@ class ReflectionResult:
 
     @property
     def gate_accuracy(self) -> float:
-        """Share of rows where ``gate_passed`` is right: held exactly for the labels that are no reflection."""
+        """Share of rows where ``gate_passed`` is right: held exactly for the labels that are none."""
         return self.gate_correct / self.rows if self.rows else 1.0
 
     @property

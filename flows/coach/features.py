@@ -60,7 +60,10 @@ def prototypes(embedder: Embedder) -> Prototypes:
 
                 raw = yaml.safe_load(PROTOTYPES.read_text(encoding="utf-8"))
                 found = Prototypes(
-                    {book: {g: embedder.embed(list(ps)) for g, ps in groups.items()} for book, groups in raw.items()}
+                    {
+                        book: {g: embedder.embed(list(ps)) for g, ps in groups.items()}
+                        for book, groups in raw.items()
+                    }
                 )
                 _protos.clear()
                 _protos[key] = found
@@ -72,13 +75,23 @@ def _group_names(book: str) -> list[str]:
 
 
 _PROTO_GROUPS = {
-    "reflection": ("feeling", "need", "question", "advice", "rebuttal", "judgement", "minimising", "off_topic"),
+    "reflection": (
+        "feeling",
+        "need",
+        "question",
+        "advice",
+        "rebuttal",
+        "judgement",
+        "minimising",
+        "off_topic",
+    ),
     "statement": NUDGE_KINDS,
 }
 
 
-def _act_names(acts: tuple[str, ...]) -> list[str]:
-    return [f"act.{a}" for a in acts] + [f"act_share.{a}" for a in acts]
+def _act_names(book: rulebook.Book, acts: tuple[str, ...]) -> list[str]:
+    rules = [f"rule.{r.id}" for r in rulebook.rules(book)]
+    return [f"act.{a}" for a in acts] + rules + [f"act_share.{a}" for a in acts]
 
 
 def _shape_names() -> list[str]:
@@ -131,7 +144,7 @@ _ANALYSIS_NAMES = [
 
 def reflection_names(embedded: bool) -> list[str]:
     """The names of the reflection features, in vector order."""
-    names = _ANALYSIS_NAMES + _act_names(rulebook.REFLECTION_ACTS) + _shape_names()
+    names = _ANALYSIS_NAMES + _act_names("reflection", rulebook.REFLECTION_ACTS) + _shape_names()
     if embedded:
         names += [f"proto.{g}" for g in _group_names("reflection")]
         names += ["sim.whole", "sim.best_sentence", "sim.mean_sentence"]
@@ -141,20 +154,23 @@ def reflection_names(embedded: bool) -> list[str]:
 
 def statement_names(embedded: bool) -> list[str]:
     """The names of the statement features, in vector order."""
-    names = [f"rules.{k}" for k in NUDGE_KINDS] + _act_names(NUDGE_KINDS) + _shape_names()
+    names = [f"rules.{k}" for k in NUDGE_KINDS] + _act_names("statement", NUDGE_KINDS) + _shape_names()
     if embedded:
         names += [f"proto.{g}" for g in _group_names("statement")]
         names += [f"emb.{i}" for i in range(DIM)]
     return names
 
 
-def _acts(hits: list[rulebook.Hit], acts: tuple[str, ...], n_sent: int) -> list[float]:
+def _acts(book: rulebook.Book, hits: list[rulebook.Hit], acts: tuple[str, ...], n_sent: int) -> list[float]:
+    """Per act: did any rule fire; per rule: did it fire; per act: the share of sentences it fired on."""
+    fired = {h.rule for h in hits}
     per_act: dict[str, set[int]] = {a: set() for a in acts}
     for h in hits:
         per_act[h.act].add(h.sentence)
     anyhit = [1.0 if per_act[a] else 0.0 for a in acts]
+    per_rule = [1.0 if r.id in fired else 0.0 for r in rulebook.rules(book)]
     share = [len(per_act[a]) / max(1, n_sent) for a in acts]
-    return anyhit + share
+    return anyhit + per_rule + share
 
 
 def _shape(text: str, spans: list[tuple[int, int]], hits: list[rulebook.Hit]) -> list[float]:
@@ -237,7 +253,7 @@ class ReflectionInput:
 def reflection_vector(inp: ReflectionInput, embedder: Embedder | None) -> list[float]:
     """The reflection feature vector (embedded features only when ``embedder`` is given)."""
     n_sent = max(1, len(inp.spans))
-    vec = _analysis(inp.analysis) + _acts(inp.hits, rulebook.REFLECTION_ACTS, n_sent)
+    vec = _analysis(inp.analysis) + _acts("reflection", inp.hits, rulebook.REFLECTION_ACTS, n_sent)
     vec += _shape(inp.reflection, inp.spans, inp.hits)
     if embedder is None:
         return vec
@@ -257,11 +273,15 @@ def reflection_vector(inp: ReflectionInput, embedder: Embedder | None) -> list[f
 
 
 def statement_vector(
-    text: str, rule_kinds: set[str], hits: list[rulebook.Hit], spans: list[tuple[int, int]], embedder: Embedder | None
+    text: str,
+    rule_kinds: set[str],
+    hits: list[rulebook.Hit],
+    spans: list[tuple[int, int]],
+    embedder: Embedder | None,
 ) -> list[float]:
     """The statement feature vector (embedded features only when ``embedder`` is given)."""
     vec = [1.0 if k in rule_kinds else 0.0 for k in NUDGE_KINDS]
-    vec += _acts(hits, NUDGE_KINDS, max(1, len(spans)))
+    vec += _acts("statement", hits, NUDGE_KINDS, max(1, len(spans)))
     vec += _shape(text, spans, hits)
     if embedder is None:
         return vec

@@ -46,7 +46,9 @@ class Variant:
         import numpy as np
 
         if len(vector) != len(self.features):
-            raise ValueError(f"feature vector has {len(vector)} values, the model expects {len(self.features)}")
+            raise ValueError(
+                f"feature vector has {len(vector)} values, the model expects {len(self.features)}"
+            )
         z = (np.asarray(vector, dtype=np.float64) - self.mean) / self.scale
         out: dict[str, float] = {}
         for name, h in self.heads.items():

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from flows.coach import rulebook
 from flows.coach.decide import HELD_LABELS, LABELS, reflection_input
 from flows.coach.embed import Embedder, get_embedder
 from flows.coach.features import (
@@ -25,7 +26,6 @@ from flows.coach.features import (
     statement_names,
     statement_vector,
 )
-from flows.coach import rulebook
 from flows.coach.statements import rule_review
 
 if TYPE_CHECKING:
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     Array = npt.NDArray[np.float64]
+    Mask = npt.NDArray[np.bool_]
 
 HELD_OUT = "holdout4"  # the held-out set: measured, never trained on
 LAMBDAS = (1.0, 3.0, 10.0, 30.0)
@@ -78,7 +79,6 @@ def fit_logistic(x: Array, y: Array, lam: Array, iters: int = 30) -> tuple[Array
 
 
 def _standardise(x: Array) -> tuple[Array, Array]:
-    import numpy as np
 
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
@@ -116,7 +116,7 @@ def _logloss(p: Array, y: Array) -> float:
     return float(-(y * np.log(q) + (1 - y) * np.log(1 - q)).mean())
 
 
-def best_threshold(p: Array, y: Array, score: Callable[[Array], float]) -> float:
+def best_threshold(p: Array, y: Array, score: Callable[[Mask], float]) -> float:
     """The cut point (midway between neighbouring probabilities) that maximises ``score``."""
     import numpy as np
 
@@ -130,7 +130,7 @@ def best_threshold(p: Array, y: Array, score: Callable[[Array], float]) -> float
     return best_t
 
 
-def f1(pred: Array, y: Array) -> float:
+def f1(pred: Mask, y: Array) -> float:
     """F1 of boolean predictions against 0/1 labels."""
     tp = float((pred & (y == 1)).sum())
     fp = float((pred & (y == 0)).sum())
@@ -174,7 +174,10 @@ def _fit_variant(
         losses[(lam_, fac)] = sum(
             _logloss(cv_probabilities(x, targets[h], folds, pen), targets[h]) for h in main_heads
         )
-        progress(f"    lambda {lam_:g}, embedding x{fac:g}: CV log-loss {losses[(lam_, fac)] / len(main_heads):.4f}")
+        progress(
+            f"    lambda {lam_:g}, embedding x{fac:g}: "
+            f"CV log-loss {losses[(lam_, fac)] / len(main_heads):.4f}"
+        )
     best = min(grid, key=lambda v: (losses[v], v))
     lam = np.where(is_emb, best[0] * best[1], best[0])
     cv = {h: cv_probabilities(x, y, folds, lam) for h, y in targets.items()}
@@ -196,7 +199,11 @@ def _fit_variant(
         heads=heads,
         lam=best[0],
         emb_factor=best[1],
-        cv={"logloss": round(losses[best] / len(main_heads), 4), "rows": float(len(folds)), **_cv_summary(cv, targets, cuts)},
+        cv={
+            "logloss": round(losses[best] / len(main_heads), 4),
+            "rows": float(len(folds)),
+            **_cv_summary(cv, targets, cuts),
+        },
     )
 
 
@@ -238,7 +245,7 @@ def _reflection_thresholds(cv: dict[str, Array], targets: dict[str, Array]) -> d
     good_y = targets["label.good"] == 1
     n_good = max(1, int(good_y.sum()))
 
-    def gate_score(pred: Array) -> float:
+    def gate_score(pred: Mask) -> float:
         good_held = float((pred & good_y).sum()) / n_good
         if good_held > MAX_GOOD_HELD:
             return -good_held
@@ -247,7 +254,7 @@ def _reflection_thresholds(cv: dict[str, Array], targets: dict[str, Array]) -> d
     t_held = best_threshold(cv["held"], targets["held"], gate_score)
     passed = cv["held"] < t_held
 
-    def forward_score(pred: Array) -> float:
+    def forward_score(pred: Mask) -> float:
         return float(((pred & passed) == good_y).mean())
 
     t_good = best_threshold(cv["good"], targets["good"], forward_score)
@@ -258,7 +265,9 @@ def _reflection_thresholds(cv: dict[str, Array], targets: dict[str, Array]) -> d
     return cuts
 
 
-def train_reflections(rows: list[dict[str, Any]], embedder: Embedder | None, progress: Callable[[str], None]) -> Trained:
+def train_reflections(
+    rows: list[dict[str, Any]], embedder: Embedder | None, progress: Callable[[str], None]
+) -> Trained:
     """Fit the reflection heads: held (the gate), good (forward) and one per label."""
     import numpy as np
 
@@ -282,7 +291,9 @@ def train_reflections(rows: list[dict[str, Any]], embedder: Embedder | None, pro
     )
 
 
-def train_statements(rows: list[dict[str, Any]], embedder: Embedder | None, progress: Callable[[str], None]) -> Trained:
+def train_statements(
+    rows: list[dict[str, Any]], embedder: Embedder | None, progress: Callable[[str], None]
+) -> Trained:
     """Fit one head per nudge kind; each threshold maximises that kind's CV F1."""
     import numpy as np
 
@@ -291,11 +302,17 @@ def train_statements(rows: list[dict[str, Any]], embedder: Embedder | None, prog
     folds = [_fold(r["text"]) for r in rows]
 
     def cuts(cv: dict[str, Array]) -> dict[str, float]:
-        return {k: best_threshold(cv[k], targets[k], lambda pred, k=k: f1(pred, targets[k])) for k in NUDGE_KINDS}
+        out: dict[str, float] = {}
+        for k in NUDGE_KINDS:
+            y = targets[k]
 
-    return _fit_variant(
-        x, targets, folds, statement_names(embedder is not None), NUDGE_KINDS, cuts, progress
-    )
+            def score(pred: Mask, y: Array = y) -> float:
+                return f1(pred, y)
+
+            out[k] = best_threshold(cv[k], y, score)
+        return out
+
+    return _fit_variant(x, targets, folds, statement_names(embedder is not None), NUDGE_KINDS, cuts, progress)
 
 
 def _digest(paths: Sequence[Path]) -> dict[str, str]:

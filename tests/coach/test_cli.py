@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from flows.coach.cli import CLEAN_MESSAGE, main
+from bot.coach_cli import main
+from bot.texts import COACH_CLI_CLEAN as CLEAN_MESSAGE
 
 ORIGINAL = (
     "On Friday you moved my shift without telling me, and I had already arranged childcare. "
@@ -46,7 +47,7 @@ def test_statement_json(capsys: pytest.CaptureFixture[str]) -> None:
 def test_reflection_plain(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--original", ORIGINAL, "--reflection", GOOD]) == 0
     out = capsys.readouterr().out
-    assert "Score:" in out and "Forward: yes" in out
+    assert "Score:" in out and "Passed on to them: yes" in out and "complete reflection: yes" in out
     assert "[feeling_named]" in out and "[need_named]" in out
 
 

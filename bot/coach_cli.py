@@ -11,16 +11,14 @@ import argparse
 import json
 import sys
 
-from flows.coach.models import ReflectionScore, StatementReview
-from flows.coach.reflections import score_reflection
-from flows.coach.statements import review_statement
-
-CLEAN_MESSAGE = "No nudges — this reads as a clear I-statement."
+from bot import texts as t
+from bot.coach_words import reason_text
+from flows.coach import ReflectionScore, StatementReview, review_statement, score_reflection
 
 
 def _print_review(review: StatementReview) -> None:
     if not review.nudges:
-        print(CLEAN_MESSAGE)
+        print(t.COACH_CLI_CLEAN)
         return
     print(f"{len(review.nudges)} nudge{'s' if len(review.nudges) != 1 else ''}:")
     for n in review.nudges:
@@ -31,16 +29,15 @@ def _print_review(review: StatementReview) -> None:
 
 def _print_score(res: ReflectionScore) -> None:
     print(f"Score: {res.score}/100")
-    print(
-        f"Forward: {'yes' if res.forward else 'no'}" + ("" if res.gate_passed else " (not yet a reflection)")
-    )
+    print(f"Passed on to them: {'yes' if res.gate_passed else 'no (not yet a reflection)'}")
+    print(f"A faithful, complete reflection: {'yes' if res.forward else 'no'} (read as: {res.label})")
     print(
         f"Parts: facts {res.facts:g}/35, feelings {res.feelings:g}/20, needs {res.needs:g}/20, "
         f"own words {res.own_words:g}/15, neutrality {res.neutrality:g}/10"
     )
     print("Reasons:")
     for r in res.reasons:
-        print(f"- [{r.code.value}] {r.text}")
+        print(f"- [{r.code.value}] {reason_text(r)}")
 
 
 def main(argv: list[str] | None = None) -> int:
