@@ -9,18 +9,18 @@ details only; the words people read are in ``bot/texts.py``.
 from __future__ import annotations
 
 import logging
+import re
 
 from flows.coach import rulebook
-from flows.coach.embed import get_embedder
+from flows.coach.embed import Embedder, get_embedder
 from flows.coach.features import (
     NUDGE_KINDS,
     ReflectionInput,
     reflection_vector,
-    sentence_kind_scores,
-    statement_vector,
+    statement_vectors,
 )
 from flows.coach.model import get_model
-from flows.coach.models import Nudge, NudgeKind, Reason, ReasonCode, ReflectionScore, StatementReview
+from flows.coach.models import NudgeKind, Reason, ReasonCode, ReflectionScore, StatementReview
 from flows.coach.reflections import analyse
 from flows.coach.statements import rule_review
 from flows.coach.suggest import Context, make_nudge
@@ -32,6 +32,8 @@ HELD_LABELS = ("rebuttal", "advice", "question", "judgement", "off_topic")
 FORWARDED_LABELS = ("good", "partial", "parroting", "minimising", "distorted")
 LABELS = FORWARDED_LABELS + HELD_LABELS
 
+_LETTERS = re.compile(r"[^\W\d_]{2,}")  # a word of two letters or more, in any script
+
 _GATE_REASON = {
     "rebuttal": ReasonCode.NOT_A_REFLECTION_REBUTTAL,
     "advice": ReasonCode.NOT_A_REFLECTION_ADVICE,
@@ -39,6 +41,10 @@ _GATE_REASON = {
     "judgement": ReasonCode.JUDGEMENT,
     "off_topic": ReasonCode.OFF_TOPIC,
 }
+# Statements of this many sentences or more are also read sentence by sentence (each sentence scored on
+# its own, the highest probability counts). 98 % of the training statements have at most three
+# sentences, so the whole-text model has seen those lengths; longer texts would dilute it.
+SENTENCE_READING_FROM = 4
 # the score mixes "a good reflection" with "a reflection at all", so a partial one ranks above a question
 SCORE_GOOD_WEIGHT = 0.7
 
@@ -55,14 +61,9 @@ def reflection_input(original: str, reflection: str) -> ReflectionInput:
     )
 
 
-def _label(p: dict[str, float], held: bool) -> str:
-    pool = HELD_LABELS if held else FORWARDED_LABELS
-    return max(pool, key=lambda lab: p.get(f"label.{lab}", 0.0))
-
-
 def score_reflection(original: str, reflection: str) -> ReflectionScore:
     """Score a reflection of ``original`` (0–100), decide whether it is one at all, and say why."""
-    if not reflection.strip():
+    if not _LETTERS.search(reflection):
         return ReflectionScore(
             score=0,
             forward=False,
@@ -80,20 +81,27 @@ def score_reflection(original: str, reflection: str) -> ReflectionScore:
     variant = get_model().variant("reflection", embedder is not None)
     p = variant.probabilities(reflection_vector(inp, embedder))
     held = p["held"] >= variant.heads["held"].threshold
-    forward = not held and p["good"] >= variant.heads["good"].threshold
-    label = "good" if forward else _label(p, held)
-    if not forward and label == "good":
+    label = max(HELD_LABELS if held else FORWARDED_LABELS, key=lambda lab: p.get(f"label.{lab}", 0.0))
+    # a faithful, complete reflection: likely good, and good the likeliest of the forwarded readings
+    forward = (
+        not held
+        and p["good"] >= variant.heads["good"].threshold
+        and p["good"] >= max(p.get(f"label.{lab}", 0.0) for lab in FORWARDED_LABELS[1:])
+    )
+    if forward:
+        label = "good"
+    elif label == "good":
         label = max(FORWARDED_LABELS[1:], key=lambda lab: p.get(f"label.{lab}", 0.0))
     score = round(100.0 * (SCORE_GOOD_WEIGHT * p["good"] + (1.0 - SCORE_GOOD_WEIGHT) * (1.0 - p["held"])))
     a = inp.analysis
     acts = {h.act for h in inp.hits}
-    feeling = a.feeling_named or "feeling" in acts
+    feeling = a.feeling_named or ("feeling" in acts and not a.faux_feeling)
     need = a.need_marker or "need" in acts
     reasons: list[Reason] = []
     if held:
         reasons.append(Reason(code=_GATE_REASON[label]))
     else:
-        if label == "distorted" or (a.distortions and p.get("label.distorted", 0.0) >= 0.2):
+        if label == "distorted" or a.distortions:
             for d in a.distortions[:1]:
                 reasons.append(
                     Reason(
@@ -141,16 +149,34 @@ def _dedupe(reasons: list[Reason]) -> list[Reason]:
     return out
 
 
-def statement_kinds(text: str) -> tuple[set[str], list[Nudge], list[rulebook.Hit], list[tuple[int, int]]]:
-    """The model's nudge kinds for a text, with the rules' nudges, hits and sentence spans."""
+def statement_features(text: str, embedder: Embedder | None) -> list[list[float]]:
+    """The feature vectors of a statement: the whole text, then each sentence of a long one."""
     spans = rulebook.sentences(text)
-    legacy = rule_review(text).nudges
+    legacy = [(n.kind.value, n.span[0]) for n in rule_review(text).nudges]
     hits = rulebook.apply("statement", text, spans)
+    return statement_vectors(text, legacy, hits, spans, embedder, len(spans) >= SENTENCE_READING_FROM)
+
+
+def statement_probabilities(
+    text: str,
+) -> tuple[dict[str, float], list[dict[str, float]], list[tuple[int, int]]]:
+    """The model's probability of each nudge kind for the whole text and for each of its sentences.
+
+    A text earns a kind when the whole or any one sentence passes the kind's threshold; a text shorter
+    than ``SENTENCE_READING_FROM`` sentences is read whole only (the thresholds were fitted the same way).
+    """
     embedder = get_embedder()
     variant = get_model().variant("statement", embedder is not None)
-    p = variant.probabilities(statement_vector(text, {n.kind.value for n in legacy}, hits, spans, embedder))
-    kinds = {k for k in NUDGE_KINDS if p[k] >= variant.heads[k].threshold}
-    return kinds, legacy, hits, spans
+    vectors = statement_features(text, embedder)
+    probs = [variant.probabilities(v) for v in vectors]
+    return probs[0], probs[1:] or probs[:1], rulebook.sentences(text)
+
+
+def statement_kinds(text: str) -> set[str]:
+    """The nudge kinds the model raises for a text."""
+    whole, per_sentence, _ = statement_probabilities(text)
+    thresholds = get_model().variant("statement", get_embedder() is not None).heads
+    return {k for k in NUDGE_KINDS if max(whole[k], *(p[k] for p in per_sentence)) >= thresholds[k].threshold}
 
 
 def review_statement(text: str) -> StatementReview:
@@ -159,22 +185,46 @@ def review_statement(text: str) -> StatementReview:
     Each nudge carries its kind, the character span of the words it is about, a short message and a
     concrete suggestion.
     """
-    if not text.strip():
-        return StatementReview(text=text, nudges=[])
-    kinds, legacy, hits, spans = statement_kinds(text)
+    if not _LETTERS.search(text):
+        return StatementReview(text=text, nudges=[])  # no words to read: nothing to suggest
+    whole, per_sentence, spans = statement_probabilities(text)
+    heads = get_model().variant("statement", get_embedder() is not None).heads
+    kinds = {k for k in NUDGE_KINDS if max(whole[k], *(p[k] for p in per_sentence)) >= heads[k].threshold}
+    legacy = rule_review(text).nudges
     nudges = [n for n in legacy if n.kind.value in kinds]
     have = {n.kind.value for n in nudges}
+    hits = rulebook.apply("statement", text, spans)
     ctx = Context(normalise(text))
     for kind in sorted(kinds - have):
         hit = next((h for h in hits if h.act == kind), None)
         if hit is not None:
             a, b = spans[hit.sentence]
+        elif spans:
+            a, b = spans[
+                max(range(len(spans)), key=lambda i: per_sentence[i][kind] if len(spans) > 1 else 0.0)
+            ]
         else:
-            scores = sentence_kind_scores(text, spans, get_embedder(), kind)
-            a, b = spans[max(range(len(spans)), key=lambda i: scores[i])] if spans else (0, len(text))
-        nudges.append(make_nudge(text, NudgeKind(kind), a, min(b, len(text)), "", ctx))
+            a, b = 0, len(text)
+        a, b = _trim(text, a, min(b, len(text)))
+        nudges.append(make_nudge(text, NudgeKind(kind), a, b, "", ctx))
     nudges.sort(key=lambda n: (n.span[0], n.kind.value))
     return StatementReview(text=text, nudges=nudges)
 
 
-__all__ = ["LABELS", "reflection_input", "review_statement", "score_reflection", "statement_kinds"]
+def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    """Shrink a span so it neither starts nor ends with white space."""
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return (a, b) if a < b else (0, len(text))
+
+
+__all__ = [
+    "LABELS",
+    "reflection_input",
+    "review_statement",
+    "score_reflection",
+    "statement_kinds",
+    "statement_probabilities",
+]

@@ -272,33 +272,40 @@ def reflection_vector(inp: ReflectionInput, embedder: Embedder | None) -> list[f
     return vec
 
 
-def statement_vector(
+def statement_vectors(
     text: str,
-    rule_kinds: set[str],
+    rule_nudge_spans: list[tuple[str, int]],
     hits: list[rulebook.Hit],
     spans: list[tuple[int, int]],
     embedder: Embedder | None,
-) -> list[float]:
-    """The statement feature vector (embedded features only when ``embedder`` is given)."""
-    vec = [1.0 if k in rule_kinds else 0.0 for k in NUDGE_KINDS]
+    per_sentence: bool,
+) -> list[list[float]]:
+    """The statement feature vector, then (with ``per_sentence``) one for each sentence.
+
+    ``rule_nudge_spans`` are the hand-written rules' nudges as (kind, start offset). Everything is
+    computed once for the whole text and shared out by sentence, so reading a long text sentence by
+    sentence costs one batch of embeddings, not one pass per sentence.
+    """
+    kinds_all = {k for k, _ in rule_nudge_spans}
+    vec = [1.0 if k in kinds_all else 0.0 for k in NUDGE_KINDS]
     vec += _acts("statement", hits, NUDGE_KINDS, max(1, len(spans)))
     vec += _shape(text, spans, hits)
+    parts = spans if per_sentence else []
+    out = [vec]
+    for si, (a, b) in enumerate(parts):
+        kinds = {k for k, pos in rule_nudge_spans if a <= pos < b}
+        s_hits = [rulebook.Hit(h.rule, h.act, 0, h.span) for h in hits if h.sentence == si]
+        v = [1.0 if k in kinds else 0.0 for k in NUDGE_KINDS]
+        v += _acts("statement", s_hits, NUDGE_KINDS, 1)
+        v += _shape(text[a:b], [(0, b - a)], s_hits)
+        out.append(v)
     if embedder is None:
-        return vec
+        return out
     sents = _sentence_texts(text, spans)
     mats = embedder.embed([text, *sents])
     protos = prototypes(embedder).groups["statement"]
-    vec += _proto_max(mats[1:], protos, _group_names("statement"))
-    vec += [float(x) for x in mats[0]]
-    return vec
-
-
-def sentence_kind_scores(
-    text: str, spans: list[tuple[int, int]], embedder: Embedder | None, kind: str
-) -> list[float]:
-    """How close each sentence is to the prototypes of one nudge kind (for placing a nudge's span)."""
-    if embedder is None or not spans:
-        return [0.0] * len(spans)
-    mats = embedder.embed(_sentence_texts(text, spans))
-    proto = prototypes(embedder).groups["statement"][kind]
-    return [float(x) for x in (mats @ proto.T).max(axis=1)]
+    names = _group_names("statement")
+    out[0] += _proto_max(mats[1:], protos, names) + [float(x) for x in mats[0]]
+    for i in range(len(parts)):
+        out[i + 1] += _proto_max(mats[i + 1 : i + 2], protos, names) + [float(x) for x in mats[i + 1]]
+    return out

@@ -763,13 +763,79 @@ def _distortions(orig: _Text, refl: _Text) -> list[Distortion]:
     swap = _role_swaps(orig, refl)
     if swap:
         found.append(Distortion("actor", swap, ""))
+    if not any(d.kind == "number" for d in found):
+        count = _count_or_frequency(orig, refl)
+        if count:
+            found.append(count)
     flip = _negation_flip(orig, refl)
     if flip:
         found.append(flip)
     return found
 
 
-_NEGATOR = re.compile(r"\b(?:not|never|no|nobody|noone|nothing|without|neither|nor)\b|n't\b")
+_TIMES = re.compile(
+    r"\b(?:(once|twice|thrice)|(a\s+couple\s+of|a\s+few|one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"eleven|twelve|\d+)\s+(?:more\s+|whole\s+|separate\s+)?times)\b"
+)
+_TIMES_VALUE = {"once": 1, "twice": 2, "thrice": 3, "a couple of": 2, "a few": 3}
+_ORDINAL = re.compile(
+    r"\b(second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|2nd|3rd|4th|5th|6th|7th|8th|9th|10th)\s+"
+    r"(?:time|week|month|day|shift|night|weekend|year)\b"
+)
+_FREQUENCY = re.compile(
+    r"\b(?:every\s+(?:single\s+)?(day|night|morning|evening|week|weekend|shift|month|year|time)|each\s+"
+    r"(day|night|morning|week|weekend|shift|month)|(daily|nightly|weekly|monthly|yearly|annually)|most\s+"
+    r"(days|nights|mornings|weeks|weekends|evenings)|once\s+a\s+(day|night|week|month|year|fortnight)|"
+    r"every\s+other\s+(day|week|weekend|month))\b"
+)
+_FREQ_KEY = {"daily": "day", "nightly": "night", "weekly": "week", "monthly": "month", "yearly": "year"}
+
+
+def _times(norm: str) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for m in _TIMES.finditer(norm):
+        word = m.group(1) or m.group(2)
+        val = _TIMES_VALUE.get(word)
+        if val is None:
+            got = _word_numbers(word)
+            val = next(iter(got)) if len(got) == 1 else (1 if word == "one" else None)
+        if val is not None:
+            out.setdefault(val, m.group())
+    return out
+
+
+def _frequencies(norm: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for m in _FREQUENCY.finditer(norm):
+        key = next(g for g in m.groups() if g)
+        if m.group(4):
+            key = "most " + key
+        elif m.group(5):
+            key = "once a " + key
+        elif m.group(6):
+            key = "every other " + key
+        out.setdefault(_FREQ_KEY.get(key, key), m.group())
+    return out
+
+
+def _count_or_frequency(orig: _Text, refl: _Text) -> Distortion | None:
+    """How many times, which time, how often: said one way in the original, another in the reflection."""
+    ot, rt = _times(orig.norm), _times(refl.norm)
+    if ot and rt and not set(ot) & set(rt):
+        return Distortion("number", next(iter(rt.values())), next(iter(ot.values())))
+    oo = {m.group(1): m.group() for m in _ORDINAL.finditer(orig.norm)}
+    ro = {m.group(1): m.group() for m in _ORDINAL.finditer(refl.norm)}
+    if oo and ro and not set(oo) & set(ro):
+        return Distortion("number", next(iter(ro.values())), next(iter(oo.values())))
+    of, rf = _frequencies(orig.norm), _frequencies(refl.norm)
+    if of and rf and not set(of) & set(rf):
+        return Distortion("number", next(iter(rf.values())), next(iter(of.values())))
+    return None
+
+
+_NEGATOR = re.compile(
+    r"\b(?:not|never|no|nobody|noone|nothing|without|neither|nor|rather\s+than|instead\s+of)\b|n't\b"
+)
 _EVENT_VERB = re.compile(
     r"\b(?:told|tell|telling|asked|ask|asking|invited|invite|warned|warn|paid|pay|included|include|"
     r"consulted|consult|replied|reply|answered|answer|signed|approved|approve|booked|book|copied|cc'd|"
@@ -783,7 +849,14 @@ def _polarity(norm: str) -> dict[str, bool]:
     """For each event verb (stemmed) of a text: True when some mention of it is not negated."""
     out: dict[str, bool] = {}
     for m in _EVENT_VERB.finditer(norm):
-        start = max(norm.rfind(".", 0, m.start()), norm.rfind(",", 0, m.start()), m.start() - 40)
+        start = max(
+            norm.rfind(".", 0, m.start()),
+            norm.rfind(",", 0, m.start()),
+            norm.rfind(";", 0, m.start()),
+            norm.rfind(" and ", 0, m.start()) + 4,
+            norm.rfind(" but ", 0, m.start()) + 4,
+            m.start() - 28,
+        )
         negated = bool(_NEGATOR.search(norm, start + 1, m.start()))
         key = stem(m.group().split()[0])
         out[key] = out.get(key, False) or not negated

@@ -16,17 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flows.coach import rulebook
-from flows.coach.decide import HELD_LABELS, LABELS, reflection_input
+from flows.coach.decide import FORWARDED_LABELS, HELD_LABELS, LABELS, reflection_input, statement_features
 from flows.coach.embed import Embedder, get_embedder
 from flows.coach.features import (
     NUDGE_KINDS,
     reflection_names,
     reflection_vector,
     statement_names,
-    statement_vector,
 )
-from flows.coach.statements import rule_review
 
 if TYPE_CHECKING:
     import numpy as np
@@ -92,8 +89,35 @@ def _predict(x: Array, w: Array, b: float) -> Array:
     return 1.0 / (1.0 + np.exp(-np.clip(x @ w + b, -40, 40)))
 
 
-def cv_probabilities(x: Array, y: Array, folds: Sequence[int], lam: Array) -> Array:
-    """Out-of-fold probabilities for one head."""
+@dataclass(frozen=True)
+class Sentences:
+    """Extra vectors, one per sentence of a multi-sentence row, scored with their row's text.
+
+    A row's probability is the highest of its text's and its sentences' (as the app decides).
+    """
+
+    x: Array
+    row: list[int]
+
+
+def _aggregate(p_rows: Array, p_extra: Array, rows: Sequence[int], extra: Sentences) -> Array:
+    """Raise each row's probability to the highest of its sentences'."""
+    import numpy as np
+
+    out = p_rows.copy()
+    pos = {r: i for i, r in enumerate(rows)}
+    for j, r in enumerate(extra.row):
+        i = pos.get(r)
+        if i is not None:
+            out[i] = max(out[i], float(p_extra[j]))
+    _ = np
+    return out
+
+
+def cv_probabilities(
+    x: Array, y: Array, folds: Sequence[int], lam: Array, extra: Sentences | None = None
+) -> Array:
+    """Out-of-fold probabilities for one head (raised to the best sentence's when ``extra`` is given)."""
     import numpy as np
 
     out = np.zeros(len(y))
@@ -106,6 +130,13 @@ def cv_probabilities(x: Array, y: Array, folds: Sequence[int], lam: Array) -> Ar
         mean, scale = _standardise(x[tr])
         w, b = fit_logistic((x[tr] - mean) / scale, y[tr], lam)
         out[te] = _predict((x[te] - mean) / scale, w, b)
+        if extra is not None:
+            rows = [int(i) for i in np.flatnonzero(te)]
+            sel = [j for j, r in enumerate(extra.row) if te[r]]
+            if sel:
+                px = _predict((extra.x[sel] - mean) / scale, w, b)
+                sub = Sentences(extra.x[sel], [extra.row[j] for j in sel])
+                out[te] = _aggregate(out[te], px, rows, sub)
     return out
 
 
@@ -163,6 +194,7 @@ def _fit_variant(
     main_heads: Sequence[str],
     thresholds: Callable[[dict[str, Array]], dict[str, float]],
     progress: Callable[[str], None],
+    extra: Sentences | None = None,
 ) -> Trained:
     import numpy as np
 
@@ -172,7 +204,7 @@ def _fit_variant(
     for lam_, fac in grid:
         pen = np.where(is_emb, lam_ * fac, lam_)
         losses[(lam_, fac)] = sum(
-            _logloss(cv_probabilities(x, targets[h], folds, pen), targets[h]) for h in main_heads
+            _logloss(cv_probabilities(x, targets[h], folds, pen, extra), targets[h]) for h in main_heads
         )
         progress(
             f"    lambda {lam_:g}, embedding x{fac:g}: "
@@ -180,7 +212,7 @@ def _fit_variant(
         )
     best = min(grid, key=lambda v: (losses[v], v))
     lam = np.where(is_emb, best[0] * best[1], best[0])
-    cv = {h: cv_probabilities(x, y, folds, lam) for h, y in targets.items()}
+    cv = {h: cv_probabilities(x, y, folds, lam, extra) for h, y in targets.items()}
     cuts = thresholds(cv)
     mean, scale = _standardise(x)
     z = (x - mean) / scale
@@ -225,17 +257,21 @@ def reflection_matrix(rows: list[dict[str, Any]], embedder: Embedder | None) -> 
     )
 
 
-def statement_matrix(rows: list[dict[str, Any]], embedder: Embedder | None) -> Array:
-    """The feature matrix of statement rows."""
+def statement_matrix(rows: list[dict[str, Any]], embedder: Embedder | None) -> tuple[Array, Sentences]:
+    """The feature matrix of statement rows, and their sentences' vectors."""
     import numpy as np
 
-    out = []
-    for r in rows:
-        text = r["text"]
-        spans = rulebook.sentences(text)
-        kinds = {n.kind.value for n in rule_review(text).nudges}
-        out.append(statement_vector(text, kinds, rulebook.apply("statement", text, spans), spans, embedder))
-    return np.asarray(out, dtype=np.float64)
+    texts: list[list[float]] = []
+    extra: list[list[float]] = []
+    extra_row: list[int] = []
+    for i, r in enumerate(rows):
+        vecs = statement_features(r["text"], embedder)
+        texts.append(vecs[0])
+        extra += vecs[1:]
+        extra_row += [i] * (len(vecs) - 1)
+    width = len(texts[0]) if texts else 0
+    ex = np.asarray(extra, dtype=np.float64).reshape(len(extra), width)
+    return np.asarray(texts, dtype=np.float64), Sentences(ex, extra_row)
 
 
 def _reflection_thresholds(cv: dict[str, Array], targets: dict[str, Array]) -> dict[str, float]:
@@ -253,15 +289,17 @@ def _reflection_thresholds(cv: dict[str, Array], targets: dict[str, Array]) -> d
 
     t_held = best_threshold(cv["held"], targets["held"], gate_score)
     passed = cv["held"] < t_held
+    # forward only when "good" is also the likeliest of the forwarded labels (as flows.coach.decide does)
+    others = np.max(np.vstack([cv[f"label.{lab}"] for lab in FORWARDED_LABELS if lab != "good"]), axis=0)
+    likeliest = cv["good"] >= others
 
     def forward_score(pred: Mask) -> float:
-        return float(((pred & passed) == good_y).mean())
+        return float(((pred & passed & likeliest) == good_y).mean())
 
     t_good = best_threshold(cv["good"], targets["good"], forward_score)
     cuts = {"held": t_held, "good": t_good}
     for lab in LABELS:
         cuts[f"label.{lab}"] = 0.5
-    _ = np
     return cuts
 
 
@@ -297,7 +335,7 @@ def train_statements(
     """Fit one head per nudge kind; each threshold maximises that kind's CV F1."""
     import numpy as np
 
-    x = statement_matrix(rows, embedder)
+    x, sentences = statement_matrix(rows, embedder)
     targets = {k: np.asarray([k in r["kinds"] for r in rows], dtype=np.float64) for k in NUDGE_KINDS}
     folds = [_fold(r["text"]) for r in rows]
 
@@ -312,7 +350,9 @@ def train_statements(
             out[k] = best_threshold(cv[k], y, score)
         return out
 
-    return _fit_variant(x, targets, folds, statement_names(embedder is not None), NUDGE_KINDS, cuts, progress)
+    return _fit_variant(
+        x, targets, folds, statement_names(embedder is not None), NUDGE_KINDS, cuts, progress, sentences
+    )
 
 
 def _digest(paths: Sequence[Path]) -> dict[str, str]:
