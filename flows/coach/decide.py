@@ -201,7 +201,10 @@ def review_statement(text: str) -> StatementReview:
             a, b = spans[hit.sentence]
         elif spans:
             a, b = spans[
-                max(range(len(spans)), key=lambda i: per_sentence[i][kind] if len(spans) > 1 else 0.0)
+                max(
+                    range(len(spans)),
+                    key=lambda i: per_sentence[i][kind] if len(per_sentence) == len(spans) else 0.0,
+                )
             ]
         else:
             a, b = 0, len(text)
