@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install test pytest lint typecheck format sandbox serve worker bench coach-eval coach-bench screenshots clean
+.PHONY: install test pytest lint typecheck format sandbox serve worker bench coach-eval coach-train coach-train-check coach-bench screenshots clean
 
 $(BIN)/commonground: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,8 +41,14 @@ worker: install
 bench: install  ## handler latency and throughput against a bare Bolt app
 	$(BIN)/python scripts/bench_handlers.py
 
-coach-eval: install
-	$(BIN)/python scripts/coach_eval.py
+coach-eval: install  ## the coach's figures on every data set (training sets marked)
+	$(BIN)/python scripts/coach_eval.py --all
+
+coach-train: install  ## retrain the coach's model from the training data (writes flows/coach/data/model.json)
+	$(BIN)/python scripts/coach_train.py
+
+coach-train-check: install  ## retrain and check the committed model is exactly what training gives
+	$(BIN)/python scripts/coach_train.py --check
 
 coach-bench: install
 	$(BIN)/python scripts/coach_bench.py

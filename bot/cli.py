@@ -30,6 +30,10 @@ async def _serve(settings: Settings) -> None:
     from bot.runtime import open_services
     from bot.web import build_web_app
 
+    from flows.coach import warm_up
+
+    seconds = await asyncio.to_thread(warm_up)
+    logging.getLogger("commonground").info("coach ready", extra={"seconds": round(seconds, 2)})
     async with open_services(settings) as services:
         bolt = create_app(settings, services)
         runner = web.AppRunner(build_web_app(bolt, services))

@@ -6,8 +6,8 @@ Usage::
     .venv/bin/python scripts/coach_eval.py                       # shared/coach-dev (the dev set)
     .venv/bin/python scripts/coach_eval.py --data PATH           # a folder or a single .jsonl file
     .venv/bin/python scripts/coach_eval.py --data tests/coach/data --split holdout
-    .venv/bin/python scripts/coach_eval.py --split holdout4 --data tests/coach/data   # the held-out set
-    .venv/bin/python scripts/coach_eval.py --all                 # every set, training sets marked
+    .venv/bin/python scripts/coach_eval.py --all                 # every training set
+    .venv/bin/python scripts/coach_eval.py --held-out            # the held-out set (holdout5)
     .venv/bin/python scripts/coach_eval.py -v                    # also list the misses
 
 A folder holds ``statements.jsonl`` / ``reflections.jsonl`` (or ``statements.<split>.jsonl`` …).
@@ -83,19 +83,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=None, help=f"folder or .jsonl file (default {DEFAULT_DATA})")
     ap.add_argument("--split", default=None, help="use statements.<split>.jsonl / reflections.<split>.jsonl")
     ap.add_argument(
-        "--all", action="store_true", help="every set: the training sets (marked), then the held-out set"
+        "--all", action="store_true", help="every training set (the held-out sets only with --held-out)"
     )
+    ap.add_argument("--held-out", action="store_true", help="the held-out set, holdout5")
     ap.add_argument("-v", "--verbose", action="store_true", help="list the misses")
     args = ap.parse_args(argv)
     if args.all:
         report("dev (shared/coach-dev) - trained on", *_files(DEFAULT_DATA, None), args.verbose)
-        for split in ("tune", "tune2", "holdout", "holdout3"):
+        for split in ("tune", "tune2", "holdout", "holdout3", "holdout4"):
             report(f"{split} (tests/coach/data) - trained on", *_files(OWN_DATA, split), args.verbose)
         for kind in ("statements", "reflections"):
             for f in sorted((OWN_DATA / "train").glob(f"{kind}.*.jsonl")):
                 st, rf = (f, None) if kind == "statements" else (None, f)
                 report(f"{f.name} (tests/coach/data/train) - trained on", st, rf, args.verbose)
-        report("holdout4 (tests/coach/data) - held out", *_files(OWN_DATA, "holdout4"), args.verbose)
+        return 0
+    if args.held_out:
+        for split in ("holdout5",):
+            report(f"{split} (tests/coach/data) - held out", *_files(OWN_DATA, split), args.verbose)
         return 0
     data = args.data or args.path or DEFAULT_DATA
     if not data.is_absolute() and not data.exists():

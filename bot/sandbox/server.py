@@ -118,6 +118,9 @@ def run_sandbox(port: int | None = None, reset_data: bool = False, data_dir: Pat
     chosen = port or int(os.environ.get("PORT", "3000"))
 
     async def main() -> None:
+        from flows.coach import warm_up
+
+        await asyncio.to_thread(warm_up)  # the coach's model loads once, before the page opens
         sandbox = Sandbox(folder, chosen, host=os.environ.get("SANDBOX_HOST", "127.0.0.1"))
         url = await sandbox.start()
         print(f"Common Ground sandbox: open {url}/ in your browser (Ctrl-C to stop).", flush=True)

@@ -8,7 +8,7 @@ Importing it loads only the standard library and pydantic; the rules, the embedd
 model's weights load on first use. See shared/COACHING.md for the rubric.
 """
 
-from flows.coach.decide import review_statement, score_reflection
+from flows.coach.decide import review_statement, score_reflection, warm_up
 from flows.coach.models import (
     GATE_CODES,
     Nudge,
@@ -29,4 +29,5 @@ __all__ = [
     "StatementReview",
     "review_statement",
     "score_reflection",
+    "warm_up",
 ]

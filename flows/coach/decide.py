@@ -20,7 +20,7 @@ from flows.coach.features import (
     statement_vectors,
 )
 from flows.coach.model import get_model
-from flows.coach.models import NudgeKind, Reason, ReasonCode, ReflectionScore, StatementReview
+from flows.coach.models import Nudge, NudgeKind, Reason, ReasonCode, ReflectionScore, StatementReview
 from flows.coach.reflections import analyse
 from flows.coach.statements import rule_review
 from flows.coach.suggest import Context, make_nudge
@@ -32,6 +32,7 @@ HELD_LABELS = ("rebuttal", "advice", "question", "judgement", "off_topic")
 FORWARDED_LABELS = ("good", "partial", "parroting", "minimising", "distorted")
 LABELS = FORWARDED_LABELS + HELD_LABELS
 
+_WORDS = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _LETTERS = re.compile(r"[^\W\d_]{2,}")  # a word of two letters or more, in any script
 
 _GATE_REASON = {
@@ -45,6 +46,9 @@ _GATE_REASON = {
 # its own, the highest probability counts). 98 % of the training statements have at most three
 # sentences, so the whole-text model has seen those lengths; longer texts would dilute it.
 SENTENCE_READING_FROM = 4
+# A text this short (in words) earns a nudge only where a cue rule fires for that kind: a label or a
+# one-word reply gives the model too little to read on its own.
+MIN_WORDS_WITHOUT_CUE = 3
 # the score mixes "a good reflection" with "a reflection at all", so a partial one ranks above a question
 SCORE_GOOD_WEIGHT = 0.7
 
@@ -111,7 +115,7 @@ def score_reflection(original: str, reflection: str) -> ReflectionScore:
                 )
             if not a.distortions:
                 reasons.append(Reason(code=ReasonCode.FACTS_DISTORTED))
-        if label == "minimising" or (a.minimising and "minimising" in acts):
+        if a.minimising or "minimising" in acts:  # said only where the words show it
             reasons.append(Reason(code=ReasonCode.MINIMISING))
         if label == "parroting":
             reasons.append(Reason(code=ReasonCode.PARROTING))
@@ -137,6 +141,19 @@ def score_reflection(original: str, reflection: str) -> ReflectionScore:
         label=label,
         probabilities={k: round(v, 4) for k, v in p.items()},
     )
+
+
+def warm_up() -> float:
+    """Load the rules, the embedding model and the weights now (once per process); seconds taken.
+
+    ``serve`` and the sandbox call it before they listen, so no person's first request pays for it.
+    """
+    import time
+
+    started = time.perf_counter()
+    review_statement("You always move the rota. I feel ignored. Fix it.")
+    score_reflection("You moved the rota. I felt ignored.", "You felt ignored when I moved the rota.")
+    return time.perf_counter() - started
 
 
 def _dedupe(reasons: list[Reason]) -> list[Reason]:
@@ -172,11 +189,29 @@ def statement_probabilities(
     return probs[0], probs[1:] or probs[:1], rulebook.sentences(text)
 
 
+def _raised(
+    text: str, whole: dict[str, float], per_sentence: list[dict[str, float]], spans: list[tuple[int, int]]
+) -> tuple[set[str], list[Nudge], list[rulebook.Hit]]:
+    """The kinds the model raises, with the rules' nudges and hits (the cues) they were weighed with."""
+    heads = get_model().variant("statement", get_embedder() is not None).heads
+    legacy = rule_review(text).nudges
+    hits = rulebook.apply("statement", text, spans)
+    cued = {n.kind.value for n in legacy} | {h.act for h in hits}
+    kinds: set[str] = set()
+    for k in NUDGE_KINDS:
+        p = max(whole[k], *(q[k] for q in per_sentence))
+        head = heads[k]
+        if p >= head.threshold_alone or (p >= head.threshold and k in cued):
+            kinds.add(k)
+    if len(_WORDS.findall(text)) < MIN_WORDS_WITHOUT_CUE:
+        kinds &= cued
+    return kinds, legacy, hits
+
+
 def statement_kinds(text: str) -> set[str]:
     """The nudge kinds the model raises for a text."""
-    whole, per_sentence, _ = statement_probabilities(text)
-    thresholds = get_model().variant("statement", get_embedder() is not None).heads
-    return {k for k in NUDGE_KINDS if max(whole[k], *(p[k] for p in per_sentence)) >= thresholds[k].threshold}
+    whole, per_sentence, spans = statement_probabilities(text)
+    return _raised(text, whole, per_sentence, spans)[0]
 
 
 def review_statement(text: str) -> StatementReview:
@@ -188,12 +223,9 @@ def review_statement(text: str) -> StatementReview:
     if not _LETTERS.search(text):
         return StatementReview(text=text, nudges=[])  # no words to read: nothing to suggest
     whole, per_sentence, spans = statement_probabilities(text)
-    heads = get_model().variant("statement", get_embedder() is not None).heads
-    kinds = {k for k in NUDGE_KINDS if max(whole[k], *(p[k] for p in per_sentence)) >= heads[k].threshold}
-    legacy = rule_review(text).nudges
+    kinds, legacy, hits = _raised(text, whole, per_sentence, spans)
     nudges = [n for n in legacy if n.kind.value in kinds]
     have = {n.kind.value for n in nudges}
-    hits = rulebook.apply("statement", text, spans)
     ctx = Context(normalise(text))
     for kind in sorted(kinds - have):
         hit = next((h for h in hits if h.act == kind), None)
@@ -230,4 +262,5 @@ __all__ = [
     "score_reflection",
     "statement_kinds",
     "statement_probabilities",
+    "warm_up",
 ]

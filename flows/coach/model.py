@@ -30,6 +30,7 @@ class Head:
     w: npt.NDArray[np.float64]
     b: float
     threshold: float
+    threshold_alone: float = 1.0  # statement kinds: the bar when no cue rule supports the kind
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,12 @@ def parse(raw: dict[str, Any]) -> Model:
     variants: dict[str, Variant] = {}
     for key, v in raw["variants"].items():
         heads = {
-            name: Head(np.asarray(h["w"], dtype=np.float64), float(h["b"]), float(h["threshold"]))
+            name: Head(
+                np.asarray(h["w"], dtype=np.float64),
+                float(h["b"]),
+                float(h["threshold"]),
+                float(h.get("threshold_alone", 1.0)),
+            )
             for name, h in v["heads"].items()
         }
         variants[key] = Variant(

@@ -666,7 +666,9 @@ def _number_phrase(raw: str, value: int) -> str:
     for i, m in enumerate(toks):
         w = m.group().lower()
         if _TIMES_WORDS.get(w) == value or value in _word_numbers(w):
-            end = toks[i + 1].end() if i + 1 < len(toks) and w not in _TIMES_WORDS else m.end()
+            nxt = toks[i + 1].group().lower() if i + 1 < len(toks) else ""
+            with_next = nxt.isalpha() and nxt not in STOPWORDS and w not in _TIMES_WORDS
+            end = toks[i + 1].end() if with_next else m.end()
             return raw[m.start() : end]
     return str(value)
 

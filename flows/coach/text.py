@@ -701,6 +701,13 @@ class Doc:
                 index[w] = [pos]
             else:
                 lst.append(pos)
+        for w, pos in zip(ws, starts, strict=True):
+            if "-" in w:  # "monday-to-wednesday": each part is a word a rule may start with
+                off = 0
+                for part in w.split("-"):
+                    if part and part != w:
+                        index.setdefault(part, []).append(pos + off)
+                    off += len(part) + 1
         ends = list(map(_END, found))
         self.tokens: list[tuple[str, int, int]] = list(zip(ws, starts, ends, strict=True))
         self.index = index

@@ -6,6 +6,7 @@ import pytest
 
 from bot.coach_words import reason_text
 from flows.coach import ReasonCode, ReflectionScore, score_reflection
+from flows.coach.reflections import analyse
 
 R = ReasonCode
 
@@ -93,8 +94,9 @@ def test_judgement_and_minimising_veto(reflection: str, code: ReasonCode) -> Non
 
 def test_off_topic_turns_to_the_listeners_own_troubles() -> None:
     res = score_reflection(ORIGINAL, "Dispatch is a nightmare for me too. My printer jammed all week.")
-    assert R.OFF_TOPIC in codes(res)
-    assert not res.forward and res.score <= 30
+    assert not res.gate_passed and not res.forward and res.score <= 30
+    # the model reads it as off topic or as the listener's counter-story: either way it is held back
+    assert codes(res) & {R.OFF_TOPIC, R.NOT_A_REFLECTION_REBUTTAL}
 
 
 def test_partial_facts_without_feeling_or_need_passes_with_tips() -> None:
@@ -182,6 +184,9 @@ def test_empty_reflection() -> None:
 
 
 def test_a_wrong_name_is_a_distortion_only_when_people_are_named() -> None:
+    def named_detail(original: str, reflection: str) -> set[str]:
+        return {d.kind for d in analyse(original, reflection).distortions}
+
     named = "On Friday you put Ana on my shift without asking. I was angry. I need to be asked first."
     wrong = (
         "On Friday I put Maria on your shift without asking. You were angry, and you need to be asked first."
@@ -189,13 +194,15 @@ def test_a_wrong_name_is_a_distortion_only_when_people_are_named() -> None:
     right = (
         "On Friday I put Ana on your shift without asking. You were angry, and you need to be asked first."
     )
-    assert R.FACTS_DISTORTED in codes(score_reflection(named, wrong))
-    assert R.FACTS_DISTORTED not in codes(score_reflection(named, right))
+    assert "name" in named_detail(named, wrong)
+    res = score_reflection(named, wrong)
+    assert R.FACTS_DISTORTED in codes(res) and not res.forward
+    assert "name" not in named_detail(named, right)
     unnamed = "On Friday you moved my shift without asking. I was angry. I need to be asked first."
     zoom = (
         "On Friday I moved your shift on Zoom without asking. You were angry, and you need to be asked first."
     )
-    assert R.FACTS_DISTORTED not in codes(score_reflection(unnamed, zoom))
+    assert "name" not in named_detail(unnamed, zoom)
 
 
 def test_temporal_only_is_not_minimising() -> None:

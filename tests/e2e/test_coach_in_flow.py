@@ -97,3 +97,42 @@ async def test_live_nudge_in_the_joint_space_is_private_and_rate_limited(h: Harn
     await h.slack.post_message(h.bob, channel, "Thank you, I felt relieved when you said that.")
     await h.settle()
     assert h.standin.ephemerals(h.bob, channel) == []  # a clean message earns nothing
+
+
+async def test_a_judgement_dressed_as_a_reflection_is_held_back(h: Harness) -> None:
+    await reflection_stage(h)
+    await h.click_dm(h.bob, "cg_reflect_open")
+    result = await h.submit(
+        h.bob, {"reflection": {"value": "So basically you're too sensitive to take feedback about dates."}}
+    )
+    assert result.response_action == "errors"
+    assert "Not sent yet" in result.errors["reflection"] and "verdict" in result.errors["reflection"]
+    assert not any("said back what they heard" in msg.text for msg in h.dm(h.ann))
+
+
+async def test_an_off_topic_reply_is_held_back(h: Harness) -> None:
+    await reflection_stage(h)
+    await h.click_dm(h.bob, "cg_reflect_open")
+    result = await h.submit(
+        h.bob, {"reflection": {"value": "I've had a rough month too, honestly. The canteen has been awful."}}
+    )
+    assert result.response_action == "errors"
+    assert "moves away from what they told you" in result.errors["reflection"]
+
+
+async def test_a_wrong_detail_is_forwarded_with_a_tip_that_names_it(h: Harness) -> None:
+    await reflection_stage(h)
+    await h.click_dm(h.bob, "cg_reflect_open")
+    await h.submit(
+        h.bob,
+        {
+            "reflection": {
+                "value": "On Tuesday the launch moved from the 20th to the 13th and you heard it on the status "
+                "call. It caught you off guard and you were anxious about testing, and being consulted "
+                "before dates change matters to you."
+            }
+        },
+    )
+    saved = str(h.top_view(h.bob).blocks)
+    assert f"<@{h.ann}> mentioned Monday, and you wrote Tuesday" in saved
+    assert any("said back what they heard" in msg.text for msg in h.dm(h.ann))

@@ -1,0 +1,69 @@
+"""The learned model: training is deterministic, refuses held-out data, and matches the rules it was
+trained with; the rules-only model answers when the embedding model cannot load."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from flows.coach import embed, review_statement, score_reflection
+from flows.coach.features import reflection_names, statement_names
+from flows.coach.model import MODEL_FILE, get_model
+from flows.coach.training import fit_logistic, train
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_logistic_regression_separates_a_separable_problem() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 3))
+    y = (x[:, 0] - x[:, 1] > 0).astype(np.float64)
+    w, b = fit_logistic(x, y, np.full(3, 0.1))
+    pred = (x @ w + b) > 0
+    assert (pred == (y == 1)).mean() > 0.97
+    assert w[0] > 0 > w[1] and abs(w[2]) < abs(w[0]) / 5
+
+
+def test_the_committed_model_matches_the_current_features() -> None:
+    model = get_model()
+    for embedded in (True, False):
+        assert list(model.variant("reflection", embedded).features) == reflection_names(embedded)
+        assert list(model.variant("statement", embedded).features) == statement_names(embedded)
+    meta = json.loads(MODEL_FILE.read_text(encoding="utf-8"))["meta"]
+    assert meta["statement_rows"] >= 1000 and meta["reflection_rows"] >= 1000
+    assert not any("holdout5" in name for name in meta["files"])
+
+
+def _small(tmp_path: Path) -> tuple[list[Path], list[Path]]:
+    st = tmp_path / "statements.small.jsonl"
+    rf = tmp_path / "reflections.small.jsonl"
+    st.write_text("".join((DATA / "statements.tune.jsonl").read_text(encoding="utf-8").splitlines(True)[:80]))
+    rf.write_text(
+        "".join((DATA / "reflections.tune.jsonl").read_text(encoding="utf-8").splitlines(True)[:80])
+    )
+    return [st], [rf]
+
+
+def test_training_is_deterministic(tmp_path: Path) -> None:
+    st, rf = _small(tmp_path)
+    first = json.dumps(train(st, rf), sort_keys=True)
+    second = json.dumps(train(st, rf), sort_keys=True)
+    assert first == second
+
+
+def test_held_out_files_are_never_trained_on() -> None:
+    with pytest.raises(ValueError, match="never trained on"):
+        train([DATA / "statements.holdout5.jsonl"], [DATA / "reflections.tune.jsonl"])
+
+
+def test_rules_only_path_answers_when_the_model_cannot_load() -> None:
+    embed._reset_for_tests(None)
+    try:
+        res = score_reflection("I was late because the van broke down. I felt awful.", "Did the van break?")
+        assert not res.gate_passed
+        assert review_statement("You always change the plan at the last minute.").kinds
+    finally:
+        embed._reset_for_tests()
