@@ -29,7 +29,6 @@ async def _serve(settings: Settings) -> None:
     from bot.lifecycle import drain
     from bot.runtime import open_services
     from bot.web import build_web_app
-
     from flows.coach import warm_up
 
     seconds = await asyncio.to_thread(warm_up)

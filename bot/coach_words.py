@@ -22,8 +22,7 @@ def reason_text(reason: Reason, name: str = t.COACH_THEY, mrkdwn: bool = False) 
         if template and wrote and (said or kind == "actor"):
             text = template.format(name=name, said=said, wrote=wrote)
             return text[0].upper() + text[1:]
-    text = t.COACH_REASONS[reason.code.value].format(name=name)
-    return text[0].upper() + text[1:]
+    return t.COACH_REASONS[reason.code.value]
 
 
 def reasons_text(reasons: list[Reason], name: str = t.COACH_THEY, mrkdwn: bool = False) -> str:

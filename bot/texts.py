@@ -373,31 +373,32 @@ REVIEW_NOTE = "*{quote}* — {message}\n_{suggestion}_"
 REFLECTION_NOT_YET = "Not sent yet. {reasons}"
 REFLECTION_TIPS = "It's on its way. A thought for next time: {tips}"
 
-# What the coach's reason codes (flows.coach.ReasonCode) say to the writer of a reflection. "{name}" is
-# the person they are reflecting: a Slack mention where mrkdwn renders, "they" in plain text.
+# What the coach's reason codes (flows.coach.ReasonCode) say to the writer of a reflection. In
+# COACH_DISTORTED, "{name}" (always a subject) is the person reflected: a Slack mention in mrkdwn,
+# "they" in plain text.
 COACH_REASONS = {
     "not_a_reflection_rebuttal": (
-        "Part of this gives your side or explains it. That's worth saying too, but later: for now, try "
-        "saying back only what {name} told you, and keep your view for your own turn."
+        "Part of this tells your side, or explains how it came about. That's worth saying too, but later: "
+        "for now, try saying back only what they told you, and keep your view for your own turn."
     ),
     "not_a_reflection_advice": (
-        "This offers a solution or explains how things are. It may be a good one, but first {name} needs "
-        "to feel heard: say back what happened for them and what matters to them."
+        "This offers a solution or explains how things are. It may be a good one, but first they need to "
+        "feel heard: say back what happened for them and what matters to them."
     ),
     "not_a_reflection_question": (
         "This is a question rather than a reflection. Try saying back what you understood first; a "
         'closing "Did I get that right?" is welcome.'
     ),
     "judgement": (
-        "This sums {name} up rather than saying back what they shared. Try leaving out your verdict and "
-        "keeping only their experience."
+        "This gives a verdict on them rather than saying back what they shared. Try leaving out your "
+        "verdict and keeping only their experience."
     ),
     "off_topic": (
-        "This moves away from what {name} told you. Your side matters too; for now, try keeping the "
+        "This moves away from what they told you. Your side matters too; for now, try keeping the "
         "focus on what happened for them."
     ),
     "minimising": (
-        "This makes it sound smaller than it felt to {name}. Try staying with how big it was for them, "
+        "This makes it sound smaller than it felt for them. Try staying with how big it was for them, "
         "even if it looks small from where you are."
     ),
     "facts_covered": "You picked up the key things that happened for them.",
@@ -405,7 +406,7 @@ COACH_REASONS = {
         "Some of what happened for them is missing. Try including the main events they described."
     ),
     "facts_distorted": (
-        "A detail seems different from what {name} said. It's worth checking it against their words."
+        "A detail seems different from what they said. It's worth checking it against their words."
     ),
     "feeling_named": "You named how it felt for them.",
     "feeling_missing": (
@@ -423,7 +424,7 @@ COACH_DISTORTED = {
     "number": "{name} said {said}, and you wrote {wrote}. It's worth checking against their words.",
     "day": "{name} mentioned {said}, and you wrote {wrote}. It's worth checking against their words.",
     "name": "{name} spoke of {said}, and you wrote {wrote}. It's worth checking who was involved.",
-    "actor": "Check who did what: your words have it the other way round from how {name} told it.",
+    "actor": "{name} told it the other way round: it's worth checking who did what.",
     "negation": '{name} wrote "{said}", and your words say "{wrote}". It\'s worth checking which it was.',
 }
 COACH_THEY = "they"

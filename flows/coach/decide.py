@@ -104,6 +104,11 @@ def score_reflection(original: str, reflection: str) -> ReflectionScore:
     reasons: list[Reason] = []
     if held:
         reasons.append(Reason(code=_GATE_REASON[label]))
+        # what a reflection would add (the app shows only the gate reason; the practice space shows all)
+        if not feeling:
+            reasons.append(Reason(code=ReasonCode.FEELING_MISSING))
+        if not need:
+            reasons.append(Reason(code=ReasonCode.NEED_MISSING))
     else:
         if label == "distorted" or a.distortions:
             for d in a.distortions[:1]:

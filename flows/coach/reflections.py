@@ -954,7 +954,7 @@ def _role_swaps(orig: _Text, refl: _Text) -> str:
     for role, verb in sorted(rp):
         other = "A" if role == "B" else "B"
         if (other, verb) in op and (role, verb) not in op:
-            return "the reflection has the other person " + verb if role == "B" else verb
+            return verb
     return ""
 
 

@@ -627,6 +627,13 @@ class GatedRegex:
         found: list[tuple[int, int]] = []
         for w, mask in masks.items():
             found.extend(zip(index[w], repeat(mask)))
+        # "monday-to-wednesday" is one indexed word: its later parts can start a match too
+        for part, pos in doc.hyphen_parts():
+            mask = self._exact_mask.get(part, 0)
+            for n in range(1, min(len(part), 6) + 1):
+                mask |= self._prefix_mask.get(part[:n], 0)
+            if mask:
+                found.append((pos, mask))
         found.sort()
         return found
 
@@ -701,13 +708,6 @@ class Doc:
                 index[w] = [pos]
             else:
                 lst.append(pos)
-        for w, pos in zip(ws, starts, strict=True):
-            if "-" in w:  # "monday-to-wednesday": each part is a word a rule may start with
-                off = 0
-                for part in w.split("-"):
-                    if part and part != w:
-                        index.setdefault(part, []).append(pos + off)
-                    off += len(part) + 1
         ends = list(map(_END, found))
         self.tokens: list[tuple[str, int, int]] = list(zip(ws, starts, ends, strict=True))
         self.index = index
@@ -717,6 +717,20 @@ class Doc:
         self.token_words = ws
         self.token_starts = starts
         self.token_ends = ends
+
+    def hyphen_parts(self) -> list[tuple[str, int]]:
+        """The parts after the first of each hyphenated word, with their offsets (few texts have any)."""
+        if "-" not in self.norm:
+            return []
+        out: list[tuple[str, int]] = []
+        for w, pos, _ in self.tokens:
+            if "-" in w:
+                off = 0
+                for k, part in enumerate(w.split("-")):
+                    if k and part:
+                        out.append((part, pos + off))
+                    off += len(part) + 1
+        return out
 
     def prefix_words(self) -> dict[str, list[str]]:
         """The text's words by their first 1–6 characters, for the prefixes rules are triggered by.

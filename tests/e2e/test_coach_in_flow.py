@@ -127,9 +127,9 @@ async def test_a_wrong_detail_is_forwarded_with_a_tip_that_names_it(h: Harness) 
         h.bob,
         {
             "reflection": {
-                "value": "On Tuesday the launch moved from the 20th to the 13th and you heard it on the status "
-                "call. It caught you off guard and you were anxious about testing, and being consulted "
-                "before dates change matters to you."
+                "value": "On Tuesday the launch moved from the 20th to the 13th and you heard it on the "
+                "status call. It caught you off guard and you were anxious about testing, and being "
+                "consulted before dates change matters to you."
             }
         },
     )
