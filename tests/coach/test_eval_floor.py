@@ -1,8 +1,10 @@
-"""Regression guard: the measured figures on our own held-out files (and the dev set) must not drop.
+"""Regression guard: the coach's measured figures on the held-out set must not drop.
 
-Floors sit a little below what was measured (see tests/coach/data/README.md for the history). The
-holdout files were never tuned on; holdout3 is the cleanest, written last and measured first at
-statements macro-F1 0.903, forward accuracy 0.975, ROC AUC 0.963.
+holdout5 was written blind from the brief and the rubric, committed before the model was measured on
+it, and measured once (README, "The coach"): statements macro-F1 0.755, gate accuracy 0.975 with one
+good reflection held back, ROC AUC 0.973, reflections vs questions 1.000. The floors sit a little
+below. A change that lifts these figures does not make holdout5 a tuning set as long as nothing was
+changed because of its rows; read its misses and it becomes one (say so in tests/coach/data/README.md).
 """
 
 from __future__ import annotations
@@ -17,29 +19,23 @@ DATA = Path(__file__).parent / "data"
 DEV = Path(__file__).resolve().parents[2].parent / "shared" / "coach-dev"
 
 
-@pytest.mark.parametrize(
-    ("split", "macro_f1", "forward_acc", "auc"),
-    [
-        ("holdout", 0.95, 0.95, 0.97),  # measured now: 1.000 / 1.000 / 1.000
-        ("holdout3", 0.90, 0.95, 0.94),  # measured now: 0.974 / 0.975 / 0.963
-        ("tune", 0.97, 0.97, 0.98),
-        ("tune2", 0.95, 0.95, 0.97),
-    ],
-)
-def test_own_data_floor(split: str, macro_f1: float, forward_acc: float, auc: float) -> None:
-    st = evaluate_statements(DATA / f"statements.{split}.jsonl")
-    rf = evaluate_reflections(DATA / f"reflections.{split}.jsonl")
-    assert st.rows >= 30 and rf.rows >= 40
-    assert st.macro_f1 >= macro_f1, st.errors
-    assert rf.forward_accuracy >= forward_acc, rf.errors
-    assert rf.auc >= auc
+def test_held_out_floor() -> None:
+    st = evaluate_statements(DATA / "statements.holdout5.jsonl")
+    rf = evaluate_reflections(DATA / "reflections.holdout5.jsonl")
+    assert st.rows == 150 and rf.rows == 200
+    assert st.macro_f1 >= 0.72
+    assert st.clean_false_alarms <= 3
+    assert rf.gate_accuracy >= 0.95
+    assert rf.good_held <= 2
+    assert rf.auc >= 0.95
+    assert rf.question_auc >= 0.95
 
 
 @pytest.mark.skipif(not DEV.exists(), reason="shared/coach-dev not present")
-def test_dev_floor() -> None:
+def test_dev_floor() -> None:  # trained on: a sanity check that training took, not an estimate
     st = evaluate_statements(DEV / "statements.jsonl")
     rf = evaluate_reflections(DEV / "reflections.jsonl")
-    assert st.macro_f1 >= 0.95 and rf.forward_accuracy >= 0.95 and rf.auc >= 0.97
+    assert st.macro_f1 >= 0.95 and rf.gate_accuracy >= 0.97 and rf.auc >= 0.97
 
 
 @pytest.mark.parametrize(
