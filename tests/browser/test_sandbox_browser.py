@@ -200,6 +200,9 @@ async def test_ann_and_bob_play_a_whole_mediation(sandbox: Sandbox, browser: Bro
     await me.fill("reflection/value", "The date moved and you only heard it on the call.")
     await me.submit()
     await expect(me.modal()).to_contain_text("that's saved")
+    # it goes to Ann, with the coach's private tip for Bob about what could be added
+    await expect(me.modal()).to_contain_text("A thought for next time")
+    await me.shot("09-reflection-tip")
     await me.modal().locator("[data-modal-close]").first.click()
 
     await me.become("ann")
