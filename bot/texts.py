@@ -378,8 +378,8 @@ REFLECTION_TIPS = "It's on its way. A thought for next time: {tips}"
 # "they" in plain text.
 COACH_REASONS = {
     "not_a_reflection_rebuttal": (
-        "Part of this tells your side, or explains how it came about. That's worth saying too, but later: "
-        "for now, try saying back only what they told you, and keep your view for your own turn."
+        "Some of this is your own account of what happened. It matters too, and there will be a turn "
+        "for it: for now, try saying back only what they told you."
     ),
     "not_a_reflection_advice": (
         "This offers a solution or explains how things are. It may be a good one, but first they need to "

@@ -19,6 +19,7 @@ from flows.coach.features import (
     reflection_vector,
     statement_vectors,
 )
+from flows.coach.lexical import WordEvidence
 from flows.coach.model import get_model
 from flows.coach.models import Nudge, NudgeKind, Reason, ReasonCode, ReflectionScore, StatementReview
 from flows.coach.reflections import analyse
@@ -171,12 +172,20 @@ def _dedupe(reasons: list[Reason]) -> list[Reason]:
     return out
 
 
-def statement_features(text: str, embedder: Embedder | None) -> list[list[float]]:
-    """The feature vectors of a statement: the whole text, then each sentence of a long one."""
+def statement_features(
+    text: str, embedder: Embedder | None, evidence: WordEvidence | str | None = "model"
+) -> list[list[float]]:
+    """The feature vectors of a statement: the whole text, then each sentence of a long one.
+
+    ``evidence`` is the word evidence to read with: the committed model's by default (training passes
+    the one counted without the row's own fold).
+    """
+    words = get_model().word_evidence if isinstance(evidence, str) else evidence
     spans = rulebook.sentences(text)
     legacy = [(n.kind.value, n.span[0]) for n in rule_review(text).nudges]
     hits = rulebook.apply("statement", text, spans)
-    return statement_vectors(text, legacy, hits, spans, embedder, len(spans) >= SENTENCE_READING_FROM)
+    per_sentence = len(spans) >= SENTENCE_READING_FROM
+    return statement_vectors(text, legacy, hits, spans, embedder, per_sentence, words)
 
 
 def statement_probabilities(

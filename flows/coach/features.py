@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from flows.coach import rulebook
 from flows.coach.embed import DIM, Embedder
+from flows.coach.lexical import WordEvidence
 from flows.coach.reflections import RuleAnalysis
 from flows.coach.text import normalise
 
@@ -158,6 +159,7 @@ def reflection_names(embedded: bool) -> list[str]:
 def statement_names(embedded: bool) -> list[str]:
     """The names of the statement features, in vector order."""
     names = [f"rules.{k}" for k in NUDGE_KINDS] + _act_names("statement", NUDGE_KINDS) + _shape_names()
+    names += [f"words.{k}" for k in NUDGE_KINDS]
     if embedded:
         names += [f"proto.{g}" for g in _group_names("statement")]
         if STATEMENT_RAW_EMBEDDING:
@@ -283,6 +285,7 @@ def statement_vectors(
     spans: list[tuple[int, int]],
     embedder: Embedder | None,
     per_sentence: bool,
+    evidence: WordEvidence | None = None,
 ) -> list[list[float]]:
     """The statement feature vector, then (with ``per_sentence``) one for each sentence.
 
@@ -294,6 +297,8 @@ def statement_vectors(
     vec = [1.0 if k in kinds_all else 0.0 for k in NUDGE_KINDS]
     vec += _acts("statement", hits, NUDGE_KINDS, max(1, len(spans)))
     vec += _shape(text, spans, hits)
+    none = [0.0] * len(NUDGE_KINDS)
+    vec += evidence.score(text) if evidence is not None else none
     parts = spans if per_sentence else []
     out = [vec]
     for si, (a, b) in enumerate(parts):
@@ -302,6 +307,7 @@ def statement_vectors(
         v = [1.0 if k in kinds else 0.0 for k in NUDGE_KINDS]
         v += _acts("statement", s_hits, NUDGE_KINDS, 1)
         v += _shape(text[a:b], [(0, b - a)], s_hits)
+        v += evidence.score(text[a:b]) if evidence is not None else none
         out.append(v)
     if embedder is None:
         return out

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from flows.coach.lexical import WordEvidence
+
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
@@ -64,6 +66,7 @@ class Model:
 
     variants: dict[str, Variant]  # "reflection/embedded", "statement/rules_only", …
     meta: dict[str, Any]
+    word_evidence: WordEvidence | None = None  # statements' learned word evidence (flows.coach.lexical)
 
     def variant(self, book: str, embedded: bool) -> Variant:
         """The heads for a book, with or without the embedding features."""
@@ -91,7 +94,8 @@ def parse(raw: dict[str, Any]) -> Model:
             np.asarray(v["scale"], dtype=np.float64),
             heads,
         )
-    return Model(variants, raw.get("meta", {}))
+    evidence = WordEvidence.from_json(raw["word_evidence"]) if "word_evidence" in raw else None
+    return Model(variants, raw.get("meta", {}), evidence)
 
 
 _lock = threading.Lock()

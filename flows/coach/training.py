@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from flows.coach import lexical
 from flows.coach.decide import FORWARDED_LABELS, HELD_LABELS, LABELS, reflection_input, statement_features
 from flows.coach.embed import Embedder, get_embedder
 from flows.coach.features import (
@@ -272,11 +273,20 @@ def statement_matrix(rows: list[dict[str, Any]], embedder: Embedder | None) -> t
     """The feature matrix of statement rows, and their sentences' vectors."""
     import numpy as np
 
+    # word evidence is cross-fitted: a row is read with the evidence counted on the other folds only
+    by_fold = {
+        k: lexical.fit(
+            [r["text"] for r in rows if _fold(r["text"]) != k],
+            [r["kinds"] for r in rows if _fold(r["text"]) != k],
+            NUDGE_KINDS,
+        )
+        for k in range(FOLDS)
+    }
     texts: list[list[float]] = []
     extra: list[list[float]] = []
     extra_row: list[int] = []
     for i, r in enumerate(rows):
-        vecs = statement_features(r["text"], embedder)
+        vecs = statement_features(r["text"], embedder, by_fold[_fold(r["text"])])
         texts.append(vecs[0])
         extra += vecs[1:]
         extra_row += [i] * (len(vecs) - 1)
@@ -353,13 +363,20 @@ def train_statements(
     names = statement_names(embedder is not None)
     evidence = {k: _evidence(x, sentences, names, k) for k in NUDGE_KINDS}
 
+    f1s: dict[str, float] = {}
+
     def cuts(cv: dict[str, Array]) -> dict[str, float]:
         out: dict[str, float] = {}
         for k in NUDGE_KINDS:
             out[k], out[f"{k}.alone"] = _two_thresholds(cv[k], targets[k], evidence[k])
+            raised = ((cv[k] >= out[k]) & evidence[k]) | (cv[k] >= out[f"{k}.alone"])
+            f1s[k] = f1(raised, targets[k])
         return out
 
-    return _fit_variant(x, targets, folds, names, NUDGE_KINDS, cuts, progress, sentences)
+    trained = _fit_variant(x, targets, folds, names, NUDGE_KINDS, cuts, progress, sentences)
+    trained.cv["macro_f1"] = round(sum(f1s.values()) / len(f1s), 4)
+    progress(f"    cross-validated macro-F1 {trained.cv['macro_f1']:.3f}")
+    return trained
 
 
 def _evidence(x: Array, sentences: Sentences, names: list[str], kind: str) -> Mask:
@@ -431,4 +448,6 @@ def train(
         ts = train_statements(s_rows, emb, progress)
         variants[f"statement/{tag}"] = ts.to_json()
         meta["cv"][f"statement/{tag}"] = {"lambda": ts.lam, "embedding_factor": ts.emb_factor, **ts.cv}
-    return {"version": 1, "meta": meta, "variants": variants}
+    evidence = lexical.fit([r["text"] for r in s_rows], [r["kinds"] for r in s_rows], NUDGE_KINDS)
+    meta["word_evidence_entries"] = len(evidence.table)
+    return {"version": 1, "meta": meta, "variants": variants, "word_evidence": evidence.to_json()}
