@@ -1,9 +1,9 @@
 """Regression guard: the coach's measured figures on the held-out set must not drop.
 
-holdout5 was written blind from the brief and the rubric, committed before the model was measured on
-it, and measured once (README, "The coach"): statements macro-F1 0.755, gate accuracy 0.975 with one
-good reflection held back, ROC AUC 0.973, reflections vs questions 1.000. The floors sit a little
-below. A change that lifts these figures does not make holdout5 a tuning set as long as nothing was
+holdout5 was written blind from the brief and the rubric and committed before the model was measured
+on it (README, "The coach"). At 8bf0aa6: statements macro-F1 0.858 with no false alarm, gate accuracy
+0.975 with one good reflection held back, ROC AUC 0.973, reflections vs questions 1.000. The floors sit
+a little below. A change that lifts these figures does not make holdout5 a tuning set as long as nothing was
 changed because of its rows; read its misses and it becomes one (say so in tests/coach/data/README.md).
 """
 
@@ -23,8 +23,8 @@ def test_held_out_floor() -> None:
     st = evaluate_statements(DATA / "statements.holdout5.jsonl")
     rf = evaluate_reflections(DATA / "reflections.holdout5.jsonl")
     assert st.rows == 150 and rf.rows == 200
-    assert st.macro_f1 >= 0.72
-    assert st.clean_false_alarms <= 3
+    assert st.macro_f1 >= 0.82
+    assert st.clean_false_alarms <= 2
     assert rf.gate_accuracy >= 0.95
     assert rf.good_held <= 2
     assert rf.auc >= 0.95
