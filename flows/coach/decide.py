@@ -84,7 +84,7 @@ def score_reflection(original: str, reflection: str) -> ReflectionScore:
     inp = reflection_input(original, reflection)
     embedder = get_embedder()
     variant = get_model().variant("reflection", embedder is not None)
-    p = variant.probabilities(reflection_vector(inp, embedder))
+    p = variant.probabilities(reflection_vector(inp, embedder, get_model().reflection_word_evidence))
     held = p["held"] >= variant.heads["held"].threshold
     label = max(HELD_LABELS if held else FORWARDED_LABELS, key=lambda lab: p.get(f"label.{lab}", 0.0))
     # a faithful, complete reflection: likely good, and good the likeliest of the forwarded readings

@@ -146,9 +146,14 @@ _ANALYSIS_NAMES = [
 ]
 
 
+# the readings the reflections' word evidence is counted for (flows.coach.lexical)
+REFLECTION_EVIDENCE = ("held", "good", "distorted", "judgement")
+
+
 def reflection_names(embedded: bool) -> list[str]:
     """The names of the reflection features, in vector order."""
     names = _ANALYSIS_NAMES + _act_names("reflection", rulebook.REFLECTION_ACTS) + _shape_names()
+    names += [f"words.{k}" for k in REFLECTION_EVIDENCE]
     if embedded:
         names += [f"proto.{g}" for g in _group_names("reflection")]
         names += ["sim.whole", "sim.best_sentence", "sim.mean_sentence"]
@@ -256,11 +261,14 @@ class ReflectionInput:
     spans: list[tuple[int, int]]
 
 
-def reflection_vector(inp: ReflectionInput, embedder: Embedder | None) -> list[float]:
+def reflection_vector(
+    inp: ReflectionInput, embedder: Embedder | None, evidence: WordEvidence | None = None
+) -> list[float]:
     """The reflection feature vector (embedded features only when ``embedder`` is given)."""
     n_sent = max(1, len(inp.spans))
     vec = _analysis(inp.analysis) + _acts("reflection", inp.hits, rulebook.REFLECTION_ACTS, n_sent)
     vec += _shape(inp.reflection, inp.spans, inp.hits)
+    vec += evidence.score(inp.reflection) if evidence is not None else [0.0] * len(REFLECTION_EVIDENCE)
     if embedder is None:
         return vec
     r_sents = _sentence_texts(inp.reflection, inp.spans)

@@ -4,7 +4,8 @@ For every kind, a word or pair of words (lower-cased) gets the log ratio of how 
 statements with that kind and in statements without it (naive Bayes, add-one smoothing), counted on the
 training data by ``make coach-train``. A text's evidence for a kind is the sum over its words and pairs,
 scaled by the square root of their number: one feature per kind for the learned model, which weighs it
-with the rules and the embedding. Only words seen in at least ``MIN_DOCS`` training statements are kept.
+with the rules and the embedding. Only words seen in at least ``MIN_DOCS`` training texts are kept
+(reflections, which are longer and more numerous, keep those seen in ``REFLECTION_MIN_DOCS``).
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
 MIN_DOCS = 3
+REFLECTION_MIN_DOCS = 5
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 
@@ -57,13 +59,16 @@ class WordEvidence:
         return cls(kinds, table)
 
 
-def fit(texts: Sequence[str], labels: Sequence[Sequence[str]], kinds: Sequence[str]) -> WordEvidence:
-    """Count the evidence on labelled statements (``labels[i]`` is the set of kinds of ``texts[i]``)."""
+def fit(
+    texts: Sequence[str], labels: Sequence[Collection[str]], kinds: Sequence[str], min_docs: int = MIN_DOCS
+) -> WordEvidence:
+    """Count the evidence on labelled texts (``labels[i]`` is the set of kinds of ``texts[i]``); keep
+    the words and pairs seen in at least ``min_docs`` texts."""
     docs = [grams(t) for t in texts]
     seen: Counter[str] = Counter()
     for d in docs:
         seen.update(d)
-    kept = {g for g, n in seen.items() if n >= MIN_DOCS}
+    kept = {g for g, n in seen.items() if n >= min_docs}
     table: dict[str, list[float]] = {g: [] for g in kept}
     for kind in kinds:
         pos: Counter[str] = Counter()
@@ -78,5 +83,5 @@ def fit(texts: Sequence[str], labels: Sequence[Sequence[str]], kinds: Sequence[s
                 n_neg += 1
         for g in kept:
             ratio = math.log((pos[g] + 1) / (n_pos + 2)) - math.log((neg[g] + 1) / (n_neg + 2))
-            table[g].append(round(ratio, 3))
+            table[g].append(round(ratio, 2))
     return WordEvidence(tuple(kinds), {g: tuple(v) for g, v in table.items()})

@@ -67,6 +67,7 @@ class Model:
     variants: dict[str, Variant]  # "reflection/embedded", "statement/rules_only", …
     meta: dict[str, Any]
     word_evidence: WordEvidence | None = None  # statements' learned word evidence (flows.coach.lexical)
+    reflection_word_evidence: WordEvidence | None = None  # the same, for reflections' readings
 
     def variant(self, book: str, embedded: bool) -> Variant:
         """The heads for a book, with or without the embedding features."""
@@ -95,7 +96,8 @@ def parse(raw: dict[str, Any]) -> Model:
             heads,
         )
     evidence = WordEvidence.from_json(raw["word_evidence"]) if "word_evidence" in raw else None
-    return Model(variants, raw.get("meta", {}), evidence)
+    refl = raw.get("reflection_word_evidence")
+    return Model(variants, raw.get("meta", {}), evidence, WordEvidence.from_json(refl) if refl else None)
 
 
 _lock = threading.Lock()

@@ -21,6 +21,7 @@ from flows.coach.decide import FORWARDED_LABELS, HELD_LABELS, LABELS, reflection
 from flows.coach.embed import Embedder, get_embedder
 from flows.coach.features import (
     NUDGE_KINDS,
+    REFLECTION_EVIDENCE,
     reflection_names,
     reflection_vector,
     statement_names,
@@ -34,9 +35,9 @@ if TYPE_CHECKING:
     Mask = npt.NDArray[np.bool_]
 
 HELD_OUT = ("holdout5",)  # the held-out set: measured, never trained on
-LAMBDAS = (1.0, 3.0, 10.0, 30.0)
+LAMBDAS: tuple[float, ...] = (1.0, 3.0, 10.0, 30.0)
 # the 256 raw embedding dimensions are many and weak: they may take a heavier penalty than the rest
-EMB_FACTORS = (30.0, 100.0, 300.0)
+EMB_FACTORS: tuple[float, ...] = (30.0, 100.0, 300.0)
 FOLDS = 5
 # a nudge no cue rule supports needs at least even odds: the training sets hold each kind far more
 # often than real writing does, so a lower bar would nudge ordinary sentences on similarity alone
@@ -259,12 +260,33 @@ def _cv_summary(cv: dict[str, Array], targets: dict[str, Array], cuts: dict[str,
     return out
 
 
+def _readings(row: dict[str, Any]) -> set[str]:
+    label = str(row["label"])
+    return {label, "held"} if label in HELD_LABELS else {label}
+
+
+def reflection_evidence(rows: list[dict[str, Any]]) -> lexical.WordEvidence:
+    """The reflections' word evidence, counted on ``rows``."""
+    return lexical.fit(
+        [r["reflection"] for r in rows],
+        [_readings(r) for r in rows],
+        REFLECTION_EVIDENCE,
+        min_docs=lexical.REFLECTION_MIN_DOCS,
+    )
+
+
 def reflection_matrix(rows: list[dict[str, Any]], embedder: Embedder | None) -> Array:
-    """The feature matrix of reflection rows."""
+    """The feature matrix of reflection rows (word evidence cross-fitted by original, like the folds)."""
     import numpy as np
 
+    by_fold = {k: reflection_evidence([r for r in rows if _fold(r["original"]) != k]) for k in range(FOLDS)}
     return np.asarray(
-        [reflection_vector(reflection_input(r["original"], r["reflection"]), embedder) for r in rows],
+        [
+            reflection_vector(
+                reflection_input(r["original"], r["reflection"]), embedder, by_fold[_fold(r["original"])]
+            )
+            for r in rows
+        ],
         dtype=np.float64,
     )
 
@@ -421,8 +443,25 @@ def train(
     statement_files: Sequence[Path],
     reflection_files: Sequence[Path],
     progress: Callable[[str], None] = lambda _m: None,
+    quick: bool = False,
 ) -> dict[str, Any]:
-    """Train every variant on the given files and return the model file's JSON structure."""
+    """Train every variant on the given files and return the model file's JSON structure.
+
+    ``quick`` searches one regularisation setting only (for tests of the pipeline, not for a model).
+    """
+    global LAMBDAS, EMB_FACTORS
+    grid = (LAMBDAS, EMB_FACTORS)
+    if quick:
+        LAMBDAS, EMB_FACTORS = (3.0,), (30.0,)
+    try:
+        return _train(statement_files, reflection_files, progress)
+    finally:
+        LAMBDAS, EMB_FACTORS = grid
+
+
+def _train(
+    statement_files: Sequence[Path], reflection_files: Sequence[Path], progress: Callable[[str], None]
+) -> dict[str, Any]:
     if any(h in p.name for h in HELD_OUT for p in [*statement_files, *reflection_files]):
         raise ValueError("held-out files are never trained on")
     embedder = get_embedder()
@@ -450,4 +489,12 @@ def train(
         meta["cv"][f"statement/{tag}"] = {"lambda": ts.lam, "embedding_factor": ts.emb_factor, **ts.cv}
     evidence = lexical.fit([r["text"] for r in s_rows], [r["kinds"] for r in s_rows], NUDGE_KINDS)
     meta["word_evidence_entries"] = len(evidence.table)
-    return {"version": 1, "meta": meta, "variants": variants, "word_evidence": evidence.to_json()}
+    refl_evidence = reflection_evidence(r_rows)
+    meta["reflection_word_evidence_entries"] = len(refl_evidence.table)
+    return {
+        "version": 1,
+        "meta": meta,
+        "variants": variants,
+        "word_evidence": evidence.to_json(),
+        "reflection_word_evidence": refl_evidence.to_json(),
+    }
