@@ -2,8 +2,8 @@
 prompts) pass the coach's statement review.
 
 The coach is a learned model now, so a few of the bot's several hundred texts earn a nudge on its
-reading alone; the test bounds that share (measured 10 of 490 texts when it was set) and lists every
-text that earns one. Instructions to the reader ("Start with /mediate …") are imperatives by design:
+reading alone; the test bounds that share (measured 13 of 490 texts when it was last set) and lists
+every text that earns one. Instructions to the reader ("Start with /mediate …") are imperatives by design:
 the demand nudge for a bare imperative is not counted here.
 """
 
@@ -103,7 +103,7 @@ def _fill(text: str) -> str:
     return filled.replace("*", "").replace("_", " ").replace("`", "")
 
 
-# at most this share of the bot's texts may earn a nudge (measured 10 of 490, 2.0 %, when set)
+# at most this share of the bot's texts may earn a nudge (measured 13 of 490, 2.7 %, when last set)
 NUDGED_SHARE_MAX = 0.03
 _IMPERATIVE = next(r for r in rulebook.rules("statement") if r.id == "demand.imperative")
 
