@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 
 from flows.coach import rulebook
 from flows.coach.embed import Embedder, get_embedder
@@ -172,8 +173,26 @@ def _dedupe(reasons: list[Reason]) -> list[Reason]:
     return out
 
 
+@dataclass(frozen=True)
+class StatementReading:
+    """What the rules find in a statement, read once and shared by the features and the decision."""
+
+    spans: list[tuple[int, int]]
+    legacy: list[Nudge]
+    hits: list[rulebook.Hit]
+
+
+def read_statement(text: str) -> StatementReading:
+    """The sentences, the hand-written rules' nudges and the rule book's hits of a statement."""
+    spans = rulebook.sentences(text)
+    return StatementReading(spans, rule_review(text).nudges, rulebook.apply("statement", text, spans))
+
+
 def statement_features(
-    text: str, embedder: Embedder | None, evidence: WordEvidence | str | None = "model"
+    text: str,
+    embedder: Embedder | None,
+    evidence: WordEvidence | str | None = "model",
+    reading: StatementReading | None = None,
 ) -> list[list[float]]:
     """The feature vectors of a statement: the whole text, then each sentence of a long one.
 
@@ -181,36 +200,34 @@ def statement_features(
     the one counted without the row's own fold).
     """
     words = get_model().word_evidence if isinstance(evidence, str) else evidence
-    spans = rulebook.sentences(text)
-    legacy = [(n.kind.value, n.span[0]) for n in rule_review(text).nudges]
-    hits = rulebook.apply("statement", text, spans)
-    per_sentence = len(spans) >= SENTENCE_READING_FROM
-    return statement_vectors(text, legacy, hits, spans, embedder, per_sentence, words)
+    r = reading or read_statement(text)
+    legacy = [(n.kind.value, n.span[0]) for n in r.legacy]
+    per_sentence = len(r.spans) >= SENTENCE_READING_FROM
+    return statement_vectors(text, legacy, r.hits, r.spans, embedder, per_sentence, words)
 
 
 def statement_probabilities(
-    text: str,
-) -> tuple[dict[str, float], list[dict[str, float]], list[tuple[int, int]]]:
+    text: str, reading: StatementReading | None = None
+) -> tuple[dict[str, float], list[dict[str, float]], StatementReading]:
     """The model's probability of each nudge kind for the whole text and for each of its sentences.
 
     A text earns a kind when the whole or any one sentence passes the kind's threshold; a text shorter
     than ``SENTENCE_READING_FROM`` sentences is read whole only (the thresholds were fitted the same way).
     """
+    r = reading or read_statement(text)
     embedder = get_embedder()
     variant = get_model().variant("statement", embedder is not None)
-    vectors = statement_features(text, embedder)
+    vectors = statement_features(text, embedder, reading=r)
     probs = [variant.probabilities(v) for v in vectors]
-    return probs[0], probs[1:] or probs[:1], rulebook.sentences(text)
+    return probs[0], probs[1:] or probs[:1], r
 
 
 def _raised(
-    text: str, whole: dict[str, float], per_sentence: list[dict[str, float]], spans: list[tuple[int, int]]
-) -> tuple[set[str], list[Nudge], list[rulebook.Hit]]:
-    """The kinds the model raises, with the rules' nudges and hits (the cues) they were weighed with."""
+    text: str, whole: dict[str, float], per_sentence: list[dict[str, float]], reading: StatementReading
+) -> set[str]:
+    """The kinds the model raises: past the bar for a kind a cue supports, or the higher bar alone."""
     heads = get_model().variant("statement", get_embedder() is not None).heads
-    legacy = rule_review(text).nudges
-    hits = rulebook.apply("statement", text, spans)
-    cued = {n.kind.value for n in legacy} | {h.act for h in hits}
+    cued = {n.kind.value for n in reading.legacy} | {h.act for h in reading.hits}
     kinds: set[str] = set()
     for k in NUDGE_KINDS:
         p = max(whole[k], *(q[k] for q in per_sentence))
@@ -219,13 +236,13 @@ def _raised(
             kinds.add(k)
     if len(_WORDS.findall(text)) < MIN_WORDS_WITHOUT_CUE:
         kinds &= cued
-    return kinds, legacy, hits
+    return kinds
 
 
 def statement_kinds(text: str) -> set[str]:
     """The nudge kinds the model raises for a text."""
-    whole, per_sentence, spans = statement_probabilities(text)
-    return _raised(text, whole, per_sentence, spans)[0]
+    whole, per_sentence, reading = statement_probabilities(text)
+    return _raised(text, whole, per_sentence, reading)
 
 
 def review_statement(text: str) -> StatementReview:
@@ -236,9 +253,10 @@ def review_statement(text: str) -> StatementReview:
     """
     if not _LETTERS.search(text):
         return StatementReview(text=text, nudges=[])  # no words to read: nothing to suggest
-    whole, per_sentence, spans = statement_probabilities(text)
-    kinds, legacy, hits = _raised(text, whole, per_sentence, spans)
-    nudges = [n for n in legacy if n.kind.value in kinds]
+    whole, per_sentence, reading = statement_probabilities(text)
+    kinds = _raised(text, whole, per_sentence, reading)
+    spans, hits = reading.spans, reading.hits
+    nudges = [n for n in reading.legacy if n.kind.value in kinds]
     have = {n.kind.value for n in nudges}
     ctx = Context(normalise(text))
     for kind in sorted(kinds - have):
@@ -271,6 +289,7 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
 
 __all__ = [
     "LABELS",
+    "read_statement",
     "reflection_input",
     "review_statement",
     "score_reflection",
