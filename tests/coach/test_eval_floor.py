@@ -23,6 +23,13 @@ DATA = Path(__file__).parent / "data"
 DEV = Path(__file__).resolve().parents[2].parent / "shared" / "coach-dev"
 
 
+def test_holdout7_floor() -> None:  # measured once at 808720a: macro-F1 0.783, 4 false alarms
+    st = evaluate_statements(DATA / "statements.holdout7.jsonl")
+    assert st.rows == 180
+    assert st.macro_f1 >= 0.75
+    assert st.clean_false_alarms <= 6
+
+
 def test_holdout6_floor() -> None:  # measured once at 16877e2: 0.796 / 0.964 (0 held) / 0.987 / 0.998
     st = evaluate_statements(DATA / "statements.holdout6.jsonl")
     rf = evaluate_reflections(DATA / "reflections.holdout6.jsonl")
