@@ -35,9 +35,12 @@ if TYPE_CHECKING:
     Mask = npt.NDArray[np.bool_]
 
 HELD_OUT = ("holdout5", "holdout6", "holdout7", "holdout8")  # measured (holdout8: not yet), never trained on
-LAMBDAS: tuple[float, ...] = (1.0, 3.0, 10.0, 30.0)
+LAMBDAS = (1.0, 3.0, 10.0, 30.0)
 # the 256 raw embedding dimensions are many and weak: they may take a heavier penalty than the rest
-EMB_FACTORS: tuple[float, ...] = (30.0, 100.0, 300.0)
+EMB_FACTORS = (30.0, 100.0, 300.0)
+Grid = tuple[tuple[float, ...], tuple[float, ...]]  # the L2 penalties tried, and the embedding factors
+GRID: Grid = (LAMBDAS, EMB_FACTORS)
+QUICK_GRID: Grid = ((3.0,), (30.0,))  # one setting: for tests of the pipeline, not for a model
 FOLDS = 5
 # a nudge no cue rule supports needs at least even odds: the training sets hold each kind far more
 # often than real writing does, so a lower bar would nudge ordinary sentences on similarity alone
@@ -110,15 +113,12 @@ class Sentences:
 
 def _aggregate(p_rows: Array, p_extra: Array, rows: Sequence[int], extra: Sentences) -> Array:
     """Raise each row's probability to the highest of its sentences'."""
-    import numpy as np
-
     out = p_rows.copy()
     pos = {r: i for i, r in enumerate(rows)}
     for j, r in enumerate(extra.row):
         i = pos.get(r)
         if i is not None:
             out[i] = max(out[i], float(p_extra[j]))
-    _ = np
     return out
 
 
@@ -203,12 +203,14 @@ def _fit_variant(
     main_heads: Sequence[str],
     thresholds: Callable[[dict[str, Array]], dict[str, float]],
     progress: Callable[[str], None],
+    search: Grid,
     extra: Sentences | None = None,
 ) -> Trained:
     import numpy as np
 
     is_emb = np.asarray([n.startswith("emb.") for n in names])
-    grid = [(lam, f) for lam in LAMBDAS for f in (EMB_FACTORS if is_emb.any() else (1.0,))]
+    lambdas, factors = search
+    grid = [(lam, f) for lam in lambdas for f in (factors if is_emb.any() else (1.0,))]
     losses: dict[tuple[float, float], float] = {}
     for lam_, fac in grid:
         pen = np.where(is_emb, lam_ * fac, lam_)
@@ -347,12 +349,11 @@ def _reflection_thresholds(cv: dict[str, Array], targets: dict[str, Array]) -> d
 
 
 def train_reflections(
-    rows: list[dict[str, Any]], embedder: Embedder | None, progress: Callable[[str], None]
+    rows: list[dict[str, Any]], x: Array, names: list[str], progress: Callable[[str], None], search: Grid
 ) -> Trained:
-    """Fit the reflection heads: held (the gate), good (forward) and one per label."""
+    """Fit the reflection heads on the rows' feature matrix: held (the gate), good (forward), each label."""
     import numpy as np
 
-    x = reflection_matrix(rows, embedder)
     labels = [r["label"] for r in rows]
     targets = {
         "held": np.asarray([lab in HELD_LABELS for lab in labels], dtype=np.float64),
@@ -365,24 +366,27 @@ def train_reflections(
         x,
         targets,
         folds,
-        reflection_names(embedder is not None),
+        names,
         ("held", "good"),
         lambda cv: _reflection_thresholds(cv, targets),
         progress,
+        search,
     )
 
 
 def train_statements(
-    rows: list[dict[str, Any]], embedder: Embedder | None, progress: Callable[[str], None]
+    rows: list[dict[str, Any]],
+    x: Array,
+    sentences: Sentences,
+    names: list[str],
+    progress: Callable[[str], None],
+    search: Grid,
 ) -> Trained:
-    """Fit one head per nudge kind; each threshold maximises that kind's CV F1."""
+    """Fit one head per nudge kind on the rows' feature matrix; thresholds are fitted on CV F-beta."""
     import numpy as np
 
-    x, sentences = statement_matrix(rows, embedder)
     targets = {k: np.asarray([k in r["kinds"] for r in rows], dtype=np.float64) for k in NUDGE_KINDS}
     folds = [_fold(r["text"]) for r in rows]
-
-    names = statement_names(embedder is not None)
     evidence = {k: _evidence(x, sentences, names, k) for k in NUDGE_KINDS}
 
     f1s: dict[str, float] = {}
@@ -395,7 +399,7 @@ def train_statements(
             f1s[k] = f1(raised, targets[k])
         return out
 
-    trained = _fit_variant(x, targets, folds, names, NUDGE_KINDS, cuts, progress, sentences)
+    trained = _fit_variant(x, targets, folds, names, NUDGE_KINDS, cuts, progress, search, sentences)
     trained.cv["macro_f1"] = round(sum(f1s.values()) / len(f1s), 4)
     progress(f"    cross-validated macro-F1 {trained.cv['macro_f1']:.3f}")
     return trained
@@ -449,19 +453,7 @@ def train(
 
     ``quick`` searches one regularisation setting only (for tests of the pipeline, not for a model).
     """
-    global LAMBDAS, EMB_FACTORS
-    grid = (LAMBDAS, EMB_FACTORS)
-    if quick:
-        LAMBDAS, EMB_FACTORS = (3.0,), (30.0,)
-    try:
-        return _train(statement_files, reflection_files, progress)
-    finally:
-        LAMBDAS, EMB_FACTORS = grid
-
-
-def _train(
-    statement_files: Sequence[Path], reflection_files: Sequence[Path], progress: Callable[[str], None]
-) -> dict[str, Any]:
+    search = QUICK_GRID if quick else GRID
     if any(h in p.name for h in HELD_OUT for p in [*statement_files, *reflection_files]):
         raise ValueError("held-out files are never trained on")
     embedder = get_embedder()
@@ -476,15 +468,22 @@ def _train(
         "files": _digest([*statement_files, *reflection_files]),
         "cv": {},
     }
+    # the rules-only features are the first columns of the embedded ones: compute them once
+    xr = reflection_matrix(r_rows, embedder)
+    xs, sentences = statement_matrix(s_rows, embedder)
     for embedded in (True, False):
-        emb = embedder if embedded else None
+        r_names, s_names = reflection_names(embedded), statement_names(embedded)
+        if not embedded:
+            assert reflection_names(True)[: len(r_names)] == r_names
+            assert statement_names(True)[: len(s_names)] == s_names
         tag = "embedded" if embedded else "rules_only"
         progress(f"reflections, {tag}: {len(r_rows)} rows")
-        tr = train_reflections(r_rows, emb, progress)
+        tr = train_reflections(r_rows, xr[:, : len(r_names)], r_names, progress, search)
         variants[f"reflection/{tag}"] = tr.to_json()
         meta["cv"][f"reflection/{tag}"] = {"lambda": tr.lam, "embedding_factor": tr.emb_factor, **tr.cv}
         progress(f"statements, {tag}: {len(s_rows)} rows")
-        ts = train_statements(s_rows, emb, progress)
+        cut = Sentences(sentences.x[:, : len(s_names)], sentences.row)
+        ts = train_statements(s_rows, xs[:, : len(s_names)], cut, s_names, progress, search)
         variants[f"statement/{tag}"] = ts.to_json()
         meta["cv"][f"statement/{tag}"] = {"lambda": ts.lam, "embedding_factor": ts.emb_factor, **ts.cv}
     evidence = lexical.fit([r["text"] for r in s_rows], [r["kinds"] for r in s_rows], NUDGE_KINDS)
