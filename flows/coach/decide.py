@@ -8,7 +8,6 @@ details only; the words people read are in ``bot/texts.py``.
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 
@@ -23,12 +22,10 @@ from flows.coach.features import (
 from flows.coach.lexical import WordEvidence
 from flows.coach.model import get_model
 from flows.coach.models import Nudge, NudgeKind, Reason, ReasonCode, ReflectionScore, StatementReview
-from flows.coach.reflections import analyse
+from flows.coach.reflections import W_FEEL, W_NEED, analyse
 from flows.coach.statements import rule_review
 from flows.coach.suggest import Context, make_nudge
 from flows.coach.text import normalise
-
-log = logging.getLogger("commonground.coach")
 
 HELD_LABELS = ("rebuttal", "advice", "question", "judgement", "off_topic")
 FORWARDED_LABELS = ("good", "partial", "parroting", "minimising", "distorted")
@@ -140,8 +137,9 @@ def score_reflection(original: str, reflection: str) -> ReflectionScore:
         forward=forward,
         gate_passed=not held,
         facts=a.facts,
-        feelings=a.feelings if a.feeling_named or not feeling else 14.0,
-        needs=a.needs if a.need_marker or not need else 20.0,
+        # a feeling or need said only in an idiom the rule book knows earns the part credit
+        feelings=a.feelings if a.feeling_named or not feeling else round(W_FEEL * 0.7, 2),
+        needs=a.needs if a.need_marker or not need else W_NEED,
         own_words=a.own_words,
         neutrality=a.neutrality,
         reasons=_dedupe(reasons),
@@ -206,15 +204,13 @@ def statement_features(
     return statement_vectors(text, legacy, r.hits, r.spans, embedder, per_sentence, words)
 
 
-def statement_probabilities(
-    text: str, reading: StatementReading | None = None
-) -> tuple[dict[str, float], list[dict[str, float]], StatementReading]:
+def statement_probabilities(text: str) -> tuple[dict[str, float], list[dict[str, float]], StatementReading]:
     """The model's probability of each nudge kind for the whole text and for each of its sentences.
 
     A text earns a kind when the whole or any one sentence passes the kind's threshold; a text shorter
     than ``SENTENCE_READING_FROM`` sentences is read whole only (the thresholds were fitted the same way).
     """
-    r = reading or read_statement(text)
+    r = read_statement(text)
     embedder = get_embedder()
     variant = get_model().variant("statement", embedder is not None)
     vectors = statement_features(text, embedder, reading=r)
@@ -237,12 +233,6 @@ def _raised(
     if len(_WORDS.findall(text)) < MIN_WORDS_WITHOUT_CUE:
         kinds &= cued
     return kinds
-
-
-def statement_kinds(text: str) -> set[str]:
-    """The nudge kinds the model raises for a text."""
-    whole, per_sentence, reading = statement_probabilities(text)
-    return _raised(text, whole, per_sentence, reading)
 
 
 def review_statement(text: str) -> StatementReview:
@@ -293,7 +283,6 @@ __all__ = [
     "reflection_input",
     "review_statement",
     "score_reflection",
-    "statement_kinds",
     "statement_probabilities",
     "warm_up",
 ]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flows.coach.decide import review_statement, score_reflection
+from flows.coach.decide import HELD_LABELS, review_statement, score_reflection
 from flows.coach.models import NudgeKind
 
 
@@ -52,9 +52,6 @@ class StatementResult:
         """Mean F1 over the kinds that occur (expected or predicted) in the file."""
         used = [s for s in self.per_kind.values() if s.tp + s.fp + s.fn]
         return sum(s.f1 for s in used) / len(used) if used else 1.0
-
-
-HELD_LABELS = frozenset({"rebuttal", "advice", "question", "judgement", "off_topic"})
 
 
 @dataclass

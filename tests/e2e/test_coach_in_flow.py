@@ -3,6 +3,8 @@ the joint space, privately and at most once per few minutes."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flows.models import LoopStatus, Stage
 from tests.e2e import play
 from tests.support.harness import Harness
@@ -54,12 +56,15 @@ async def reflection_stage(h: Harness) -> None:
     await play.intake(h, h.bob, play.BOB_ANSWERS)
 
 
-async def test_a_rebuttal_is_not_forwarded_as_a_reflection(h: Harness) -> None:
+async def bob_reflects(h: Harness, text: str) -> Any:
+    """Both have shared their answers; Bob opens the reflection modal and sends ``text``."""
     await reflection_stage(h)
     await h.click_dm(h.bob, "cg_reflect_open")
-    result = await h.submit(
-        h.bob, {"reflection": {"value": "You should just relax, dates change all the time."}}
-    )
+    return await h.submit(h.bob, {"reflection": {"value": text}})
+
+
+async def test_a_rebuttal_is_not_forwarded_as_a_reflection(h: Harness) -> None:
+    result = await bob_reflects(h, "You should just relax, dates change all the time.")
     assert result.response_action == "errors"
     assert "Not sent yet" in result.errors["reflection"]
     m = await h.mediation()
@@ -69,11 +74,7 @@ async def test_a_rebuttal_is_not_forwarded_as_a_reflection(h: Harness) -> None:
 
 
 async def test_a_partial_reflection_is_forwarded_with_a_private_tip(h: Harness) -> None:
-    await reflection_stage(h)
-    await h.click_dm(h.bob, "cg_reflect_open")
-    await h.submit(
-        h.bob, {"reflection": {"value": "The launch moved to the 13th and you heard it on the call."}}
-    )
+    await bob_reflects(h, "The launch moved to the 13th and you heard it on the call.")
     saved = str(h.top_view(h.bob).blocks)
     assert "A thought for next time" in saved and "how it felt for them" in saved
     assert any("said back what they heard" in msg.text for msg in h.dm(h.ann))
@@ -100,38 +101,24 @@ async def test_live_nudge_in_the_joint_space_is_private_and_rate_limited(h: Harn
 
 
 async def test_a_judgement_dressed_as_a_reflection_is_held_back(h: Harness) -> None:
-    await reflection_stage(h)
-    await h.click_dm(h.bob, "cg_reflect_open")
-    result = await h.submit(
-        h.bob, {"reflection": {"value": "So basically you're too sensitive to take feedback about dates."}}
-    )
+    result = await bob_reflects(h, "So basically you're too sensitive to take feedback about dates.")
     assert result.response_action == "errors"
     assert "Not sent yet" in result.errors["reflection"] and "verdict" in result.errors["reflection"]
     assert not any("said back what they heard" in msg.text for msg in h.dm(h.ann))
 
 
 async def test_an_off_topic_reply_is_held_back(h: Harness) -> None:
-    await reflection_stage(h)
-    await h.click_dm(h.bob, "cg_reflect_open")
-    result = await h.submit(
-        h.bob, {"reflection": {"value": "I've had a rough month too, honestly. The canteen has been awful."}}
-    )
+    result = await bob_reflects(h, "I've had a rough month too, honestly. The canteen has been awful.")
     assert result.response_action == "errors"
     assert "moves away from what they told you" in result.errors["reflection"]
 
 
 async def test_a_wrong_detail_is_forwarded_with_a_tip_that_names_it(h: Harness) -> None:
-    await reflection_stage(h)
-    await h.click_dm(h.bob, "cg_reflect_open")
-    await h.submit(
-        h.bob,
-        {
-            "reflection": {
-                "value": "On Tuesday the launch moved from the 20th to the 13th and you heard it on the "
-                "status call. It caught you off guard and you were anxious about testing, and being "
-                "consulted before dates change matters to you."
-            }
-        },
+    await bob_reflects(
+        h,
+        "On Tuesday the launch moved from the 20th to the 13th and you heard it on the status call. It "
+        "caught you off guard and you were anxious about testing, and being consulted before dates "
+        "change matters to you.",
     )
     saved = str(h.top_view(h.bob).blocks)
     assert f"<@{h.ann}> mentioned Monday, and you wrote Tuesday" in saved
