@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import texts as t
 from bot.effects import EffectRunner, HomeSection
 from bot.listeners import actions, admin, commands, events, facilitate, prepare, views
-from bot.listeners.common import Deps
+from bot.listeners.common import Deps, tell
 from bot.middleware import dedupe
 from bot.service import MediationService
 from bot.settings import Settings
@@ -22,6 +24,7 @@ from flows.config import WorkspaceConfig
 # Slack's libraries log request and response bodies at DEBUG, and those bodies can hold private text
 # (modals show a person their own answers). Their loggers never go below INFO.
 SLACK_LOGGERS = ("slack_bolt", "slack_sdk")
+log = logging.getLogger("commonground.app")
 
 
 def quiet_slack_loggers() -> None:
@@ -66,8 +69,20 @@ def create_app(settings: Settings, services: Services) -> AsyncApp:
     admin.register(app, deps)
     facilitate.register(app, deps)
     prepare.register(app, deps)
+    app.error(apologise)
     deps.runner.home_sections.append(_safety_section(services))  # last: the footer everyone sees
     return app
+
+
+async def apologise(error: Exception, body: dict[str, Any], client: AsyncWebClient) -> None:
+    """Anything a listener did not expect: logged by its type only (never the payload, which may hold
+    private text), and the person who acted gets an apology where they acted."""
+    log.error("unexpected error in a listener", extra={"error": type(error).__name__})
+    if isinstance(body, dict) and isinstance(body.get("user"), dict) and body["user"].get("id"):
+        try:
+            await tell(client, body, t.SOMETHING_WRONG)
+        except Exception as exc:  # the apology itself must never raise inside the error handler
+            log.warning("could not apologise", extra={"error": type(exc).__name__})
 
 
 def _safety_section(services: Services) -> HomeSection:

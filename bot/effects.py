@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import assert_never
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
@@ -68,21 +69,24 @@ class EffectRunner:
 
     async def _one(self, m: Mediation, effect: Effect) -> Transition | None:
         try:
-            if isinstance(effect, Notify):
-                await self.notify(m, effect)
-            elif isinstance(effect, OpenJointSpace):
-                channel, thread_ts = await self._open_joint(m, effect)
-                await self.service.store.link_joint(m.team, joint_key(channel, thread_ts), m.id)
-                opened = c.JointSpaceOpened(channel_id=channel, kind=effect.kind, thread_ts=thread_ts)
-                return await self._feed(m, opened)
-            elif isinstance(effect, NotifyFacilitator):
-                await self.notify_facilitator(m, effect)
-            elif isinstance(effect, PostToJoint):
-                await self._post_joint(m, effect)
-            elif isinstance(effect, RefreshHome):
-                await self.refresh_homes(m)
-            elif isinstance(effect, Schedule):
-                await self.service.store.schedule(m.team, m.id, effect.timer, effect.at)
+            match effect:
+                case Notify():
+                    await self.notify(m, effect)
+                case OpenJointSpace():
+                    channel, thread_ts = await self._open_joint(m, effect)
+                    await self.service.store.link_joint(m.team, joint_key(channel, thread_ts), m.id)
+                    opened = c.JointSpaceOpened(channel_id=channel, kind=effect.kind, thread_ts=thread_ts)
+                    return await self._feed(m, opened)
+                case NotifyFacilitator():
+                    await self.notify_facilitator(m, effect)
+                case PostToJoint():
+                    await self._post_joint(m, effect)
+                case RefreshHome():
+                    await self.refresh_homes(m)
+                case Schedule():
+                    await self.service.store.schedule(m.team, m.id, effect.timer, effect.at)
+                case _:
+                    assert_never(effect)
         except SlackApiError as exc:
             error = str(exc.response.get("error", "unknown"))
             log.warning(

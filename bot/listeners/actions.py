@@ -13,15 +13,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts as t
 from bot.guards import can_open
-from bot.listeners.common import Deps, action_value, error_text, team_of, tell
-from bot.service import MediationNotFound
+from bot.listeners.common import Deps, act_on_click, action_value, error_text, team_of
 from bot.store import StoreUnavailable
 from bot.views import modals
 from bot.views.common import dump, section
 from bot.views.ids import Action, split_item_value
 from bot.views.joint import item_message
 from flows import commands as c
-from flows.errors import Refused
+from flows.engine import Transition
 from flows.models import Mediation
 
 log = logging.getLogger("commonground.actions")
@@ -74,19 +73,12 @@ def _change_handler(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         await ack()
-        user = body["user"]["id"]
-        try:
-            transition = await deps.service.act(team_of(context), action_value(body), factory(user))
-        except Refused as refused:
-            if not refused.silent:
-                await tell(client, body, error_text(refused))
-            return
-        except (MediationNotFound, StoreUnavailable) as exc:
-            await tell(client, body, error_text(exc))
-            return
-        if replacement is not None:
-            await _replace_clicked(client, body, replacement)
-        await deps.runner.run(transition)
+
+        async def replace(_transition: Transition) -> None:
+            if replacement is not None:
+                await _replace_clicked(client, body, replacement)
+
+        await act_on_click(deps, client, body, team_of(context), factory(body["user"]["id"]), then=replace)
 
     return handler
 
@@ -148,20 +140,11 @@ def _accept_item_handler(deps: Deps) -> Callable[..., Any]:
     ) -> None:
         await ack()
         mediation_id, item_id = split_item_value(action_value(body))
-        user = body["user"]["id"]
-        try:
-            transition = await deps.service.act(
-                team_of(context), mediation_id, c.AcceptItem(actor=user, item_id=item_id)
-            )
-        except Refused as refused:
-            if not refused.silent:
-                await tell(client, body, error_text(refused))
-            return
-        except (MediationNotFound, StoreUnavailable) as exc:
-            await tell(client, body, error_text(exc))
-            return
-        message, channel = body.get("message"), (body.get("channel") or {}).get("id")
-        if message and channel:
+
+        async def update_item(transition: Transition) -> None:
+            message, channel = body.get("message"), (body.get("channel") or {}).get("id")
+            if not message or not channel:
+                return
             updated = item_message(transition.mediation, item_id)
             try:
                 await client.chat_update(
@@ -169,7 +152,11 @@ def _accept_item_handler(deps: Deps) -> Callable[..., Any]:
                 )
             except SlackApiError as exc:
                 log.warning("chat.update failed", extra={"error": str(exc.response.get("error"))})
-        await deps.runner.run(transition)
+
+        command = c.AcceptItem(actor=body["user"]["id"], item_id=item_id)
+        await act_on_click(
+            deps, client, body, team_of(context), command, mediation_id=mediation_id, then=update_item
+        )
 
     return handler
 

@@ -16,6 +16,7 @@ from bot.listeners.facilitate import open_facilitate_modal
 from bot.service import MediationNotFound
 from bot.store import StoreUnavailable
 from bot.views.common import button, dump, esc, section
+from bot.views.ids import Action, Shortcut
 from bot.views.messages import status_blocks
 from bot.views.modals import info_modal, start_modal
 from bot.views.prepare import write_modal as prepare_modal
@@ -101,7 +102,7 @@ async def _enabled(deps: Deps, context: AsyncBoltContext, flow: str) -> bool:
 def register_shortcuts(app: AsyncApp, deps: Deps) -> None:
     """The global "Start a mediation" shortcut: the same modal as `/mediate`."""
 
-    @app.shortcut("cg_start")
+    @app.shortcut(Shortcut.START.value)
     async def start_shortcut(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
@@ -144,7 +145,7 @@ async def _cancel(deps: Deps, reply: Reply, team: str, user: str, rest: str) -> 
             other = m.party(me.role.other).user_id if me else ""
             row = SectionBlock(
                 text=MarkdownTextObject(text=f"<@{other}> — {esc(m.topic)}"),
-                accessory=button(t.CANCEL_THIS, "cg_cancel_one", m.id, "danger"),
+                accessory=button(t.CANCEL_THIS, Action.CANCEL_ONE, m.id, "danger"),
             )
             rows.append(row)
         await reply(t.CANCEL_WHICH, blocks=dump([section(t.CANCEL_WHICH), *rows]))

@@ -4,6 +4,7 @@ why something did not happen."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -16,8 +17,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import texts as t
 from bot.effects import EffectRunner
 from bot.service import MediationNotFound, MediationService
-from bot.store import PairTaken, StoreUnavailable, team_key
+from bot.store import PairTaken, StoreUnavailable, VersionConflict, team_key
 from bot.views.modals import info_modal
+from flows import commands as c
+from flows.engine import Transition
 from flows.errors import Refused
 
 log = logging.getLogger("commonground.listeners")
@@ -108,3 +111,55 @@ def action_value(body: dict[str, Any]) -> str:
     """The value of the clicked element."""
     action = body["actions"][0]
     return str(action.get("value") or "")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a command did not happen: kind words for the person, and the refusal when there was one
+    (a modal turns its field problems into errors under the fields)."""
+
+    text: str
+    refused: Refused | None = None
+
+    @property
+    def silent(self) -> bool:
+        """True for a repeat of something already done: there is nothing to tell."""
+        return self.refused is not None and self.refused.silent
+
+
+async def attempt(deps: Deps, team: str, mediation_id: str, command: c.Command) -> Transition | Problem:
+    """Carry out one command on a mediation; a refusal or a storage problem comes back as a `Problem`
+    (never raised), so every listener answers the same things in the same kind words."""
+    try:
+        return await deps.service.act(team, mediation_id, command)
+    except Refused as refused:
+        return Problem(error_text(refused), refused)
+    except (MediationNotFound, StoreUnavailable, VersionConflict) as exc:
+        return Problem(error_text(exc))
+
+
+AfterChange = Callable[[Transition], Awaitable[None]]
+
+
+async def act_on_click(
+    deps: Deps,
+    client: AsyncWebClient,
+    body: dict[str, Any],
+    team: str,
+    command: c.Command,
+    *,
+    mediation_id: str | None = None,
+    then: AfterChange | None = None,
+) -> Transition | None:
+    """What every button that changes a mediation does: carry out the command for the clicked
+    mediation, tell the person kindly where they clicked when it did not happen, otherwise run
+    `then` (e.g. update the clicked message) and carry out the effects. None when nothing changed."""
+    result = await attempt(deps, team, mediation_id or action_value(body), command)
+    if isinstance(result, Problem):
+        if not result.silent:
+            await tell(client, body, result.text)
+        return None
+    if then is not None:
+        await then(result)
+    await deps.runner.run(result)
+    return result

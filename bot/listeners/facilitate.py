@@ -14,15 +14,23 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts as t
-from bot.listeners.common import Deps, action_value, error_text, team_of, tell
+from bot.listeners.common import (
+    Deps,
+    Problem,
+    act_on_click,
+    action_value,
+    attempt,
+    error_text,
+    team_of,
+    tell,
+)
 from bot.listeners.views import field_errors, submit_handler
-from bot.service import MediationNotFound
 from bot.store import PairTaken, StoreUnavailable
 from bot.submitted import Values, value
 from bot.views import facilitate as fv
 from bot.views import modals
 from bot.views.home import waiting_on
-from bot.views.ids import Action, Callback
+from bot.views.ids import Action, Callback, Shortcut
 from flows import commands as c
 from flows.config import FacilitatorPolicy, WorkspaceConfig
 from flows.errors import RefusalCode, Refused
@@ -69,7 +77,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     """Attach the facilitator's shortcut, modals and App Home controls, and the hosted section."""
     deps.runner.home_sections.append(_hosted_provider(deps))
 
-    @app.shortcut("cg_host")
+    @app.shortcut(Shortcut.HOST.value)
     async def host_about_message(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
@@ -175,35 +183,18 @@ async def _people_problems(client: AsyncWebClient, user: str, first: str, second
     return problems
 
 
-async def _run(
-    deps: Deps, client: AsyncWebClient, body: dict[str, Any], team: str, command: c.Command
-) -> bool:
-    """Carry out a control's command; False (after telling the person why) when it did not happen."""
-    try:
-        transition = await deps.service.act(team, action_value(body), command)
-    except Refused as refused:
-        if not refused.silent:
-            await tell(client, body, error_text(refused))
-        return refused.silent
-    except (MediationNotFound, StoreUnavailable) as exc:
-        await tell(client, body, error_text(exc))
-        return False
-    await deps.runner.run(transition)
-    return True
-
-
 def _simple_handler(deps: Deps, factory: Callable[[str], c.Command]) -> Callable[..., Any]:
     async def handler(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         await ack()
-        await _run(deps, client, body, team_of(context), factory(body["user"]["id"]))
+        await act_on_click(deps, client, body, team_of(context), factory(body["user"]["id"]))
 
     return handler
 
 
 def _nudge_handler(deps: Deps) -> Callable[..., Any]:
-    """A kind reminder to every party something waits on."""
+    """A kind reminder to every party something waits on; the host is told who was reminded."""
 
     async def handler(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
@@ -219,9 +210,13 @@ def _nudge_handler(deps: Deps) -> Callable[..., Any]:
             await tell(client, body, t.NOT_FOUND)
             return
         roles = [p.role for p in m.parties if waiting_on(m, p.role)] or [p.role for p in m.parties]
+        reminded: list[str] = []
         for role in roles:
-            if not await _run(deps, client, body, team_of(context), c.NudgeParty(actor=user, role=role)):
+            command = c.NudgeParty(actor=user, role=role)
+            if await act_on_click(deps, client, body, team_of(context), command) is None:
                 return  # refused: said once, not once per party
+            reminded.append(f"<@{m.party(role).user_id}>")
+        await tell(client, body, t.HOSTED_NUDGED.format(people=t.AND.join(reminded)))
 
     return handler
 
@@ -310,19 +305,15 @@ def _joint_submit_handler(deps: Deps) -> Callable[..., Any]:
         command = c.ChooseJointSpace(
             actor=user, kind=kind, channel_id=channel if kind is JointKind.THREAD else None
         )
-        try:
-            transition = await deps.service.act(team, mediation_id, command)
-        except Refused as refused:
-            if refused.silent:
+        result = await attempt(deps, team, mediation_id, command)
+        if isinstance(result, Problem):
+            if result.silent:
                 await ack()
             else:
-                await ack(response_action="errors", errors={"kind": error_text(refused)})
-            return
-        except (MediationNotFound, StoreUnavailable) as exc:
-            await ack(response_action="errors", errors={"kind": error_text(exc)})
+                await ack(response_action="errors", errors={"kind": result.text})
             return
         await ack()
-        await deps.runner.run(transition)
+        await deps.runner.run(result)
 
     return handler
 

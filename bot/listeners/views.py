@@ -15,8 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts as t
 from bot.coach_words import reasons_text
-from bot.listeners.common import Deps, error_text, flow_enabled, team_of
-from bot.service import MediationNotFound
+from bot.listeners.common import Deps, Problem, attempt, error_text, flow_enabled, team_of
 from bot.store import PairTaken, StoreUnavailable
 from bot.submitted import Values, value
 from bot.views import modals
@@ -77,6 +76,29 @@ def field_errors(
     return errors
 
 
+def problem_answer(
+    problem: Problem, callback: Callback, fallback_block: str, limits: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """How a modal answers a command that did not happen: errors under the fields for bad input or a
+    storage problem (nothing typed is lost), a kind notice in place of the modal for any other refusal."""
+    refused = problem.refused
+    if refused is None:
+        return {"response_action": "errors", "errors": {fallback_block: problem.text}}
+    if refused.fields or refused.code is RefusalCode.INVALID_INPUT:
+        return {
+            "response_action": "errors",
+            "errors": field_errors(callback, refused, fallback_block, limits),
+        }
+    return {"response_action": "update", "view": modals.info_modal(problem.text)}
+
+
+async def _act(
+    deps: Deps, context: AsyncBoltContext, body: dict[str, Any], command: c.Command
+) -> Transition | Problem:
+    mediation_id = modals.read_metadata(body["view"].get("private_metadata")).get("m", "")
+    return await attempt(deps, team_of(context), mediation_id, command)
+
+
 def register(app: AsyncApp, deps: Deps) -> None:
     """Attach the view submission listeners."""
     app.view(Callback.START.value)(_start_handler(deps))
@@ -132,32 +154,18 @@ def _propose_command(user: str, values: Values) -> c.Command:
     )
 
 
-async def _act(deps: Deps, context: AsyncBoltContext, body: dict[str, Any], command: c.Command) -> Transition:
-    mediation_id = modals.read_metadata(body["view"].get("private_metadata")).get("m", "")
-    return await deps.service.act(team_of(context), mediation_id, command)
-
-
 def submit_handler(
     deps: Deps, callback: Callback, build: Callable[[str, Values], c.Command], fallback: str
 ) -> Callable[..., Any]:
     async def handler(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         values: Values = body["view"]["state"]["values"]
-        try:
-            transition = await _act(deps, context, body, build(body["user"]["id"], values))
-        except Refused as refused:
-            if refused.silent:
-                await _done(ack, callback)
-                return
-            if refused.fields or refused.code is RefusalCode.INVALID_INPUT:
-                await ack(response_action="errors", errors=field_errors(callback, refused, fallback, {}))
-            else:
-                await ack(response_action="update", view=modals.info_modal(error_text(refused)))
-            return
-        except (MediationNotFound, StoreUnavailable) as exc:
-            await ack(response_action="errors", errors={fallback: error_text(exc)})
+        result = await _act(deps, context, body, build(body["user"]["id"], values))
+        if isinstance(result, Problem) and not result.silent:
+            await ack(**problem_answer(result, callback, fallback))
             return
         await _done(ack, callback)
-        await deps.runner.run(transition)
+        if not isinstance(result, Problem):
+            await deps.runner.run(result)
 
     return handler
 
@@ -172,48 +180,64 @@ async def _done(ack: AsyncAck, callback: Callback) -> None:
 
 
 def _intake_handler(deps: Deps) -> Callable[..., Any]:
+    """Private intake answers. The coach's review is shown once: saving the reviewed words again,
+    unchanged, moves on to choosing what to share (as *Keep my words* does), so the check never loops."""
+
     async def handler(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         values: Values = body["view"]["state"]["values"]
         answers = {b.removeprefix("q_"): value(values, b) or "" for b in values if b.startswith("q_")}
         user = body["user"]["id"]
-        try:
-            transition = await _act(deps, context, body, c.SaveIntake(actor=user, answers=answers))
-        except Refused as refused:
+        team = team_of(context)
+        mediation_id = modals.read_metadata(body["view"].get("private_metadata")).get("m", "")
+        reviewed = body["view"].get("callback_id") == Callback.INTAKE_REVIEW.value
+        before = await _answers_before(deps, team, mediation_id, user) if reviewed else None
+        result = await _act(deps, context, body, c.SaveIntake(actor=user, answers=answers))
+        if isinstance(result, Problem):
             first = next(iter(values), "q_happened")
-            if refused.fields:
-                m_id = modals.read_metadata(body["view"].get("private_metadata")).get("m", "")
-                found = await deps.service.store.get(team_of(context), m_id)
-                definition = (
-                    await deps.service.definitions.for_mediation(found)
-                    if found
-                    else await deps.service.definitions.current(team_of(context), "peer")
-                )
-                limits: dict[str, int] = {q.key: q.max_length for q in definition.intake().questions}
-                await ack(
-                    response_action="errors", errors=field_errors(Callback.INTAKE, refused, first, limits)
-                )
-            else:
-                await ack(response_action="update", view=modals.info_modal(error_text(refused)))
+            limits = await _intake_limits(deps, team, mediation_id) if result.refused else {}
+            await ack(**problem_answer(result, Callback.INTAKE, first, limits))
             return
-        except (MediationNotFound, StoreUnavailable) as exc:
-            await ack(response_action="errors", errors={next(iter(values), "q_happened"): error_text(exc)})
-            return
-        m = transition.mediation
+        m = result.mediation
         party = m.party_of(user)
         assert party is not None  # the engine accepted the command, so the user is a party
         definition = await deps.service.definitions.for_mediation(m)
         texts = {key: answer.text for key, answer in party.answers.items()}
-        nudges = intake_nudges(texts)
-        signalled = concerns(*texts.values())
+        unchanged = before is not None and before == texts
+        nudges = {} if unchanged else intake_nudges(texts)
+        signalled = [] if unchanged else concerns(*texts.values())
         if nudges or signalled:
             safety = safety_blocks(await _config(deps, m.team), signalled) if signalled else None
             view = modals.intake_review_modal(m, party.role, definition, nudges, safety)
         else:
             view = modals.sharing_modal(m, party.role, definition)
         await ack(response_action="update", view=view)
-        await deps.runner.run(transition)
+        await deps.runner.run(result)
 
     return handler
+
+
+async def _answers_before(deps: Deps, team: str, mediation_id: str, user: str) -> dict[str, str] | None:
+    """The person's saved answers as the coach reviewed them, or None when they cannot be read."""
+    try:
+        m = await deps.service.store.get(team, mediation_id)
+    except StoreUnavailable:
+        return None
+    party = m.party_of(user) if m else None
+    return {key: a.text for key, a in party.answers.items()} if party else None
+
+
+async def _intake_limits(deps: Deps, team: str, mediation_id: str) -> dict[str, int]:
+    """The length limit of each intake question of this mediation's flow."""
+    try:
+        found = await deps.service.store.get(team, mediation_id)
+        definition = (
+            await deps.service.definitions.for_mediation(found)
+            if found
+            else await deps.service.definitions.current(team, "peer")
+        )
+    except StoreUnavailable:
+        return {}
+    return {q.key: q.max_length for q in definition.intake().questions}
 
 
 def _start_handler(deps: Deps) -> Callable[..., Any]:
@@ -301,34 +325,30 @@ def _reflect_handler(deps: Deps) -> Callable[..., Any]:
         tips = ""
         try:
             m = await deps.service.store.get(team, mediation_id)
-            party = m.party_of(user) if m else None
-            if m is not None and party is not None and text.strip():
-                speaker = m.party(party.role.other)
-                check = check_reflection(speaker.shared_answers(), text)
-                if not check.passed:
-                    reasons = reasons_text(check.reasons)
-                    await ack(
-                        response_action="errors",
-                        errors={"reflection": t.REFLECTION_NOT_YET.format(reasons=reasons)},
-                    )
-                    return
-                tips = reasons_text(check.reasons, f"<@{speaker.user_id}>", mrkdwn=True)
-            transition = await deps.service.act(team, mediation_id, c.SubmitReflection(actor=user, text=text))
-        except Refused as refused:
-            if refused.silent:
-                await ack(response_action="update", view=modals.saved_modal())
-            elif refused.fields:
-                await ack(
-                    response_action="errors", errors=field_errors(Callback.REFLECT, refused, "reflection", {})
-                )
-            else:
-                await ack(response_action="update", view=modals.info_modal(error_text(refused)))
-            return
-        except (MediationNotFound, StoreUnavailable) as exc:
+        except StoreUnavailable as exc:
             await ack(response_action="errors", errors={"reflection": error_text(exc)})
+            return
+        party = m.party_of(user) if m else None
+        if m is not None and party is not None and text.strip():
+            speaker = m.party(party.role.other)
+            check = check_reflection(speaker.shared_answers(), text)
+            if not check.passed:
+                reasons = reasons_text(check.reasons)
+                await ack(
+                    response_action="errors",
+                    errors={"reflection": t.REFLECTION_NOT_YET.format(reasons=reasons)},
+                )
+                return
+            tips = reasons_text(check.reasons, f"<@{speaker.user_id}>", mrkdwn=True)
+        result = await attempt(deps, team, mediation_id, c.SubmitReflection(actor=user, text=text))
+        if isinstance(result, Problem):
+            if result.silent:
+                await ack(response_action="update", view=modals.saved_modal())
+            else:
+                await ack(**problem_answer(result, Callback.REFLECT, "reflection"))
             return
         note = t.REFLECTION_TIPS.format(tips=tips) if tips else None
         await ack(response_action="update", view=modals.saved_modal(note))
-        await deps.runner.run(transition)
+        await deps.runner.run(result)
 
     return handler

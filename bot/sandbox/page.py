@@ -16,9 +16,10 @@ from bot.sandbox.delivery import SlackDelivery
 from bot.sandbox.models import Conversation, ScreenError
 from bot.sandbox.render import render_home, render_message, render_modal
 from bot.sandbox.webapi import SlackStandIn
+from bot.views.ids import Shortcut
 
 HOME = "home"
-MESSAGE_SHORTCUT = "cg_host"  # the app's message shortcut (manifest.json)
+MESSAGE_SHORTCUT = Shortcut.HOST.value  # the app's message shortcut (manifest.json)
 MESSAGE_SHORTCUT_NAME = "Host a mediation about this"
 DEVLOG_LIMIT = 120
 _MENTION = re.compile(r"(?<![<\w])@([a-z0-9._-]+)", re.IGNORECASE)

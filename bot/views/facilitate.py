@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
 from bot import texts as t
 from bot.views.common import actions, button, context, esc, modal, section
 from bot.views.home import waiting_on
-from bot.views.ids import Callback
+from bot.views.ids import Action, Callback
 from bot.views.modals import metadata, person_input, topic_input
 from flows.engine import MOVE_ON_REASON_MAX
 from flows.models import JointKind, LoopStatus, Mediation, Outcome, Stage
@@ -67,17 +67,17 @@ def _hosted_item(m: Mediation) -> list[Block]:
     if m.is_open:
         controls: list[ButtonElement] = []
         if waiting and not m.paused:
-            controls.append(button(t.HOSTED_NUDGE.format(name="them"), "cg_fac_nudge", m.id))
+            controls.append(button(t.HOSTED_NUDGE.format(name="them"), Action.FAC_NUDGE, m.id))
         if m.stage is not Stage.INVITATION:
             if m.paused:
-                controls.append(button(t.RESUME, "cg_fac_resume", m.id, "primary"))
+                controls.append(button(t.RESUME, Action.FAC_RESUME, m.id, "primary"))
             else:
-                controls.append(button(t.JOINT_PAUSE, "cg_fac_pause", m.id))
+                controls.append(button(t.JOINT_PAUSE, Action.FAC_PAUSE, m.id))
         if m.stage is Stage.REFLECTION and any(not lp.status.ended for lp in m.loops):
-            controls.append(button(t.HOSTED_MOVE_ON, "cg_fac_move_on", m.id))
+            controls.append(button(t.HOSTED_MOVE_ON, Action.FAC_MOVE_ON, m.id))
         if m.joint is None:
-            controls.append(button(t.HOSTED_JOINT, "cg_fac_joint", m.id))
-        controls.append(button(t.HOSTED_END, "cg_fac_end", m.id, "danger"))
+            controls.append(button(t.HOSTED_JOINT, Action.FAC_JOINT, m.id))
+        controls.append(button(t.HOSTED_END, Action.FAC_END, m.id, "danger"))
         blocks.append(actions(*controls, block_id=f"hosted_{m.id}"))
     return blocks
 

@@ -11,6 +11,7 @@ from slack_sdk.models.views import View
 
 from bot import texts as t
 from bot.views.common import actions, button, context, dump_view, esc, section
+from bot.views.ids import Action
 from flows.models import LoopStatus, Mediation, Role, Stage
 
 HOME_LIMIT = 15
@@ -47,14 +48,14 @@ def waiting_on(m: Mediation, role: Role) -> str | None:
 
 
 _BUTTONS = {
-    "accept": (t.ACCEPT, "cg_invite_accept"),
-    "rules": (t.GROUND_RULES_AGREE, "cg_rules_agree"),
-    "intake": (t.INTAKE_BUTTON, "cg_intake_open"),
-    "sharing": (t.HOME_SHARING, "cg_sharing_open"),
-    "reflect": (t.REFLECT_BUTTON, "cg_reflect_open"),
-    "answer": (t.ANSWER_BUTTON, "cg_answer_open"),
-    "check_in": (t.CHECK_IN_BUTTON, "cg_check_in_open"),
-    "repair": (t.REPAIR_CONTINUE, "cg_repair_continue"),
+    "accept": (t.ACCEPT, Action.INVITE_ACCEPT),
+    "rules": (t.GROUND_RULES_AGREE, Action.RULES_AGREE),
+    "intake": (t.INTAKE_BUTTON, Action.INTAKE_OPEN),
+    "sharing": (t.HOME_SHARING, Action.SHARING_OPEN),
+    "reflect": (t.REFLECT_BUTTON, Action.REFLECT_OPEN),
+    "answer": (t.ANSWER_BUTTON, Action.ANSWER_OPEN),
+    "check_in": (t.CHECK_IN_BUTTON, Action.CHECK_IN_OPEN),
+    "repair": (t.REPAIR_CONTINUE, Action.REPAIR_CONTINUE),
 }
 
 
@@ -81,7 +82,7 @@ def _item(m: Mediation, user_id: str) -> list[Block]:
         blocks.append(context(t.HOME_CLOSED.format(outcome=t.OUTCOMES[m.outcome] if m.outcome else "")))
     elif m.paused:
         blocks.append(context(t.HOME_PAUSED))
-        buttons.append(button(t.RESUME, "cg_resume", m.id, "primary"))
+        buttons.append(button(t.RESUME, Action.RESUME, m.id, "primary"))
     elif waiting:
         blocks.append(context(t.HOME_WAITING_YOU.format(what=t.WAITING[waiting])))
         if waiting in _BUTTONS:
@@ -90,11 +91,11 @@ def _item(m: Mediation, user_id: str) -> list[Block]:
     else:
         blocks.append(context(t.HOME_WAITING_OTHER.format(other=other)))
     if me.answers:
-        buttons.append(button(t.HOME_MY_ANSWERS, "cg_answers_view", m.id))
+        buttons.append(button(t.HOME_MY_ANSWERS, Action.ANSWERS_VIEW, m.id))
     if m.is_open and m.stage is Stage.INTAKE and me.intake_saved_at and waiting != "sharing":
-        buttons.append(button(t.HOME_SHARING, "cg_sharing_open", m.id))
+        buttons.append(button(t.HOME_SHARING, Action.SHARING_OPEN, m.id))
     if m.loops and m.stage in (Stage.ALLIANCE, Stage.JOINT, Stage.CLOSED):
-        buttons.append(button(t.JOINT_UNDERSTOOD, "cg_understood_view", m.id))
+        buttons.append(button(t.JOINT_UNDERSTOOD, Action.UNDERSTOOD_VIEW, m.id))
     if buttons:
         blocks.append(actions(*buttons, block_id=f"home_{m.id}"))
     return blocks

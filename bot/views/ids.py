@@ -39,6 +39,13 @@ class Action(StrEnum):
     FAC_END = "cg_fac_end"
 
 
+class Shortcut(StrEnum):
+    """`callback_id`s of the app's shortcuts (manifest.json)."""
+
+    START = "cg_start"  # global: start a mediation
+    HOST = "cg_host"  # message: host a mediation about this message
+
+
 class Callback(StrEnum):
     """`callback_id`s of modals."""
 

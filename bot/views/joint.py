@@ -7,7 +7,7 @@ from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock
 
 from bot import texts as t
 from bot.views.common import actions, button, context, dump, esc, section
-from bot.views.ids import item_value
+from bot.views.ids import Action, item_value
 from bot.views.messages import Message, item_line
 from flows.definition import FlowDefinition
 from flows.effects import JointPost
@@ -23,7 +23,7 @@ def joint_message(m: Mediation, post: JointPost, d: FlowDefinition, item_id: str
         return item_message(m, item_id)
     if post is JointPost.PAUSED:
         return Message(
-            t.JOINT_PAUSED, dump([section(t.JOINT_PAUSED), actions(button(t.RESUME, "cg_resume", m.id))])
+            t.JOINT_PAUSED, dump([section(t.JOINT_PAUSED), actions(button(t.RESUME, Action.RESUME, m.id))])
         )
     if post is JointPost.RESUMED:
         return Message(t.JOINT_RESUMED, dump([section(t.JOINT_RESUMED)]))
@@ -61,10 +61,10 @@ def _summary(m: Mediation, d: FlowDefinition) -> Message:
         DividerBlock(),
         section(f"{t.JOINT_AGENDA}\n{agenda}"),
         actions(
-            button(t.JOINT_UNDERSTOOD, "cg_understood_view", m.id),
-            button(t.JOINT_PROPOSE, "cg_item_propose", m.id, "primary"),
-            button(t.JOINT_PAUSE, "cg_joint_pause", m.id),
-            button(t.JOINT_DONE, "cg_joint_done", m.id),
+            button(t.JOINT_UNDERSTOOD, Action.UNDERSTOOD_VIEW, m.id),
+            button(t.JOINT_PROPOSE, Action.ITEM_PROPOSE, m.id, "primary"),
+            button(t.JOINT_PAUSE, Action.JOINT_PAUSE, m.id),
+            button(t.JOINT_DONE, Action.JOINT_DONE, m.id),
             block_id="joint",
         ),
     ]
@@ -91,7 +91,7 @@ def item_message(m: Mediation, item_id: str) -> Message:
         blocks += [
             context(t.JOINT_ITEM_WAITING.format(other=other)),
             actions(
-                button(t.JOINT_ITEM_ACCEPT, "cg_item_accept", item_value(m.id, item.id), "primary"),
+                button(t.JOINT_ITEM_ACCEPT, Action.ITEM_ACCEPT, item_value(m.id, item.id), "primary"),
                 block_id=f"item_{item.id}",
             ),
         ]

@@ -10,6 +10,7 @@ from slack_sdk.models.blocks import Block, DividerBlock
 
 from bot import texts as t
 from bot.views.common import actions, button, context, dump, esc, section
+from bot.views.ids import Action
 from flows.definition import FlowDefinition, InvitationStage
 from flows.effects import Notice
 from flows.models import Mediation, Role, Stage
@@ -56,9 +57,9 @@ def notice_message(
         blocks += [
             section(t.INVITATION_HOW.format(**names)),
             actions(
-                button(t.ACCEPT, "cg_invite_accept", mid, "primary"),
-                button(t.NOT_NOW, "cg_invite_postpone", mid),
-                button(t.DECLINE, "cg_invite_decline", mid),
+                button(t.ACCEPT, Action.INVITE_ACCEPT, mid, "primary"),
+                button(t.NOT_NOW, Action.INVITE_POSTPONE, mid),
+                button(t.DECLINE, Action.INVITE_DECLINE, mid),
                 block_id="invitation",
             ),
         ]
@@ -69,7 +70,7 @@ def notice_message(
         blocks = [
             section(t.GROUND_RULES.format(**names)),
             section(lines),
-            actions(button(t.GROUND_RULES_AGREE, "cg_rules_agree", mid, "primary"), block_id="rules"),
+            actions(button(t.GROUND_RULES_AGREE, Action.RULES_AGREE, mid, "primary"), block_id="rules"),
         ]
         return Message(t.GROUND_RULES.format(**names), dump(blocks))
     simple: dict[Notice, tuple[str, tuple[tuple[str, str, str | None], ...]]] = {
@@ -78,30 +79,30 @@ def notice_message(
         Notice.POSTPONED: (t.POSTPONED, ()),
         Notice.DECLINED: (t.DECLINED, ()),
         Notice.DECLINE_THANKS: (t.DECLINE_THANKS, ()),
-        Notice.INTAKE_OPEN: (t.INTAKE_OPEN, ((t.INTAKE_BUTTON, "cg_intake_open", "primary"),)),
-        Notice.INTAKE_WAITING: (t.INTAKE_WAITING, ((t.HOME_SHARING, "cg_sharing_open", None),)),
-        Notice.REFLECT: (t.REFLECT, ((t.REFLECT_BUTTON, "cg_reflect_open", "primary"),)),
+        Notice.INTAKE_OPEN: (t.INTAKE_OPEN, ((t.INTAKE_BUTTON, Action.INTAKE_OPEN, "primary"),)),
+        Notice.INTAKE_WAITING: (t.INTAKE_WAITING, ((t.HOME_SHARING, Action.SHARING_OPEN, None),)),
+        Notice.REFLECT: (t.REFLECT, ((t.REFLECT_BUTTON, Action.REFLECT_OPEN, "primary"),)),
         Notice.REFLECTION_WAITING: (t.REFLECTION_WAITING, ()),
-        Notice.ANSWER_REFLECTION: (t.ANSWER_REFLECTION, ((t.ANSWER_BUTTON, "cg_answer_open", "primary"),)),
-        Notice.TRY_AGAIN: (t.TRY_AGAIN, ((t.TRY_AGAIN_BUTTON, "cg_reflect_open", "primary"),)),
-        Notice.CHECK_IN: (t.CHECK_IN, ((t.CHECK_IN_BUTTON, "cg_check_in_open", "primary"),)),
+        Notice.ANSWER_REFLECTION: (t.ANSWER_REFLECTION, ((t.ANSWER_BUTTON, Action.ANSWER_OPEN, "primary"),)),
+        Notice.TRY_AGAIN: (t.TRY_AGAIN, ((t.TRY_AGAIN_BUTTON, Action.REFLECT_OPEN, "primary"),)),
+        Notice.CHECK_IN: (t.CHECK_IN, ((t.CHECK_IN_BUTTON, Action.CHECK_IN_OPEN, "primary"),)),
         Notice.WAITING_CHECK_IN: (t.WAITING_CHECK_IN, ()),
         Notice.REPAIR: (
             t.REPAIR,
             (
-                (t.REPAIR_CONTINUE, "cg_repair_continue", "primary"),
-                (t.REPAIR_PAUSE, "cg_repair_pause", None),
-                (t.REPAIR_STOP, "cg_repair_stop", "danger"),
+                (t.REPAIR_CONTINUE, Action.REPAIR_CONTINUE, "primary"),
+                (t.REPAIR_PAUSE, Action.REPAIR_PAUSE, None),
+                (t.REPAIR_STOP, Action.REPAIR_STOP, "danger"),
             ),
         ),
-        Notice.PAUSED: (t.PAUSED, ((t.RESUME, "cg_resume", "primary"),)),
+        Notice.PAUSED: (t.PAUSED, ((t.RESUME, Action.RESUME, "primary"),)),
         Notice.RESUMED: (t.RESUMED, ()),
         Notice.CANCELLED: (t.CANCELLED, ()),
         Notice.UNREACHABLE: (t.UNREACHABLE, ()),
         Notice.EXPIRED: (t.EXPIRED, ()),
         Notice.FOLLOW_UP: (
             t.FOLLOW_UP,
-            ((t.FOLLOW_UP_YES, "cg_follow_up_yes", "primary"), (t.FOLLOW_UP_NO, "cg_follow_up_no", None)),
+            ((t.FOLLOW_UP_YES, Action.FOLLOW_UP_YES, "primary"), (t.FOLLOW_UP_NO, Action.FOLLOW_UP_NO, None)),
         ),
         Notice.HOLDING: (t.HOLDING, ()),
         Notice.REOPENED: (t.REOPENED, ()),
@@ -143,9 +144,9 @@ def _facilitated_notice(m: Mediation, role: Role, notice: Notice, d: FlowDefinit
             *_intro(d),
             section(t.FAC_INVITATION_HOW.format(**names)),
             actions(
-                button(t.ACCEPT, "cg_invite_accept", m.id, "primary"),
-                button(t.NOT_NOW, "cg_invite_postpone", m.id),
-                button(t.DECLINE, "cg_invite_decline", m.id),
+                button(t.ACCEPT, Action.INVITE_ACCEPT, m.id, "primary"),
+                button(t.NOT_NOW, Action.INVITE_POSTPONE, m.id),
+                button(t.DECLINE, Action.INVITE_DECLINE, m.id),
                 block_id="invitation",
             ),
         ]

@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import (
 
 from bot import texts as t
 from bot.views.common import actions, button, clip, context, esc, modal, section
-from bot.views.ids import Callback
+from bot.views.ids import Action, Callback
 from flows.coach import Nudge
 from flows.definition import FlowDefinition
 from flows.engine import HOPES_MAX, ITEM_WHAT_MAX, ITEM_WHO_MAX, MISSING_MAX, TOPIC_MAX
@@ -167,7 +167,7 @@ def intake_review_modal(
     blocks: list[Block] = [
         *(safety or []),
         section(t.REVIEW_INTRO.format(other=other)),
-        actions(button(t.REVIEW_KEEP, "cg_keep_words", m.id), block_id="keep"),
+        actions(button(t.REVIEW_KEEP, Action.KEEP_WORDS, m.id), block_id="keep"),
     ]
     for question in d.intake().questions:
         answer = saved.get(question.key)

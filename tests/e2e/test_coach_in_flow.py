@@ -123,3 +123,13 @@ async def test_a_wrong_detail_is_forwarded_with_a_tip_that_names_it(h: Harness) 
     saved = str(h.top_view(h.bob).blocks)
     assert f"<@{h.ann}> mentioned Monday, and you wrote Tuesday" in saved
     assert any("said back what they heard" in msg.text for msg in h.dm(h.ann))
+
+
+async def test_saving_the_reviewed_words_unchanged_moves_on(h: Harness) -> None:
+    """The coach's gentle check never loops: the same words saved again go on to sharing."""
+    await to_intake(h)
+    await h.submit(h.ann, play.intake_values(BLAMING))
+    assert h.top_view(h.ann).callback_id == "cg_intake_review"
+    await h.submit(h.ann, {"q_happened": {"value": BLAMING["happened"]}})
+    assert h.top_view(h.ann).callback_id == "cg_sharing"
+    assert (await h.mediation()).initiator.answers["happened"].text == BLAMING["happened"]

@@ -63,6 +63,8 @@ async def test_maya_hosts_a_whole_mediation(h: Harness, maya: str) -> None:
     # A kind reminder to whoever something waits on.
     await click_hosted(h, maya, "cg_fac_nudge")
     assert "kind reminder" in h.last_dm(h.ann).text and "cg_rules_agree" in str(h.last_dm(h.ann).blocks)
+    told = str(h.top_view(maya).blocks)  # Remind confirms to the host who was reminded
+    assert "kind reminder" in told and h.ann in told and h.bob in told
 
     # Pause and resume: both parties are told.
     await click_hosted(h, maya, "cg_fac_pause")
