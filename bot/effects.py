@@ -119,7 +119,7 @@ class EffectRunner:
     async def notify(self, m: Mediation, effect: Notify) -> None:
         """Send one party their private message."""
         definition = await self.service.definitions.for_mediation(m)
-        message = notice_message(m, effect.role, effect.notice, definition, effect.speaker)
+        message = notice_message(m, effect.role, effect.notice, definition, effect.speaker, effect.by)
         blocks = message.blocks
         if effect.notice is Notice.DECLINED and self.service.configs is not None:
             # Declined: the other person is offered the workspace's contacts (and /mediate prepare).
@@ -149,7 +149,7 @@ class EffectRunner:
         """Tell the facilitator (stages and names only)."""
         if m.facilitator is None:
             return
-        message = facilitator_message(m, effect.notice)
+        message = facilitator_message(m, effect.notice, effect.by)
         channel = await self.dm_channel(m.facilitator)
         await self.client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
 

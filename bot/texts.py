@@ -121,15 +121,31 @@ ANSWER_REFLECTION = "<@{other}> has said back what they heard from you. Does it 
 ANSWER_BUTTON = "Read their reflection"
 TRY_AGAIN = "<@{other}> read your reflection and added what was missing. Would you like to try again?"
 TRY_AGAIN_BUTTON = "Try again"
-LOOP_CONFIRMED = "<@{speaker}> confirmed that <@{listener}> understood them."
-LOOP_NOT_YET = (
-    "<@{listener}> and <@{speaker}> are not fully there yet after {rounds} rounds, and that's all right. "
-    "What <@{speaker}> added is kept for the conversation, and we move on."
-)
-LOOP_SKIPPED = (
-    "<@{speaker}> chose not to share their answers, so there is nothing for <@{listener}> to reflect in "
-    "this direction. We move on."
-)
+# Reflection-loop notices, to the speaker and to the listener, each addressed as themselves.
+LOOP_CONFIRMED = {
+    "speaker": "You confirmed that <@{listener}> understood you.",
+    "listener": "<@{speaker}> confirmed that you understood them.",
+}
+LOOP_NOT_YET = {
+    "speaker": (
+        "You and <@{listener}> are not fully there yet after {rounds} rounds, and that's all right. "
+        "What you added is kept for the conversation, and we move on."
+    ),
+    "listener": (
+        "You and <@{speaker}> are not fully there yet after {rounds} rounds, and that's all right. "
+        "What <@{speaker}> added is kept for the conversation, and we move on."
+    ),
+}
+LOOP_SKIPPED = {
+    "speaker": (
+        "You chose not to share your answers, so there is nothing for <@{listener}> to reflect in this "
+        "direction. We move on."
+    ),
+    "listener": (
+        "<@{speaker}> chose not to share their answers, so there is nothing for you to reflect in this "
+        "direction. We move on."
+    ),
+}
 CHECK_IN = (
     "Before you talk together, a short check-in: how is this going for you so far? Your numbers help "
     "us adjust; <@{other}> won't see them."
@@ -149,7 +165,22 @@ REPAIR_PAUSE = "Take a break"
 REPAIR_STOP = "Stop the mediation"
 PAUSED = "The mediation with <@{other}> is paused. Either of you can resume it when you're ready."
 RESUME = "Resume"
-RESUMED = "<@{other}> resumed the mediation. Pick up where you left off."
+RESUMED = "The mediation with <@{other}> has resumed. Pick up where you left off."
+# Pause and resume, told to each reader as themselves: by you, by the other person, by the host.
+BY_YOU, BY_OTHER, BY_HOST = "you", "other", "host"
+PAUSED_BY = {
+    BY_YOU: "You paused the mediation with <@{other}>. Either of you can resume it when you're ready.",
+    BY_OTHER: "<@{by}> paused the mediation with you. Either of you can resume it when you're ready.",
+    BY_HOST: (
+        "<@{by}>, who hosts, paused your mediation with <@{other}>. Either of you can resume it when "
+        "you're ready."
+    ),
+}
+RESUMED_BY = {
+    BY_YOU: "You resumed the mediation with <@{other}>. Pick up where you left off.",
+    BY_OTHER: "<@{by}> resumed the mediation with you. Pick up where you left off.",
+    BY_HOST: "<@{by}>, who hosts, resumed your mediation with <@{other}>. Pick up where you left off.",
+}
 CLOSED = "The mediation with <@{other}> about *{topic}* is closed: {outcome}."
 CLOSED_ITEMS = "*What you agreed:*"
 CANCELLED = "<@{other}> has ended the mediation about *{topic}*. Thank you for the part you played."
@@ -226,7 +257,7 @@ ANSWER_CHOICE = "Does this capture what you meant?"
 ANSWER_YES = "Yes, that's it"
 ANSWER_PARTLY = "Partly"
 ANSWER_MISSING = "What is missing or not quite right?"
-ANSWER_MISSING_HINT = "Only <@{other}> will see this, so they can try again."
+ANSWER_MISSING_HINT = "Only the person who reflected will see this, so they can try again."  # plain text: no mentions
 CHECK_IN_TITLE = "Check-in"
 CHECK_IN_SUBMIT = "Send"
 CHECK_IN_INTRO = "0 means not at all, 10 means completely."
@@ -234,7 +265,7 @@ PROPOSE_TITLE = "Propose a next step"
 PROPOSE_SUBMIT = "Propose"
 PROPOSE_WHO = "Who"
 PROPOSE_WHAT = "Does what"
-PROPOSE_WHEN = "By when (optional)"
+PROPOSE_WHEN = "By when"  # Slack adds "(optional)" itself
 UNDERSTOOD_TITLE = "What you understood"
 NOTICE_TITLE = "Common Ground"
 CLOSE = "Close"
@@ -278,23 +309,31 @@ FAC_MOVED_ON = (
     "<@{facilitator}> has moved on from the listening stage: “{reason}” What each of you added is kept "
     "for the conversation."
 )
+# To the host, saying who did what ({by}: the person who acted).
 FAC_NOTICES = {
     "invitation_sent": (
         "You are hosting a mediation between <@{a}> and <@{b}> about *{topic}*. Both are invited; "
         "your App Home shows where it stands."
     ),
     "accepted": (
-        "An invitation to your mediation about *{topic}* was accepted. Your App Home shows who is "
+        "<@{by}> accepted the invitation to your mediation about *{topic}*. Your App Home shows who is "
         "waiting on whom."
     ),
+    "postponed": "<@{by}> asked for a little more time before your mediation about *{topic}* starts.",
+    "declined": "<@{by}> declined the mediation about *{topic}*, so it is closed.",
+    "paused": "<@{by}> paused your mediation about *{topic}*.",
+    "resumed": "<@{by}> resumed your mediation about *{topic}*.",
+    "expired": "The invitations to your mediation about *{topic}* expired.",
+    "reopened": "<@{by}> says the agreement about *{topic}* isn't holding, so the mediation is open again.",
+}
+# The same, when who acted is not known (older timers and records).
+FAC_NOTICES_UNNAMED = {
+    "accepted": "An invitation to your mediation about *{topic}* was accepted.",
     "postponed": "Someone in your mediation about *{topic}* asked for a little more time before starting.",
     "declined": "The mediation about *{topic}* was declined, and it is closed.",
     "paused": "Your mediation about *{topic}* is paused.",
     "resumed": "Your mediation about *{topic}* has resumed.",
-    "expired": "The invitations to your mediation about *{topic}* expired.",
-    "reopened": (
-        "The agreement in your mediation about *{topic}* isn't holding for one of them; it is open again."
-    ),
+    "reopened": "The agreement in your mediation about *{topic}* isn't holding; it is open again.",
 }
 FAC_JOINT_ROOT = (
     "A conversation between <@{a}> and <@{b}> about *{topic}*, hosted by <@{facilitator}>. "
@@ -431,7 +470,7 @@ COACH_DISTORTED = {
 }
 COACH_THEY = "they"
 COACH_CLI_CLEAN = "No nudges — this reads as a clear I-statement."
-LIVE_NUDGE = "Only you can see this: {message} {suggestion}"
+LIVE_NUDGE = "{message} {suggestion}"  # an ephemeral: Slack marks it "Only visible to you"
 
 # --- joint space --------------------------------------------------------------------------------------
 
@@ -461,7 +500,7 @@ HOME_INTRO = (
     "A private place to prepare, listen and talk things through with a colleague. "
     "Start with `/mediate @colleague what it's about`."
 )
-HOME_EMPTY = "You have no mediations yet."
+HOME_EMPTY = "You are not taking part in a mediation yourself."
 HOME_ITEM = "*With <@{other}>* — {topic}\n{stage} · since {since}"
 HOME_WAITING_YOU = "Waiting on you: {what}"
 HOME_WAITING_OTHER = "Waiting on <@{other}>"
@@ -480,6 +519,18 @@ WAITING = {
     "check_in": "check in",
     "repair": "choose how to go on",
     "joint": "talk together",
+}
+# The same steps as a host reads them in App Home: "Waiting on Bob: their private answers".
+WAITING_THEIR = {
+    "accept": "their answer to the invitation",
+    "rules": "their agreement to the working agreement",
+    "intake": "their private answers",
+    "sharing": "their choice of what to share",
+    "reflect": "saying back what they heard",
+    "answer": "their answer to a reflection",
+    "check_in": "their check-in",
+    "repair": "their choice of how to go on",
+    "joint": "the conversation together",
 }
 
 # --- refusals -----------------------------------------------------------------------------------------
@@ -653,8 +704,8 @@ ADMIN_SAFETY_TEXT = "What people read when mediation may not be the right place"
 ADMIN_SAFETY_HINT = "Shown with the contacts below, for example when someone mentions harassment or a threat."
 ADMIN_CONTACT_HEADER = "*Contact {number}*"
 ADMIN_CONTACT_LABEL = "Name, such as HR or Employee Assistance Programme"
-ADMIN_CONTACT_USER = "Person on Slack (optional)"
-ADMIN_CONTACT_DETAILS = "How to reach them (optional)"
+ADMIN_CONTACT_USER = "Person on Slack"
+ADMIN_CONTACT_DETAILS = "How to reach them"
 ADMIN_CONTACT_NEEDS_LABEL = "Please give this contact a name, such as HR."
 
 ADMIN_RETENTION_LABEL = "Days to keep private text after a mediation closes"

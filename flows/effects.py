@@ -54,6 +54,7 @@ class Notify(BaseModel):
     role: Role
     notice: Notice
     speaker: Role | None = None  # for reflection-loop notices: the loop whose speaker this is
+    by: str | None = None  # who did what the notice reports (a party or the facilitator), when it matters
 
 
 class NotifyFacilitator(BaseModel):
@@ -62,6 +63,7 @@ class NotifyFacilitator(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     notice: Notice
+    by: str | None = None  # who did what the notice reports, so the host reads who did what
 
 
 class OpenJointSpace(BaseModel):

@@ -210,10 +210,21 @@ def _authorise(m: Mediation, command: c.Command) -> None:
 
 
 def _to_others(m: Mediation, actor: str, notice: Notice) -> list[Effect]:
-    """`notice` for everyone in the mediation but `actor` (both parties, and the facilitator)."""
-    effects: list[Effect] = [Notify(role=p.role, notice=notice) for p in m.parties if p.user_id != actor]
+    """`notice` for everyone in the mediation but `actor` (both parties, and the facilitator), each
+    told who did it."""
+    effects: list[Effect] = [
+        Notify(role=p.role, notice=notice, by=actor) for p in m.parties if p.user_id != actor
+    ]
     if m.facilitator is not None and m.facilitator != actor:
-        effects.append(NotifyFacilitator(notice=notice))
+        effects.append(NotifyFacilitator(notice=notice, by=actor))
+    return effects
+
+
+def _to_everyone(m: Mediation, actor: str, notice: Notice) -> list[Effect]:
+    """`notice` for both parties, the actor included, and the facilitator unless they acted."""
+    effects: list[Effect] = [Notify(role=p.role, notice=notice, by=actor) for p in m.parties]
+    if m.facilitator is not None and m.facilitator != actor:
+        effects.append(NotifyFacilitator(notice=notice, by=actor))
     return effects
 
 
@@ -335,7 +346,7 @@ def _accept(m: Mediation, cmd: c.Accept, d: FlowDefinition, now: datetime) -> li
     party.accepted_at = now
     m.postponed = False
     if m.facilitated:
-        effects: list[Effect] = [NotifyFacilitator(notice=Notice.ACCEPTED)]
+        effects: list[Effect] = [NotifyFacilitator(notice=Notice.ACCEPTED, by=party.user_id)]
         return effects + (_advance(m, d, now) if all(p.accepted_at for p in m.parties) else [])
     return [Notify(role=Role.INITIATOR, notice=Notice.ACCEPTED), *_advance(m, d, now)]
 
@@ -346,7 +357,7 @@ def _postpone(m: Mediation, cmd: c.Postpone, d: FlowDefinition, now: datetime) -
         raise Refused(RefusalCode.ALREADY_DONE)
     m.postponed = True
     if m.facilitated:
-        return [NotifyFacilitator(notice=Notice.POSTPONED)]
+        return [NotifyFacilitator(notice=Notice.POSTPONED, by=cmd.actor)]
     return [Notify(role=Role.INITIATOR, notice=Notice.POSTPONED)]
 
 
@@ -521,7 +532,9 @@ def _repair(m: Mediation, cmd: c.ChooseRepair, d: FlowDefinition, now: datetime)
     party.ready_for_joint = True
     if cmd.choice is c.Repair.PAUSE:
         m.paused = True
-        return [Notify(role=r, notice=Notice.PAUSED) for r in (Role.INITIATOR, Role.RESPONDENT)]
+        return [
+            Notify(role=r, notice=Notice.PAUSED, by=party.user_id) for r in (Role.INITIATOR, Role.RESPONDENT)
+        ]
     return _joint_if_ready(m, d, now, party)
 
 
@@ -531,7 +544,7 @@ def _pause(m: Mediation, cmd: c.Pause, d: FlowDefinition, now: datetime) -> list
     if m.paused:
         raise Refused(RefusalCode.ALREADY_DONE)
     m.paused = True
-    effects = _to_others(m, cmd.actor, Notice.PAUSED)
+    effects = _to_everyone(m, cmd.actor, Notice.PAUSED)
     if m.joint:
         effects.append(PostToJoint(post=JointPost.PAUSED))
     return effects
@@ -541,7 +554,7 @@ def _resume(m: Mediation, cmd: c.Resume, d: FlowDefinition, now: datetime) -> li
     if not m.paused:
         raise Refused(RefusalCode.ALREADY_DONE)
     m.paused = False
-    effects = _to_others(m, cmd.actor, Notice.RESUMED)
+    effects = _to_everyone(m, cmd.actor, Notice.RESUMED)
     if m.joint:
         effects.append(PostToJoint(post=JointPost.RESUMED))
     if m.stage is Stage.ALLIANCE and all(p.ready_for_joint for p in m.parties):
@@ -650,7 +663,7 @@ def _answer_follow_up(m: Mediation, cmd: c.AnswerFollowUp, d: FlowDefinition, no
             Notify(role=r, notice=Notice.REOPENED) for r in (Role.INITIATOR, Role.RESPONDENT)
         ]
         if m.facilitator:
-            effects.append(NotifyFacilitator(notice=Notice.REOPENED))
+            effects.append(NotifyFacilitator(notice=Notice.REOPENED, by=party.user_id))
         if m.joint:
             effects.append(PostToJoint(post=JointPost.RESUMED))
         return effects

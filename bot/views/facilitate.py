@@ -54,7 +54,7 @@ def _hosted_item(m: Mediation) -> list[Block]:
     waiting = [p for p in m.parties if m.is_open and waiting_on(m, p.role)]
     for party in waiting:
         what = waiting_on(m, party.role) or ""
-        notes.append(t.HOSTED_WAITING.format(who=party.user_id, what=t.WAITING[what]))
+        notes.append(t.HOSTED_WAITING.format(who=party.user_id, what=t.WAITING_THEIR[what]))
     for party in m.parties:
         if party.check_in is not None:
             scores = " / ".join(str(s) for s in party.check_in)

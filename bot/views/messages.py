@@ -38,11 +38,28 @@ def _names(m: Mediation, role: Role) -> dict[str, str]:
     }
 
 
+def _by_whom(m: Mediation, role: Role, by: str | None) -> str | None:
+    """Who did what a notice reports, as its reader sees it: you, the other person, or the host."""
+    if by is None:
+        return None
+    if by == m.party(role).user_id:
+        return t.BY_YOU
+    return t.BY_HOST if by == m.facilitator else t.BY_OTHER
+
+
 def notice_message(
-    m: Mediation, role: Role, notice: Notice, d: FlowDefinition, speaker: Role | None = None
+    m: Mediation,
+    role: Role,
+    notice: Notice,
+    d: FlowDefinition,
+    speaker: Role | None = None,
+    by: str | None = None,
 ) -> Message:
-    """The DM that tells `role` about `notice` (`speaker` names the loop of loop notices)."""
+    """The DM that tells `role` about `notice` (`speaker` names the loop of loop notices; `by` who
+    did what it reports)."""
     names = _names(m, role)
+    names["by"] = by or ""
+    whom = _by_whom(m, role, by)
     mid = m.id
     blocks: list[Block]
     if notice in (Notice.NUDGED, Notice.MOVED_ON) or (
@@ -109,6 +126,10 @@ def notice_message(
     }
     if notice is Notice.CHECK_IN and m.facilitated:
         simple[notice] = (t.CHECK_IN_FACILITATED, simple[notice][1])
+    if whom is not None and notice is Notice.PAUSED:
+        simple[notice] = (t.PAUSED_BY[whom], simple[notice][1])
+    if whom is not None and notice is Notice.RESUMED:
+        simple[notice] = (t.RESUMED_BY[whom], simple[notice][1])
     if notice in simple:
         text, buttons = simple[notice]
         body = text.format(**names)
@@ -121,7 +142,7 @@ def notice_message(
             )
         return Message(body, dump(blocks))
     if notice in (Notice.LOOP_CONFIRMED, Notice.LOOP_NOT_YET, Notice.LOOP_SKIPPED):
-        return _loop_message(m, notice, speaker or Role.INITIATOR)
+        return _loop_message(m, role, notice, speaker or Role.INITIATOR)
     if notice is Notice.CLOSED:
         return closed_message(m, role)
     raise ValueError(f"no message for notice {notice}")
@@ -172,22 +193,24 @@ def _facilitated_notice(m: Mediation, role: Role, notice: Notice, d: FlowDefinit
     return Message(body, dump(blocks))
 
 
-def facilitator_message(m: Mediation, notice: Notice) -> Message:
-    """A DM to the facilitator: names, the topic and the stage, never a party's private text."""
+def facilitator_message(m: Mediation, notice: Notice, by: str | None = None) -> Message:
+    """A DM to the facilitator: who did what, the topic and the stage, never a party's private text."""
     names = _names(m, Role.INITIATOR)
-    template = t.FAC_NOTICES.get(notice.value, t.FAC_NOTICES["resumed"])
-    body = template.format(**names)
+    names["by"] = by or ""
+    templates = t.FAC_NOTICES if by else {**t.FAC_NOTICES, **t.FAC_NOTICES_UNNAMED}
+    body = templates.get(notice.value, templates["resumed"]).format(**names)
     return Message(body, dump([section(body)]))
 
 
-def _loop_message(m: Mediation, notice: Notice, speaker: Role) -> Message:
+def _loop_message(m: Mediation, role: Role, notice: Notice, speaker: Role) -> Message:
     loop = m.loop_for_speaker(speaker)
     rounds = len(loop.rounds) if loop else 0
-    template = {
+    templates = {
         Notice.LOOP_CONFIRMED: t.LOOP_CONFIRMED,
         Notice.LOOP_NOT_YET: t.LOOP_NOT_YET,
         Notice.LOOP_SKIPPED: t.LOOP_SKIPPED,
     }[notice]
+    template = templates["speaker" if role is speaker else "listener"]
     body = template.format(
         speaker=m.party(speaker).user_id, listener=m.party(speaker.other).user_id, rounds=rounds
     )

@@ -264,7 +264,7 @@ def answer_modal(m: Mediation, role: Role) -> dict[str, Any]:
         InputBlock(
             block_id="missing",
             label=t.ANSWER_MISSING,
-            hint=t.ANSWER_MISSING_HINT.format(other="they"),
+            hint=t.ANSWER_MISSING_HINT,
             optional=True,
             element=PlainTextInputElement(action_id="value", multiline=True, max_length=MISSING_MAX),
         ),

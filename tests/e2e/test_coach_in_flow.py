@@ -89,7 +89,7 @@ async def test_live_nudge_in_the_joint_space_is_private_and_rate_limited(h: Harn
     await h.slack.post_message(h.ann, channel, "You never listen to anyone, honestly.")
     await h.settle()
     nudges = h.standin.ephemerals(h.ann, channel)
-    assert len(nudges) == 1 and "Only you can see this" in nudges[0].text
+    assert len(nudges) == 1 and "Only you can see this" not in nudges[0].text  # Slack marks ephemerals itself
     assert h.standin.ephemerals(h.bob, channel) == []
     assert len(h.standin.messages(channel)) == posted_before + 1  # only Ann's own message, no public nudge
     await h.slack.post_message(h.ann, channel, "You always do this.")

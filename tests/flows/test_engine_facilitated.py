@@ -97,7 +97,7 @@ def test_both_parties_must_accept() -> None:
     assert again.value.code is RefusalCode.ALREADY_DONE
     t = engine.apply(m, c.Accept(actor=A), FLOW, NOW)
     assert t.mediation.stage is Stage.GROUND_RULES
-    assert NotifyFacilitator(notice=Notice.ACCEPTED) in t.effects
+    assert NotifyFacilitator(notice=Notice.ACCEPTED, by=A) in t.effects  # the host reads who accepted
 
 
 @pytest.mark.parametrize("who", [A, B])
@@ -105,8 +105,8 @@ def test_either_may_decline(who: str) -> None:
     t = engine.apply(started(), c.Decline(actor=who), FLOW, NOW)
     assert t.mediation.outcome is Outcome.DECLINED
     other = Role.RESPONDENT if who == A else Role.INITIATOR
-    assert Notify(role=other, notice=Notice.DECLINED) in t.effects
-    assert NotifyFacilitator(notice=Notice.DECLINED) in t.effects
+    assert Notify(role=other, notice=Notice.DECLINED, by=who) in t.effects
+    assert NotifyFacilitator(notice=Notice.DECLINED, by=who) in t.effects
 
 
 FACILITATOR_COMMANDS = [
@@ -161,17 +161,22 @@ def test_facilitator_pauses_and_resumes_and_both_parties_are_told() -> None:
     t = engine.apply(at("reflection"), c.Pause(actor=FAC), FLOW, NOW)
     assert t.mediation.paused
     assert [e for e in t.effects if isinstance(e, Notify)] == [
-        Notify(role=Role.INITIATOR, notice=Notice.PAUSED),
-        Notify(role=Role.RESPONDENT, notice=Notice.PAUSED),
+        Notify(role=Role.INITIATOR, notice=Notice.PAUSED, by=FAC),
+        Notify(role=Role.RESPONDENT, notice=Notice.PAUSED, by=FAC),
     ]
     t = engine.apply(t.mediation, c.Resume(actor=FAC), FLOW, NOW)
     assert not t.mediation.paused
+    assert [e for e in t.effects if isinstance(e, Notify)] == [
+        Notify(role=Role.INITIATOR, notice=Notice.RESUMED, by=FAC),
+        Notify(role=Role.RESPONDENT, notice=Notice.RESUMED, by=FAC),
+    ]
 
 
 def test_a_party_pausing_tells_the_other_and_the_facilitator() -> None:
     t = engine.apply(at("reflection"), c.Pause(actor=A), FLOW, NOW)
-    assert Notify(role=Role.RESPONDENT, notice=Notice.PAUSED) in t.effects
-    assert NotifyFacilitator(notice=Notice.PAUSED) in t.effects
+    assert Notify(role=Role.RESPONDENT, notice=Notice.PAUSED, by=A) in t.effects
+    assert Notify(role=Role.INITIATOR, notice=Notice.PAUSED, by=A) in t.effects  # with a Resume button
+    assert NotifyFacilitator(notice=Notice.PAUSED, by=A) in t.effects
 
 
 def test_move_on_from_a_stuck_loop_with_a_reason() -> None:

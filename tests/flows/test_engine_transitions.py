@@ -55,12 +55,12 @@ ALL = dict.fromkeys(KEYS, Share.ALL)
 HIGH = [10, 9, 9, 10]
 
 
-def to(role: Role, notice: Notice, speaker: Role | None = None) -> Notify:
-    return Notify(role=role, notice=notice, speaker=speaker)
+def to(role: Role, notice: Notice, speaker: Role | None = None, by: str | None = None) -> Notify:
+    return Notify(role=role, notice=notice, speaker=speaker, by=by)
 
 
-def both(notice: Notice) -> list[Effect]:
-    return [to(INI, notice), to(RES, notice)]
+def both(notice: Notice, by: str | None = None) -> list[Effect]:
+    return [to(INI, notice, by=by), to(RES, notice, by=by)]
 
 
 def loop_pair(notice: Notice, speaker: Role) -> list[Effect]:
@@ -567,7 +567,7 @@ CASES = [
         "alliance_initiator_low",
         c.ChooseRepair(actor=ALICE, choice=c.Repair.PAUSE),
         {"paused": True, "initiator.ready_for_joint": True, "stage": Stage.ALLIANCE},
-        [*both(Notice.PAUSED), HOME],
+        [*both(Notice.PAUSED, by=ALICE), HOME],
     ),
     Case(
         "repair-stop",
@@ -581,7 +581,7 @@ CASES = [
         "alliance_low_other_ready",
         c.Resume(actor=BOB),
         {"paused": False, "stage": Stage.JOINT},
-        [to(INI, Notice.RESUMED), OpenJointSpace(kind=JointKind.GROUP_DM), HOME],
+        [*both(Notice.RESUMED, by=BOB), OpenJointSpace(kind=JointKind.GROUP_DM), HOME],
         given=(c.ChooseRepair(actor=ALICE, choice=c.Repair.PAUSE),),
     ),
     Case(
@@ -589,7 +589,7 @@ CASES = [
         "alliance_repair_paused",
         c.Resume(actor=BOB),
         {"paused": False, "stage": Stage.ALLIANCE},
-        [to(INI, Notice.RESUMED), HOME],
+        [*both(Notice.RESUMED, by=BOB), HOME],
     ),
     Case(
         "without-a-joint-stage-the-flow-closes-after-alliance",
@@ -763,10 +763,9 @@ def test_pause_from_every_stage(
     point: str, who: str, play_to: Callable[..., Mediation], step: Callable[..., Transition]
 ) -> None:
     before = play_to(point)
-    other = RES if who == ALICE else INI
     t = step(before, c.Pause(actor=who))
     joint = [post(JointPost.PAUSED)] if point in IN_JOINT_SPACE else []
-    assert t.effects == [to(other, Notice.PAUSED), *joint, HOME]
+    assert t.effects == [*both(Notice.PAUSED, by=who), *joint, HOME]  # the pauser too, with Resume
     assert t.mediation.paused is True
     assert t.mediation.model_dump(exclude={"paused", "updated_at"}) == before.model_dump(
         exclude={"paused", "updated_at"}
@@ -786,9 +785,8 @@ def test_resume_from_every_stage(
     before = play_to(point)
     paused = drive(before, [c.Pause(actor=pauser)])
     t = step(paused, c.Resume(actor=resumer))
-    other = RES if resumer == ALICE else INI
     joint = [post(JointPost.RESUMED)] if point in IN_JOINT_SPACE else []
-    assert t.effects == [to(other, Notice.RESUMED), *joint, HOME]
+    assert t.effects == [*both(Notice.RESUMED, by=resumer), *joint, HOME]  # resume tells both people
     assert t.mediation.paused is False
     assert t.mediation.model_dump(exclude={"updated_at"}) == before.model_dump(exclude={"updated_at"})
 

@@ -1,0 +1,78 @@
+"""Each reader is addressed as themselves: "You confirmed that Bob understood you", never their own
+name in the third person; the host reads who did what."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import texts
+from bot.views import modals
+from bot.views.messages import facilitator_message, notice_message
+from flows.effects import Notice
+from flows.models import Role
+from tests.bot.test_views import PEER, joint_mediation
+
+ANN, BOB, MAYA = "UA", "UB", "UMAYA"
+
+
+def text_for(
+    role: Role, notice: Notice, speaker: Role | None = None, by: str | None = None, host: bool = False
+) -> str:
+    m = joint_mediation().model_copy(update={"facilitator": MAYA if host else None})
+    return notice_message(m, role, notice, PEER, speaker=speaker, by=by).text
+
+
+@pytest.mark.parametrize("notice", [Notice.LOOP_CONFIRMED, Notice.LOOP_NOT_YET, Notice.LOOP_SKIPPED])
+@pytest.mark.parametrize("reader", list(Role))
+def test_loop_notices_never_name_their_reader(notice: Notice, reader: Role) -> None:
+    me = ANN if reader is Role.INITIATOR else BOB
+    text = text_for(reader, notice, speaker=Role.INITIATOR)
+    assert f"<@{me}>" not in text
+    assert text.startswith("You") or " you " in text
+
+
+def test_the_speaker_reads_that_they_confirmed() -> None:
+    assert text_for(Role.INITIATOR, Notice.LOOP_CONFIRMED, Role.INITIATOR) == (
+        f"You confirmed that <@{BOB}> understood you."
+    )
+    assert text_for(Role.RESPONDENT, Notice.LOOP_CONFIRMED, Role.INITIATOR) == (
+        f"<@{ANN}> confirmed that you understood them."
+    )
+
+
+@pytest.mark.parametrize("notice", [Notice.PAUSED, Notice.RESUMED])
+def test_pause_and_resume_say_who_as_each_reader_sees_it(notice: Notice) -> None:
+    mine = text_for(Role.INITIATOR, notice, by=ANN)
+    theirs = text_for(Role.RESPONDENT, notice, by=ANN)
+    hosted = text_for(Role.RESPONDENT, notice, by=MAYA, host=True)
+    assert mine.startswith("You ") and f"<@{ANN}>" not in mine and f"<@{BOB}>" in mine
+    assert theirs.startswith(f"<@{ANN}> ") and f"<@{BOB}>" not in theirs
+    assert hosted.startswith(f"<@{MAYA}>, who hosts,")
+
+
+@pytest.mark.parametrize(
+    "notice",
+    [Notice.ACCEPTED, Notice.POSTPONED, Notice.DECLINED, Notice.PAUSED, Notice.RESUMED, Notice.REOPENED],
+)
+def test_the_host_reads_who_did_what(notice: Notice) -> None:
+    m = joint_mediation().model_copy(update={"facilitator": MAYA})
+    assert facilitator_message(m, notice, by=BOB).text.startswith(f"<@{BOB}> ")
+    assert "<@>" not in facilitator_message(m, notice).text  # unnamed (older records) still reads well
+
+
+def test_no_label_says_optional_itself() -> None:
+    """Slack adds "(optional)" to an optional input's label; a label that says it too reads it twice."""
+    said = [name for name, value in vars(texts).items() if isinstance(value, str) and "(optional)" in value]
+    assert said == []
+
+
+def test_a_plain_text_hint_holds_no_mention() -> None:
+    """Hints are plain text: a <@U…> mention would show as raw markup."""
+    view = modals.answer_modal(joint_mediation(), Role.INITIATOR)
+    hints = [b["hint"]["text"] for b in view["blocks"] if b.get("hint")]
+    assert hints and not any("<@" in h for h in hints)
+
+
+def test_the_host_reads_waiting_steps_about_them() -> None:
+    assert set(texts.WAITING_THEIR) == set(texts.WAITING)
+    assert not any(" your " in f" {v} " or v.startswith("you") for v in texts.WAITING_THEIR.values())
