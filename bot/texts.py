@@ -257,7 +257,9 @@ ANSWER_CHOICE = "Does this capture what you meant?"
 ANSWER_YES = "Yes, that's it"
 ANSWER_PARTLY = "Partly"
 ANSWER_MISSING = "What is missing or not quite right?"
-ANSWER_MISSING_HINT = "Only the person who reflected will see this, so they can try again."  # plain text: no mentions
+ANSWER_MISSING_HINT = (
+    "Only the person who reflected will see this, so they can try again."  # plain text: no mentions
+)
 CHECK_IN_TITLE = "Check-in"
 CHECK_IN_SUBMIT = "Send"
 CHECK_IN_INTRO = "0 means not at all, 10 means completely."
@@ -478,7 +480,16 @@ JOINT_HEADER = "Welcome to your conversation"
 JOINT_INTRO = "<@{a}> and <@{b}>, thank you for listening to each other. Here is where you stand."
 JOINT_DIRECTION = "• <@{listener}> listening to <@{speaker}>: {status}"
 JOINT_SHARED_NEEDS = "*What you both care about:* {needs}"
-JOINT_NO_SHARED_NEEDS = "*What you both care about:* start by telling each other what matters most to you."
+JOINT_NO_SHARED_NEEDS = (
+    "*What matters to each of you:* neither of you has shared it yet; you might start by telling each "
+    "other what matters most to you."
+)
+JOINT_NEEDS_HEADER = "*What matters to each of you*"
+JOINT_NEEDS_OF = "• <@{who}>: {needs}"
+JOINT_NEEDS_SEE_UNDERSTOOD = (
+    "• <@{who}> shared what matters to them: *What we understood* shows it to you both."
+)
+JOINT_NEEDS_NOT_SHARED = "• <@{who}> has kept what matters to them private so far."
 JOINT_AGENDA = "*Agenda*"
 JOINT_UNDERSTOOD = "What we understood"
 JOINT_PROPOSE = "Propose a next step"

@@ -1,5 +1,6 @@
-"""Messages in the joint space. They hold no private text: names, statuses, shared need words from
-a fixed list, the agenda, and the agreement items both parties write for this space."""
+"""Messages in the joint space. They hold no private text: names, statuses, need words from a fixed
+list (each person's and the ones they share), the agenda, and the agreement items both parties write
+for this space."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from bot.views.ids import Action, item_value
 from bot.views.messages import Message, item_line
 from flows.definition import FlowDefinition
 from flows.effects import JointPost
-from flows.models import Mediation
-from flows.needs import shared_needs
+from flows.models import Mediation, Role
+from flows.needs import named_needs, shared_needs
 
 
 def joint_message(m: Mediation, post: JointPost, d: FlowDefinition, item_id: str | None = None) -> Message:
@@ -47,10 +48,7 @@ def _summary(m: Mediation, d: FlowDefinition) -> Message:
         )
         for loop in m.loops
     ]
-    needs = shared_needs(
-        m.initiator.shared_answers().get("needs", ""), m.respondent.shared_answers().get("needs", "")
-    )
-    needs_line = t.JOINT_SHARED_NEEDS.format(needs=", ".join(needs)) if needs else t.JOINT_NO_SHARED_NEEDS
+    needs_line = _needs_lines(m)
     joint = d.joint()
     agenda = "\n".join(f"{i}. {esc(item)}" for i, item in enumerate(joint.agenda if joint else [], 1))
     blocks: list[Block] = [HeaderBlock(text=t.JOINT_HEADER), section(intro)]
@@ -69,6 +67,29 @@ def _summary(m: Mediation, d: FlowDefinition) -> Message:
         ),
     ]
     return Message(intro, dump(blocks))
+
+
+def _needs_lines(m: Mediation) -> str:
+    """What each person said matters to them, from what they shared, named in our own need words (never
+    their text: the space may hold a host, and private words are never posted); a need said only in
+    words of their own is pointed to in *What we understood*. Then what both name."""
+    shared = {p.role: p.shared_answers().get("needs", "").strip() for p in m.parties}
+    if not any(shared.values()):
+        return t.JOINT_NO_SHARED_NEEDS
+    lines = [t.JOINT_NEEDS_HEADER]
+    for party in m.parties:
+        text = shared[party.role]
+        named = named_needs(text)
+        if named:
+            lines.append(t.JOINT_NEEDS_OF.format(who=party.user_id, needs=", ".join(named)))
+        elif text:
+            lines.append(t.JOINT_NEEDS_SEE_UNDERSTOOD.format(who=party.user_id))
+        else:
+            lines.append(t.JOINT_NEEDS_NOT_SHARED.format(who=party.user_id))
+    both = shared_needs(shared[Role.INITIATOR], shared[Role.RESPONDENT])
+    if both:
+        lines.append(t.JOINT_SHARED_NEEDS.format(needs=", ".join(both)))
+    return "\n".join(lines)
 
 
 def joint_root_message(m: Mediation) -> Message:

@@ -76,3 +76,39 @@ def test_a_plain_text_hint_holds_no_mention() -> None:
 def test_the_host_reads_waiting_steps_about_them() -> None:
     assert set(texts.WAITING_THEIR) == set(texts.WAITING)
     assert not any(" your " in f" {v} " or v.startswith("you") for v in texts.WAITING_THEIR.values())
+
+
+def summary_for(ann_needs: str | None, bob_needs: str | None, host: bool = False) -> str:
+    """The joint summary's text when Ann and Bob shared these needs answers (None: kept private)."""
+    from bot.views.joint import joint_message
+    from flows.effects import JointPost
+    from flows.models import Answer, Share
+
+    m = joint_mediation().model_copy(update={"facilitator": MAYA if host else None}, deep=True)
+    for party, said in ((m.initiator, ann_needs), (m.respondent, bob_needs)):
+        party.answers["needs"] = Answer(text=said or "kept", share=Share.ALL if said else Share.NONE)
+    return str(joint_message(m, JointPost.SUMMARY, PEER).blocks)
+
+
+def test_the_joint_space_names_each_persons_needs_even_with_no_word_in_common() -> None:
+    text = summary_for("I need to count on you to keep your word.", "Some breathing room in the evenings.")
+    assert f"<@{ANN}>: trust" in text and f"<@{BOB}>: rest" in text
+    assert "start by telling" not in text and "*What you both care about:*" not in text
+
+
+def test_needs_both_name_are_said_once_more() -> None:
+    text = summary_for("Clarity about who decides.", "Clarity and support.")
+    assert "*What you both care about:* clarity" in text
+
+
+def test_a_need_in_words_of_their_own_is_pointed_to_never_quoted() -> None:
+    own = "Xylophone moonlight."  # nothing our list knows
+    for host in (False, True):
+        text = summary_for(own, "Support.", host=host)
+        assert own not in text and "What we understood" in text
+
+
+def test_only_when_nobody_shared_needs_are_they_invited_to_start_there() -> None:
+    assert "start by telling" in summary_for(None, None)
+    kept = summary_for("Support.", None)
+    assert "start by telling" not in kept and "kept what matters to them private" in kept
