@@ -65,6 +65,14 @@ START_TOPIC_HINT = (
     "A few neutral words your colleague will see in the invitation, e.g. “the release deadlines”."
 )
 START_HOPES = "What do you hope for? (only you will see this)"
+TOPIC_SHORTENED = (
+    "What you typed was longer than {limit} characters, so the topic below is shortened at a word; the "
+    "rest is in your private note further down, where only you will see it. Edit both as you like."
+)
+TOPIC_SHORTENED_HOST = (
+    "What you typed was longer than {limit} characters, so the topic above is shortened at a word. "
+    "The rest, for you to reuse: {rest}"
+)
 START_HOPES_HINT = "Private: a note to yourself. It is never shown to your colleague."
 
 # --- DMs (notices) --------------------------------------------------------------------------------------

@@ -27,6 +27,17 @@ def clip(text: str, limit: int = SECTION_MAX) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def split_at_word(text: str, limit: int) -> tuple[str, str]:
+    """``text`` cut to at most ``limit`` characters at a word boundary, and the rest ("" when it fits)."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text, ""
+    cut = text.rfind(" ", 0, limit + 1)
+    if cut <= 0:  # one very long word: cut inside it rather than lose it all
+        cut = limit
+    return text[:cut].rstrip(), text[cut:].strip()
+
+
 def section(text: str) -> SectionBlock:
     """A mrkdwn section."""
     return SectionBlock(text=MarkdownTextObject(text=clip(text)))

@@ -19,11 +19,11 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import texts as t
-from bot.views.common import actions, button, context, esc, modal, section
+from bot.views.common import actions, button, context, esc, modal, section, split_at_word
 from bot.views.home import waiting_on
 from bot.views.ids import Action, Callback
 from bot.views.modals import metadata, person_input, topic_input
-from flows.engine import MOVE_ON_REASON_MAX
+from flows.engine import MOVE_ON_REASON_MAX, TOPIC_MAX
 from flows.models import JointKind, LoopStatus, Mediation, Outcome, Stage
 
 HOSTED_LIMIT = 8
@@ -88,12 +88,15 @@ def _modal(callback: Callback, title: str, blocks: list[Block], submit: str, met
 
 def facilitate_modal(first: str | None, second: str | None, topic: str) -> dict[str, Any]:
     """Start a facilitated mediation: the two people and the topic."""
+    short, rest = split_at_word(topic, TOPIC_MAX)
     blocks: list[Block] = [
         section(t.FACILITATE_INTRO),
         person_input("first", t.FACILITATE_FIRST, first),
         person_input("second", t.FACILITATE_SECOND, second),
-        topic_input(topic),
+        topic_input(short),
     ]
+    if rest:  # no private note here: the rest is shown to the host alone, to reuse as they like
+        blocks.append(context(t.TOPIC_SHORTENED_HOST.format(limit=TOPIC_MAX, rest=esc(rest))))
     return _modal(Callback.FACILITATE, t.FACILITATE_TITLE, blocks, t.FACILITATE_SUBMIT, "{}")
 
 

@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import texts as t
-from bot.views.common import actions, button, clip, context, esc, modal, section
+from bot.views.common import actions, button, clip, context, esc, modal, section, split_at_word
 from bot.views.ids import Action, Callback
 from flows.coach import Nudge
 from flows.definition import FlowDefinition
@@ -63,29 +63,36 @@ def person_input(block_id: str, label: str, initial: str | None) -> InputBlock:
 
 
 def topic_input(topic: str) -> InputBlock:
-    """What a mediation is about (the invited see it)."""
+    """What a mediation is about (the invited see it), prefilled with at most its limit."""
     return InputBlock(
         block_id="topic",
         label=t.START_TOPIC,
         hint=t.START_TOPIC_HINT,
-        element=PlainTextInputElement(
-            action_id="value", initial_value=topic[:TOPIC_MAX] or None, max_length=TOPIC_MAX
-        ),
+        element=PlainTextInputElement(action_id="value", initial_value=topic or None, max_length=TOPIC_MAX),
     )
 
 
 def start_modal(colleague: str | None, topic: str) -> dict[str, Any]:
-    """Who, what about, and a private note of what the initiator hopes for."""
-    blocks: list[Block] = [
-        section(t.START_INTRO),
-        person_input("colleague", t.START_COLLEAGUE, colleague),
-        topic_input(topic),
+    """Who, what about, and a private note of what the initiator hopes for. A topic typed after
+    `/mediate` that is too long is shortened at a word boundary, says so, and keeps the rest in the
+    private note, where nothing is lost and nobody else reads it."""
+    short, rest = split_at_word(topic, TOPIC_MAX)
+    blocks: list[Block] = [section(t.START_INTRO), person_input("colleague", t.START_COLLEAGUE, colleague)]
+    if rest:
+        blocks.append(context(t.TOPIC_SHORTENED.format(limit=TOPIC_MAX)))
+    blocks += [
+        topic_input(short),
         InputBlock(
             block_id="hopes",
             label=t.START_HOPES,
             hint=t.START_HOPES_HINT,
             optional=True,
-            element=PlainTextInputElement(action_id="value", multiline=True, max_length=HOPES_MAX),
+            element=PlainTextInputElement(
+                action_id="value",
+                multiline=True,
+                max_length=HOPES_MAX,
+                initial_value=rest[:HOPES_MAX] or None,
+            ),
         ),
     ]
     return _modal(Callback.START, t.START_TITLE, blocks, submit=t.START_SUBMIT)
