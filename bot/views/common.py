@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -25,6 +26,23 @@ def esc(text: str) -> str:
 def clip(text: str, limit: int = SECTION_MAX) -> str:
     """Shorten text to Slack's limit, marking the cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+DATE_TIME = "{date_short_pretty} at {time}"
+DATE_ONLY = "{date_short_pretty}"
+
+
+def slack_date(at: datetime, style: str = DATE_TIME) -> str:
+    """A moment in Slack's own date format, so each reader sees it in their own time zone; clients
+    that cannot render it show the fallback, in UTC."""
+    moment = at if at.tzinfo else at.replace(tzinfo=UTC)
+    fallback = moment.astimezone(UTC).strftime("%-d %b %Y %H:%M UTC" if "{time}" in style else "%-d %b %Y")
+    return f"<!date^{int(moment.timestamp())}^{style}|{fallback}>"
+
+
+def calendar_day(day: date) -> str:
+    """A calendar date ("by 1 Jan 2027"): a day, not a moment, so no time zone moves it."""
+    return day.strftime("%a %-d %b %Y")
 
 
 def split_at_word(text: str, limit: int) -> tuple[str, str]:

@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import texts as t
-from bot.views.common import actions, button, context, esc, modal, section, split_at_word
+from bot.views.common import actions, button, context, esc, modal, section, slack_date, split_at_word
 from bot.views.home import waiting_on
 from bot.views.ids import Action, Callback
 from bot.views.modals import metadata, person_input, topic_input
@@ -43,7 +43,7 @@ def hosted_section(mediations: list[Mediation], now: datetime) -> list[Block]:
 
 
 def _hosted_item(m: Mediation) -> list[Block]:
-    since = m.stage_since().strftime("%d %b %Y %H:%M")
+    since = slack_date(m.stage_since())
     a, b = m.initiator.user_id, m.respondent.user_id
     lines = [t.HOSTED_ITEM.format(a=a, b=b, topic=esc(m.topic), stage=t.STAGES[m.stage], since=since)]
     notes: list[str] = []

@@ -10,7 +10,7 @@ from slack_sdk.models.blocks import Block, ButtonElement, DividerBlock, HeaderBl
 from slack_sdk.models.views import View
 
 from bot import texts as t
-from bot.views.common import actions, button, context, dump_view, esc, section
+from bot.views.common import DATE_ONLY, actions, button, context, dump_view, esc, section, slack_date
 from bot.views.ids import Action
 from flows.models import LoopStatus, Mediation, Role, Stage
 
@@ -72,7 +72,7 @@ def _item(m: Mediation, user_id: str) -> list[Block]:
     if me is None:
         return []
     other = m.party(me.role.other).user_id
-    since = m.stage_since().strftime("%d %b %Y")
+    since = slack_date(m.stage_since(), DATE_ONLY)
     blocks: list[Block] = [
         section(t.HOME_ITEM.format(other=other, topic=esc(m.topic), stage=t.STAGES[m.stage], since=since))
     ]

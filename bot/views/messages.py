@@ -9,7 +9,7 @@ from typing import Any
 from slack_sdk.models.blocks import Block, DividerBlock
 
 from bot import texts as t
-from bot.views.common import actions, button, context, dump, esc, section
+from bot.views.common import actions, button, calendar_day, context, dump, esc, section
 from bot.views.ids import Action
 from flows.definition import FlowDefinition, InvitationStage
 from flows.effects import Notice
@@ -235,7 +235,7 @@ def item_line(m: Mediation, item_id: str) -> str:
     item = m.item(item_id)
     if item is None:
         return ""
-    when = t.JOINT_ITEM_WHEN.format(date=item.by_when.isoformat()) if item.by_when else ""
+    when = t.JOINT_ITEM_WHEN.format(date=calendar_day(item.by_when)) if item.by_when else ""
     return t.JOINT_ITEM.format(
         proposer=m.party(item.proposer).user_id, who=esc(item.who), what=esc(item.what), when=when
     )

@@ -3,13 +3,18 @@ name in the third person; the host reads who did what."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
 
 from bot import texts
 from bot.views import modals
+from bot.views.common import DATE_ONLY, calendar_day, slack_date
+from bot.views.home import home_view
+from bot.views.joint import joint_message
 from bot.views.messages import facilitator_message, notice_message
-from flows.effects import Notice
-from flows.models import Role
+from flows.effects import JointPost, Notice
+from flows.models import Answer, Role, Share
 from tests.bot.test_views import PEER, joint_mediation
 
 ANN, BOB, MAYA = "UA", "UB", "UMAYA"
@@ -80,10 +85,6 @@ def test_the_host_reads_waiting_steps_about_them() -> None:
 
 def summary_for(ann_needs: str | None, bob_needs: str | None, host: bool = False) -> str:
     """The joint summary's text when Ann and Bob shared these needs answers (None: kept private)."""
-    from bot.views.joint import joint_message
-    from flows.effects import JointPost
-    from flows.models import Answer, Share
-
     m = joint_mediation().model_copy(update={"facilitator": MAYA if host else None}, deep=True)
     for party, said in ((m.initiator, ann_needs), (m.respondent, bob_needs)):
         party.answers["needs"] = Answer(text=said or "kept", share=Share.ALL if said else Share.NONE)
@@ -112,3 +113,15 @@ def test_only_when_nobody_shared_needs_are_they_invited_to_start_there() -> None
     assert "start by telling" in summary_for(None, None)
     kept = summary_for("Support.", None)
     assert "start by telling" not in kept and "kept what matters to them private" in kept
+
+
+def test_moments_are_slack_date_tokens_and_days_are_plain_dates() -> None:
+    at = datetime(2026, 12, 6, 14, 5, tzinfo=UTC)
+    assert slack_date(at) == "<!date^1796565900^{date_short_pretty} at {time}|6 Dec 2026 14:05 UTC>"
+    assert slack_date(at, DATE_ONLY) == "<!date^1796565900^{date_short_pretty}|6 Dec 2026>"
+    assert calendar_day(date(2027, 1, 1)) == "Fri 1 Jan 2027"
+
+
+def test_app_home_shows_since_as_a_date_token() -> None:
+    view = home_view([joint_mediation()], ANN, datetime(2026, 12, 6, tzinfo=UTC))
+    assert "<!date^" in str(view["blocks"])
