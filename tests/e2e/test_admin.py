@@ -515,6 +515,42 @@ async def test_every_change_and_refusal_is_audited_and_shown(h: Harness) -> None
     assert "retention_days" not in text and "flows.peer" not in text
 
 
+async def test_saved_and_the_change_log_say_each_setting_in_words(h: Harness) -> None:
+    """Through App Home: what *Saved* and the change log say is what the forms call each setting,
+    with the value it took: a nested flow question included, and never a dotted key."""
+    ada = add_admin(h)
+    await open_form(h, ada, AdminForm.FLOWS)
+    await h.submit(ada, {"enabled_flows": {"value": ["peer", "facilitated"]}})
+    saved = h.top_view(ada)
+    assert saved.title["text"] == t.ADMIN_SAVED_TITLE  # type: ignore[index]
+    assert "Flows switched on: Peer mediation, Facilitated mediation" in view_text(saved)
+
+    await open_form(h, ada, AdminForm.PROMPTS, "peer")
+    result = await h.submit(ada, {"q_happened_label": {"value": "What took place, <in short>?"}})
+    assert result.response_action == "update", result.errors
+    saved_text = view_text(h.top_view(ada))
+    assert "• Peer mediation — Question 1: “What took place, &lt;in short&gt;?”" in saved_text
+    assert t.ADMIN_SAVED_DEFINITION.format(version=2) in saved_text
+
+    await open_form(h, ada, AdminForm.RETENTION)
+    await h.submit(ada, {"retention_days": {"value": "90"}})
+    assert "• Retention: 90 days" in view_text(h.top_view(ada))
+
+    log = await open_form(h, ada, AdminForm.AUDIT)
+    lines = [line for b in log.blocks if b.get("type") == "section" for line in b["text"]["text"].split("\n")]
+    assert [line.split(" · ", 2)[2] for line in lines] == [
+        "Retention · Retention: 90 days",
+        "Prompts (Peer mediation) · Peer mediation — Question 1: “What took place, &lt;in short&gt;?”; "
+        "Peer mediation — Version: 2",
+        "Flows · Flows switched on: Peer mediation, Facilitated mediation",
+    ]
+    for text in (saved_text, view_text(log)):
+        assert "flows.peer" not in text and "retention_days" not in text and "enabled_flows" not in text
+    # The entries keep the setting's path for machines, and the value it took for people.
+    entry = (await h.configs.audit(h.team))[1]
+    assert entry.values["flows.peer.intake.questions.0.label"] == "What took place, <in short>?"
+
+
 # --- export and import --------------------------------------------------------------------------------
 
 
