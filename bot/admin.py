@@ -14,7 +14,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -34,6 +34,7 @@ from flows.config import (
     BUILTIN_FLOWS,
     AuditEntry,
     ConfigImportError,
+    SettingValue,
     WorkspaceConfig,
     changed_fields,
     export_yaml,
@@ -465,6 +466,7 @@ class Saved:
     before: WorkspaceConfig
     after: WorkspaceConfig
     fields: list[str]
+    values: dict[str, SettingValue] = field(default_factory=dict)
 
 
 async def save_change(
@@ -489,16 +491,18 @@ async def save_change(
         if still is not None and not still(current):
             raise ChangedMeanwhile(team)
         new = await _unused_versions(configs, team, current, change(current))
-        fields = audit_fields(current, new)
+        changes = audit_changes(current, new)
+        fields = list(changes)
         if not fields:
             return Saved(current, current, [])
-        entry = AuditEntry(actor=actor, at=at, action=action, fields=fields)
+        values = {path: value for path, value in changes.items() if not isinstance(value, _NoValue)}
+        entry = AuditEntry(actor=actor, at=at, action=action, fields=fields, values=values)
         try:
             saved = await configs.save(team, new, entry)
         except VersionConflict:
             continue
         log.info("configuration changed", extra={"team": team, "action": action, "fields": len(fields)})
-        return Saved(current, saved, fields)
+        return Saved(current, saved, fields, values)
     raise VersionConflict(team)
 
 
@@ -527,12 +531,54 @@ async def refuse(configs: ConfigStore, team: str, actor: str, action: str, at: d
 
 def audit_fields(before: WorkspaceConfig, after: WorkspaceConfig) -> list[str]:
     """The settings that differ, as dotted names down to the changed item (a flow's stages named by
-    their type: `flows.peer.intake.questions.0.label`); a list that changed length is named whole."""
+    their type: `flows.peer.intake.questions.0.label`); a list that changed length is named whole, and
+    so is a list that is a set (`admins`, `facilitators`, `enabled_flows`)."""
+    return list(audit_changes(before, after))
+
+
+# Lists that are sets (sorted, without repeats): a change is the new set, not "item 2 changed".
+WHOLE_LISTS = ("enabled_flows", "admins", "facilitators")
+VALUE_KEEP = 300
+"""The longest text the change log keeps of a changed value (the rest is cut, with "…")."""
+LIST_KEEP = 20
+"""The most items the change log keeps of a changed list."""
+
+
+class _NoValue:
+    """Marks a changed field whose value is a structure: the change log names it without a value."""
+
+
+_NO_VALUE = _NoValue()
+
+
+def audit_changes(before: WorkspaceConfig, after: WorkspaceConfig) -> dict[str, SettingValue | _NoValue]:
+    """The changed settings (named as `audit_fields` names them), each with the value it took, for
+    the change log to say in words: a scalar, a list of scalars (an escalation contact by its name),
+    or `_NO_VALUE` for a structure. Texts are clipped to `VALUE_KEEP` characters."""
     if not changed_fields(before, after):
-        return []
+        return {}
     a = with_all_definitions(before).model_dump(mode="json", exclude={"version"})
     b = with_all_definitions(after).model_dump(mode="json", exclude={"version"})
-    return [field_label(path, after) for path in _paths(a, b, "")]
+    changes: dict[str, SettingValue | _NoValue] = {}
+    for path in _paths(a, b, ""):
+        found: Any = b
+        for part in path.split("."):
+            found = found[int(part)] if isinstance(found, list) else found.get(part)
+        changes[field_label(path, after)] = _kept(found)
+    return changes
+
+
+def _kept(found: Any) -> SettingValue | _NoValue:
+    if isinstance(found, str):
+        return found if len(found) <= VALUE_KEEP else found[: VALUE_KEEP - 1].rstrip() + "…"
+    if found is None or isinstance(found, bool | int | float):
+        return found
+    if isinstance(found, list):
+        items = [x.get("label") if isinstance(x, dict) and "label" in x else x for x in found[:LIST_KEEP]]
+        kept = [_kept(x) for x in items]
+        if all(not isinstance(x, _NoValue | list) for x in kept):
+            return [x for x in kept if not isinstance(x, _NoValue | list)]
+    return _NO_VALUE
 
 
 def _paths(a: Any, b: Any, prefix: str) -> list[str]:
@@ -540,7 +586,8 @@ def _paths(a: Any, b: Any, prefix: str) -> list[str]:
         return [
             p for key in sorted(set(a) | set(b)) for p in _paths(a.get(key), b.get(key), f"{prefix}{key}.")
         ]
-    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+    whole = prefix.rstrip(".") in WHOLE_LISTS
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b) and not whole:
         return [p for i, (x, y) in enumerate(zip(a, b, strict=True)) for p in _paths(x, y, f"{prefix}{i}.")]
     return [prefix.rstrip(".")] if a != b else []
 

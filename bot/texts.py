@@ -828,8 +828,6 @@ ADMIN_OUTCOMES_ALLIANCE = "*Check-in averages, 0 to 10*"
 ADMIN_OUTCOMES_ROUNDS = "*Listening rounds until the speaker felt understood*"
 ADMIN_OUTCOMES_LINE = "{label}: {value}"
 ADMIN_OUTCOMES_FROM = "{value} (from {n})"
-ADMIN_OUTCOMES_HIDDEN = "fewer than {min}"
-ADMIN_OUTCOMES_COMPLEMENT = "hidden, to protect a small group"
 ADMIN_OUTCOME_LABELS = {
     "open": "Still open",
     "agreed": "Reached an agreement",
@@ -862,3 +860,69 @@ ADMIN_FIELD_NUMBER = "Please enter a whole number."
 ADMIN_FIELD_TOO_MANY = "Please keep this to {limit} or fewer."
 ADMIN_FIELD_USER_GROUP = "This doesn't look like a user group ID. It starts with S, for example S0123ABCD."
 ADMIN_FIELD_OTHER = "Please check this: {problem}"
+
+# --- admin: the outcomes screen under the threshold, and settings named in words ----------------------
+# The Outcomes screen before enough mediations have closed, and hidden figures as one line. Then how
+# *Saved* and the change log name a setting: by its form's label where that reads as a name, else by
+# the short names below (bot/setting_words.py holds the one mapping from a setting's path to these).
+
+ADMIN_OUTCOMES_NOT_YET = (
+    "Figures appear once {min} mediations have closed. Until then this screen stays empty, so that no "
+    "one can be recognised from a small number."
+)
+ADMIN_OUTCOMES_HIDDEN_SOME = "_Hidden to protect small groups: {labels}_"
+ADMIN_OUTCOMES_HIDDEN_ALL = "_Hidden for now, to protect small groups._"
+ADMIN_OUTCOMES_FLOW_HIDDEN = "_Figures for this flow are hidden for now, to protect small groups._"
+
+ADMIN_SETTING_LINE = "{name}: {value}"
+ADMIN_SETTING_IN_FLOW = "{flow} — {name}"
+ADMIN_SETTING_PART = "{name}, {part}"
+ADMIN_SETTING_NAMES = {
+    "enabled_flows": "Flows switched on",
+    "admins": ADMIN_PEOPLE_ADMINS,
+    "facilitator_policy": "Who may host",
+    "facilitators": ADMIN_PEOPLE_FACILITATORS,
+    "facilitator_group": ADMIN_PEOPLE_GROUP,
+    "safety_text": ADMIN_SAFETY_TEXT,
+    "escalation_contacts": "Escalation contacts",
+    "retention_days": ADMIN_TITLES["retention"],
+    "name": "Name",
+    "description": "Description",
+    "version": "Version",
+    "stages": "Steps",
+    "invitation.intro": ADMIN_INTRO_LABEL,
+    "invitation.reminder_hours": ADMIN_REMINDER_LABEL,
+    "invitation.expire_days": ADMIN_EXPIRE_LABEL,
+    "ground_rules.rules": "Working agreement",
+    "intake.questions": "Questions",
+    "intake.default_share": ADMIN_SHARE_LABEL,
+    "reflection.max_rounds": ADMIN_ROUNDS_LABEL,
+    "reflection.order": ADMIN_ORDER_LABEL,
+    "reflection.first_speaker": ADMIN_FIRST_LABEL,
+    "alliance.items": "Check-in questions",
+    "joint.space": ADMIN_SPACE_LABEL,
+    "joint.follow_up_days": ADMIN_FOLLOW_UP_LABEL,
+    "joint.agenda": "Agenda of the joint conversation",
+}
+ADMIN_SETTING_ITEMS = {
+    "ground_rules.rules": "Working agreement, point {number}",
+    "alliance.items": "Check-in question {number}",
+    "joint.agenda": "Agenda, point {number}",
+}
+ADMIN_SETTING_QUESTION = "Question {number}"
+ADMIN_SETTING_QUESTION_PARTS = {
+    "hint": "hint under it",
+    "max_length": "longest answer",
+}
+ADMIN_SETTING_CONTACT = "Contact {number}"
+ADMIN_SETTING_CONTACT_PARTS = {
+    "label": "name",
+    "user_id": "person on Slack",
+    "details": "how to reach them",
+}
+ADMIN_SETTING_ITEM = "item {number}"
+ADMIN_SETTING_DAYS = "{n} days"
+ADMIN_SETTING_ON = "On"
+ADMIN_SETTING_OFF = "Off"
+ADMIN_SETTING_EMPTY = "none"
+ADMIN_SETTING_QUOTED = "“{text}”"

@@ -173,12 +173,18 @@ STAGE_LABELS: dict[str, str] = {
 
 
 class Aggregates(BaseModel):
-    """The anonymous report: one entry per flow (sorted by flow id) and the all-flows outcome line."""
+    """The anonymous report: one entry per flow (sorted by flow id) and the all-flows outcome line.
+
+    `enough_closed` tells whether at least `min_group` mediations have closed (over all flows); until
+    then an admin is shown no figure at all. How many have closed is not kept: below `min_group` it is
+    a small count like any other, and told over time it would date a mediation the admin knows of.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     as_of: datetime
     min_group: int
+    enough_closed: bool
     flows: dict[str, FlowAggregates]
     all_flows: OutcomeLine
 
@@ -429,7 +435,14 @@ def aggregate(
         )
         for f in flow_ids
     }
-    return Aggregates(as_of=now, min_group=min_group, flows=report, all_flows=outcome_line(("all",)))
+    closed = sum(values["all", key] for key in OUTCOME_KEYS if key != OPEN)
+    return Aggregates(
+        as_of=now,
+        min_group=min_group,
+        enough_closed=closed >= min_group,
+        flows=report,
+        all_flows=outcome_line(("all",)),
+    )
 
 
 def _flow_report(

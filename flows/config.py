@@ -99,8 +99,18 @@ class WorkspaceConfig(BaseModel):
         return self.model_copy(update={"flows": {**self.flows, definition.id: bumped}})
 
 
+SettingScalar = str | int | float | bool | None
+SettingValue = SettingScalar | list[SettingScalar]
+"""A setting's value as the change log keeps it: a scalar or a list of scalars (see `AuditEntry`)."""
+
+
 class AuditEntry(BaseModel):
-    """One configuration change: who, when, what (field names, never free text of a mediation)."""
+    """One configuration change: who, when, what (field names, never free text of a mediation).
+
+    `values` keeps, for changed fields, the value each took, so that the change log can say it later
+    ("Retention: 90 days"): only configuration an admin wrote (settings, prompts, contacts), clipped.
+    A field whose value is a structure (a whole list of stages, say) is named without a value.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -108,6 +118,7 @@ class AuditEntry(BaseModel):
     at: datetime
     action: str
     fields: list[str] = Field(default_factory=list)
+    values: dict[str, SettingValue] = Field(default_factory=dict)
     ok: bool = True
 
 

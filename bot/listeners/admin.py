@@ -180,7 +180,7 @@ def _submit_handler(deps: Deps, gate: AdminGate, configs: ConfigStore) -> Callab
             for f in shapeable_flows()
             if saved.after.definition(f).version != saved.before.definition(f).version
         }
-        await ack(response_action="update", view=views.saved_modal(saved.fields, saved.after, versions))
+        await ack(response_action="update", view=views.saved_modal(saved.fields, saved.values, versions))
         if saved.fields:
             try:
                 await deps.runner.publish_home(team, user)

@@ -6,7 +6,7 @@ Admins see settings and anonymous counts only: nothing here reads what anyone wr
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -25,10 +25,11 @@ from slack_sdk.models.views import View
 
 from bot import texts as t
 from bot.admin import CONTACT_SLOTS, AdminForm, bounds, shapeable_flows
+from bot.setting_words import describe_all
 from bot.views.common import SECTION_MAX, actions, button, clip, context, dump_view, esc, section
 from bot.views.ids import Callback
 from flows.aggregates import Aggregates, Cell, OutcomeLine
-from flows.config import ALL_FLOWS, AuditEntry, FacilitatorPolicy, WorkspaceConfig
+from flows.config import ALL_FLOWS, AuditEntry, FacilitatorPolicy, SettingValue, WorkspaceConfig
 from flows.definition import FlowDefinition
 from flows.models import JointKind, Role, Share, Stage
 
@@ -452,11 +453,15 @@ def export_modal(text: str) -> dict[str, Any]:
     return _modal(t.ADMIN_TITLES["export"], blocks)
 
 
-def saved_modal(fields: list[str], config: WorkspaceConfig, versions: dict[str, int]) -> dict[str, Any]:
-    """After a save: what changed, and for a flow's definition the version new mediations use."""
+def saved_modal(
+    fields: list[str], values: Mapping[str, SettingValue], versions: dict[str, int]
+) -> dict[str, Any]:
+    """After a save: what changed, each setting named as its form names it with the value it took
+    (bot/setting_words.py), and for a flow's definition the version new mediations use."""
     if not fields:
         return info(t.ADMIN_SAVED_TITLE, t.ADMIN_UNCHANGED)
-    lines = "\n".join(f"• `{esc(f)}`" for f in fields[:40])
+    told = {f"flows.{flow}.version" for flow in versions}  # said below, in a sentence
+    lines = "\n".join(f"• {line}" for line in describe_all(fields[:40], values, skip=told))
     blocks: list[Block] = [section(clip(f"{t.ADMIN_SAVED}\n{lines}"))]
     for flow, version in versions.items():
         blocks.append(
@@ -483,7 +488,7 @@ def audit_modal(entries: list[AuditEntry], actor_cli: str) -> dict[str, Any]:
         if not entry.ok:
             what = t.ADMIN_AUDIT_REFUSED
         else:
-            what = ", ".join(f"`{esc(f)}`" for f in entry.fields) or t.ADMIN_AUDIT_NO_FIELDS
+            what = "; ".join(describe_all(entry.fields, entry.values)) or t.ADMIN_AUDIT_NO_FIELDS
         template = t.ADMIN_AUDIT_LINE_CLI if entry.actor == actor_cli else t.ADMIN_AUDIT_LINE
         lines.append(
             "• "
@@ -491,7 +496,7 @@ def audit_modal(entries: list[AuditEntry], actor_cli: str) -> dict[str, Any]:
                 when=entry.at.strftime("%d %b %Y %H:%M UTC"),
                 actor=esc(entry.actor),
                 action=esc(describe_action(entry.action)),
-                what=clip(what, 600),
+                what=clip(what, 900),
             )
         )
     blocks += [section(chunk) for chunk in _join_lines(lines)]
@@ -516,43 +521,61 @@ def loading_modal() -> dict[str, Any]:
     return info(t.ADMIN_TITLES["outcomes"], "…")
 
 
+_Figure = tuple[str, Cell, Callable[[float], str] | None]
+"""One figure of the outcomes screen: its label, its cell, and how to write its value (None: a count)."""
+
+
 def outcomes_modal(report: Aggregates) -> dict[str, Any]:
-    """Anonymous aggregate outcomes; every number from fewer than `min_group` mediations is hidden."""
+    """Anonymous aggregate outcomes; every number from fewer than `min_group` mediations is hidden.
+
+    Until `min_group` mediations have closed there is one kind sentence instead of any figure. It does
+    not say how many have closed so far: that is a count under the threshold, the very thing this
+    screen hides, and an admin who opened it before and after a mediation they know of could date it.
+    Hidden figures of a section are named together on one line, and a flow with nothing to show says so
+    once (hidden for being small and hidden to protect a small one are not told apart).
+    """
     blocks: list[Block] = [context(t.ADMIN_OUTCOMES_INTRO.format(min=report.min_group))]
-    blocks += [HeaderBlock(text=t.ADMIN_OUTCOMES_ALL), section(_outcome_lines(report.all_flows, report))]
+    if not report.enough_closed:
+        blocks.append(section(t.ADMIN_OUTCOMES_NOT_YET.format(min=report.min_group)))
+        return _modal(t.ADMIN_TITLES["outcomes"], blocks)
+    blocks += [HeaderBlock(text=t.ADMIN_OUTCOMES_ALL), section(_figures(_outcome_rows(report.all_flows)))]
     order = {flow: i for i, flow in enumerate(shapeable_flows())}
     for flow in sorted(report.flows.values(), key=lambda f: (order.get(f.flow, len(order)), f.flow)):
-        days = [
-            _line(t.ADMIN_STAGE_LABELS[key], cell, report, _fmt_one)
+        days: list[_Figure] = [
+            (t.ADMIN_STAGE_LABELS[key], cell, _fmt_one)
             for key, cell in flow.stage_days.items()
             if key in t.ADMIN_STAGE_LABELS
         ]
-        alliance = [
-            _line(t.ADMIN_ALLIANCE_ITEM.format(number=i), cell, report, _fmt_one)
+        alliance: list[_Figure] = [
+            (t.ADMIN_ALLIANCE_ITEM.format(number=i), cell, _fmt_one)
             for i, cell in enumerate(flow.alliance.items, start=1)
         ]
-        alliance.append(_line(t.ADMIN_ALLIANCE_TOTAL, flow.alliance.total, report, _fmt_one))
-        rounds = [
-            _line(t.ADMIN_ROUNDS_MEDIAN, flow.rounds.median, report, _fmt_one),
-            _line(t.ADMIN_ROUNDS_MEAN, flow.rounds.mean, report, _fmt_one),
-            _line(t.ADMIN_ROUNDS_NOT_YET, flow.rounds.not_yet_share, report, _fmt_percent),
+        alliance.append((t.ADMIN_ALLIANCE_TOTAL, flow.alliance.total, _fmt_one))
+        rounds: list[_Figure] = [
+            (t.ADMIN_ROUNDS_MEDIAN, flow.rounds.median, _fmt_one),
+            (t.ADMIN_ROUNDS_MEAN, flow.rounds.mean, _fmt_one),
+            (t.ADMIN_ROUNDS_NOT_YET, flow.rounds.not_yet_share, _fmt_percent),
         ]
-        blocks += [
-            HeaderBlock(text=flow_name(flow.flow)),
-            section(f"{t.ADMIN_OUTCOMES_COUNTS}\n{_outcome_lines(flow.outcomes, report)}"),
-            section(t.ADMIN_OUTCOMES_DAYS + "\n" + "\n".join(days)),
-            section(t.ADMIN_OUTCOMES_ALLIANCE + "\n" + "\n".join(alliance)),
-            section(t.ADMIN_OUTCOMES_ROUNDS + "\n" + "\n".join(rounds)),
+        parts: list[tuple[str, list[_Figure]]] = [
+            (t.ADMIN_OUTCOMES_COUNTS, _outcome_rows(flow.outcomes)),
+            (t.ADMIN_OUTCOMES_DAYS, days),
+            (t.ADMIN_OUTCOMES_ALLIANCE, alliance),
+            (t.ADMIN_OUTCOMES_ROUNDS, rounds),
         ]
+        blocks.append(HeaderBlock(text=flow_name(flow.flow)))
+        if all(cell.value is None for _, rows in parts for _, cell, _ in rows):
+            blocks.append(section(t.ADMIN_OUTCOMES_FLOW_HIDDEN))
+            continue
+        blocks += [section(f"{title}\n{_figures(rows)}") for title, rows in parts]
     return _modal(t.ADMIN_TITLES["outcomes"], blocks)
 
 
-def _outcome_lines(line: OutcomeLine, report: Aggregates) -> str:
-    rows = [
-        _line(t.ADMIN_OUTCOME_LABELS.get(key, key), cell, report, None) for key, cell in line.counts.items()
+def _outcome_rows(line: OutcomeLine) -> list[_Figure]:
+    rows: list[_Figure] = [
+        (t.ADMIN_OUTCOME_LABELS.get(key, key), cell, None) for key, cell in line.counts.items()
     ]
-    rows.append(_line(t.ADMIN_OUTCOME_LABELS["total"], line.total, report, None))
-    return "\n".join(rows)
+    rows.append((t.ADMIN_OUTCOME_LABELS["total"], line.total, None))
+    return rows
 
 
 def _fmt_one(value: float) -> str:
@@ -563,12 +586,20 @@ def _fmt_percent(value: float) -> str:
     return f"{value:.0%}"
 
 
-def _line(label: str, cell: Cell, report: Aggregates, fmt: Any) -> str:
+def _figures(rows: list[_Figure]) -> str:
+    """A section's figures, one line each; the hidden ones named together on one line."""
+    shown = [_line(label, cell, fmt) for label, cell, fmt in rows if cell.value is not None]
+    hidden = [label for label, cell, _ in rows if cell.value is None]
+    if not shown:
+        return t.ADMIN_OUTCOMES_HIDDEN_ALL
+    if hidden:
+        shown.append("• " + t.ADMIN_OUTCOMES_HIDDEN_SOME.format(labels=", ".join(hidden)))
+    return "\n".join(shown)
+
+
+def _line(label: str, cell: Cell, fmt: Callable[[float], str] | None) -> str:
     """One figure: a count as is; a median, average or share with the number it is drawn from."""
-    if cell.value is None:
-        shown = t.ADMIN_OUTCOMES_COMPLEMENT if cell.complementary else None
-        shown = shown or t.ADMIN_OUTCOMES_HIDDEN.format(min=report.min_group)
-        return "• " + t.ADMIN_OUTCOMES_LINE.format(label=label, value=f"_{shown}_")
+    assert cell.value is not None
     if fmt is None:
         value = str(int(cell.value))
     else:

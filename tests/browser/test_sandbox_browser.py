@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
+from bot import texts as t
 from bot.sandbox.server import Sandbox
 from tests.support.redis_server import free_port
 
@@ -357,7 +358,8 @@ async def test_ada_changes_the_invitation_and_the_next_mediation_uses_it(
     await me.fill("intro/value", "At Acme we talk things through, kindly and in confidence.")
     await me.shot("08-admin-prompts")
     await me.submit()
-    await expect(me.modal()).to_contain_text("intro")  # the saved view names what changed
+    # the saved view names what changed as the form does, with the words Ada wrote
+    await expect(me.modal()).to_contain_text(f"Peer mediation — {t.ADMIN_INTRO_LABEL}: “At Acme we talk")
     await me.modal().locator("[data-modal-close]").first.click()
     await expect(me.modal()).to_have_count(0)
 

@@ -508,8 +508,47 @@ async def test_every_change_and_refusal_is_audited_and_shown(h: Harness) -> None
     assert entries[0].at == h.clock.now
     log = await open_form(h, ada, AdminForm.AUDIT)
     text = view_text(log)
-    assert f"<@{ada}>" in text and "`retention_days`" in text and t.ADMIN_AUDIT_REFUSED in text
+    assert f"<@{ada}>" in text and t.ADMIN_AUDIT_REFUSED in text
     assert "Prompts (Peer mediation)" in text
+    # Settings in words, with the value they took; never a dotted key.
+    assert "Retention: 45 days" in text and "Peer mediation — Question 4: “What would help?”" in text
+    assert "retention_days" not in text and "flows.peer" not in text
+
+
+async def test_saved_and_the_change_log_say_each_setting_in_words(h: Harness) -> None:
+    """Through App Home: what *Saved* and the change log say is what the forms call each setting,
+    with the value it took: a nested flow question included, and never a dotted key."""
+    ada = add_admin(h)
+    await open_form(h, ada, AdminForm.FLOWS)
+    await h.submit(ada, {"enabled_flows": {"value": ["peer", "facilitated"]}})
+    saved = h.top_view(ada)
+    assert saved.title["text"] == t.ADMIN_SAVED_TITLE  # type: ignore[index]
+    assert "Flows switched on: Peer mediation, Facilitated mediation" in view_text(saved)
+
+    await open_form(h, ada, AdminForm.PROMPTS, "peer")
+    result = await h.submit(ada, {"q_happened_label": {"value": "What took place, <in short>?"}})
+    assert result.response_action == "update", result.errors
+    saved_text = view_text(h.top_view(ada))
+    assert "• Peer mediation — Question 1: “What took place, &lt;in short&gt;?”" in saved_text
+    assert t.ADMIN_SAVED_DEFINITION.format(version=2) in saved_text
+
+    await open_form(h, ada, AdminForm.RETENTION)
+    await h.submit(ada, {"retention_days": {"value": "90"}})
+    assert "• Retention: 90 days" in view_text(h.top_view(ada))
+
+    log = await open_form(h, ada, AdminForm.AUDIT)
+    lines = [line for b in log.blocks if b.get("type") == "section" for line in b["text"]["text"].split("\n")]
+    assert [line.split(" · ", 2)[2] for line in lines] == [
+        "Retention · Retention: 90 days",
+        "Prompts (Peer mediation) · Peer mediation — Question 1: “What took place, &lt;in short&gt;?”; "
+        "Peer mediation — Version: 2",
+        "Flows · Flows switched on: Peer mediation, Facilitated mediation",
+    ]
+    for text in (saved_text, view_text(log)):
+        assert "flows.peer" not in text and "retention_days" not in text and "enabled_flows" not in text
+    # The entries keep the setting's path for machines, and the value it took for people.
+    entry = (await h.configs.audit(h.team))[1]
+    assert entry.values["flows.peer.intake.questions.0.label"] == "What took place, <in short>?"
 
 
 # --- export and import --------------------------------------------------------------------------------
@@ -681,7 +720,10 @@ async def test_outcomes_show_counts_and_hide_small_groups(h: Harness) -> None:
     cancelled = t.ADMIN_OUTCOME_LABELS[Outcome.CANCELLED.value]
     declined = t.ADMIN_OUTCOME_LABELS[Outcome.DECLINED.value]
     assert f"{cancelled}: 6" in text
-    assert f"{declined}: _{t.ADMIN_OUTCOMES_HIDDEN.format(min=5)}_" in text
+    # The small groups are named together on one line, not one "fewer than 5" line each.
+    assert text.count("fewer than") == 1 and f"{declined}:" not in text  # once: in the introduction
+    hidden = [line for line in text.split("\\n") if t.ADMIN_OUTCOMES_HIDDEN_SOME.split(":")[0] in line]
+    assert hidden and declined in hidden[0]
     assert "Peer mediation" in text and "Facilitated mediation" in text
     # Counts only: no topic, no person.
     assert "the rota" not in text and h.ann not in text and h.bob not in text

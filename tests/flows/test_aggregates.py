@@ -749,3 +749,21 @@ def test_every_combination_of_small_outcomes_leaves_nothing_to_subtract() -> Non
 
 def test_outcome_keys_cover_every_outcome() -> None:
     assert tuple(OUTCOME_KEYS) == ("open", *(o.value for o in Outcome))
+
+
+@pytest.mark.parametrize(
+    ("journeys", "enough"),
+    [
+        ([], False),
+        (group((4, AGREED), (20, OPEN_INTAKE)), False),  # open ones do not count
+        (group((2, DECLINED), (2, EXPIRED)), False),
+        (group((2, DECLINED), (3, Journey("finished", flow=FACILITATED))), True),  # over all flows
+        (group((5, AGREED)), True),
+        (group((9, CANCELLED)), True),
+    ],
+)
+def test_figures_wait_until_enough_mediations_have_closed(journeys: list[Journey], enough: bool) -> None:
+    agg = aggregate(played(journeys), now=NOW)
+    assert agg.enough_closed is enough
+    closed = sum(not m.is_open for m in played(journeys))
+    assert aggregate(played(journeys), now=NOW, min_group=max(closed, 1)).enough_closed is (closed > 0)
