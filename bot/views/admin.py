@@ -26,7 +26,7 @@ from slack_sdk.models.views import View
 from bot import texts as t
 from bot.admin import CONTACT_SLOTS, AdminForm, bounds, shapeable_flows
 from bot.setting_words import describe_all
-from bot.views.common import SECTION_MAX, actions, button, clip, context, dump_view, esc, section
+from bot.views.common import SECTION_MAX, actions, button, clip, context, dump_view, esc, section, slack_date
 from bot.views.ids import Callback
 from flows.aggregates import Aggregates, Cell, OutcomeLine
 from flows.config import ALL_FLOWS, AuditEntry, FacilitatorPolicy, SettingValue, WorkspaceConfig
@@ -493,7 +493,7 @@ def audit_modal(entries: list[AuditEntry], actor_cli: str) -> dict[str, Any]:
         lines.append(
             "• "
             + template.format(
-                when=entry.at.strftime("%d %b %Y %H:%M UTC"),
+                when=slack_date(entry.at),
                 actor=esc(entry.actor),
                 action=esc(describe_action(entry.action)),
                 what=clip(what, 900),
