@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -25,6 +26,14 @@ def esc(text: str) -> str:
 def clip(text: str, limit: int = SECTION_MAX) -> str:
     """Shorten text to Slack's limit, marking the cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def slack_date(at: datetime) -> str:
+    """A moment as a Slack date token: each reader sees it in their own time zone, e.g. "Dec 6th at
+    2:05 PM"; clients that cannot show it read the fallback in UTC, "6 Dec 2026 14:05 UTC"."""
+    utc = at.astimezone(UTC)
+    fallback = f"{utc.day} {utc:%b %Y %H:%M} UTC"
+    return f"<!date^{int(utc.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
 
 
 def section(text: str) -> SectionBlock:
