@@ -128,13 +128,11 @@ class EffectRunner:
         if effect.notice is Notice.DECLINED and self.service.configs is not None:
             # Declined: the other person is offered the workspace's contacts (and /mediate prepare).
             blocks = blocks + dump(safety_blocks(await self.service.configs.get(m.team)))
-        user = m.party(effect.role).user_id
-        channel = await self.dm_channel(user)
+        channel = await self.dm_channel(m.party(effect.role).user_id)
         posted = await self.client.chat_postMessage(channel=channel, text=message.text, blocks=blocks)
         offer = offer_for(m, effect.role, effect.notice)
         if offer is not None:
             sent = SentOffer(
-                user=user,
                 notice=effect.notice,
                 speaker=effect.speaker,
                 offer=offer,

@@ -75,11 +75,10 @@ OFFERS_TTL_SECONDS = 400 * 24 * 3600
 
 class SentOffer(BaseModel):
     """A direct message that offered a party a step: where it is, and what it offered. It holds no
-    private text (ids, the notice, the step), so it is kept in clear."""
+    private text (ids, the notice, the step); like every value in the store it is encrypted."""
 
     model_config = ConfigDict(frozen=True)
 
-    user: str
     notice: Notice
     speaker: Role | None = None
     offer: Offer
@@ -263,7 +262,7 @@ class MediationStore:
 
         async def call() -> None:
             async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.hset(key, sent.hash_field, sent.model_dump_json())
+                pipe.hset(key, sent.hash_field, self._cipher.encrypt(sent.model_dump_json().encode()))
                 pipe.expire(key, OFFERS_TTL_SECONDS)
                 await pipe.execute()
 
@@ -277,7 +276,8 @@ class MediationStore:
             return cast(dict[bytes, bytes], await self._redis.hgetall(key))
 
         rows = await unavailable(call)()
-        return sorted((SentOffer.model_validate_json(raw) for raw in rows.values()), key=lambda s: s.ts)
+        found = [SentOffer.model_validate_json(self._cipher.decrypt(raw)) for raw in rows.values()]
+        return sorted(found, key=lambda sent: sent.ts)
 
     async def forget_offer(self, team: str, mediation_id: str, sent: SentOffer) -> None:
         """A step message is done: it needs no more updates."""

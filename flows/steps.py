@@ -180,8 +180,9 @@ def _by_the_person(m: Mediation, offer: Offer) -> Done | None:
         return Done(kind=DoneKind.AGREED, at=party.ground_rules_at)
     if step is Step.WRITE_ANSWERS and party.intake_complete and party.sharing_chosen_at is not None:
         return Done(kind=DoneKind.SHARED, at=party.sharing_chosen_at)
-    if step is Step.CHANGE_SHARING and m.stage is not Stage.INTAKE and party.sharing_chosen_at is not None:
-        return Done(kind=DoneKind.SHARED, at=party.sharing_chosen_at)
+    if step is Step.CHANGE_SHARING and m.is_open and m.stage is not Stage.INTAKE:
+        # both finished: what they chose is what the other reads
+        return Done(kind=DoneKind.SHARED, at=party.sharing_chosen_at or m.stage_since())
     if step is Step.REFLECT:
         loop = m.loop_for_listener(offer.role)
         index = offer.round or 0
