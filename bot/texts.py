@@ -479,26 +479,27 @@ WAITING = {
 
 # --- done steps and late clicks ----------------------------------------------------------------------
 # A message that offered a step keeps its words and, once the step is done, says what happened instead
-# of offering its buttons ({when} is a Slack date). A click on an old button gets one sentence.
+# of offering its buttons ({when} is a Slack date: "today at 2:05 PM", "Dec 6, 2026 at 2:05 PM"). A
+# click on an old button gets one sentence.
 
 STEP_TAKEN_CARE_OF = (
     "That step is already taken care of — nothing more is needed from you here. "
     "Your App Home shows where things stand."
 )
 STEP_DONE = {
-    DoneKind.ACCEPTED: "You accepted on {when}.",
-    DoneKind.DECLINED: "This invitation was declined on {when}.",
-    DoneKind.AGREED: "You agreed to the working agreement on {when}.",
-    DoneKind.SHARED: "You shared your answers on {when}.",
-    DoneKind.REFLECTED: "You sent your reflection on {when}.",
-    DoneKind.CONFIRMED: "You confirmed that you felt understood on {when}.",
-    DoneKind.ADDED_MISSING: "You added what was missing on {when}.",
-    DoneKind.CHECKED_IN: "You checked in on {when}.",
-    DoneKind.CHOSE: "You chose how to go on, on {when}.",
-    DoneKind.RESUMED: "The mediation was resumed on {when}.",
-    DoneKind.ANSWERED: "You answered on {when}. Thank you for letting us know.",
-    DoneKind.MOVED_ON: "This step is closed: the mediation moved on, on {when}.",
-    DoneKind.ENDED: "This step is closed: the mediation ended on {when}.",
+    DoneKind.ACCEPTED: "You accepted ({when}).",
+    DoneKind.DECLINED: "This invitation was declined ({when}).",
+    DoneKind.AGREED: "You agreed to the working agreement ({when}).",
+    DoneKind.SHARED: "You shared your answers ({when}).",
+    DoneKind.REFLECTED: "You sent your reflection ({when}).",
+    DoneKind.CONFIRMED: "You confirmed that you felt understood ({when}).",
+    DoneKind.ADDED_MISSING: "You added what was missing ({when}).",
+    DoneKind.CHECKED_IN: "You checked in ({when}).",
+    DoneKind.CHOSE: "You chose how to go on ({when}).",
+    DoneKind.RESUMED: "The mediation was resumed ({when}).",
+    DoneKind.ANSWERED: "You answered ({when}). Thank you for letting us know.",
+    DoneKind.MOVED_ON: "This step is closed: the mediation moved on ({when}).",
+    DoneKind.ENDED: "This step is closed: the mediation ended ({when}).",
 }
 
 # --- refusals -----------------------------------------------------------------------------------------

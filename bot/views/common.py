@@ -29,8 +29,9 @@ def clip(text: str, limit: int = SECTION_MAX) -> str:
 
 
 def slack_date(at: datetime) -> str:
-    """A moment as a Slack date token: each reader sees it in their own time zone, e.g. "Dec 6th at
-    2:05 PM"; clients that cannot show it read the fallback in UTC, "6 Dec 2026 14:05 UTC"."""
+    """A moment as a Slack date token: each reader sees it in their own time zone, e.g. "today at
+    2:05 PM" or "Dec 6, 2026 at 2:05 PM"; clients that cannot show it read the fallback in UTC,
+    "6 Dec 2026 14:05 UTC"."""
     utc = at.astimezone(UTC)
     fallback = f"{utc.day} {utc:%b %Y %H:%M} UTC"
     return f"<!date^{int(utc.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"

@@ -48,61 +48,61 @@ async def test_every_step_message_turns_into_what_happened(h: Harness) -> None:
     invitation = offered(h, h.bob, "cg_invite_accept")
     when = later(h)
     await h.click_dm(h.bob, "cg_invite_accept")
-    assert_done(h, invitation, "You accepted on", when)
+    assert_done(h, invitation, "You accepted (", when)
 
     ann_rules, bob_rules = offered(h, h.ann, "cg_rules_agree"), offered(h, h.bob, "cg_rules_agree")
     when = later(h)
     await h.click_dm(h.ann, "cg_rules_agree")
-    assert_done(h, ann_rules, "You agreed to the working agreement on", when)
+    assert_done(h, ann_rules, "You agreed to the working agreement (", when)
     assert buttons(shown(h, bob_rules)) == ["cg_rules_agree"]  # Bob's step is still his to take
     when = later(h)
     await h.click_dm(h.bob, "cg_rules_agree")
-    assert_done(h, bob_rules, "You agreed to the working agreement on", when)
+    assert_done(h, bob_rules, "You agreed to the working agreement (", when)
 
     ann_intake, bob_intake = offered(h, h.ann, "cg_intake_open"), offered(h, h.bob, "cg_intake_open")
     ann_shared = later(h)
     await play.intake(h, h.ann, play.ANN_ANSWERS)
-    assert_done(h, ann_intake, "You shared your answers on", ann_shared)
+    assert_done(h, ann_intake, "You shared your answers (", ann_shared)
     ann_sharing = offered(h, h.ann, "cg_sharing_open")  # what Bob may read stays changeable…
     when = later(h)
     await play.intake(h, h.bob, play.BOB_ANSWERS)
-    assert_done(h, bob_intake, "You shared your answers on", when)
-    assert_done(h, ann_sharing, "You shared your answers on", ann_shared)  # …until both finished
+    assert_done(h, bob_intake, "You shared your answers (", when)
+    assert_done(h, ann_sharing, "You shared your answers (", ann_shared)  # …until both finished
 
     bob_reflect = offered(h, h.bob, "cg_reflect_open")
     when = later(h)
     await play.reflect(h, h.bob, "The date moved and you heard it on the call.")
-    assert_done(h, bob_reflect, "You sent your reflection on", when)
+    assert_done(h, bob_reflect, "You sent your reflection (", when)
     ann_answer = offered(h, h.ann, "cg_answer_open")
     when = later(h)
     await play.answer(h, h.ann, confirmed=False, missing="How anxious I was about testing.")
-    assert_done(h, ann_answer, "You added what was missing on", when)
+    assert_done(h, ann_answer, "You added what was missing (", when)
     bob_again = offered(h, h.bob, "cg_reflect_open")
     assert bob_again.ts != bob_reflect.ts
     when = later(h)
     await play.reflect(h, h.bob, "You were anxious about testing time and want a say in dates.")
-    assert_done(h, bob_again, "You sent your reflection on", when)
+    assert_done(h, bob_again, "You sent your reflection (", when)
     ann_answer = offered(h, h.ann, "cg_answer_open")
     when = later(h)
     await play.answer(h, h.ann, confirmed=True)
-    assert_done(h, ann_answer, "You confirmed that you felt understood on", when)
+    assert_done(h, ann_answer, "You confirmed that you felt understood (", when)
 
     ann_reflect = offered(h, h.ann, "cg_reflect_open")
     when = later(h)
     await play.reflect(h, h.ann, "You were under pressure from the client, and you need support.")
-    assert_done(h, ann_reflect, "You sent your reflection on", when)
+    assert_done(h, ann_reflect, "You sent your reflection (", when)
     bob_answer = offered(h, h.bob, "cg_answer_open")
     await play.answer(h, h.bob, confirmed=True)
-    assert_done(h, bob_answer, "You confirmed that you felt understood on", when)
+    assert_done(h, bob_answer, "You confirmed that you felt understood (", when)
 
     ann_check_in, bob_check_in = offered(h, h.ann, "cg_check_in_open"), offered(h, h.bob, "cg_check_in_open")
     when = later(h)
     await play.check_in(h, h.ann, [10, 9, 10, 9])
-    assert_done(h, ann_check_in, "You checked in on", when)
+    assert_done(h, ann_check_in, "You checked in (", when)
     assert buttons(shown(h, bob_check_in)) == ["cg_check_in_open"]
     when = later(h)
     await play.check_in(h, h.bob, [9, 9, 10, 10])
-    assert_done(h, bob_check_in, "You checked in on", when)
+    assert_done(h, bob_check_in, "You checked in (", when)
     assert (await h.mediation()).stage is Stage.JOINT
 
     # No DM offers a button that leads nowhere, and nothing is left to update.
@@ -134,7 +134,7 @@ async def test_a_late_click_on_the_invitation_after_accepting_gets_one_sentence(
         assert await reply_to_old_click(h, h.bob, invitation, action_id) == t.STEP_TAKEN_CARE_OF
     m = await h.mediation()
     assert m.stage is Stage.GROUND_RULES and m.is_open and not m.postponed
-    assert "You accepted on" in str(shown(h, invitation).blocks)
+    assert "You accepted (" in str(shown(h, invitation).blocks)
 
 
 async def test_after_cancelling_every_old_button_gets_the_same_sentence(h: Harness) -> None:
@@ -163,7 +163,7 @@ async def test_after_cancelling_every_old_button_gets_the_same_sentence(h: Harne
     assert (await h.mediation()).outcome is not None
 
     for old in open_before:  # Bob's intake, Ann's "what I share"
-        assert_done(h, old, "This step is closed: the mediation ended on", when)
+        assert_done(h, old, "This step is closed: the mediation ended (", when)
     for user, old in seen.values():
         for action_id in buttons(old):
             reply = await reply_to_old_click(h, user, old, action_id)
