@@ -11,11 +11,11 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.service import MediationService
-from bot.store import StoreUnavailable
+from bot.store import SentOffer, StoreUnavailable
 from bot.views.common import dump
 from bot.views.home import home_view
 from bot.views.joint import joint_message, joint_root_message
-from bot.views.messages import facilitator_message, notice_message
+from bot.views.messages import done_message, facilitator_message, notice_message
 from bot.views.safety import safety_blocks
 from flows import commands as c
 from flows.effects import (
@@ -31,6 +31,7 @@ from flows.effects import (
 from flows.engine import Transition
 from flows.errors import Refused
 from flows.models import JointKind, Mediation, Role
+from flows.steps import offer_for, step_done
 
 log = logging.getLogger("commonground.effects")
 
@@ -44,6 +45,8 @@ HomeSection = Callable[[str, str], Awaitable[list[Block]]]
 
 # Web API errors that mean a person can no longer be reached: the mediation ends for them.
 UNREACHABLE = {"user_not_found", "user_disabled", "account_inactive", "cannot_dm_bot", "users_not_found"}
+# chat.update errors after which a step message can never be updated: stop trying.
+GONE = {"message_not_found", "channel_not_found", "cant_update_message", "is_archived"} | UNREACHABLE
 
 
 class EffectRunner:
@@ -83,6 +86,7 @@ class EffectRunner:
                     await self._post_joint(m, effect)
                 case RefreshHome():
                     await self.refresh_homes(m)
+                    await self.refresh_offers(m)
                 case Schedule():
                     await self.service.store.schedule(m.team, m.id, effect.timer, effect.at)
                 case _:
@@ -125,7 +129,44 @@ class EffectRunner:
             # Declined: the other person is offered the workspace's contacts (and /mediate prepare).
             blocks = blocks + dump(safety_blocks(await self.service.configs.get(m.team)))
         channel = await self.dm_channel(m.party(effect.role).user_id)
-        await self.client.chat_postMessage(channel=channel, text=message.text, blocks=blocks)
+        posted = await self.client.chat_postMessage(channel=channel, text=message.text, blocks=blocks)
+        offer = offer_for(m, effect.role, effect.notice)
+        if offer is not None:
+            sent = SentOffer(
+                notice=effect.notice,
+                speaker=effect.speaker,
+                offer=offer,
+                channel=str(posted["channel"]),
+                ts=str(posted["ts"]),
+            )
+            await self.service.store.record_offer(m.team, m.id, sent)
+
+    async def refresh_offers(self, m: Mediation) -> None:
+        """Turn every step message whose step is done into what happened (chat.update): its words
+        stay, its buttons go. Decided on the newest stored state, so that a slow transition never
+        undoes what a later one recorded."""
+        sent_offers = await self.service.store.offers(m.team, m.id)
+        if not sent_offers:
+            return
+        latest = await self.service.store.get(m.team, m.id)
+        if latest is not None and latest.version > m.version:
+            m = latest
+        definition = await self.service.definitions.for_mediation(m)
+        for sent in sent_offers:
+            done = step_done(m, sent.offer)
+            if done is None:
+                continue
+            message = done_message(m, sent.notice, definition, sent.speaker, sent.offer, done)
+            try:
+                await self.client.chat_update(
+                    channel=sent.channel, ts=sent.ts, text=message.text, blocks=message.blocks
+                )
+            except SlackApiError as exc:
+                error = str(exc.response.get("error", "unknown"))
+                log.warning("chat.update failed", extra={"mediation": m.id, "error": error})
+                if error not in GONE:
+                    continue  # tried again after the next change
+            await self.service.store.forget_offer(m.team, m.id, sent)
 
     async def _open_joint(self, m: Mediation, effect: OpenJointSpace) -> tuple[str, str | None]:
         """Open the joint space: (channel, thread root for a thread)."""

@@ -12,12 +12,15 @@ from datetime import datetime
 from typing import TypeVar, cast
 
 import redis.asyncio as aioredis
+from pydantic import BaseModel, ConfigDict
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.crypto import Cipher
-from flows.models import Mediation
+from flows.effects import Notice
+from flows.models import Mediation, Role
+from flows.steps import Offer
 
 
 class StoreUnavailable(Exception):
@@ -65,6 +68,27 @@ return {1, ARGV[2]}
 
 
 T = TypeVar("T")
+
+# How long the record of a sent step message is kept at most (a mediation that is never finished).
+OFFERS_TTL_SECONDS = 400 * 24 * 3600
+
+
+class SentOffer(BaseModel):
+    """A direct message that offered a party a step: where it is, and what it offered. It holds no
+    private text (ids, the notice, the step); like every value in the store it is encrypted."""
+
+    model_config = ConfigDict(frozen=True)
+
+    notice: Notice
+    speaker: Role | None = None
+    offer: Offer
+    channel: str
+    ts: str
+
+    @property
+    def hash_field(self) -> str:
+        """The message's field in its mediation's hash."""
+        return f"{self.channel}:{self.ts}"
 
 
 def unavailable(call: Callable[[], Awaitable[T]]) -> Callable[[], Awaitable[T]]:
@@ -201,6 +225,7 @@ class MediationStore:
         async def call() -> None:
             async with self._redis.pipeline(transaction=True) as pipe:
                 pipe.delete(self._k(team, "m", mediation_id))
+                pipe.delete(self._k(team, "offers", mediation_id))
                 for user in mediation.user_ids:
                     pipe.srem(self._k(team, "user", user), mediation_id)
                 pipe.srem(self._k(team, "all"), mediation_id)
@@ -228,6 +253,40 @@ class MediationStore:
 
         found = await unavailable(call)()
         return found.decode() if found else None
+
+    # step messages ----------------------------------------------------------------------------
+
+    async def record_offer(self, team: str, mediation_id: str, sent: SentOffer) -> None:
+        """Remember a direct message that offers a step, to update it once the step is done."""
+        key = self._k(team, "offers", mediation_id)
+
+        async def call() -> None:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.hset(key, sent.hash_field, self._cipher.encrypt(sent.model_dump_json().encode()))
+                pipe.expire(key, OFFERS_TTL_SECONDS)
+                await pipe.execute()
+
+        await unavailable(call)()
+
+    async def offers(self, team: str, mediation_id: str) -> list[SentOffer]:
+        """The step messages of a mediation that were not yet turned into what happened."""
+        key = self._k(team, "offers", mediation_id)
+
+        async def call() -> dict[bytes, bytes]:
+            return cast(dict[bytes, bytes], await self._redis.hgetall(key))
+
+        rows = await unavailable(call)()
+        found = [SentOffer.model_validate_json(self._cipher.decrypt(raw)) for raw in rows.values()]
+        return sorted(found, key=lambda sent: sent.ts)
+
+    async def forget_offer(self, team: str, mediation_id: str, sent: SentOffer) -> None:
+        """A step message is done: it needs no more updates."""
+        key = self._k(team, "offers", mediation_id)
+
+        async def call() -> None:
+            await self._redis.hdel(key, sent.hash_field)
+
+        await unavailable(call)()
 
     # idempotency ------------------------------------------------------------------------------
 

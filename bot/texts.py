@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flows.errors import FieldProblem, RefusalCode
 from flows.models import LoopStatus, Outcome, Stage
+from flows.steps import DoneKind
 
 APP_NAME = "Common Ground"
 
@@ -94,10 +95,6 @@ DECLINE = "Decline"
 INVITATION_SENT = (
     "Your invitation to <@{respondent}> about *{topic}* is on its way. I'll let you know when they answer."
 )
-INVITATION_ANSWERED = "You answered this invitation: *{answer}*."
-ANSWER_ACCEPTED = "accepted"
-ANSWER_NOT_NOW = "not now"
-ANSWER_DECLINED = "declined"
 ACCEPTED = "<@{respondent}> accepted your invitation about *{topic}*."
 POSTPONED = (
     "<@{respondent}> isn't ready to start yet. The invitation stays open, and I'll let you know "
@@ -112,7 +109,6 @@ DECLINED = (
 DECLINE_THANKS = "Thank you for letting us know. Nothing more will happen, and <@{initiator}> has been told."
 GROUND_RULES = "Before you begin, please read the working agreement for your mediation with <@{other}>:"
 GROUND_RULES_AGREE = "I agree"
-GROUND_RULES_DONE = "You agreed to the working agreement."
 INTAKE_OPEN = (
     "Thank you both. Now it's your private moment: tell your side in four short answers. Only you will "
     "see them; afterwards you choose what <@{other}> may read."
@@ -289,7 +285,6 @@ FOLLOW_UP = (
 )
 FOLLOW_UP_YES = "Yes, it's holding"
 FOLLOW_UP_NO = "Not really"
-FOLLOW_UP_THANKS = "Thank you for letting us know."
 HOLDING = "You and <@{other}> both say your agreement about *{topic}* is holding. Well done, both of you."
 REOPENED = (
     "The agreement about *{topic}* isn't holding for one of you, so your conversation is open again, "
@@ -552,15 +547,40 @@ WAITING_THEIR = {
     "joint": "the conversation together",
 }
 
+# --- done steps and late clicks ----------------------------------------------------------------------
+# A message that offered a step keeps its words and, once the step is done, says what happened instead
+# of offering its buttons ({when} is a Slack date: "today at 2:05 PM", "Dec 6, 2026 at 2:05 PM"). A
+# click on an old button gets one sentence.
+
+STEP_TAKEN_CARE_OF = (
+    "That step is already taken care of — nothing more is needed from you here. "
+    "Your App Home shows where things stand."
+)
+STEP_DONE = {
+    DoneKind.ACCEPTED: "You accepted ({when}).",
+    DoneKind.DECLINED: "This invitation was declined ({when}).",
+    DoneKind.AGREED: "You agreed to the working agreement ({when}).",
+    DoneKind.SHARED: "You shared your answers ({when}).",
+    DoneKind.REFLECTED: "You sent your reflection ({when}).",
+    DoneKind.CONFIRMED: "You confirmed that you felt understood ({when}).",
+    DoneKind.ADDED_MISSING: "You added what was missing ({when}).",
+    DoneKind.CHECKED_IN: "You checked in ({when}).",
+    DoneKind.CHOSE: "You chose how to go on ({when}).",
+    DoneKind.RESUMED: "The mediation was resumed ({when}).",
+    DoneKind.ANSWERED: "You answered ({when}). Thank you for letting us know.",
+    DoneKind.MOVED_ON: "This step is closed: the mediation moved on ({when}).",
+    DoneKind.ENDED: "This step is closed: the mediation ended ({when}).",
+}
+
 # --- refusals -----------------------------------------------------------------------------------------
 
 REFUSALS = {
     RefusalCode.NOT_A_PARTY: "This belongs to someone else's mediation, so I can't do that for you.",
     RefusalCode.NOT_YOUR_STEP: "This step is for the other person in the mediation.",
     RefusalCode.NOT_YOUR_TURN: "It isn't your turn for this yet. I'll message you when it is.",
-    RefusalCode.WRONG_STAGE: "This step has already moved on. Your App Home shows where things stand now.",
-    RefusalCode.ALREADY_DONE: "That's already done.",
-    RefusalCode.CLOSED: "This mediation is closed, so nothing more can change.",
+    RefusalCode.WRONG_STAGE: STEP_TAKEN_CARE_OF,
+    RefusalCode.ALREADY_DONE: STEP_TAKEN_CARE_OF,
+    RefusalCode.CLOSED: STEP_TAKEN_CARE_OF,
     RefusalCode.PAUSED: "This mediation is paused. Resume it first, from your DM or App Home.",
     RefusalCode.INVALID_INPUT: "Some answers need another look.",
     RefusalCode.SELF: SELF,

@@ -96,7 +96,8 @@ class PostToJoint(BaseModel):
 
 
 class RefreshHome(BaseModel):
-    """Both parties' App Home should show the new state."""
+    """Everything that shows the state should show the new state: both parties' App Home, and the
+    direct messages whose offered step is now done (see `flows.steps`)."""
 
     model_config = ConfigDict(frozen=True)
 

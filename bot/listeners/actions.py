@@ -16,7 +16,6 @@ from bot.guards import can_open
 from bot.listeners.common import Deps, act_on_click, action_value, error_text, team_of
 from bot.store import StoreUnavailable
 from bot.views import modals
-from bot.views.common import dump, section
 from bot.views.ids import Action, split_item_value
 from bot.views.joint import item_message
 from flows import commands as c
@@ -25,22 +24,22 @@ from flows.models import Mediation
 
 log = logging.getLogger("commonground.actions")
 
-# Buttons that change the mediation: action → (command for the acting user, text that replaces the
-# clicked message, if any).
-_CHANGES: dict[Action, tuple[Callable[[str], c.Command], str | None]] = {
-    Action.INVITE_ACCEPT: (lambda u: c.Accept(actor=u), t.ANSWER_ACCEPTED),
-    Action.INVITE_POSTPONE: (lambda u: c.Postpone(actor=u), None),
-    Action.INVITE_DECLINE: (lambda u: c.Decline(actor=u), t.ANSWER_DECLINED),
-    Action.RULES_AGREE: (lambda u: c.AgreeGroundRules(actor=u), t.GROUND_RULES_DONE),
-    Action.REPAIR_CONTINUE: (lambda u: c.ChooseRepair(actor=u, choice=c.Repair.CONTINUE), None),
-    Action.REPAIR_PAUSE: (lambda u: c.ChooseRepair(actor=u, choice=c.Repair.PAUSE), None),
-    Action.REPAIR_STOP: (lambda u: c.ChooseRepair(actor=u, choice=c.Repair.STOP), None),
-    Action.RESUME: (lambda u: c.Resume(actor=u), None),
-    Action.JOINT_PAUSE: (lambda u: c.Pause(actor=u), None),
-    Action.JOINT_DONE: (lambda u: c.Finish(actor=u), None),
-    Action.CANCEL_ONE: (lambda u: c.Cancel(actor=u), None),
-    Action.FOLLOW_UP_YES: (lambda u: c.AnswerFollowUp(actor=u, holding=True), t.FOLLOW_UP_THANKS),
-    Action.FOLLOW_UP_NO: (lambda u: c.AnswerFollowUp(actor=u, holding=False), t.FOLLOW_UP_THANKS),
+# Buttons that change the mediation: action → the command for the acting user. The message clicked
+# is turned into what happened by the effect runner, once the step is done (see flows.steps).
+_CHANGES: dict[Action, Callable[[str], c.Command]] = {
+    Action.INVITE_ACCEPT: lambda u: c.Accept(actor=u),
+    Action.INVITE_POSTPONE: lambda u: c.Postpone(actor=u),
+    Action.INVITE_DECLINE: lambda u: c.Decline(actor=u),
+    Action.RULES_AGREE: lambda u: c.AgreeGroundRules(actor=u),
+    Action.REPAIR_CONTINUE: lambda u: c.ChooseRepair(actor=u, choice=c.Repair.CONTINUE),
+    Action.REPAIR_PAUSE: lambda u: c.ChooseRepair(actor=u, choice=c.Repair.PAUSE),
+    Action.REPAIR_STOP: lambda u: c.ChooseRepair(actor=u, choice=c.Repair.STOP),
+    Action.RESUME: lambda u: c.Resume(actor=u),
+    Action.JOINT_PAUSE: lambda u: c.Pause(actor=u),
+    Action.JOINT_DONE: lambda u: c.Finish(actor=u),
+    Action.CANCEL_ONE: lambda u: c.Cancel(actor=u),
+    Action.FOLLOW_UP_YES: lambda u: c.AnswerFollowUp(actor=u, holding=True),
+    Action.FOLLOW_UP_NO: lambda u: c.AnswerFollowUp(actor=u, holding=False),
 }
 
 # Buttons that open a modal: action → (guard name, builder).
@@ -58,45 +57,22 @@ _MODALS: dict[Action, tuple[str, Callable[[Mediation, Any, Any], dict[str, Any]]
 
 def register(app: AsyncApp, deps: Deps) -> None:
     """Attach the action listeners."""
-    for action, (factory, replacement) in _CHANGES.items():
-        app.action(action.value)(_change_handler(deps, factory, replacement))
+    for action, factory in _CHANGES.items():
+        app.action(action.value)(_change_handler(deps, factory))
     for action, (guard, builder) in _MODALS.items():
         app.action(action.value)(_modal_handler(deps, guard, builder))
     app.action(Action.ITEM_ACCEPT.value)(_accept_item_handler(deps))
     app.action(Action.KEEP_WORDS.value)(_keep_words_handler(deps))
 
 
-def _change_handler(
-    deps: Deps, factory: Callable[[str], c.Command], replacement: str | None
-) -> Callable[..., Any]:
+def _change_handler(deps: Deps, factory: Callable[[str], c.Command]) -> Callable[..., Any]:
     async def handler(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         await ack()
-
-        async def replace(_transition: Transition) -> None:
-            if replacement is not None:
-                await _replace_clicked(client, body, replacement)
-
-        await act_on_click(deps, client, body, team_of(context), factory(body["user"]["id"]), then=replace)
+        await act_on_click(deps, client, body, team_of(context), factory(body["user"]["id"]))
 
     return handler
-
-
-async def _replace_clicked(client: AsyncWebClient, body: dict[str, Any], text: str) -> None:
-    """Replace the buttons of the clicked message with what the person chose."""
-    message, channel = body.get("message"), (body.get("channel") or {}).get("id")
-    if not message or not channel:
-        return
-    kept = [b for b in message.get("blocks", []) if b.get("type") != "actions"]
-    done = (
-        t.INVITATION_ANSWERED.format(answer=text) if text in (t.ANSWER_ACCEPTED, t.ANSWER_DECLINED) else text
-    )
-    blocks = kept + dump([section(f"_{done}_")])
-    try:
-        await client.chat_update(channel=channel, ts=message["ts"], text=done, blocks=blocks)
-    except SlackApiError as exc:
-        log.warning("chat.update failed", extra={"error": str(exc.response.get("error"))})
 
 
 async def _guarded_view(

@@ -123,7 +123,7 @@ class Problem:
 
     @property
     def silent(self) -> bool:
-        """True for a repeat of something already done: there is nothing to tell."""
+        """True for a repeat of something already done: a resubmitted modal has nothing to add."""
         return self.refused is not None and self.refused.silent
 
 
@@ -153,11 +153,13 @@ async def act_on_click(
 ) -> Transition | None:
     """What every button that changes a mediation does: carry out the command for the clicked
     mediation, tell the person kindly where they clicked when it did not happen, otherwise run
-    `then` (e.g. update the clicked message) and carry out the effects. None when nothing changed."""
+    `then` (e.g. update the clicked message) and carry out the effects. None when nothing changed.
+
+    A click on a button whose step is already done (a second click, an old message) is told too:
+    one reassuring sentence, the same for every such button (`texts.STEP_TAKEN_CARE_OF`)."""
     result = await attempt(deps, team, mediation_id or action_value(body), command)
     if isinstance(result, Problem):
-        if not result.silent:
-            await tell(client, body, result.text)
+        await tell(client, body, result.text)
         return None
     if then is not None:
         await then(result)

@@ -9,11 +9,13 @@ import pytest
 import redis.asyncio as aioredis
 
 from bot.crypto import Cipher, InvalidToken, new_key
-from bot.store import MediationStore, PairTaken, StoreUnavailable, VersionConflict, team_key
+from bot.store import MediationStore, PairTaken, SentOffer, StoreUnavailable, VersionConflict, team_key
 from flows import commands as c
 from flows import engine
 from flows.definition import load_builtin
-from flows.models import Mediation
+from flows.effects import Notice
+from flows.models import Mediation, Role
+from flows.steps import Offer, Step
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 TEAM = team_key(None, "T1")
@@ -144,3 +146,33 @@ async def test_unreachable_redis_raises_store_unavailable(encryption_key: str) -
         await dead.create(new_mediation())
     assert await dead.ping() is False
     await client.aclose()
+
+
+def sent_offer(ts: str, notice: Notice = Notice.GROUND_RULES) -> SentOffer:
+    return SentOffer(
+        notice=notice, offer=Offer(role=Role.RESPONDENT, step=Step.AGREE_RULES), channel="D0BOB", ts=ts
+    )
+
+
+async def test_step_messages_are_recorded_encrypted_and_forgotten_once_done(
+    store: MediationStore, redis_client: aioredis.Redis, key_prefix: str
+) -> None:
+    await store.create(new_mediation())
+    first, second = sent_offer("1700000001.000100"), sent_offer("1700000002.000100", Notice.NUDGED)
+    await store.record_offer(TEAM, "m1", second)
+    await store.record_offer(TEAM, "m1", first)
+    await store.record_offer(TEAM, "m1", first)  # recorded twice: still one message
+    assert await store.offers(TEAM, "m1") == [first, second]
+    raw = b"".join(
+        [
+            v
+            async for key in redis_client.scan_iter(match=f"{key_prefix}:*offers*")
+            for v in await redis_client.hvals(key)
+        ]
+    )
+    assert raw and b"D0BOB" not in raw and b"agree_rules" not in raw
+    await store.forget_offer(TEAM, "m1", first)
+    assert await store.offers(TEAM, "m1") == [second]
+    await store.delete(TEAM, "m1")
+    assert await store.offers(TEAM, "m1") == []
+    assert await store.offers(TEAM, "never") == []

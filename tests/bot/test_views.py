@@ -12,12 +12,13 @@ from bot.sandbox.blockkit import validate_message, validate_view
 from bot.views import modals
 from bot.views.home import home_view
 from bot.views.joint import joint_message
-from bot.views.messages import facilitator_message, notice_message, status_blocks
+from bot.views.messages import done_message, facilitator_message, notice_message, status_blocks
 from flows import commands as c
 from flows import engine
 from flows.definition import load_builtin
 from flows.effects import JointPost, Notice
 from flows.models import JointKind, Mediation, Role, Share
+from flows.steps import Done, DoneKind, offer_for
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 PEER = load_builtin("peer")
@@ -73,6 +74,68 @@ def test_every_notice_is_valid_block_kit(notice: Notice, role: Role, facilitator
     message = notice_message(m, role, notice, PEER, speaker=Role.INITIATOR)
     assert message.text
     assert validate_message(message.text, message.blocks) == []
+
+
+def played(count: int, facilitator: str | None = None) -> Mediation:
+    """A mediation after the first `count` commands of the peer flow (the longest inputs)."""
+    m = engine.start(
+        c.Start(actor="UA", respondent="UB", topic="t"), PEER, NOW, mediation_id="m1", team="-.T"
+    )
+    mediation = m.mediation.model_copy(update={"facilitator": facilitator})
+    answers = {q.key: "It happened." for q in PEER.intake().questions}
+    shares = dict.fromkeys(answers, Share.ALL)
+    commands: list[c.Command] = [
+        c.Accept(actor="UB"),
+        c.AgreeGroundRules(actor="UA"),
+        c.AgreeGroundRules(actor="UB"),
+        c.SaveIntake(actor="UA", answers=answers),
+        c.ChooseSharing(actor="UA", shares=shares),
+        c.SaveIntake(actor="UB", answers=answers),
+        c.ChooseSharing(actor="UB", shares=shares),
+        c.SubmitReflection(actor="UB", text="You felt hurt."),
+        c.AnswerReflection(actor="UA", confirmed=True),
+        c.SubmitReflection(actor="UA", text="You felt alone."),
+        c.AnswerReflection(actor="UB", confirmed=True),
+        c.SubmitCheckIn(actor="UA", scores=[10, 10, 10, 2]),
+    ]
+    for command in commands[:count]:
+        mediation = engine.apply(mediation, command, PEER, NOW).mediation
+    return mediation
+
+
+@pytest.mark.parametrize("facilitator", [None, "UMAYA"], ids=["peer", "facilitated"])
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 5, 7, 8, 9, 11, 12])
+@pytest.mark.parametrize("role", list(Role))
+def test_a_message_has_buttons_exactly_when_it_offers_a_step(
+    count: int, role: Role, facilitator: str | None
+) -> None:
+    m = played(count, facilitator)
+    for notice in Notice:
+        message = notice_message(m, role, notice, PEER, speaker=Role.INITIATOR)
+        has_buttons = any(block["type"] == "actions" for block in message.blocks)
+        assert has_buttons == (offer_for(m, role, notice) is not None), notice
+
+
+@pytest.mark.parametrize("kind", list(DoneKind))
+def test_every_done_message_keeps_its_words_and_loses_its_buttons(kind: DoneKind) -> None:
+    m = played(12, "UMAYA").model_copy(update={"topic": "t" * 150})
+    done = Done(kind=kind, at=datetime(2026, 12, 6, 14, 5, tzinfo=UTC))
+    offered = 0
+    for notice in Notice:
+        for role in Role:
+            offer = offer_for(m, role, notice)
+            if offer is None:
+                continue
+            offered += 1
+            original = notice_message(m, role, notice, PEER, speaker=Role.INITIATOR)
+            message = done_message(m, notice, PEER, Role.INITIATOR, offer, done)
+            assert validate_message(message.text, message.blocks) == []
+            assert [b for b in message.blocks if b["type"] == "actions"] == []
+            assert message.blocks[: len(original.blocks) - 1] == original.blocks[:-1]  # the words stay
+            line = str(message.blocks[-1])
+            assert "<!date^1796565900^{date_short_pretty} at {time}|6 Dec 2026 14:05 UTC>" in line
+            assert t.STEP_DONE[kind].split("{when}")[0] in line
+    assert offered >= 10
 
 
 @pytest.mark.parametrize("notice", list(Notice))

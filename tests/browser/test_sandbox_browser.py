@@ -161,7 +161,7 @@ async def test_ann_and_bob_play_a_whole_mediation(sandbox: Sandbox, browser: Bro
     await me.sees("It is voluntary")
     await me.shot("02-invitation")
     await me.click_last("cg_invite_accept")
-    await me.sees("You answered this invitation")
+    await me.sees("You accepted (")
     await me.click_last("cg_rules_agree")
     await me.become("ann")
     await me.open_dm()

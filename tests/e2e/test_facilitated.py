@@ -65,15 +65,22 @@ async def test_maya_hosts_a_whole_mediation(h: Harness, maya: str) -> None:
     assert "kind reminder" in h.last_dm(h.ann).text and "cg_rules_agree" in str(h.last_dm(h.ann).blocks)
     told = str(h.top_view(maya).blocks)  # Remind confirms to the host who was reminded
     assert "kind reminder" in told and h.ann in told and h.bob in told
+    reminder = h.last_dm(h.ann)
 
     # Pause and resume: both parties are told.
     await click_hosted(h, maya, "cg_fac_pause")
     assert (await h.mediation(mid)).paused
     assert "paused" in h.last_dm(h.bob).text
+    paused = h.last_dm(h.bob)
+    assert "cg_resume" in str(paused.blocks)
     await click_hosted(h, maya, "cg_fac_resume")
     assert not (await h.mediation(mid)).paused
+    assert "cg_resume" not in str(paused.blocks) and "The mediation was resumed (" in str(paused.blocks)
 
     await h.click_dm(h.ann, "cg_rules_agree")
+    # The reminder keeps its words and says what became of the step it offered.
+    assert "kind reminder" in str(reminder.blocks) and "cg_rules_agree" not in str(reminder.blocks)
+    assert "You agreed to the working agreement (" in str(reminder.blocks)
     await h.click_dm(h.bob, "cg_rules_agree")
     await play.intake(h, h.ann, play.ANN_ANSWERS)
     await play.intake(h, h.bob, play.BOB_ANSWERS)
@@ -82,8 +89,11 @@ async def test_maya_hosts_a_whole_mediation(h: Harness, maya: str) -> None:
     await play.reflect(
         h, h.bob, "You heard about the date on the call and felt anxious; being consulted matters."
     )
+    answer_offer = h.dm_with_action(h.ann, "cg_answer_open")
     await click_hosted(h, maya, "cg_fac_move_on")
     await h.submit(maya, {"reason": {"value": "Let's keep the momentum; we'll return to it together."}})
+    assert "cg_answer_open" not in str(answer_offer.blocks)
+    assert "This step is closed: the mediation moved on (" in str(answer_offer.blocks)
     m = await h.mediation(mid)
     assert all(loop.status is LoopStatus.NOT_YET for loop in m.loops)
     for person in (h.ann, h.bob):

@@ -72,25 +72,28 @@ async def test_stale_modal_button_opens_a_kind_notice(h: Harness) -> None:
     await play.accept_and_agree(h)
     await play.intake(h, h.ann, play.ANN_ANSWERS)
     await play.intake(h, h.bob, play.BOB_ANSWERS)
+    reflect_offer = h.as_seen(h.dm_with_action(h.bob, "cg_reflect_open"))
     await play.reflect(h, h.bob, "You heard it on the call and felt anxious.")
     # Bob clicks the old "Read and reflect" button again: his reflection is already with Ann.
-    await h.click_dm(h.bob, "cg_reflect_open")
+    await h.click_old(h.bob, reflect_offer, "cg_reflect_open")
     view = h.top_view(h.bob)
     assert view.callback_id == "cg_info"
-    assert t.REFUSALS[RefusalCode.ALREADY_DONE] in str(view.blocks)
+    assert t.STEP_TAKEN_CARE_OF in str(view.blocks)
     # Ann's answer button after the stage moved on.
+    answer_offer = h.as_seen(h.dm_with_action(h.ann, "cg_answer_open"))
     await play.answer(h, h.ann, confirmed=True)
-    await h.click_dm(h.ann, "cg_answer_open")
-    assert t.REFUSALS[RefusalCode.ALREADY_DONE] in str(h.top_view(h.ann).blocks)
+    await h.click_old(h.ann, answer_offer, "cg_answer_open")
+    assert t.STEP_TAKEN_CARE_OF in str(h.top_view(h.ann).blocks)
 
 
 async def test_stale_button_after_the_stage_moved_on(h: Harness) -> None:
     await play.start(h)
     await play.accept_and_agree(h)
+    intake_offer = h.as_seen(h.dm_with_action(h.bob, "cg_intake_open"))
     # The old intake-stage button clicked after the mediation was cancelled.
     await h.command(h.ann, "cancel")
-    await h.click_dm(h.bob, "cg_intake_open")
-    assert t.REFUSALS[RefusalCode.CLOSED] in str(h.top_view(h.bob).blocks)
+    await h.click_old(h.bob, intake_offer, "cg_intake_open")
+    assert t.STEP_TAKEN_CARE_OF in str(h.top_view(h.bob).blocks)
 
 
 async def test_double_click_has_one_effect(h: Harness) -> None:

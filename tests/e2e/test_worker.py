@@ -29,6 +29,10 @@ async def test_reminder_then_expiry(h: Harness) -> None:
     m = await h.mediation()
     assert m.stage is Stage.CLOSED and m.outcome is Outcome.EXPIRED
     assert "expired" in h.last_dm(h.ann).text
+    # Neither the invitation nor its reminder offers a button any more.
+    for message in h.dm(h.bob):
+        assert "cg_invite_accept" not in str(message.blocks)
+        assert "This step is closed: the mediation ended (" in str(message.blocks)
 
 
 async def test_timers_do_nothing_once_the_invitation_is_answered(h: Harness) -> None:

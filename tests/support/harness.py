@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -171,6 +172,26 @@ class Harness:
         result = await self.slack.click(
             user, action_id=action_id, message=(message.channel, message.ts), **kwargs
         )
+        await self.settle()
+        return result
+
+    @staticmethod
+    def as_seen(message: Message) -> Message:
+        """A message as it looks now, kept: a screen that is not refreshed after the app updates it."""
+        return copy.deepcopy(message)
+
+    async def click_old(self, user: str, old: Message, action_id: str, **kwargs: Any) -> Any:
+        """Click a button of `old` (from `as_seen`): the person's screen still showed the message as it
+        was before the app updated it (a client that had not refreshed, or a click racing the update)."""
+        current = self.standin.message(old.channel, old.ts)
+        shown = current.blocks
+        current.blocks = old.blocks
+        try:
+            result = await self.slack.click(
+                user, action_id=action_id, message=(old.channel, old.ts), **kwargs
+            )
+        finally:
+            current.blocks = shown
         await self.settle()
         return result
 
