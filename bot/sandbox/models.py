@@ -7,13 +7,59 @@ only the stand-in changes them.
 from __future__ import annotations
 
 import copy
+import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 JSON = dict[str, Any]
 """A JSON object as parsed by :mod:`json`."""
 
 ConversationKind = Literal["im", "mpim", "private_channel", "public_channel"]
+
+TZ_LABELS = {
+    "UTC": "Coordinated Universal Time",
+    "GMT": "Greenwich Mean Time",
+    "BST": "British Summer Time",
+    "IST": "Irish Standard Time",
+    "WET": "Western European Time",
+    "WEST": "Western European Summer Time",
+    "CET": "Central European Time",
+    "CEST": "Central European Summer Time",
+    "EET": "Eastern European Time",
+    "EEST": "Eastern European Summer Time",
+    "EST": "Eastern Standard Time",
+    "EDT": "Eastern Daylight Time",
+    "CST": "Central Standard Time",
+    "CDT": "Central Daylight Time",
+    "MST": "Mountain Standard Time",
+    "MDT": "Mountain Daylight Time",
+    "PST": "Pacific Standard Time",
+    "PDT": "Pacific Daylight Time",
+}
+"""Slack's ``tz_label`` for the abbreviations zoneinfo gives; other zones are labelled by their name."""
+
+
+def zone(name: str) -> ZoneInfo:
+    """The time zone called ``name`` (an IANA name such as ``Europe/London``); UTC when unknown."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def tz_fields(name: str, now: float) -> JSON:
+    """``tz``, ``tz_label`` and ``tz_offset`` (seconds east of UTC, daylight saving included) at ``now``,
+    as ``users.info`` gives them."""
+    moment = datetime.fromtimestamp(now, tz=UTC).astimezone(zone(name))
+    offset = moment.utcoffset()
+    abbreviation = moment.tzname() or ""
+    return {
+        "tz": name,
+        "tz_label": TZ_LABELS.get(abbreviation, name),
+        "tz_offset": int(offset.total_seconds()) if offset is not None else 0,
+    }
 
 
 class ManualClock:
@@ -65,8 +111,9 @@ class User:
     tz: str = "Europe/London"
     bot_id: str | None = None
 
-    def to_api(self) -> JSON:
-        """Return the user object as ``users.info`` shows it."""
+    def to_api(self, now: float | None = None) -> JSON:
+        """Return the user object as ``users.info`` shows it (the time zone's offset and label as of
+        ``now``, default the current time)."""
         profile: JSON = {
             "real_name": self.real_name,
             "real_name_normalized": self.real_name,
@@ -82,9 +129,7 @@ class User:
             "name": self.name,
             "deleted": self.deleted,
             "real_name": self.real_name,
-            "tz": self.tz,
-            "tz_label": self.tz,
-            "tz_offset": 0,
+            **tz_fields(self.tz, time.time() if now is None else now),
             "profile": profile,
             "is_admin": self.is_admin,
             "is_owner": self.is_owner,
@@ -260,6 +305,12 @@ class ApiCall:
     time: float
     messages: list[str] = field(default_factory=list)
     injected: bool = False
+    id: str = ""
+    """A unique id (``c1``, ``c2``…), for the developer drawer."""
+    request_id: str | None = None
+    """The id of the request to the app being handled when the call was made (None: background work)."""
+    audience: list[str] = field(default_factory=list)
+    """The people whose Slack client shows what the call did (a DM's person, a modal's owner…)."""
 
     def describe(self) -> str:
         """One line: method, error and Slack's messages."""
