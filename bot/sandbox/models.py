@@ -18,27 +18,29 @@ JSON = dict[str, Any]
 
 ConversationKind = Literal["im", "mpim", "private_channel", "public_channel"]
 
-TZ_LABELS = {
-    "UTC": "Coordinated Universal Time",
-    "GMT": "Greenwich Mean Time",
-    "BST": "British Summer Time",
-    "IST": "Irish Standard Time",
-    "WET": "Western European Time",
-    "WEST": "Western European Summer Time",
-    "CET": "Central European Time",
-    "CEST": "Central European Summer Time",
-    "EET": "Eastern European Time",
-    "EEST": "Eastern European Summer Time",
-    "EST": "Eastern Standard Time",
-    "EDT": "Eastern Daylight Time",
-    "CST": "Central Standard Time",
-    "CDT": "Central Daylight Time",
-    "MST": "Mountain Standard Time",
-    "MDT": "Mountain Daylight Time",
-    "PST": "Pacific Standard Time",
-    "PDT": "Pacific Daylight Time",
+TZ_LABELS: dict[tuple[str, int], str] = {
+    ("UTC", 0): "Coordinated Universal Time",
+    ("GMT", 0): "Greenwich Mean Time",
+    ("BST", 3600): "British Summer Time",
+    ("IST", 3600): "Irish Standard Time",
+    ("IST", 19800): "India Standard Time",
+    ("WET", 0): "Western European Time",
+    ("WEST", 3600): "Western European Summer Time",
+    ("CET", 3600): "Central European Time",
+    ("CEST", 7200): "Central European Summer Time",
+    ("EET", 7200): "Eastern European Time",
+    ("EEST", 10800): "Eastern European Summer Time",
+    ("EST", -18000): "Eastern Standard Time",
+    ("EDT", -14400): "Eastern Daylight Time",
+    ("CST", -21600): "Central Standard Time",
+    ("CDT", -18000): "Central Daylight Time",
+    ("MST", -25200): "Mountain Standard Time",
+    ("MDT", -21600): "Mountain Daylight Time",
+    ("PST", -28800): "Pacific Standard Time",
+    ("PDT", -25200): "Pacific Daylight Time",
 }
-"""Slack's ``tz_label`` for the abbreviations zoneinfo gives; other zones are labelled by their name."""
+"""Slack's ``tz_label`` for (the abbreviation zoneinfo gives, the offset): abbreviations are ambiguous
+(IST: Irish or India). Other zones are labelled by their name."""
 
 
 def zone(name: str) -> ZoneInfo:
@@ -53,12 +55,12 @@ def tz_fields(name: str, now: float) -> JSON:
     """``tz``, ``tz_label`` and ``tz_offset`` (seconds east of UTC, daylight saving included) at ``now``,
     as ``users.info`` gives them."""
     moment = datetime.fromtimestamp(now, tz=UTC).astimezone(zone(name))
-    offset = moment.utcoffset()
-    abbreviation = moment.tzname() or ""
+    delta = moment.utcoffset()
+    offset = int(delta.total_seconds()) if delta is not None else 0
     return {
         "tz": name,
-        "tz_label": TZ_LABELS.get(abbreviation, name),
-        "tz_offset": int(offset.total_seconds()) if offset is not None else 0,
+        "tz_label": TZ_LABELS.get((moment.tzname() or "", offset), name),
+        "tz_offset": offset,
     }
 
 

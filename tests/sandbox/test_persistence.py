@@ -182,7 +182,9 @@ def test_a_file_written_before_keeps_no_closed_modal_once_loaded() -> None:
     ws = populated()
     data = dump_workspace(ws)
     old = json.loads(json.dumps(data["views"][0]))
-    old.update(id="V0SB09999", user_id=ws.user_id("bob"), closed=True, title={"type": "plain_text", "text": "x"})
+    old.update(
+        id="V0SB09999", user_id=ws.user_id("bob"), closed=True, title={"type": "plain_text", "text": "x"}
+    )
     data["views"].append(old)  # what older versions wrote
     restored = restore(data)
     assert "V0SB09999" not in restored.views
