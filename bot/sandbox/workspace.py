@@ -415,7 +415,9 @@ class Workspace:
         if method.startswith("chat."):
             return self._members(args.get("channel"))
         if method in ("conversations.open", "conversations.invite"):
-            return [part.strip() for part in str(args.get("users") or "").split(",") if part.strip()]
+            users = args.get("users")
+            parts = users if isinstance(users, list) else str(users or "").split(",")
+            return [str(part).strip() for part in parts if str(part).strip()]
         return []
 
     def take_fault(self, method: str) -> str | None:

@@ -12,7 +12,9 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot.sandbox.attribution import current_request
 from bot.sandbox.server import Sandbox
+from bot.sandbox.webapi import SlackStandIn
 from tests.sandbox.test_sandbox_server import Client, started
 
 ANN_HOPES = "zq-ann-private-hopes-7b2f"
@@ -159,3 +161,42 @@ async def test_a_closed_prepare_modal_is_not_written_to_the_workspace_file(
     assert PREPARE_WORDS.split(",")[0] not in json.dumps([v.to_api() for v in sandbox.standin.views.values()])
     assert sandbox.saver.flush()
     assert PREPARE_WORDS.split(",")[0] not in file.read_text()
+
+
+def test_each_call_is_recorded_for_the_people_whose_client_shows_its_result() -> None:
+    standin = SlackStandIn()
+    standin.base_url = "http://127.0.0.1:9"
+    ann, bob, cat = (standin.add_user(n) for n in ("ann", "bob", "cat"))
+    group = standin.mpim_with([ann, bob])
+    section = [{"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}]
+    modal = {"type": "modal", "title": {"type": "plain_text", "text": "T"}, "blocks": section}
+    token = current_request.set("r7")  # as while the app handles request r7
+    try:
+        calls = [
+            ("chat.postMessage", {"channel": group, "text": "hi"}),
+            ("chat.postMessage", {"channel": bob, "text": "to Bob's DM by user id"}),
+            ("chat.postEphemeral", {"channel": group, "user": ann, "text": "psst"}),
+            ("views.open", {"trigger_id": standin.issue_trigger(cat), "view": modal}),
+            ("views.publish", {"user_id": bob, "view": {"type": "home", "blocks": section}}),
+            ("conversations.open", {"users": f"{ann},{cat}"}),
+            ("users.info", {"user": ann}),
+            ("chat.postMessage", {"channel": "C-nope", "text": "x"}),
+        ]
+        for method, args in calls:
+            standin.call(method, args)
+    finally:
+        current_request.reset(token)
+    standin.call("chat.postMessage", {"channel": ann, "text": "later"})  # background work
+    recorded = [(c.method, sorted(c.audience), c.request_id) for c in standin.calls]
+    assert recorded == [
+        ("chat.postMessage", sorted([ann, bob]), "r7"),
+        ("chat.postMessage", [bob], "r7"),
+        ("chat.postEphemeral", [ann], "r7"),
+        ("views.open", [cat], "r7"),
+        ("views.publish", [bob], "r7"),
+        ("conversations.open", sorted([ann, cat]), "r7"),
+        ("users.info", [], "r7"),
+        ("chat.postMessage", [], "r7"),
+        ("chat.postMessage", [ann], None),
+    ]
+    assert len({c.id for c in standin.calls}) == len(standin.calls)
