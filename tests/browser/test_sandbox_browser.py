@@ -415,7 +415,6 @@ async def test_anns_private_words_reach_no_other_persona_with_the_drawer_open(
     await expect(page.locator(f"#devlog li[data-entry-id='{entry_id}'] details")).to_have_attribute(
         "open", ""
     )
-    await me.shot("10-drawer")
 
     # Every other persona, drawer open, on every page of theirs: none of it.
     for name in ("bob", "maya", "ada"):
