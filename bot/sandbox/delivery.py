@@ -17,14 +17,16 @@ modal stack.
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
 from bot.sandbox import elements, payloads
+from bot.sandbox.attribution import REQUEST_HEADER
 from bot.sandbox.models import JSON, ScreenError, SlackError, View
 from bot.sandbox.responses import apply_submission_response, deliver_response
 from bot.sandbox.results import ActionResult, CommandResult, DeliveryRecord, DeliveryResult, SubmitResult
@@ -57,6 +59,7 @@ class SlackDelivery:
         self.api_app_id = api_app_id or standin.app_id
         self.timeout = timeout
         self.log: list[DeliveryRecord] = []
+        self._ids = itertools.count(1)
         self._verifier = SignatureVerifier(signing_secret)
         self._session: aiohttp.ClientSession | None = None
         self._last: tuple[str, dict[str, str], str] | None = None
@@ -100,13 +103,15 @@ class SlackDelivery:
     async def _post(self, kind: str, headers: dict[str, str], body: str) -> DeliveryResult:
         session = self._ensure_session()
         self._last = (kind, dict(headers), body)
+        request_id = f"r{next(self._ids)}"
+        sent_headers = {**headers, REQUEST_HEADER: request_id}  # the sandbox's own: see attribution.py
         started = time.monotonic()
         status, text, timed_out = 0, "", False
         try:
             async with session.post(
                 self.app_url,
                 data=body.encode("utf-8"),
-                headers=headers,
+                headers=sent_headers,
                 timeout=aiohttp.ClientTimeout(total=self.timeout),
             ) as response:
                 status, text = response.status, await response.text()
@@ -117,7 +122,17 @@ class SlackDelivery:
         elapsed = time.monotonic() - started
         self.log.append(
             DeliveryRecord(
-                kind, self.app_url, dict(headers), body, status, text, elapsed, timed_out, time.time()
+                kind,
+                self.app_url,
+                dict(headers),
+                body,
+                status,
+                text,
+                elapsed,
+                timed_out,
+                time.time(),
+                id=request_id,
+                user_id=sender(body),
             )
         )
         return DeliveryResult(status=status, body=text, elapsed=elapsed, timed_out=timed_out)
@@ -417,7 +432,7 @@ class SlackDelivery:
         sent = await self._send_payload(payload)
         parsed: JSON = {}
         if sent.timed_out:
-            ws.record("view_submission", {}, SlackError("operation_timeout"))
+            ws.record("view_submission", {}, SlackError("operation_timeout"), audience=[user_id])
             action = "failed"
         else:
             action, parsed = apply_submission_response(ws, user_id, view.id, sent.status, sent.body)
@@ -498,6 +513,25 @@ class SlackDelivery:
             ws, ws.conversation(channel), user_id, text, message.ts, thread_ts
         )
         return await self.event(event)
+
+
+def sender(body: str) -> str | None:
+    """The user whose Slack client a request to the app comes from, read from its body: a slash
+    command's ``user_id``, an interaction's ``user.id``, an event's ``user`` (None if none is named)."""
+    try:
+        if body.startswith("{"):
+            event = json.loads(body).get("event")
+            user = event.get("user") if isinstance(event, dict) else None
+            return user if isinstance(user, str) else None
+        fields = parse_qs(body)
+        if "payload" in fields:
+            payload = json.loads(fields["payload"][0])
+            person = payload.get("user") if isinstance(payload, dict) else None
+            user = person.get("id") if isinstance(person, dict) else None
+            return user if isinstance(user, str) else None
+        return fields.get("user_id", [None])[0]
+    except (ValueError, AttributeError):
+        return None
 
 
 def _retry_headers(retry_num: int | None, reason: str) -> dict[str, str]:

@@ -7,13 +7,61 @@ only the stand-in changes them.
 from __future__ import annotations
 
 import copy
+import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 JSON = dict[str, Any]
 """A JSON object as parsed by :mod:`json`."""
 
 ConversationKind = Literal["im", "mpim", "private_channel", "public_channel"]
+
+TZ_LABELS: dict[tuple[str, int], str] = {
+    ("UTC", 0): "Coordinated Universal Time",
+    ("GMT", 0): "Greenwich Mean Time",
+    ("BST", 3600): "British Summer Time",
+    ("IST", 3600): "Irish Standard Time",
+    ("IST", 19800): "India Standard Time",
+    ("WET", 0): "Western European Time",
+    ("WEST", 3600): "Western European Summer Time",
+    ("CET", 3600): "Central European Time",
+    ("CEST", 7200): "Central European Summer Time",
+    ("EET", 7200): "Eastern European Time",
+    ("EEST", 10800): "Eastern European Summer Time",
+    ("EST", -18000): "Eastern Standard Time",
+    ("EDT", -14400): "Eastern Daylight Time",
+    ("CST", -21600): "Central Standard Time",
+    ("CDT", -18000): "Central Daylight Time",
+    ("MST", -25200): "Mountain Standard Time",
+    ("MDT", -21600): "Mountain Daylight Time",
+    ("PST", -28800): "Pacific Standard Time",
+    ("PDT", -25200): "Pacific Daylight Time",
+}
+"""Slack's ``tz_label`` for (the abbreviation zoneinfo gives, the offset): abbreviations are ambiguous
+(IST: Irish or India). Other zones are labelled by their name."""
+
+
+def zone(name: str) -> ZoneInfo:
+    """The time zone called ``name`` (an IANA name such as ``Europe/London``); UTC when unknown."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def tz_fields(name: str, now: float) -> JSON:
+    """``tz``, ``tz_label`` and ``tz_offset`` (seconds east of UTC, daylight saving included) at ``now``,
+    as ``users.info`` gives them."""
+    moment = datetime.fromtimestamp(now, tz=UTC).astimezone(zone(name))
+    delta = moment.utcoffset()
+    offset = int(delta.total_seconds()) if delta is not None else 0
+    return {
+        "tz": name,
+        "tz_label": TZ_LABELS.get((moment.tzname() or "", offset), name),
+        "tz_offset": offset,
+    }
 
 
 class ManualClock:
@@ -65,8 +113,9 @@ class User:
     tz: str = "Europe/London"
     bot_id: str | None = None
 
-    def to_api(self) -> JSON:
-        """Return the user object as ``users.info`` shows it."""
+    def to_api(self, now: float | None = None) -> JSON:
+        """Return the user object as ``users.info`` shows it (the time zone's offset and label as of
+        ``now``, default the current time)."""
         profile: JSON = {
             "real_name": self.real_name,
             "real_name_normalized": self.real_name,
@@ -82,9 +131,7 @@ class User:
             "name": self.name,
             "deleted": self.deleted,
             "real_name": self.real_name,
-            "tz": self.tz,
-            "tz_label": self.tz,
-            "tz_offset": 0,
+            **tz_fields(self.tz, time.time() if now is None else now),
             "profile": profile,
             "is_admin": self.is_admin,
             "is_owner": self.is_owner,
@@ -260,6 +307,12 @@ class ApiCall:
     time: float
     messages: list[str] = field(default_factory=list)
     injected: bool = False
+    id: str = ""
+    """A unique id (``c1``, ``c2``…), for the developer drawer."""
+    request_id: str | None = None
+    """The id of the request to the app being handled when the call was made (None: background work)."""
+    audience: list[str] = field(default_factory=list)
+    """The people whose Slack client shows what the call did (a DM's person, a modal's owner…)."""
 
     def describe(self) -> str:
         """One line: method, error and Slack's messages."""

@@ -22,6 +22,7 @@ HOME = "home"
 MESSAGE_SHORTCUT = Shortcut.HOST.value  # the app's message shortcut (manifest.json)
 MESSAGE_SHORTCUT_NAME = "Host a mediation about this"
 DEVLOG_LIMIT = 120
+NEW_PERSON_TZ = "UTC"  # the time zone of a person added on the page
 _MENTION = re.compile(r"(?<![<\w])@([a-z0-9._-]+)", re.IGNORECASE)
 
 
@@ -86,11 +87,15 @@ class SandboxPage:
         return "#" + conv.name
 
     async def state(self, request: web.Request) -> web.Response:
-        """What persona `as` sees: their conversations, the open one (or App Home), their modal, the log."""
+        """What persona `as` sees, and only what their own Slack client would carry: their
+        conversations, the open one (or their App Home), their modal, and with `drawer=1` their
+        developer log (see :meth:`devlog`)."""
         me = request.query.get("as") or self._people()[0]["id"]
-        if me not in self.standin.users:
+        user = self.standin.users.get(me)
+        if user is None or user.is_bot:
             raise web.HTTPBadRequest(text="unknown persona")
         self.standin.im_with(me)
+        tz, now = user.tz, self.standin.clock()  # dates show in the reader's time zone
         convs = sorted(
             (c for c in self.standin.conversations_of(me) if me in c.members),
             key=lambda c: (c.kind != "im", c.created),
@@ -100,11 +105,13 @@ class SandboxPage:
         all_users = [(p["id"], p["real_name"] or p["name"]) for p in self._people()]
         if selected == HOME:
             home = self.standin.home(me)
-            pane = render_home(home.to_api(), users=users, all_users=all_users) if home else ""
+            pane = (
+                render_home(home.to_api(), users=users, all_users=all_users, tz=tz, now=now) if home else ""
+            )
             title = "Home"
         else:
-            conv = self.standin.conversation(selected)
-            if me not in conv.members:
+            conv = self.standin.conversations.get(selected)
+            if conv is None or me not in conv.members:
                 raise web.HTTPBadRequest(text="not a member")
             messages = [m.to_api() for m in self.standin.messages(selected)]
             messages += [
@@ -119,25 +126,28 @@ class SandboxPage:
             ]
             messages.sort(key=lambda m: float(m["ts"]))
             pane = "\n".join(
-                self._with_shortcuts(m, render_message(m, users=users, all_users=all_users)) for m in messages
+                self._with_shortcuts(m, render_message(m, users=users, all_users=all_users, tz=tz, now=now))
+                for m in messages
             )
             title = self._label(conv, me)
         views = self.standin.open_views(me)
         top = views[-1] if views else None
-        body = {
-            "version": self.standin.version,
+        body: dict[str, Any] = {
             "me": me,
             "people": self._people(),
             "conversations": [{"id": c.id, "label": self._label(c, me), "kind": c.kind} for c in convs],
             "conv": selected,
             "title": title,
             "pane": pane,
-            "modal": render_modal({**top.to_api(), "errors": top.errors}, users=users, all_users=all_users)
+            "modal": render_modal(
+                {**top.to_api(), "errors": top.errors}, users=users, all_users=all_users, tz=tz, now=now
+            )
             if top
             else None,
             "modal_key": f"{top.id}:{top.hash}:{json.dumps(top.errors, sort_keys=True)}" if top else None,
-            "devlog": self.devlog(),
         }
+        if request.query.get("drawer") == "1":  # the log travels only while the drawer is open
+            body["devlog"] = self.devlog(me)
         return web.json_response(body)
 
     @staticmethod
@@ -153,12 +163,21 @@ class SandboxPage:
         )
         return f'<div class="sb-msg-wrap">{rendered}{menu}</div>'
 
-    def devlog(self) -> list[dict[str, Any]]:
-        """Requests sent to the app and the Web API calls it made, oldest first."""
+    def devlog(self, me: str) -> list[dict[str, Any]]:
+        """The developer drawer of `me`, oldest first: the requests their Slack client sent the app,
+        and the Web API calls whose result their client shows (a message in a conversation they are
+        in, their modal, App Home or ephemeral message). A call whose result nobody's client shows (a
+        look-up such as `users.info`) is theirs when it answered one of their requests. Everything
+        else, other people's requests and bodies included, never leaves the server."""
         entries: list[dict[str, Any]] = []
+        mine: set[str] = set()
         for record in self.delivery.log:
+            if record.user_id != me:
+                continue
+            mine.add(record.id)
             entries.append(
                 {
+                    "id": record.id,
                     "time": record.sent_at,
                     "kind": "request",
                     "title": f"→ app: {record.kind} ({record.status}, {record.elapsed * 1000:.0f} ms)",
@@ -168,8 +187,11 @@ class SandboxPage:
                 }
             )
         for call in self.standin.calls:
+            if not (me in call.audience or (not call.audience and call.request_id in mine)):
+                continue
             entries.append(
                 {
+                    "id": call.id,
                     "time": call.time,
                     "kind": "call",
                     "title": f"app → {call.method}" + ("" if call.ok else f": {call.error}"),
@@ -299,7 +321,7 @@ class SandboxPage:
                 {"ok": False, "error": f"There is already someone called {name}."}, status=400
             )
         real_name = str(data.get("name", "")).strip()[:60] or name
-        user_id = self.standin.add_user(name, real_name=real_name.title())
+        user_id = self.standin.add_user(name, real_name=real_name.title(), tz=NEW_PERSON_TZ)
         return web.json_response({"ok": True, "id": user_id, "at": time.time()})
 
 

@@ -86,8 +86,9 @@ def dump_workspace(ws: Workspace) -> JSON:
     """Return the workspace's persistent state as a JSON-serializable dict (deep copies, no aliasing).
 
     Holds the format ``version``, the team/bot identity, the counters (next id serial, last message ts,
-    change count), users, conversations, messages (deleted ones included), ephemeral messages, every
-    view ever opened (closed ones included), the open modal stacks and the App Homes.
+    change count), users, conversations, messages (deleted ones included), ephemeral messages, the
+    views on screen (open modals and App Homes: a closed modal, and what was typed in it, is never
+    written), the open modal stacks and the App Homes.
     """
     return {
         "format": FORMAT,
@@ -103,7 +104,7 @@ def dump_workspace(ws: Workspace) -> JSON:
         "conversations": [dataclasses.asdict(c) for c in ws.conversations.values()],
         "messages": [dataclasses.asdict(m) for msgs in ws._messages.values() for m in msgs],
         "ephemerals": [dataclasses.asdict(e) for e in ws._ephemerals],
-        "views": [dataclasses.asdict(v) for v in ws.views.values()],
+        "views": [dataclasses.asdict(v) for v in ws.views.values() if not v.closed],
         "stacks": {user: list(stack) for user, stack in ws._stacks.items()},
         "homes": dict(ws._homes),
     }
@@ -256,6 +257,7 @@ def load_workspace(ws: Workspace, data: JSON) -> None:
     views = _unique(
         [View(**_fields(View, raw, f"views[{i}]")) for i, raw in enumerate(_list(data, "views"))], "view"
     )
+    views = {view_id: v for view_id, v in views.items() if not v.closed}  # older files kept closed ones
     stacks: dict[str, list[str]] = {}
     for user_id, stack in _str_dict(data, "stacks").items():
         if not _conforms(stack, list[str]) or not stack or any(v not in views for v in stack):

@@ -8,6 +8,10 @@ Public API::
     render_home(view, *, users, all_users=None) -> str
     mrkdwn(text, *, users) -> str
 
+Each takes ``tz=`` (the reader's time zone: message times and Slack date tokens such as
+``<!date^1392734382^{date_short_pretty} at {time}|fallback>`` show in it; default UTC) and ``now=``
+(when "today" is, for ``{date_pretty}``; default the current time).
+
 ``users(user_id) -> display name``; ``all_users`` is ``[(user_id, name), …]``, the people offered by
 users selects (without it they offer only the selected users). ``state`` is ``view.state.values``
 (``{block_id: {action_id: entry}}``; ``{"values": …}`` is accepted too); ``errors`` maps block_id to
@@ -52,7 +56,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from bot.sandbox.render_elements import Ctx, Slot, image_tag, render_element
@@ -63,6 +67,8 @@ from bot.sandbox.render_text import (
     mrkdwn,
     plain_text,
     raw_text,
+    reader,
+    reading_as,
     rich_text,
     text_html,
     user_name,
@@ -262,19 +268,22 @@ def render_blocks(
     state: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     all_users: AllUsers | None = None,
+    tz: str | tzinfo | None = None,
+    now: float | None = None,
 ) -> str:
     """Render a list of Block Kit blocks as HTML for ``surface`` ("message", "modal" or "home").
 
     ``state`` holds current values (``view.state.values``), ``errors`` block_id → message, and
-    ``all_users`` the ``(user_id, name)`` pairs offered by users selects. Raises ``ValueError`` for an
-    unknown surface.
+    ``all_users`` the ``(user_id, name)`` pairs offered by users selects; ``tz`` is the reader's time
+    zone for dates, ``now`` the time "today" is judged at. Raises ``ValueError`` for an unknown surface.
     """
-    return _blocks_html(blocks, _ctx(users, surface, state, errors, all_users, surface))
+    with reading_as(tz, now):
+        return _blocks_html(blocks, _ctx(users, surface, state, errors, all_users, surface))
 
 
 def _time(ts: object) -> str:
     try:
-        moment = datetime.fromtimestamp(float(str(ts)), tz=UTC)
+        moment = datetime.fromtimestamp(float(str(ts)), tz=UTC).astimezone(reader().tz)
     except (ValueError, OverflowError, OSError):
         return ""
     return f"<time{attrs({'class': 'bk-ts', 'datetime': moment.isoformat()})}>{moment:%H:%M}</time>"
@@ -297,10 +306,20 @@ def render_message(
     users: UserNames,
     surface: str = "message",
     all_users: AllUsers | None = None,
+    tz: str | tzinfo | None = None,
+    now: float | None = None,
 ) -> str:
     """Render one message: avatar, author line (name, APP badge for the app, time, "(edited)"), then
     its blocks, or its ``text`` as mrkdwn when it has none. ``ephemeral: True`` (or ``is_ephemeral``)
-    adds the grey "Only visible to you" label. The outer element carries ``data-ts``."""
+    adds the grey "Only visible to you" label. The outer element carries ``data-ts``. Times and date
+    tokens show in the reader's time zone ``tz`` (default UTC)."""
+    with reading_as(tz, now):
+        return _render_message(message, users, surface, all_users)
+
+
+def _render_message(
+    message: dict[str, Any], users: UserNames, surface: str, all_users: AllUsers | None
+) -> str:
     ts = str(message.get("ts", ""))
     author, is_app = _author(message, users)
     ephemeral = bool(message.get("ephemeral") or message.get("is_ephemeral"))
@@ -338,10 +357,23 @@ def _view_state(view: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return None
 
 
-def render_modal(view: dict[str, Any], *, users: UserNames, all_users: AllUsers | None = None) -> str:
+def render_modal(
+    view: dict[str, Any],
+    *,
+    users: UserNames,
+    all_users: AllUsers | None = None,
+    tz: str | tzinfo | None = None,
+    now: float | None = None,
+) -> str:
     """Render a modal view as a dialog: header with title and ×, its blocks with current values from
     ``view["state"]["values"]`` (else initial values) and ``view["errors"]`` (block_id → message) under
-    the blocks, and a footer with the close button and, if the view has one, the submit button."""
+    the blocks, and a footer with the close button and, if the view has one, the submit button. Date
+    tokens show in the reader's time zone ``tz`` (default UTC)."""
+    with reading_as(tz, now):
+        return _render_modal(view, users, all_users)
+
+
+def _render_modal(view: dict[str, Any], users: UserNames, all_users: AllUsers | None) -> str:
     view_id = str(view.get("id", ""))
     errors = view.get("errors") if isinstance(view.get("errors"), Mapping) else None
     ctx = _ctx(users, "modal", _view_state(view), errors, all_users, f"v{view_id}")
@@ -370,10 +402,18 @@ def render_modal(view: dict[str, Any], *, users: UserNames, all_users: AllUsers 
     return f"<form{attrs(outer)}>{header}{body}{footer}</form>"
 
 
-def render_home(view: dict[str, Any], *, users: UserNames, all_users: AllUsers | None = None) -> str:
+def render_home(
+    view: dict[str, Any],
+    *,
+    users: UserNames,
+    all_users: AllUsers | None = None,
+    tz: str | tzinfo | None = None,
+    now: float | None = None,
+) -> str:
     """Render an App Home view: its blocks (with any ``state.values``) in ``<div class="bk-home"
-    data-view-id>``."""
+    data-view-id>``; date tokens in the reader's time zone ``tz`` (default UTC)."""
     view_id = str(view.get("id", ""))
-    ctx = _ctx(users, "home", _view_state(view), None, all_users, f"h{view_id}")
-    outer = attrs({"class": "bk-home", "data-view-id": view_id})
-    return f"<div{outer}>{_blocks_html(view.get('blocks'), ctx)}</div>"
+    with reading_as(tz, now):
+        ctx = _ctx(users, "home", _view_state(view), None, all_users, f"h{view_id}")
+        outer = attrs({"class": "bk-home", "data-view-id": view_id})
+        return f"<div{outer}>{_blocks_html(view.get('blocks'), ctx)}</div>"

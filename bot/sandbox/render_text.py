@@ -7,10 +7,16 @@ HTML. Links are kept only for ``http``, ``https`` and ``mailto`` addresses.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 UserNames = Callable[[str], str]
 """``users(user_id) -> display name`` (may raise ``KeyError`` or return the id for unknown users)."""
@@ -67,6 +73,52 @@ EMOJI: dict[str, str] = {
 }
 
 
+# --- the reader: whose client draws the text (Slack shows dates in the reader's time zone) --------
+
+
+@dataclass(frozen=True)
+class Reader:
+    """The person a text is drawn for: their time zone, and the time "today" is judged at (None: now)."""
+
+    tz: tzinfo = UTC
+    now: float | None = None
+
+
+_DEFAULT_READER = Reader()
+_READER: ContextVar[Reader | None] = ContextVar("sandbox_reader", default=None)
+
+
+def as_zone(tz: str | tzinfo | None) -> tzinfo:
+    """``tz`` as a time zone: an IANA name (``Europe/London``) or a tzinfo; UTC when None or unknown."""
+    if isinstance(tz, tzinfo):
+        return tz
+    try:
+        return ZoneInfo(tz) if tz else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+@contextlib.contextmanager
+def reading_as(tz: str | tzinfo | None = None, now: float | None = None) -> Iterator[Reader]:
+    """Draw text for a reader in time zone ``tz`` at time ``now`` within the block. With neither
+    given, the current reader stays (so nested render calls keep their caller's reader)."""
+    current = reader()
+    if tz is None and now is None:
+        yield current
+        return
+    new_reader = Reader(as_zone(tz) if tz is not None else current.tz, now)
+    token = _READER.set(new_reader)
+    try:
+        yield new_reader
+    finally:
+        _READER.reset(token)
+
+
+def reader() -> Reader:
+    """The reader text is being drawn for (UTC, now, unless inside :func:`reading_as`)."""
+    return _READER.get() or _DEFAULT_READER
+
+
 def esc(value: object) -> str:
     """HTML-escape ``value`` (quotes included), for text content and attribute values alike."""
     return html.escape(str(value), quote=True)
@@ -120,6 +172,114 @@ def mention_chip(users: UserNames, user_id: str, fallback: str = "") -> str:
     """``@Name`` as a chip with ``data-user-id``."""
     name = user_name(users, user_id, fallback)
     return f'<span class="bk-mention"{attrs({"data-user-id": user_id})}>@{esc(name)}</span>'
+
+
+# --- Slack date tokens ---------------------------------------------------------------------------
+
+_MONTHS = (
+    *("January", "February", "March", "April", "May", "June"),
+    *("July", "August", "September", "October", "November", "December"),
+)
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_DATE_TOKEN = re.compile(
+    r"\{(date_num|date_short_pretty|date_long_pretty|date_pretty|date_short|date_long|date|time_secs|time)\}"
+)
+_INTEGER = re.compile(r"-?\d{1,12}")
+
+
+def _ordinal(day: int) -> str:
+    suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
+def _clock(moment: datetime, seconds: bool) -> str:
+    hour = moment.hour % 12 or 12
+    secs = f":{moment.second:02d}" if seconds else ""
+    return f"{hour}:{moment.minute:02d}{secs} {'AM' if moment.hour < 12 else 'PM'}"
+
+
+def _relative(moment: datetime, now: datetime) -> str | None:
+    days = (moment.date() - now.date()).days
+    return {-1: "yesterday", 0: "today", 1: "tomorrow"}.get(days)
+
+
+def format_date(
+    timestamp: int, template: str, tz: str | tzinfo | None = None, now: float | None = None
+) -> str:
+    """Slack's date formatting (``<!date^…>`` and rich_text ``date`` elements) as plain text.
+
+    Replaces ``{date_num}`` (2014-02-18), ``{date}`` (February 18th, 2014), ``{date_short}`` (Feb 18,
+    2014), ``{date_long}`` (Tuesday, February 18th, 2014), their ``_pretty`` forms (``today``,
+    ``yesterday`` or ``tomorrow`` when it is one of those in ``tz``, capitalised at the start of
+    the text), ``{time}`` (6:39 AM) and ``{time_secs}`` (6:39:42 AM), in time zone ``tz`` (daylight
+    saving included). Anything else in ``template`` is kept as it is. ``now`` (default: the current
+    time) decides what "today" is. Raises ``ValueError``/``OverflowError`` for an impossible time.
+    """
+    zone = as_zone(tz)
+    moment = datetime.fromtimestamp(timestamp, tz=UTC).astimezone(zone)
+    today = datetime.fromtimestamp(time.time() if now is None else now, tz=UTC).astimezone(zone)
+    month, day, year = _MONTHS[moment.month - 1], moment.day, moment.year
+    plain = {
+        "date_num": f"{year:04d}-{moment.month:02d}-{day:02d}",
+        "date": f"{month} {_ordinal(day)}, {year}",
+        "date_short": f"{month[:3]} {day}, {year}",
+        "date_long": f"{_DAYS[moment.weekday()]}, {month} {_ordinal(day)}, {year}",
+        "time": _clock(moment, seconds=False),
+        "time_secs": _clock(moment, seconds=True),
+    }
+    relative = _relative(moment, today)
+
+    def swap(found: re.Match[str]) -> str:
+        token = found.group(1)
+        if token.endswith("_pretty"):
+            if relative is None:
+                return plain[token.removesuffix("_pretty")]
+            return relative.capitalize() if found.start() == 0 else relative
+        return plain[token]
+
+    return _DATE_TOKEN.sub(swap, template)
+
+
+def date_html(timestamp: object, template: object, link: object = None, fallback: object = "") -> str:
+    """A date in the reader's time zone (see :func:`reading_as`) as safe HTML: ``<time>`` with the
+    formatted text, inside a link when ``link`` is a safe URL. A malformed date (a timestamp that is
+    not a whole number, no template) shows its ``fallback`` text, escaped."""
+    current = reader()
+    whole = isinstance(timestamp, str | int) and not isinstance(timestamp, bool)
+    stamp = str(timestamp).strip() if whole else ""
+    if not _INTEGER.fullmatch(stamp) or not isinstance(template, str) or not template:
+        return emojize(esc(fallback or ""))
+    try:
+        text = format_date(int(stamp), decode_entities(template), current.tz, current.now)
+        iso = datetime.fromtimestamp(int(stamp), tz=UTC).astimezone(current.tz).isoformat()
+    except (ValueError, OverflowError, OSError):
+        return emojize(esc(fallback or ""))
+    shown = f"<time{attrs({'class': 'bk-date', 'datetime': iso})}>{emojize(esc(text))}</time>"
+    url = safe_url(decode_entities(link)) if isinstance(link, str) else None
+    if url is None:
+        return shown
+    anchor = attrs({"class": "bk-link", "href": url, "target": "_blank", "rel": "noopener noreferrer"})
+    return f"<a{anchor}>{shown}</a>"
+
+
+def _date_parts(target: str) -> tuple[str, str, str | None]:
+    """``!date^TIMESTAMP^TEMPLATE[^LINK]`` → (timestamp, template, link)."""
+    parts = target.split("^")
+    timestamp = parts[1] if len(parts) > 1 else ""
+    template = parts[2] if len(parts) > 2 else ""
+    link = "^".join(parts[3:]) if len(parts) > 3 else None
+    return timestamp, template, link
+
+
+def _date_plain(target: str, fallback: str) -> str:
+    timestamp, template, _ = _date_parts(target)
+    current = reader()
+    if not _INTEGER.fullmatch(timestamp) or not template:
+        return fallback
+    try:
+        return format_date(int(timestamp), decode_entities(template), current.tz, current.now)
+    except (ValueError, OverflowError, OSError):
+        return fallback
 
 
 # --- mrkdwn ------------------------------------------------------------------------------------
@@ -179,7 +339,8 @@ def _angle(body: str, users: UserNames) -> str:
         if command.startswith("subteam^"):
             return f'<span class="bk-mention">{esc(label or "@group")}</span>'
         if command.startswith("date^"):
-            return esc(label)
+            timestamp, template, link = _date_parts(target)
+            return date_html(timestamp, template, link, label)
     url = safe_url(decode_entities(target))
     if url is not None:
         link = attrs({"class": "bk-link", "href": url, "target": "_blank", "rel": "noopener noreferrer"})
@@ -195,6 +356,8 @@ def _angle_plain(body: str, users: UserNames) -> str:
     label = decode_entities(label)
     if target.startswith("@"):
         return "@" + user_name(users, target[1:], label)
+    if target.startswith("!date^"):
+        return _date_plain(target, label)
     if target.startswith(("#", "!")):
         return label or target
     if label or safe_url(decode_entities(target)):
@@ -273,16 +436,22 @@ def _lines(text: str, users: UserNames) -> str:
     return "".join(out)
 
 
-def mrkdwn(text: str, *, users: UserNames) -> str:
-    """Slack mrkdwn to safe HTML.
+def mrkdwn(text: str, *, users: UserNames, tz: str | tzinfo | None = None, now: float | None = None) -> str:
+    """Slack mrkdwn to safe HTML, for a reader in time zone ``tz`` (see :func:`reading_as`).
 
     Handles *bold*, _italic_, ~strike~ (nested, leftmost first), `code`, fenced ```pre```, ``>`` quote
     lines, ``•``/``-`` bullet and ``1.`` numbered lines as lists, line breaks, links
     (``<https://x|label>``, ``<https://x>``; http, https and mailto only), mentions (``<@U1>`` and
     ``<@U1|name>`` as an ``@Name`` chip, the name from ``users``), ``<!here>``/``<!channel>`` chips,
-    ``<#C1|name>`` and known ``:emoji:``. Slack's entities ``&amp; &lt; &gt;`` are decoded once and
-    everything is re-escaped, so no input ever becomes markup.
+    ``<#C1|name>``, date tokens (``<!date^1392734382^{date_short_pretty} at {time}|fallback>``, see
+    :func:`format_date`, in the reader's time zone) and known ``:emoji:``. Slack's entities ``&amp;
+    &lt; &gt;`` are decoded once and everything is re-escaped, so no input ever becomes markup.
     """
+    with reading_as(tz, now):
+        return _mrkdwn(text, users)
+
+
+def _mrkdwn(text: str, users: UserNames) -> str:
     text = str(text).replace("\r\n", "\n").replace(_PH_OPEN, "").replace(_PH_CLOSE, "")
     out: list[str] = []
     pos = 0
@@ -365,7 +534,9 @@ def _rich_inline(element: Any, users: UserNames) -> str:
         name = str(element.get("name", ""))
         return esc(EMOJI.get(name, f":{name}:"))
     elif kind == "date":
-        return esc(element.get("fallback", ""))
+        body = date_html(  # in the reader's time zone, as Slack's client shows it
+            element.get("timestamp"), element.get("format"), element.get("url"), element.get("fallback")
+        )
     else:
         return f'<span class="bk-unsupported">Unsupported element: {esc(kind)}</span>'
     style = element.get("style")

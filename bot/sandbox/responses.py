@@ -23,13 +23,27 @@ def deliver_response(
     ``replace_original`` / ``delete_original`` act on the message ``message_ts`` the interaction came
     from (a message of the channel or one of the user's ephemeral messages). Returns the error, if any.
     """
+    audience = _response_audience(ws, user_id, channel_id, body, message_ts)
     try:
         _deliver(ws, user_id, channel_id, body, message_ts)
     except SlackError as exc:
-        ws.record(method, body, exc)
+        ws.record(method, body, exc, audience=[user_id])
         return exc
-    ws.record(method, body)
+    ws.record(method, body, audience=audience)
     return None
+
+
+def _response_audience(
+    ws: Workspace, user_id: str, channel_id: str, body: JSON, message_ts: str | None
+) -> list[str]:
+    """Who sees a response: the channel's members when it is posted in, or changes, a message of the
+    channel; otherwise only the person who acted (an ephemeral message)."""
+    shared = body.get("response_type") == "in_channel" or (
+        (body.get("replace_original") or body.get("delete_original"))
+        and isinstance(_original(ws, user_id, channel_id, message_ts), Message)
+    )
+    conv = ws.conversations.get(channel_id)
+    return list(conv.members) if shared and conv is not None else [user_id]
 
 
 def _original(
@@ -86,7 +100,9 @@ def apply_submission_response(
     """
     parsed: JSON = {}
     if status != 200:
-        ws.record("view_submission", {"status": status, "body": body}, SlackError("http_error"))
+        ws.record(
+            "view_submission", {"status": status, "body": body}, SlackError("http_error"), audience=[user_id]
+        )
         return "failed", parsed
     if body.strip():
         try:
@@ -94,16 +110,16 @@ def apply_submission_response(
         except ValueError:
             loaded = None
         if not isinstance(loaded, dict):
-            ws.record("view_submission", {"body": body}, SlackError("invalid_response"))
+            ws.record("view_submission", {"body": body}, SlackError("invalid_response"), audience=[user_id])
             return "failed", parsed
         parsed = loaded
     action = str(parsed.get("response_action", "")) or "close"
     try:
         _apply_response_action(ws, user_id, view_id, action, parsed)
     except SlackError as exc:
-        ws.record("view_submission", parsed, exc)
+        ws.record("view_submission", parsed, exc, audience=[user_id])
         return "failed", parsed
-    ws.record("view_submission", parsed)
+    ws.record("view_submission", parsed, audience=[user_id])
     return action, parsed
 
 

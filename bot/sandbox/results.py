@@ -21,6 +21,10 @@ class DeliveryRecord:
     elapsed: float
     timed_out: bool
     sent_at: float
+    id: str = ""
+    """A unique id (``r1``, ``r2``…), sent to the app in ``X-Sandbox-Request``."""
+    user_id: str | None = None
+    """The person whose Slack client sent it (None when the body names nobody)."""
 
 
 @dataclass

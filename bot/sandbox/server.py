@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 import secrets
@@ -18,6 +19,7 @@ import shutil
 import signal
 from pathlib import Path
 
+import aiohttp
 from aiohttp import web
 
 from bot.app import create_app
@@ -25,6 +27,7 @@ from bot.crypto import local_key
 from bot.lifecycle import drain
 from bot.redis_embedded import EmbeddedRedis
 from bot.runtime import open_services
+from bot.sandbox.attribution import request_scope, trace_config
 from bot.sandbox.delivery import SlackDelivery
 from bot.sandbox.page import SandboxPage
 from bot.sandbox.persistence import AutoSaver, load
@@ -35,17 +38,21 @@ from bot.web import build_web_app
 log = logging.getLogger("commonground.sandbox")
 
 PERSONAS = (
-    ("ann", "Ann Okafor", False),
-    ("bob", "Bob Lindqvist", False),
-    ("maya", "Maya Chen (manager)", False),
-    ("ada", "Ada Byrne (admin)", True),
+    # name, real name, workspace admin, time zone (Slack date tokens show in the reader's zone)
+    ("ann", "Ann Okafor", False, "Europe/London"),
+    ("bob", "Bob Lindqvist", False, "America/New_York"),
+    ("maya", "Maya Chen (manager)", False, "Europe/Berlin"),
+    ("ada", "Ada Byrne (admin)", True, "UTC"),
 )
 
 
 def seed(standin: SlackStandIn) -> None:
     """The people of a new sandbox, and a private channel the first three share (for a joint space
     held in a thread)."""
-    ids = [standin.add_user(name, real_name=real_name, is_admin=admin) for name, real_name, admin in PERSONAS]
+    ids = [
+        standin.add_user(name, real_name=real_name, is_admin=admin, tz=tz)
+        for name, real_name, admin, tz in PERSONAS
+    ]
     standin.add_channel("team-leads", members=ids[:3], is_private=True)
 
 
@@ -81,8 +88,14 @@ class Sandbox:
             data_dir=self.data_dir,
         )
         services = await self._stack.enter_async_context(open_services(settings))
+        # The app's Web API calls carry the id of the request they answer (each persona's drawer
+        # shows only their own requests and the calls answering them).
+        traced = aiohttp.ClientSession(trace_configs=[trace_config()])
+        self._stack.push_async_callback(traced.close)
+        services = dataclasses.replace(services, http=traced)
         bolt = create_app(settings, services)
         app = build_web_app(bolt, services)
+        app.middlewares.append(request_scope)
         app.add_subapp("/_slack", self.standin.make_app())
         self.delivery = SlackDelivery(f"{internal}/slack/events", signing_secret, self.standin)
         self.page = SandboxPage(self.standin, self.delivery)

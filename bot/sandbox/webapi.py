@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from bot.sandbox.attribution import request_scope
 from bot.sandbox.blockkit import parse_message, parse_view
 from bot.sandbox.models import JSON, Conversation, Ephemeral, SlackError
 from bot.sandbox.responses import deliver_response
@@ -86,7 +87,7 @@ class SlackStandIn(Workspace):
 
         When you serve it yourself, set ``standin.base_url`` to its root URL (for response_urls).
         """
-        app = web.Application()
+        app = web.Application(middlewares=[request_scope])
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/response_url/{token}", self._handle_response_url)
         return app
@@ -251,7 +252,7 @@ class SlackStandIn(Workspace):
         user = self.users.get(str(args.get("user", "")))
         if user is None:
             raise SlackError("user_not_found")
-        return {"user": user.to_api()}
+        return {"user": user.to_api(self.clock())}
 
     # ------------------------------------------------------------------ conversations
 

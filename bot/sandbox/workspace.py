@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from bot.sandbox import elements
+from bot.sandbox.attribution import current_request
 from bot.sandbox.models import (
     JSON,
     ApiCall,
@@ -80,6 +81,7 @@ class Workspace:
         self._response_urls: dict[str, ResponseUrl] = {}
         self._faults: dict[str, list[str]] = {}
         self._counter = itertools.count(1)
+        self._call_ids = itertools.count(1)
         self._last_us = 0
         self.users[bot_user_id] = User(
             id=bot_user_id,
@@ -275,8 +277,14 @@ class Workspace:
         return self.views[view_id] if view_id else None
 
     def view(self, view_id: str) -> View:
-        """Return any view ever opened, closed ones included (KeyError if unknown)."""
+        """Return an open modal view or an App Home (KeyError if unknown or closed: like Slack, the
+        stand-in keeps no closed modal, nor what was typed in it)."""
         return self.views[view_id]
+
+    def _forget(self, view: View) -> None:
+        """A modal closed: mark it and keep nothing of it (not in memory, so never saved)."""
+        view.closed = True
+        self.views.pop(view.id, None)
 
     # ------------------------------------------------------------------ interactions
 
@@ -338,9 +346,17 @@ class Workspace:
             await asyncio.sleep(0.01)
 
     def record(
-        self, method: str, args: JSON, error: SlackError | None = None, *, injected: bool = False
+        self,
+        method: str,
+        args: JSON,
+        error: SlackError | None = None,
+        *,
+        injected: bool = False,
+        audience: Iterable[str] | None = None,
     ) -> None:
-        """Record a call (``error`` None means it succeeded)."""
+        """Record a call (``error`` None means it succeeded), with the request it answered (see
+        :mod:`bot.sandbox.attribution`) and its ``audience`` (default: :meth:`audience_of`)."""
+        people = self.audience_of(method, args) if audience is None else audience
         self.calls.append(
             ApiCall(
                 method=method,
@@ -350,8 +366,59 @@ class Workspace:
                 time=self.clock(),
                 messages=error.messages if error else [],
                 injected=injected,
+                id=f"c{next(self._call_ids)}",
+                request_id=current_request.get(),
+                audience=[p for p in dict.fromkeys(people) if self._is_person(p)],
             )
         )
+
+    def _is_person(self, user_id: str) -> bool:
+        user = self.users.get(user_id)
+        return user is not None and not user.is_bot
+
+    def _members(self, channel: object) -> list[str]:
+        value = str(channel or "")
+        if value in self.users:  # a user id names the bot's IM with them
+            return [value]
+        conv = self.conversations.get(value) or next(
+            (
+                c
+                for c in self.conversations.values()
+                if c.kind.endswith("channel") and c.name == value.removeprefix("#")
+            ),
+            None,
+        )
+        return list(conv.members) if conv else []
+
+    def audience_of(self, method: str, args: JSON) -> list[str]:
+        """Who would see what a Web API call did, in their own Slack client: the members of the
+        conversation a message went to, the person a modal, an App Home or an ephemeral message is for,
+        the people a conversation was opened with or who were invited. Empty for look-ups
+        (``users.info``, ``auth.test``…) and calls whose target cannot be found."""
+        if method in ("views.open", "views.push"):
+            user = self.trigger_user(str(args.get("trigger_id")))
+            return [user] if user else []
+        if method == "views.update":
+            found = self.views.get(str(args.get("view_id") or "")) or next(
+                (
+                    v
+                    for v in self.views.values()
+                    if args.get("external_id") and v.external_id == args.get("external_id")
+                ),
+                None,
+            )
+            return [found.user_id] if found else []
+        if method == "views.publish":
+            return [str(args.get("user_id") or "")]
+        if method == "chat.postEphemeral":
+            return [str(args.get("user") or "")]
+        if method.startswith("chat."):
+            return self._members(args.get("channel"))
+        if method in ("conversations.open", "conversations.invite"):
+            users = args.get("users")
+            parts = users if isinstance(users, list) else str(users or "").split(",")
+            return [str(part).strip() for part in parts if str(part).strip()]
+        return []
 
     def take_fault(self, method: str) -> str | None:
         """Pop the next injected error for ``method``, if one was set."""
@@ -433,7 +500,8 @@ class Workspace:
     def open_modal(self, user_id: str, data: JSON) -> View:
         """Open a new modal for ``user_id`` (any modal already open is closed first)."""
         for old in self.open_views(user_id):
-            old.closed = True
+            self._forget(old)
+        self._stacks.pop(user_id, None)
         view = self.build_view(data, user_id)
         self._stacks[user_id] = [view.id]
         return view
@@ -461,14 +529,14 @@ class Workspace:
         stack = self._stacks.get(user_id, [])
         if not stack or stack[-1] != view_id:
             raise ScreenError(f"view {view_id} is not the modal {user_id} has on screen (stack: {stack})")
-        closing = list(stack) if clear else [stack[-1]]
-        for closed_id in closing:
-            self.views[closed_id].closed = True
-            stack.remove(closed_id)
+        closing = [self.views[v] for v in (list(stack) if clear else [stack[-1]])]
+        for view in closing:
+            self._forget(view)
+            stack.remove(view.id)
         if not stack:
             self._stacks.pop(user_id, None)
         self.mark_changed()
-        return [self.views[v] for v in closing]
+        return closing
 
     def set_view_state(self, view_id: str, block_id: str, action_id: str, entry: JSON) -> None:
         """Record what the user entered in one element of a view (kept until submission)."""

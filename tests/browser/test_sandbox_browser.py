@@ -381,3 +381,57 @@ async def test_ada_changes_the_invitation_and_the_next_mediation_uses_it(
     assert "At Acme we talk things through" in new_part
     assert "At Acme we talk things through" not in old_part
     sandbox.standin.assert_no_rejections()
+
+
+ANN_PRIVATE = "zq-ann-private-hopes-e04d"
+
+
+async def test_anns_private_words_reach_no_other_persona_with_the_drawer_open(
+    sandbox: Sandbox, browser: Browser
+) -> None:
+    page = await browser.new_page(viewport={"width": 1280, "height": 860})
+    page.set_default_timeout(TIMEOUT)
+    me = Person(page, sandbox)
+    await page.goto(sandbox.url.replace("localhost", "127.0.0.1") + "/")
+
+    # Ann starts a mediation with Bob; what she hopes for is a private note.
+    await me.become("ann")
+    await me.open_dm()
+    await me.type("/mediate @bob the release rota")
+    await expect(me.modal()).to_contain_text("Start a mediation")
+    await me.fill("hopes/value", f"I hope {ANN_PRIVATE}.")
+    await me.submit()
+    await expect(me.modal()).to_have_count(0)
+    await me.sees("Your invitation to")
+
+    # Her own drawer has it (the check can fail); an entry she opens stays open while the log refreshes.
+    await page.locator("#drawer-toggle").click()
+    entry = page.locator("#devlog li.dev-request").filter(has_text="view_submission").first
+    await entry.locator("summary").click()
+    await expect(entry.locator("pre")).to_contain_text(ANN_PRIVATE)
+    entry_id = await entry.get_attribute("data-entry-id")
+    count = await page.locator("#devlog li").count()
+    await me.open_home()  # app_home_opened: new entries, the log is redrawn
+    await expect(page.locator("#devlog li")).not_to_have_count(count)
+    await page.wait_for_timeout(1500)  # two polls
+    await expect(page.locator(f"#devlog li[data-entry-id='{entry_id}'] details")).to_have_attribute(
+        "open", ""
+    )
+
+    # Every other persona, drawer open, on every page of theirs: none of it.
+    for name in ("bob", "maya", "ada"):
+        await me.become(name)
+        await expect(page.locator("#drawer")).to_be_visible()
+        # their own entries arrive: the app_home_opened their client sent on switching, and its answers
+        await expect(page.locator("#devlog li.dev-request").first).to_be_visible()
+        convs = await page.locator(".sb-conv").evaluate_all("items => items.map(i => i.dataset.conv)")
+        for conv in convs:
+            await page.locator(f".sb-conv[data-conv='{conv}']").click()
+            await expect(page.locator(".sb-conv.sb-active")).to_have_attribute("data-conv", conv)
+            await page.wait_for_timeout(800)  # a poll
+            await page.evaluate("document.querySelectorAll('#devlog details').forEach(d => d.open = true)")
+            await me.does_not_see(ANN_PRIVATE)
+        if name == "bob":
+            await me.open_dm()
+            await me.sees("would like to talk something through with you")
+    sandbox.standin.assert_no_rejections()

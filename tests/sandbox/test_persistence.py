@@ -20,6 +20,7 @@ from bot.sandbox.persistence import (
     AutoSaver,
     PersistenceError,
     dump_workspace,
+    encode,
     load,
     load_workspace,
     save,
@@ -93,7 +94,7 @@ def populated() -> SlackStandIn:
     top.errors = {"detail": "Please say a little more"}
     ok(ws, "views.update", view_id=first["id"], view=modal("Start again"))
     ok(ws, "views.publish", user_id=ann, view={"type": "home", "blocks": [section("Welcome home")]})
-    # a closed modal of Bob's: kept, reachable by id, not on screen
+    # a closed modal of Bob's: forgotten, as Slack forgets it
     closed = ok(ws, "views.open", trigger_id=ws.issue_trigger(bob), view=modal("Bye", "bye"))["view"]
     ws.close_view(bob, closed["id"])
     ws.set_error("chat.postMessage", "ratelimited")
@@ -154,6 +155,40 @@ def test_the_sample_covers_what_the_brief_lists() -> None:
     stack = ws.open_views(ann)
     assert len(stack) == 2 and stack[1].state and stack[1].errors and ws.home(ann) is not None
     assert ws.ephemerals(ws.user_id("bob"))
+
+
+def test_closed_modals_and_what_was_typed_in_them_are_neither_kept_nor_written(tmp_path: Path) -> None:
+    ws = SlackStandIn(clock=ManualClock())
+    ann = ws.add_user("ann")
+    typed = "zq-closed-modal-words-5d1e"
+    opened = ok(ws, "views.open", trigger_id=ws.issue_trigger(ann), view=modal("Practise"))["view"]
+    ws.set_view_state(opened["id"], "topic", "value", {"type": "plain_text_input", "value": typed})
+    pushed = ok(ws, "views.push", trigger_id=ws.issue_trigger(ann), view=modal("More", "detail"))["view"]
+    ws.close_view(ann, pushed["id"])  # back to the first view: it is still on screen, and saved
+    assert typed in encode(ws).decode()
+    ws.close_view(ann, opened["id"])
+    # a modal replaced by a new views.open is closed as well
+    ok(ws, "views.open", trigger_id=ws.issue_trigger(ann), view=modal("Other"))
+    replacing = ok(ws, "views.open", trigger_id=ws.issue_trigger(ann), view=modal("Third"))["view"]
+    assert list(ws.views) == [replacing["id"]]
+    assert not {opened["id"], pushed["id"]} & set(ws.views)
+    save(ws, tmp_path / "workspace.json")
+    written = (tmp_path / "workspace.json").read_text()
+    assert typed not in written and "Practise" not in written and "Other" not in written
+    assert [v["id"] for v in json.loads(written)["views"]] == [replacing["id"]]
+
+
+def test_a_file_written_before_keeps_no_closed_modal_once_loaded() -> None:
+    ws = populated()
+    data = dump_workspace(ws)
+    old = json.loads(json.dumps(data["views"][0]))
+    old.update(
+        id="V0SB09999", user_id=ws.user_id("bob"), closed=True, title={"type": "plain_text", "text": "x"}
+    )
+    data["views"].append(old)  # what older versions wrote
+    restored = restore(data)
+    assert "V0SB09999" not in restored.views
+    assert public_state(restored) == public_state(ws)
 
 
 def test_restored_objects_are_independent_copies() -> None:

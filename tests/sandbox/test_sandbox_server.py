@@ -23,10 +23,9 @@ class Client:
     def uid(self, name: str) -> str:
         return self.sandbox.standin.user_id(name)
 
-    async def state(self, who: str, conv: str = "home") -> dict[str, Any]:
-        async with self.session.get(
-            f"{self.base}/sandbox/state", params={"as": self.uid(who), "conv": conv}
-        ) as r:
+    async def state(self, who: str, conv: str = "home", *, drawer: bool = False) -> dict[str, Any]:
+        params = {"as": self.uid(who), "conv": conv, **({"drawer": "1"} if drawer else {})}
+        async with self.session.get(f"{self.base}/sandbox/state", params=params) as r:
             assert r.status == 200, await r.text()
             data: dict[str, Any] = await r.json()
             return data
@@ -63,7 +62,7 @@ async def test_page_and_personas(tmp_path: Path, session: aiohttp.ClientSession)
         async with session.get(client.base + "/healthz") as r:
             assert r.status == 200
         state = await client.state("ann")
-        assert [p["name"] for p in state["people"]] == [name for name, _, _ in PERSONAS]
+        assert [p["name"] for p in state["people"]] == [persona[0] for persona in PERSONAS]
         assert state["conversations"][0]["label"] == "Common Ground"
     finally:
         await sandbox.stop()
@@ -158,16 +157,22 @@ async def test_drawer_shows_requests_and_flags_rejected_calls(
     try:
         client = Client(sandbox, session)
         await client.post("command", "ann", text="/mediate help")
-        # A call Slack would refuse is flagged (the page draws it in red).
-        bad = sandbox.standin.call(
-            "chat.postMessage", {"channel": "C-nope", "text": "x"}, token=sandbox.standin.bot_token
-        )
-        assert bad["ok"] is False
-        log = (await client.state("ann"))["devlog"]
+        # A call Slack would refuse is flagged (the page draws it in red), in the drawer of the person
+        # it was for; one for nobody's client (an unknown channel) is in nobody's drawer.
+        ann_dm = sandbox.standin.im_with(client.uid("ann"))
+        for channel in (ann_dm, "C-nope"):
+            bad = sandbox.standin.call(
+                "chat.postMessage", {"channel": channel, "blocks": [{"type": "nope"}]}, token=None
+            )
+            assert bad["ok"] is False
+        assert "devlog" not in await client.state("ann")  # sent only while the drawer is open
+        log = (await client.state("ann", drawer=True))["devlog"]
         kinds = {e["kind"] for e in log}
         assert kinds == {"request", "call"}
         assert any(e["kind"] == "request" and "/mediate" in e["detail"] for e in log)
         rejected = [e for e in log if not e["ok"]]
-        assert rejected and "channel_not_found" in rejected[-1]["title"]
+        assert len(rejected) == 1 and "invalid_blocks" in rejected[0]["title"]
+        assert ann_dm in rejected[0]["detail"] and "C-nope" not in str(log)
+        assert len({e["id"] for e in log}) == len(log)  # the page keeps opened entries open by id
     finally:
         await sandbox.stop()

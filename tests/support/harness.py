@@ -122,31 +122,23 @@ class Harness:
         return views[-1]
 
     def audience(self, call: ApiCall) -> set[str]:
-        """Who could see what a Web API call put on screen."""
-        args = call.args
-        if call.method in ("views.open", "views.push"):
-            user = self.standin.trigger_user(str(args.get("trigger_id")))
-            return {user} if user else set()
-        if call.method == "views.update":
-            try:
-                return {self.standin.view(str(args.get("view_id"))).user_id}
-            except KeyError:
-                return set()
-        if call.method == "views.publish":
-            return {str(args.get("user_id"))}
-        if call.method == "chat.postEphemeral":
-            return {str(args.get("user"))}
-        if call.method.startswith("chat."):
-            channel = str(args.get("channel"))
-            try:
-                return set(self.standin.conversation(channel).members)
-            except KeyError:
-                return {channel}
-        return set()
+        """Who could see what a Web API call (or a response, an ack) put on screen: the stand-in
+        records it when the call is made, while the modal or conversation it went to still exists."""
+        return set(call.audience)
 
     def shown_to(self, user: str) -> list[str]:
         """Everything the app put in front of `user`: every view and message call they could see."""
         return [str(call.args) for call in self.standin.calls if call.ok and user in self.audience(call)]
+
+    def views_shown_to(self, user: str) -> list[str]:
+        """Every modal and App Home the app showed `user`, closed ones included (the stand-in forgets
+        a modal once it is closed; the calls that showed it are recorded)."""
+        methods = ("views.open", "views.push", "views.update", "views.publish", "view_submission")
+        return [
+            str(call.args)
+            for call in self.standin.calls
+            if call.ok and call.method in methods and user in call.audience
+        ]
 
     def ephemeral_texts(self, user: str) -> list[str]:
         return [e.text or str(e.blocks) for e in self.standin.ephemerals(user)]

@@ -5,7 +5,8 @@
   const ui = {
     me: params.get("as") || localStorage.getItem("cg.as") || "",
     conv: params.get("conv") || "home",
-    version: -1, pane: null, modalKey: null, busy: 0,
+    pane: null, modalKey: null, busy: 0,
+    devlogKey: null, openEntries: new Set(),  // drawer entries the person opened, by id
   };
   const $ = (id) => document.getElementById(id);
 
@@ -33,9 +34,12 @@
   }
 
   function choose(me, conv) {
-    if (me !== undefined && me !== ui.me) { ui.me = me; ui.conv = "home"; localStorage.setItem("cg.as", me); }
+    if (me !== undefined && me !== ui.me) {
+      ui.me = me; ui.conv = "home"; localStorage.setItem("cg.as", me);
+      ui.openEntries.clear(); ui.devlogKey = null; $("devlog").innerHTML = "";  // nothing of the last person's
+    }
     if (conv !== undefined) ui.conv = conv;
-    ui.version = -1; ui.modalKey = null;
+    ui.modalKey = null;
     history.replaceState(null, "", `?as=${encodeURIComponent(ui.me)}&conv=${encodeURIComponent(ui.conv)}`);
     if (ui.conv === "home") post("/sandbox/home", {});
     refresh();
@@ -84,12 +88,20 @@
   }
 
   function drawDevlog(state) {
+    const key = state.me + "\n" + JSON.stringify(state.devlog);
+    if (key === ui.devlogKey) return;  // unchanged: leave it as the person has it
+    ui.devlogKey = key;
     const list = $("devlog");
     list.innerHTML = "";
     for (const entry of state.devlog.slice().reverse()) {
       const li = document.createElement("li");
       li.className = (entry.ok ? "dev-call-ok" : "dev-call-rejected") + " dev-" + entry.kind;
+      li.dataset.entryId = entry.id;
       const details = document.createElement("details");
+      details.open = ui.openEntries.has(entry.id);  // an opened entry stays open as the log refreshes
+      details.addEventListener("toggle", () => {
+        if (details.open) ui.openEntries.add(entry.id); else ui.openEntries.delete(entry.id);
+      });
       const summary = document.createElement("summary");
       summary.textContent = entry.title;
       const pre = document.createElement("pre");
@@ -101,11 +113,14 @@
   }
 
   async function refresh() {
-    const query = `as=${encodeURIComponent(ui.me)}&conv=${encodeURIComponent(ui.conv)}`;
+    const drawerOpen = !$("drawer").hidden;  // the log is asked for (and sent) only while it is open
+    const query = `as=${encodeURIComponent(ui.me)}&conv=${encodeURIComponent(ui.conv)}` +
+      (drawerOpen ? "&drawer=1" : "");
     const response = await fetch("/sandbox/state?" + query);
     if (!response.ok) { if (ui.conv !== "home") { choose(undefined, "home"); } return; }
     const state = await response.json();
     if (!ui.me) { ui.me = state.me; }
+    if (state.me !== ui.me || state.conv !== ui.conv) return;  // asked before a switch: stale
     drawPeople(state);
     drawConversations(state);
     $("title").textContent = state.title;
@@ -116,8 +131,7 @@
       pane.scrollTop = pane.scrollHeight;
     }
     drawModal(state);
-    if (!$("drawer").hidden) drawDevlog(state);
-    ui.version = state.version;
+    if (drawerOpen && state.devlog && !$("drawer").hidden) drawDevlog(state);
   }
 
   // --- what a person does -------------------------------------------------------------------------
@@ -224,7 +238,7 @@
 
   $("drawer-toggle").addEventListener("click", () => {
     $("drawer").hidden = !$("drawer").hidden;
-    ui.version = -1;
+    if ($("drawer").hidden) { $("devlog").innerHTML = ""; ui.devlogKey = null; }
     refresh();
   });
 
