@@ -21,7 +21,7 @@ from bot.views.ids import Action, split_item_value
 from bot.views.joint import item_message
 from flows import commands as c
 from flows.engine import Transition
-from flows.models import Mediation
+from flows.models import Mediation, SafetyOption
 
 log = logging.getLogger("commonground.actions")
 
@@ -41,6 +41,18 @@ _CHANGES: dict[Action, tuple[Callable[[str], c.Command], str | None]] = {
     Action.CANCEL_ONE: (lambda u: c.Cancel(actor=u), None),
     Action.FOLLOW_UP_YES: (lambda u: c.AnswerFollowUp(actor=u, holding=True), t.FOLLOW_UP_THANKS),
     Action.FOLLOW_UP_NO: (lambda u: c.AnswerFollowUp(actor=u, holding=False), t.FOLLOW_UP_THANKS),
+    Action.SAFETY_GO_ON: (
+        lambda u: c.ChooseSafety(actor=u, choice=SafetyOption.GO_ON),
+        t.SAFETY_CHOSEN[SafetyOption.GO_ON.value],
+    ),
+    Action.SAFETY_CONTACT_FIRST: (
+        lambda u: c.ChooseSafety(actor=u, choice=SafetyOption.CONTACT_FIRST),
+        t.SAFETY_CHOSEN[SafetyOption.CONTACT_FIRST.value],
+    ),
+    Action.SAFETY_PAUSE: (
+        lambda u: c.ChooseSafety(actor=u, choice=SafetyOption.PAUSE),
+        t.SAFETY_CHOSEN[SafetyOption.PAUSE.value],
+    ),
 }
 
 # Buttons that open a modal: action → (guard name, builder).
