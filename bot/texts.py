@@ -372,6 +372,10 @@ SAFETY_CHOICE = (
     "choose. Only you see this. How would you like to go on?"
 )
 SAFETY_CHOICE_SOMETHING = "something that feels unsafe"
+SAFETY_STARTED_CHOICE = (
+    "I've also sent you a private message: the conversation with your colleague won't open until you "
+    "choose how to go on."
+)
 SAFETY_GO_ON = "Go on with the mediation"
 SAFETY_CONTACT_FIRST = "Talk to a contact first"
 SAFETY_PAUSE = "Pause it"

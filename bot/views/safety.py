@@ -46,7 +46,11 @@ def home_safety(config: WorkspaceConfig) -> list[Block]:
 
 def started_with_concern(config: WorkspaceConfig, found: list[Concern]) -> dict[str, Any]:
     """Shown after a start whose words signalled a concern: the invitation went; here is help."""
-    blocks: list[Block] = [section(t.SAFETY_STARTED), *safety_blocks(config, found)]
+    blocks: list[Block] = [
+        section(t.SAFETY_STARTED),
+        *safety_blocks(config, found),
+        context(t.SAFETY_STARTED_CHOICE),
+    ]
     return modal(Callback.INFO.value, t.SAFETY_STARTED_TITLE, blocks, submit=None, close=t.CLOSE)
 
 
