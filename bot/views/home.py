@@ -94,6 +94,8 @@ def _item(m: Mediation, user_id: str) -> list[Block]:
         blocks.append(context(t.HOME_HELD))  # who asked, and why, is theirs alone
     elif m.paused and me.safety_holding:
         blocks.append(context(t.HOME_PAUSED))  # their own pause: the buttons above go on
+    elif m.joint_held:
+        pass  # the joint space waits on their choice, which the line above already says
     elif m.paused:
         blocks.append(context(t.HOME_PAUSED))
         buttons.append(button(t.RESUME, Action.RESUME, m.id, "primary"))

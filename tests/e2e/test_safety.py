@@ -117,6 +117,9 @@ async def test_a_concern_in_anns_intake_holds_the_joint_space_until_she_goes_on(
     bob_home = h.standin.home(h.bob)
     assert bob_home is not None and t.HOME_HELD in str(bob_home.blocks)
     assert_told_nothing_of_it(h, h.bob)
+    ann_home = h.standin.home(h.ann)
+    assert ann_home is not None and t.HOME_SAFETY_PENDING in str(ann_home.blocks)
+    assert f"Waiting on <@{h.bob}>" not in str(ann_home.blocks)
     # Ann is asked again, and her choice opens the joint space.
     assert "cg_safety_go_on" in str(h.last_dm(h.ann).blocks)
     await h.click_dm(h.ann, "cg_safety_go_on")
