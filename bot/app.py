@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts as t
 from bot.effects import EffectRunner, HomeSection
-from bot.listeners import actions, admin, commands, events, facilitate, prepare, views
+from bot.listeners import actions, admin, commands, erase, events, facilitate, prepare, views
 from bot.listeners.common import Deps, tell
 from bot.middleware import dedupe
 from bot.service import MediationService
@@ -69,6 +69,7 @@ def create_app(settings: Settings, services: Services) -> AsyncApp:
     admin.register(app, deps)
     facilitate.register(app, deps)
     prepare.register(app, deps)
+    erase.register(app, deps)
     app.error(apologise)
     deps.runner.home_sections.append(_safety_section(services))  # last: the footer everyone sees
     return app

@@ -18,6 +18,7 @@ from bot.views.joint import joint_message, joint_root_message
 from bot.views.messages import done_message, facilitator_message, notice_message
 from bot.views.safety import safety_blocks
 from flows import commands as c
+from flows.config import WorkspaceConfig
 from flows.effects import (
     Effect,
     Notice,
@@ -128,6 +129,10 @@ class EffectRunner:
         if effect.notice is Notice.DECLINED and self.service.configs is not None:
             # Declined: the other person is offered the workspace's contacts (and /mediate prepare).
             blocks = blocks + dump(safety_blocks(await self.service.configs.get(m.team)))
+        if effect.notice is Notice.SAFETY_CONTACTS:
+            # A contact first: the workspace's safety text and contacts, before the buttons.
+            config = await self.service.configs.get(m.team) if self.service.configs else WorkspaceConfig()
+            blocks = blocks[:1] + dump(safety_blocks(config)) + blocks[1:]
         channel = await self.dm_channel(m.party(effect.role).user_id)
         posted = await self.client.chat_postMessage(channel=channel, text=message.text, blocks=blocks)
         offer = offer_for(m, effect.role, effect.notice)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from bot.config_store import ConfigStore
@@ -12,7 +13,9 @@ from bot.definitions import DefinitionSource
 from bot.store import MediationStore, VersionConflict
 from flows import commands as c
 from flows import engine, retention
+from flows.effects import Notice
 from flows.engine import Transition
+from flows.errors import RefusalCode, Refused
 
 log = logging.getLogger("commonground.service")
 
@@ -32,6 +35,17 @@ def utcnow() -> datetime:
 def new_id() -> str:
     """A short, unguessable mediation id."""
     return "m" + secrets.token_hex(8)
+
+
+@dataclass
+class Erasure:
+    """What "delete my data" did: how many mediations it erased the person's words from, how many
+    open ones it closed, when, and the transitions whose effects (telling the others) are still to run."""
+
+    at: datetime
+    erased: int = 0
+    closed: int = 0
+    transitions: list[Transition] = field(default_factory=list)
 
 
 class MediationService:
@@ -117,3 +131,27 @@ class MediationService:
             )
             return Transition(saved, transition.effects)
         raise VersionConflict(mediation_id)
+
+    async def erase_user(self, team: str, user_id: str) -> Erasure:
+        """Delete this person's data: their words go from every mediation they are part of (open or
+        closed, every flow), open ones close, and their index entries go. Safe to run twice: what is
+        already erased is left alone. Raises `StoreUnavailable` (run it again: nothing is lost)."""
+        mediations = [m for m in await self.store.for_user(team, user_id) if m.party_of(user_id)]
+        result = Erasure(at=self.clock())
+        for m in mediations:
+            try:
+                transition = await self.act(team, m.id, c.EraseMyData(actor=user_id))
+            except Refused as refused:
+                if refused.code is not RefusalCode.ALREADY_DONE:
+                    raise
+                continue  # erased by an earlier run that stopped before the index went
+            except MediationNotFound:
+                continue
+            result.erased += 1
+            result.closed += any(
+                getattr(e, "notice", None) is Notice.CLOSED_BY_REQUEST for e in transition.effects
+            )
+            result.transitions.append(transition)
+        await self.store.forget_user(team, user_id, mediations)
+        log.info("a person's data erased", extra={"team": team, "mediations": result.erased})
+        return result

@@ -19,7 +19,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.crypto import Cipher
 from flows.effects import Notice
-from flows.models import Mediation, Role
+from flows.models import Mediation, Party, Role
 from flows.steps import Offer
 
 
@@ -67,6 +67,15 @@ return {1, ARGV[2]}
 """
 
 
+# KEYS: pair keys; ARGV: the mediation id each must hold to be removed
+_RELEASE_PAIRS = """
+for i, key in ipairs(KEYS) do
+  if redis.call('GET', key) == ARGV[i] then redis.call('DEL', key) end
+end
+return 1
+"""
+
+
 T = TypeVar("T")
 
 # How long the record of a sent step message is kept at most (a mediation that is never finished).
@@ -110,6 +119,7 @@ class MediationStore:
         self._cipher = cipher
         self._prefix = prefix
         self._save = redis.register_script(_SAVE)
+        self._release_pairs = redis.register_script(_RELEASE_PAIRS)
 
     # keys -------------------------------------------------------------------------------------
 
@@ -150,13 +160,20 @@ class MediationStore:
         pair = "keep" if mediation.is_open else "release"
         return await self._write(mediation, expected=mediation.version, pair=pair)
 
+    def _user_index(self, mediation: Mediation, party: Party) -> str:
+        """The party's index of mediations; for a party who deleted their data, the team's index
+        instead (the script adds to it anyway), so that no later write lists the mediation as theirs."""
+        if party.erased_at is not None:
+            return self._k(mediation.team, "all")
+        return self._k(mediation.team, "user", party.user_id)
+
     async def _write(self, mediation: Mediation, *, expected: int, pair: str) -> Mediation:
         new = mediation.model_copy(update={"version": expected + 1})
         team = mediation.team
         keys = [
             self._k(team, "m", mediation.id),
-            self._k(team, "user", mediation.initiator.user_id),
-            self._k(team, "user", mediation.respondent.user_id),
+            self._user_index(mediation, mediation.initiator),
+            self._user_index(mediation, mediation.respondent),
             self._k(team, "all"),
             self._pair_key(team, mediation.initiator.user_id, mediation.respondent.user_id),
             self._k(team, "hosts", mediation.facilitator) if mediation.facilitator else self._k(team, "all"),
@@ -229,6 +246,24 @@ class MediationStore:
                 for user in mediation.user_ids:
                     pipe.srem(self._k(team, "user", user), mediation_id)
                 pipe.srem(self._k(team, "all"), mediation_id)
+                await pipe.execute()
+
+        await unavailable(call)()
+
+    async def forget_user(self, team: str, user_id: str, mediations: list[Mediation]) -> None:
+        """Remove what names this person as taking part: their index of mediations, a pair lock one
+        of `mediations` still holds, and their live-coaching pause in each (for "delete my data",
+        after each mediation was erased and saved)."""
+        pairs = [self._pair_key(team, *m.user_ids) for m in mediations]
+        ids = [m.id for m in mediations]
+
+        async def call() -> None:
+            if pairs:
+                await self._release_pairs(keys=pairs, args=ids)
+            async with self._redis.pipeline(transaction=False) as pipe:
+                pipe.delete(self._k(team, "user", user_id))
+                for mediation_id in ids:  # not under the team's hash tag: one key per command
+                    pipe.delete(f"{self._prefix}:once:live:{team}:{mediation_id}:{user_id}")
                 await pipe.execute()
 
         await unavailable(call)()

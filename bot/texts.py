@@ -21,6 +21,7 @@ HELP = (
     "• `/mediate cancel` (or `/mediate cancel @colleague`) — end a mediation you are part of\n"
     "• `/mediate facilitate @one @other what it's about` — host a mediation between two colleagues\n"
     "• `/mediate prepare` — practise a hard conversation on your own; nothing is sent to anyone\n"
+    "• `/mediate delete-my-data` — erase everything you wrote, in every mediation (you confirm first)\n"
     "• `/mediate help` — this message\n"
     "Everything you write privately stays private: it is shown only to you, and to your colleague only "
     "where you choose to share it. Your App Home tab shows all your mediations."
@@ -406,6 +407,79 @@ CONCERNS = {
     "threat": "a threat",
 }
 
+# --- after a safety signal, and deleting your data ----------------------------------------------------
+# Everyone but the person who chose learns only that it is paused (or closed) at a participant's request.
+
+SAFETY_CHOICE = (
+    "Some of what you wrote sounds like it may involve {concerns}. Mediation may not be the right "
+    "place for that, and nothing will be rushed: the conversation with <@{other}> won't open until you "
+    "choose. Only you see this. How would you like to go on?"
+)
+SAFETY_CHOICE_SOMETHING = "something that feels unsafe"
+SAFETY_STARTED_CHOICE = (
+    "I've also sent you a private message: the conversation with your colleague won't open until you "
+    "choose how to go on."
+)
+SAFETY_GO_ON = "Go on with the mediation"
+SAFETY_CONTACT_FIRST = "Talk to a contact first"
+SAFETY_PAUSE = "Pause it"
+SAFETY_CONTACTS = (
+    "Here is who can help. The mediation stays paused until you choose to go on; <@{other}> is told "
+    "only that it is paused at a participant's request."
+)
+SAFETY_PAUSED = (
+    "The mediation is paused, as you asked. <@{other}> is told only that it is paused at a "
+    "participant's request. Go on whenever you are ready; you can also end it with `/mediate cancel`."
+)
+PAUSED_BY_REQUEST = (
+    "Your mediation about *{topic}* is paused at a participant's request. I'll let you know when it goes on."
+)
+GOES_ON = "Your mediation about *{topic}* goes on. Pick up where you left off."
+CLOSED_BY_REQUEST = (
+    "Your mediation with <@{other}> was closed at a participant's request. Thank you for the part you played."
+)
+FAC_SAFETY_NOTICES = {
+    "paused_by_request": "Your mediation about *{topic}* is paused at a participant's request.",
+    "goes_on": "Your mediation about *{topic}* goes on.",
+    "closed_by_request": ("Your mediation between <@{a}> and <@{b}> was closed at a participant's request."),
+}
+HOME_HELD = "Paused at a participant's request"
+HOME_SAFETY_PENDING = "Waiting on you: choose how to go on. Only you see this."
+
+DELETE_BUTTON = "Delete my data"
+DELETE_WHAT = (
+    "*Delete my data* erases everything you wrote in every mediation you are part of, open or closed: "
+    "your private answers and summaries, the reflections and corrections you wrote, the next steps you "
+    "proposed, your private note of what you hoped for, and the topic of each mediation you started. "
+    "Open mediations close; the other person is told only that theirs closed at a participant's request. "
+    "Your mediations leave your App Home and `/mediate status`.\n"
+    "What stays, with no words of yours: that a mediation took place and with whom (the other person "
+    "still sees it in their list), its stages, dates and outcome, and check-in numbers for your "
+    "workspace's anonymous counts. Messages already in Slack (these DMs, a joint conversation) are "
+    "Slack's: you can delete your own there."
+)
+DELETE_CONFIRM_TITLE = "Delete your data?"
+DELETE_CONFIRM_TEXT = (
+    "Everything you wrote in all your mediations is erased for good, and your open mediations close "
+    "(the other person is told only that it closed at a participant's request). This can't be undone."
+)
+DELETE_CONFIRM_YES = "Delete it"
+DELETE_CONFIRM_NO = "Keep it"
+DELETE_WORKING_TITLE = "Deleting your data"
+DELETE_WORKING = "Deleting your data…"
+DELETE_RECEIPT_TITLE = "Your data is deleted"
+DELETE_RECEIPT = (
+    "*Done, {when}.* From {count} mediation(s) I erased everything you wrote: answers, summaries, "
+    "reflections, corrections, proposed next steps, your private notes and the topics you wrote. "
+    "{closed} open mediation(s) closed; the other person was told only that it closed at a "
+    "participant's request. Your mediations no longer show in your App Home or `/mediate status`."
+)
+DELETE_RECEIPT_NONE = "*Done, {when}.* There was nothing of yours left to delete."
+DELETE_RECEIPT_KEPT = (
+    "Kept, with no words of yours: that each mediation took place and with whom, its stages, dates and "
+    "outcome, and check-in numbers."
+)
+
 # --- the coach -------------------------------------------------------------------------------------
 
 REVIEW_TITLE = "A gentle check"
@@ -570,6 +644,9 @@ STEP_DONE = {
     DoneKind.ANSWERED: "You answered ({when}). Thank you for letting us know.",
     DoneKind.MOVED_ON: "This step is closed: the mediation moved on ({when}).",
     DoneKind.ENDED: "This step is closed: the mediation ended ({when}).",
+    DoneKind.WENT_ON: "You chose to go on with the mediation ({when}).",
+    DoneKind.CONTACT_FIRST: "You chose to talk to a contact first; it is paused meanwhile ({when}).",
+    DoneKind.PAUSED: "You chose to pause the mediation ({when}).",
 }
 
 # --- refusals -----------------------------------------------------------------------------------------
@@ -593,6 +670,9 @@ REFUSALS = {
         "Both of them have finished the listening stage, so there is nothing to move on from."
     ),
     RefusalCode.OUTCOME_NOT_ALLOWED: "Please choose agreed, partly agreed, no agreement, or ended early.",
+    RefusalCode.HELD_BY_REQUEST: (
+        "This mediation is paused at a participant's request. It goes on when they are ready."
+    ),
 }
 NOT_FOUND = "I couldn't find that mediation. It may have been removed."
 

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from flows.models import JointKind, Outcome, Role, Share
+from flows.models import JointKind, Outcome, Role, SafetyOption, Share
 
 
 class _Command(BaseModel):
@@ -207,6 +207,19 @@ class AnswerFollowUp(_Command):
     holding: bool
 
 
+class ChooseSafety(_Command):
+    """A party whose own words signalled a safety concern chooses: go on, a contact first, or pause."""
+
+    actor: str
+    choice: SafetyOption
+
+
+class EraseMyData(_Command):
+    """A party deletes their data: their private text goes, and an open mediation closes."""
+
+    actor: str
+
+
 Command = (
     Accept
     | Postpone
@@ -233,4 +246,6 @@ Command = (
     | EndWithOutcome
     | FollowUp
     | AnswerFollowUp
+    | ChooseSafety
+    | EraseMyData
 )

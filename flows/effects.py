@@ -44,6 +44,13 @@ class Notice(StrEnum):
     HOLDING = "holding"
     REOPENED = "reopened"
     MOVED_ON = "moved_on"
+    # safety choice and deleting one's data: the other party and a host learn only these neutral facts
+    SAFETY_CHOICE = "safety_choice"  # to the person whose words signalled a concern: go on / contact / pause
+    SAFETY_CONTACTS = "safety_contacts"  # to them: the workspace's contacts; paused until they go on
+    SAFETY_PAUSED = "safety_paused"  # to them: paused, as they asked
+    PAUSED_BY_REQUEST = "paused_by_request"  # to everyone else: paused at a participant's request
+    GOES_ON = "goes_on"  # to everyone else: it goes on (no name of who paused it)
+    CLOSED_BY_REQUEST = "closed_by_request"  # to everyone else: closed at a participant's request
 
 
 class Notify(BaseModel):

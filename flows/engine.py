@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flows import commands as c
+from flows import erasure
 from flows.definition import FlowDefinition, InvitationStage
 from flows.effects import (
     Effect,
@@ -38,11 +39,14 @@ from flows.models import (
     ReflectionLoop,
     Role,
     Round,
+    SafetyCheck,
+    SafetyOption,
     Share,
     Stage,
     StageEntry,
     Verdict,
 )
+from flows.safety import Concern, concerns
 
 TOPIC_MAX = 150
 HOPES_MAX = 1000
@@ -55,7 +59,16 @@ MOVE_ON_REASON_MAX = 500
 _ACTIVE = (LoopStatus.WAITING_REFLECTION, LoopStatus.WAITING_ANSWER)
 
 # While paused, only these commands go through (JointSpaceOpened reports a fact that must be recorded).
-_ALLOWED_WHILE_PAUSED = (c.Resume, c.Cancel, c.PartyUnreachable, c.Pause, c.Expire, c.JointSpaceOpened)
+_ALLOWED_WHILE_PAUSED = (
+    c.Resume,
+    c.Cancel,
+    c.PartyUnreachable,
+    c.Pause,
+    c.Expire,
+    c.JointSpaceOpened,
+    c.ChooseSafety,
+    c.EraseMyData,
+)
 
 
 @dataclass
@@ -139,6 +152,7 @@ def start(
     invite: list[Effect] = [
         Notify(role=Role.RESPONDENT, notice=Notice.INVITATION),
         Notify(role=Role.INITIATOR, notice=Notice.INVITATION_SENT),
+        *_screen(mediation.initiator, concerns(topic, hopes or ""), now),
     ]
     return _begin(mediation, definition, now, invite)
 
@@ -188,7 +202,8 @@ def apply(mediation: Mediation, command: c.Command, definition: FlowDefinition, 
 
 # --- helpers -------------------------------------------------------------------------------------
 
-_AFTER_CLOSE = (c.FollowUp, c.AnswerFollowUp)  # the follow-up comes after an agreement closed it
+# The follow-up comes after an agreement closed it; a person may delete their data at any time.
+_AFTER_CLOSE = (c.FollowUp, c.AnswerFollowUp, c.EraseMyData)
 _FACILITATOR_ONLY = (c.NudgeParty, c.MoveOn, c.ChooseJointSpace, c.EndWithOutcome)
 _PARTY_OR_FACILITATOR = (c.Pause, c.Resume)
 
@@ -209,14 +224,15 @@ def _authorise(m: Mediation, command: c.Command) -> None:
         raise Refused(RefusalCode.NOT_A_PARTY)
 
 
-def _to_others(m: Mediation, actor: str, notice: Notice) -> list[Effect]:
+def _to_others(m: Mediation, actor: str, notice: Notice, *, named: bool = True) -> list[Effect]:
     """`notice` for everyone in the mediation but `actor` (both parties, and the facilitator), each
-    told who did it."""
+    told who did it unless `named` is False (a request made in confidence)."""
+    by = actor if named else None
     effects: list[Effect] = [
-        Notify(role=p.role, notice=notice, by=actor) for p in m.parties if p.user_id != actor
+        Notify(role=p.role, notice=notice, by=by) for p in m.parties if p.user_id != actor
     ]
     if m.facilitator is not None and m.facilitator != actor:
-        effects.append(NotifyFacilitator(notice=notice, by=actor))
+        effects.append(NotifyFacilitator(notice=notice, by=by))
     return effects
 
 
@@ -253,6 +269,10 @@ def _enter(m: Mediation, stage: Stage, d: FlowDefinition, now: datetime) -> list
     """Move the mediation into `stage` and return what entering it asks of the world."""
     if stage is Stage.CLOSED:
         return _close(m, agreement_outcome(m), "flow_complete", now)
+    if stage is Stage.JOINT and any(p.safety_pending for p in m.parties):
+        return _hold_joint(m)
+    if stage is Stage.JOINT:
+        m.joint_held = False
     m.stage = stage
     m.history.append(StageEntry(stage=stage, at=now))
     return _announce(m, stage, d, now)
@@ -281,6 +301,35 @@ def _announce(m: Mediation, stage: Stage, d: FlowDefinition, now: datetime) -> l
         joint = d.joint()
         return [OpenJointSpace(kind=joint.space if joint else JointKind.GROUP_DM)]
     return []
+
+
+def _screen(party: Party, found: list[Concern], now: datetime) -> list[Effect]:
+    """Record that the screening saw concerns in this party's own words (the kinds, never the words)
+    and ask them privately how to go on. Kinds they already answered for are not asked about again."""
+    known = set(party.safety.concerns) if party.safety else set()
+    if not found or set(found) <= known:
+        return []
+    merged = [kind for kind in Concern if kind in known or kind in found]
+    if party.safety is not None and party.safety.pending:
+        party.safety.concerns = merged  # still to choose (or paused): the same question stands
+    else:
+        party.safety = SafetyCheck(concerns=merged, raised_at=now)
+    return [Notify(role=party.role, notice=Notice.SAFETY_CHOICE)]
+
+
+def _hold_joint(m: Mediation) -> list[Effect]:
+    """The joint stage would open, but a safety choice is pending: hold it. Whoever must choose is asked
+    again; everyone else learns only that it is paused at a participant's request."""
+    m.joint_held = True
+    effects: list[Effect] = [
+        Notify(role=p.role, notice=Notice.SAFETY_CHOICE) for p in m.parties if p.safety_pending
+    ]
+    effects += [
+        Notify(role=p.role, notice=Notice.PAUSED_BY_REQUEST) for p in m.parties if not p.safety_pending
+    ]
+    if m.facilitator is not None:
+        effects.append(NotifyFacilitator(notice=Notice.PAUSED_BY_REQUEST))
+    return effects
 
 
 def _advance(m: Mediation, d: FlowDefinition, now: datetime) -> list[Effect]:
@@ -406,7 +455,7 @@ def _save_intake(m: Mediation, cmd: c.SaveIntake, d: FlowDefinition, now: dateti
     party.answers = answers
     party.intake_saved_at = now
     party.sharing_chosen_at = None
-    return []
+    return _screen(party, concerns(*(a.text for a in answers.values())), now)
 
 
 def _choose_sharing(m: Mediation, cmd: c.ChooseSharing, d: FlowDefinition, now: datetime) -> list[Effect]:
@@ -553,11 +602,18 @@ def _pause(m: Mediation, cmd: c.Pause, d: FlowDefinition, now: datetime) -> list
 def _resume(m: Mediation, cmd: c.Resume, d: FlowDefinition, now: datetime) -> list[Effect]:
     if not m.paused:
         raise Refused(RefusalCode.ALREADY_DONE)
+    holders = [p for p in m.parties if p.safety_holding]
+    if holders:
+        # Paused at a participant's request: only they resume it, and resuming is choosing to go on.
+        mine = [p for p in holders if p.user_id == cmd.actor]
+        if not mine:
+            raise Refused(RefusalCode.HELD_BY_REQUEST)
+        return _go_on(m, mine[0], d, now)
     m.paused = False
     effects = _to_everyone(m, cmd.actor, Notice.RESUMED)
     if m.joint:
         effects.append(PostToJoint(post=JointPost.RESUMED))
-    if m.stage is Stage.ALLIANCE and all(p.ready_for_joint for p in m.parties):
+    if m.joint_held or (m.stage is Stage.ALLIANCE and all(p.ready_for_joint for p in m.parties)):
         effects += _advance(m, d, now)
     return effects
 
@@ -639,6 +695,8 @@ def _finish(m: Mediation, cmd: c.Finish, d: FlowDefinition, now: datetime) -> li
 def _follow_up(m: Mediation, cmd: c.FollowUp, d: FlowDefinition, now: datetime) -> list[Effect]:
     if m.is_open or m.outcome not in (Outcome.AGREED, Outcome.PARTLY_AGREED) or m.follow_up_open:
         raise Refused(RefusalCode.ALREADY_DONE)
+    if any(p.erased_at for p in m.parties):
+        raise Refused(RefusalCode.ALREADY_DONE)  # someone deleted their data: nobody is asked again
     m.follow_up_open = True
     for party in m.parties:
         party.holding = None
@@ -744,6 +802,64 @@ def _end_with_outcome(m: Mediation, cmd: c.EndWithOutcome, d: FlowDefinition, no
     return effects
 
 
+def _choose_safety(m: Mediation, cmd: c.ChooseSafety, d: FlowDefinition, now: datetime) -> list[Effect]:
+    party = _party(m, cmd.actor)
+    check = party.safety
+    if check is None or not check.pending or check.choice is cmd.choice:
+        raise Refused(RefusalCode.ALREADY_DONE)
+    if cmd.choice is SafetyOption.GO_ON:
+        return _go_on(m, party, d, now)
+    check.choice = cmd.choice
+    check.chosen_at = now
+    notice = Notice.SAFETY_CONTACTS if cmd.choice is SafetyOption.CONTACT_FIRST else Notice.SAFETY_PAUSED
+    effects: list[Effect] = [Notify(role=party.role, notice=notice)]
+    if not m.paused:
+        m.paused = True
+        if not m.joint_held:  # when held, everyone else already learned it is paused
+            effects += _to_others(m, party.user_id, Notice.PAUSED_BY_REQUEST, named=False)
+        if m.joint:
+            effects.append(PostToJoint(post=JointPost.PAUSED))
+    return effects
+
+
+def _go_on(m: Mediation, party: Party, d: FlowDefinition, now: datetime) -> list[Effect]:
+    """The party chose to go on: their pause (if any) ends, and a held joint stage opens once nobody
+    else's choice is pending."""
+    assert party.safety is not None
+    was_holding = party.safety.holding
+    party.safety.choice = SafetyOption.GO_ON
+    party.safety.chosen_at = now
+    effects: list[Effect] = []
+    if was_holding and m.paused and not any(p.safety_holding for p in m.parties):
+        m.paused = False
+        if not m.joint_held:  # a held joint stage tells everyone when it opens
+            effects += _to_others(m, party.user_id, Notice.GOES_ON, named=False)
+        if m.joint:
+            effects.append(PostToJoint(post=JointPost.RESUMED))
+    if m.joint_held and not m.paused and not any(p.safety_pending for p in m.parties):
+        m.joint_held = False
+        effects += _to_others(m, party.user_id, Notice.GOES_ON, named=False)
+        effects += _advance(m, d, now)
+    return effects
+
+
+def _erase_my_data(m: Mediation, cmd: c.EraseMyData, d: FlowDefinition, now: datetime) -> list[Effect]:
+    party = _party(m, cmd.actor)
+    if party.erased_at is not None:
+        raise Refused(RefusalCode.ALREADY_DONE)
+    was_open = m.is_open
+    erasure.erase_party(m, party.role, now)
+    m.follow_up_open = False
+    if not was_open:
+        return []
+    _close(m, Outcome.CANCELLED, "data_erased", now)
+    m.joint_held = False
+    effects = _to_others(m, party.user_id, Notice.CLOSED_BY_REQUEST, named=False)
+    if m.joint:
+        effects.append(PostToJoint(post=JointPost.FINAL))
+    return effects
+
+
 _Handler = Callable[[Mediation, Any, FlowDefinition, datetime], list[Effect]]
 _HANDLERS: dict[type, _Handler] = dict(
     {
@@ -772,5 +888,7 @@ _HANDLERS: dict[type, _Handler] = dict(
         c.EndWithOutcome: _end_with_outcome,
         c.FollowUp: _follow_up,
         c.AnswerFollowUp: _answer_follow_up,
+        c.ChooseSafety: _choose_safety,
+        c.EraseMyData: _erase_my_data,
     }
 )

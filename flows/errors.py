@@ -24,6 +24,7 @@ class RefusalCode(StrEnum):
     FACILITATOR_IS_PARTY = "facilitator_is_party"
     NOTHING_TO_MOVE_ON = "nothing_to_move_on"
     OUTCOME_NOT_ALLOWED = "outcome_not_allowed"
+    HELD_BY_REQUEST = "held_by_request"  # paused at a participant's request: only they can go on
 
 
 class FieldProblem(StrEnum):

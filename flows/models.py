@@ -11,6 +11,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from flows.safety import Concern
+
 
 class Role(StrEnum):
     """The two sides of a mediation."""
@@ -105,6 +107,34 @@ class Answer(BaseModel):
         return None
 
 
+class SafetyOption(StrEnum):
+    """What a person chooses after the screening saw a safety concern in their own words."""
+
+    GO_ON = "go_on"
+    CONTACT_FIRST = "contact_first"  # talk to one of the workspace's contacts first; paused meanwhile
+    PAUSE = "pause"
+
+
+class SafetyCheck(BaseModel):
+    """A safety signal in one party's own words and their choice. Only the fact and the kinds of
+    concern are kept, never the words that signalled them; only that party is ever shown the kinds."""
+
+    concerns: list[Concern]
+    raised_at: datetime
+    choice: SafetyOption | None = None
+    chosen_at: datetime | None = None
+
+    @property
+    def pending(self) -> bool:
+        """True until the person chose to go on: the joint stage does not open meanwhile."""
+        return self.choice is not SafetyOption.GO_ON
+
+    @property
+    def holding(self) -> bool:
+        """True while the person's choice keeps the mediation paused (a contact first, or a pause)."""
+        return self.choice in (SafetyOption.CONTACT_FIRST, SafetyOption.PAUSE)
+
+
 class Party(BaseModel):
     """One side of the mediation and everything they did."""
 
@@ -119,6 +149,18 @@ class Party(BaseModel):
     holding: bool | None = None  # the follow-up answer: does the agreement hold?
     ready_for_joint: bool = False
     done_at: datetime | None = None
+    safety: SafetyCheck | None = None
+    erased_at: datetime | None = None  # when this person deleted their data (flows.erasure)
+
+    @property
+    def safety_pending(self) -> bool:
+        """True while a safety choice waits on this party."""
+        return self.safety is not None and self.safety.pending
+
+    @property
+    def safety_holding(self) -> bool:
+        """True while this party's safety choice keeps the mediation paused."""
+        return self.safety is not None and self.safety.holding
 
     @property
     def intake_complete(self) -> bool:
@@ -233,6 +275,13 @@ class Mediation(BaseModel):
     joint_choice: JointChoice | None = None
     follow_up_open: bool = False  # asked whether the agreement holds, not yet answered by both
     purged_at: datetime | None = None  # when the retention period removed every private text
+    joint_held: bool = False  # the joint stage waits until every pending safety choice is made
+
+    @property
+    def held_for_safety(self) -> bool:
+        """True while a party's safety choice holds the mediation (paused, or the joint stage held).
+        Everyone else learns only that it is paused at a participant's request."""
+        return self.is_open and (self.joint_held or any(p.safety_holding for p in self.parties))
 
     @property
     def is_open(self) -> bool:

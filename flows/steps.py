@@ -16,7 +16,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from flows.effects import Notice
-from flows.models import LoopStatus, Mediation, Outcome, Role, Stage, Verdict
+from flows.models import LoopStatus, Mediation, Outcome, Role, SafetyOption, Stage, Verdict
 from flows.retention import closed_at
 
 
@@ -33,6 +33,8 @@ class Step(StrEnum):
     REPAIR = "repair"
     RESUME = "resume"
     FOLLOW_UP = "follow_up"
+    SAFETY_CHOICE = "safety_choice"  # go on, a contact first, or pause, after a safety signal
+    SAFETY_GO_ON = "safety_go_on"  # go on, after choosing a contact first or a pause
 
 
 class DoneKind(StrEnum):
@@ -51,6 +53,9 @@ class DoneKind(StrEnum):
     ANSWERED = "answered"
     MOVED_ON = "moved_on"
     ENDED = "ended"
+    WENT_ON = "went_on"  # after a safety signal: chose to go on
+    CONTACT_FIRST = "contact_first"  # after a safety signal: a contact first, paused meanwhile
+    PAUSED = "paused"  # after a safety signal: paused
 
 
 class Offer(BaseModel):
@@ -85,6 +90,9 @@ _BY_NOTICE = {
     Notice.REPAIR: Step.REPAIR,
     Notice.PAUSED: Step.RESUME,
     Notice.FOLLOW_UP: Step.FOLLOW_UP,
+    Notice.SAFETY_CHOICE: Step.SAFETY_CHOICE,
+    Notice.SAFETY_CONTACTS: Step.SAFETY_GO_ON,
+    Notice.SAFETY_PAUSED: Step.SAFETY_GO_ON,
 }
 
 # The stage each step belongs to: once the mediation has left it, the step is over.
@@ -204,4 +212,16 @@ def _by_the_person(m: Mediation, offer: Offer) -> Done | None:
         return Done(kind=DoneKind.RESUMED, at=m.updated_at)
     if step is Step.FOLLOW_UP and party.holding is not None:
         return Done(kind=DoneKind.ANSWERED, at=m.updated_at)
+    safety = party.safety
+    if step is Step.SAFETY_CHOICE and safety is not None and safety.choice is not None:
+        return Done(kind=_SAFETY_DONE[safety.choice], at=safety.chosen_at or m.updated_at)
+    if step is Step.SAFETY_GO_ON and safety is not None and not safety.pending:
+        return Done(kind=DoneKind.WENT_ON, at=safety.chosen_at or m.updated_at)
     return None
+
+
+_SAFETY_DONE = {
+    SafetyOption.GO_ON: DoneKind.WENT_ON,
+    SafetyOption.CONTACT_FIRST: DoneKind.CONTACT_FIRST,
+    SafetyOption.PAUSE: DoneKind.PAUSED,
+}

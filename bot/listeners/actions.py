@@ -20,7 +20,7 @@ from bot.views.ids import Action, split_item_value
 from bot.views.joint import item_message
 from flows import commands as c
 from flows.engine import Transition
-from flows.models import Mediation
+from flows.models import Mediation, SafetyOption
 
 log = logging.getLogger("commonground.actions")
 
@@ -40,6 +40,9 @@ _CHANGES: dict[Action, Callable[[str], c.Command]] = {
     Action.CANCEL_ONE: lambda u: c.Cancel(actor=u),
     Action.FOLLOW_UP_YES: lambda u: c.AnswerFollowUp(actor=u, holding=True),
     Action.FOLLOW_UP_NO: lambda u: c.AnswerFollowUp(actor=u, holding=False),
+    Action.SAFETY_GO_ON: lambda u: c.ChooseSafety(actor=u, choice=SafetyOption.GO_ON),
+    Action.SAFETY_CONTACT_FIRST: lambda u: c.ChooseSafety(actor=u, choice=SafetyOption.CONTACT_FIRST),
+    Action.SAFETY_PAUSE: lambda u: c.ChooseSafety(actor=u, choice=SafetyOption.PAUSE),
 }
 
 # Buttons that open a modal: action → (guard name, builder).

@@ -20,6 +20,7 @@ from bot.views.ids import Action, Shortcut
 from bot.views.messages import status_blocks
 from bot.views.modals import info_modal, start_modal
 from bot.views.prepare import write_modal as prepare_modal
+from bot.views.safety import delete_prompt
 from flows import commands as c
 from flows.errors import Refused
 
@@ -67,6 +68,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await ack()
             view = prepare_modal() if await _enabled(deps, context, "prepare") else info_modal(t.FLOW_OFF)
             await client.views_open(trigger_id=command["trigger_id"], view=view)
+            return
+        if word == "delete-my-data":
+            # Nothing happens yet: the button asks Slack's confirmation first (bot/listeners/erase.py).
+            await ack(response_type="ephemeral", text=t.DELETE_WHAT, blocks=delete_prompt())
             return
         if word == "status":
             await ack()

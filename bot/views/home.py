@@ -6,13 +6,20 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from slack_sdk.models.blocks import Block, ButtonElement, DividerBlock, HeaderBlock
+from slack_sdk.models.blocks import (
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    DividerBlock,
+    HeaderBlock,
+    PlainTextObject,
+)
 from slack_sdk.models.views import View
 
 from bot import texts as t
 from bot.views.common import DATE_ONLY, actions, button, context, dump_view, esc, section, slack_date
 from bot.views.ids import Action
-from flows.models import LoopStatus, Mediation, Role, Stage
+from flows.models import LoopStatus, Mediation, Role, SafetyOption, Stage
 
 HOME_LIMIT = 15
 
@@ -78,8 +85,17 @@ def _item(m: Mediation, user_id: str) -> list[Block]:
     ]
     buttons: list[ButtonElement] = []
     waiting = waiting_on(m, me.role)
+    if m.is_open and me.safety_pending:
+        blocks.append(context(t.HOME_SAFETY_PENDING))
+        buttons += safety_buttons(m, me.safety.choice if me.safety else None)
     if not m.is_open:
         blocks.append(context(t.HOME_CLOSED.format(outcome=t.OUTCOMES[m.outcome] if m.outcome else "")))
+    elif m.held_for_safety and not me.safety_pending:
+        blocks.append(context(t.HOME_HELD))  # who asked, and why, is theirs alone
+    elif m.paused and me.safety_holding:
+        blocks.append(context(t.HOME_PAUSED))  # their own pause: the buttons above go on
+    elif m.joint_held:
+        pass  # the joint space waits on their choice, which the line above already says
     elif m.paused:
         blocks.append(context(t.HOME_PAUSED))
         buttons.append(button(t.RESUME, Action.RESUME, m.id, "primary"))
@@ -101,6 +117,34 @@ def _item(m: Mediation, user_id: str) -> list[Block]:
     return blocks
 
 
+_SAFETY_BUTTONS = (
+    (SafetyOption.GO_ON, t.SAFETY_GO_ON, Action.SAFETY_GO_ON, "primary"),
+    (SafetyOption.CONTACT_FIRST, t.SAFETY_CONTACT_FIRST, Action.SAFETY_CONTACT_FIRST, None),
+    (SafetyOption.PAUSE, t.SAFETY_PAUSE, Action.SAFETY_PAUSE, None),
+)
+
+
+def safety_buttons(m: Mediation, chosen: SafetyOption | None) -> list[ButtonElement]:
+    """The safety choices still open to a person: go on, a contact first, pause (not the one made)."""
+    return [
+        button(label, aid, m.id, style) for option, label, aid, style in _SAFETY_BUTTONS if option != chosen
+    ]
+
+
+def delete_button() -> ButtonElement:
+    """*Delete my data*, with Slack's confirmation dialog saying what will happen."""
+    confirm = ConfirmObject(
+        title=PlainTextObject(text=t.DELETE_CONFIRM_TITLE),
+        text=PlainTextObject(text=t.DELETE_CONFIRM_TEXT),
+        confirm=PlainTextObject(text=t.DELETE_CONFIRM_YES),
+        deny=PlainTextObject(text=t.DELETE_CONFIRM_NO),
+        style="danger",
+    )
+    return ButtonElement(
+        text=t.DELETE_BUTTON, action_id=Action.DELETE_MY_DATA, value="me", style="danger", confirm=confirm
+    )
+
+
 VIEW_BLOCKS_MAX = 100
 
 
@@ -111,7 +155,7 @@ def home_view(
     host, the admin's), within Slack's 100 blocks."""
     blocks: list[Block] = [HeaderBlock(text=t.HOME_HEADER), section(t.HOME_INTRO)]
     extra = [block for part in sections for block in [DividerBlock(), *part]]
-    budget = VIEW_BLOCKS_MAX - len(extra) - len(blocks) - 2
+    budget = VIEW_BLOCKS_MAX - len(extra) - len(blocks) - 3
     if not mediations:
         blocks.append(context(t.HOME_EMPTY))
     ordered = sorted(mediations, key=lambda m: (not m.is_open, -m.updated_at.timestamp()))
@@ -125,4 +169,6 @@ def home_view(
         shown += 1
     if len(ordered) > shown:
         blocks.append(context(t.HOME_MORE.format(count=len(ordered) - shown)))
+    if mediations:
+        blocks.append(actions(delete_button(), block_id="delete_my_data"))
     return dump_view(View(type="home", blocks=(blocks + extra)[:VIEW_BLOCKS_MAX]))

@@ -37,6 +37,10 @@ class Action(StrEnum):
     FAC_MOVE_ON = "cg_fac_move_on"
     FAC_JOINT = "cg_fac_joint"
     FAC_END = "cg_fac_end"
+    SAFETY_GO_ON = "cg_safety_go_on"
+    SAFETY_CONTACT_FIRST = "cg_safety_contact_first"
+    SAFETY_PAUSE = "cg_safety_pause"
+    DELETE_MY_DATA = "cg_delete_my_data"  # the value carries nothing: it is always the clicker's own data
 
 
 class Shortcut(StrEnum):
@@ -62,6 +66,7 @@ class Callback(StrEnum):
     MOVE_ON = "cg_fac_move_on_submit"
     JOINT_CHOICE = "cg_fac_joint_submit"
     END = "cg_fac_end_submit"
+    DELETE_RECEIPT = "cg_delete_receipt"
 
 
 def item_value(mediation_id: str, item_id: str) -> str:

@@ -146,7 +146,51 @@ def notice_message(
         return _loop_message(m, role, notice, speaker or Role.INITIATOR)
     if notice is Notice.CLOSED:
         return closed_message(m, role)
+    if notice in _SAFETY:
+        return safety_message(m, role, notice)
     raise ValueError(f"no message for notice {notice}")
+
+
+# What a safety notice says to whom: the person whose words signalled a concern gets their choice; the
+# others get only neutral words (no kind of concern, no name of who asked).
+_SAFETY: dict[Notice, tuple[str, tuple[tuple[str, str, str | None], ...]]] = {
+    Notice.SAFETY_CHOICE: (
+        t.SAFETY_CHOICE,
+        (
+            (t.SAFETY_GO_ON, Action.SAFETY_GO_ON, "primary"),
+            (t.SAFETY_CONTACT_FIRST, Action.SAFETY_CONTACT_FIRST, None),
+            (t.SAFETY_PAUSE, Action.SAFETY_PAUSE, None),
+        ),
+    ),
+    Notice.SAFETY_CONTACTS: (
+        t.SAFETY_CONTACTS,
+        ((t.SAFETY_GO_ON, Action.SAFETY_GO_ON, "primary"), (t.SAFETY_PAUSE, Action.SAFETY_PAUSE, None)),
+    ),
+    Notice.SAFETY_PAUSED: (
+        t.SAFETY_PAUSED,
+        (
+            (t.SAFETY_GO_ON, Action.SAFETY_GO_ON, "primary"),
+            (t.SAFETY_CONTACT_FIRST, Action.SAFETY_CONTACT_FIRST, None),
+        ),
+    ),
+    Notice.PAUSED_BY_REQUEST: (t.PAUSED_BY_REQUEST, ()),
+    Notice.GOES_ON: (t.GOES_ON, ()),
+    Notice.CLOSED_BY_REQUEST: (t.CLOSED_BY_REQUEST, ()),
+}
+
+
+def safety_message(m: Mediation, role: Role, notice: Notice) -> Message:
+    """A safety notice: the choice for the person whose own words signalled a concern (naming the kinds
+    to them alone), or neutral words for everyone else."""
+    text, buttons = _SAFETY[notice]
+    check = m.party(role).safety
+    named = ", ".join(t.CONCERNS[k.value] for k in check.concerns) if check and check.concerns else ""
+    body = text.format(concerns=named or t.SAFETY_CHOICE_SOMETHING, **_names(m, role))
+    blocks: list[Block] = [section(body)]
+    if buttons:
+        row = (button(label, aid, m.id, style) for label, aid, style in buttons)
+        blocks.append(actions(*row, block_id=notice.value))
+    return Message(body, dump(blocks))
 
 
 def _intro(d: FlowDefinition) -> list[Block]:
@@ -232,7 +276,9 @@ def facilitator_message(m: Mediation, notice: Notice, by: str | None = None) -> 
     """A DM to the facilitator: who did what, the topic and the stage, never a party's private text."""
     names = _names(m, Role.INITIATOR)
     names["by"] = by or ""
-    templates = t.FAC_NOTICES if by else {**t.FAC_NOTICES, **t.FAC_NOTICES_UNNAMED}
+    templates = {**t.FAC_NOTICES, **t.FAC_SAFETY_NOTICES}
+    if not by:
+        templates.update(t.FAC_NOTICES_UNNAMED)
     body = templates.get(notice.value, templates["resumed"]).format(**names)
     return Message(body, dump([section(body)]))
 

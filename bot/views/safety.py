@@ -3,12 +3,13 @@ words signal harassment, violence, discrimination or a threat."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from slack_sdk.models.blocks import Block, HeaderBlock
 
 from bot import texts as t
-from bot.views.common import clip, context, esc, modal, section
+from bot.views.common import actions, clip, context, dump, esc, modal, section
 from bot.views.ids import Callback
 from flows.config import WorkspaceConfig
 from flows.safety import Concern
@@ -45,5 +46,46 @@ def home_safety(config: WorkspaceConfig) -> list[Block]:
 
 def started_with_concern(config: WorkspaceConfig, found: list[Concern]) -> dict[str, Any]:
     """Shown after a start whose words signalled a concern: the invitation went; here is help."""
-    blocks: list[Block] = [section(t.SAFETY_STARTED), *safety_blocks(config, found)]
+    blocks: list[Block] = [
+        section(t.SAFETY_STARTED),
+        *safety_blocks(config, found),
+        context(t.SAFETY_STARTED_CHOICE),
+    ]
     return modal(Callback.INFO.value, t.SAFETY_STARTED_TITLE, blocks, submit=None, close=t.CLOSE)
+
+
+def delete_prompt() -> list[dict[str, Any]]:
+    """`/mediate delete-my-data`: what will happen, and the button (which asks to confirm)."""
+    from bot.views.home import delete_button  # home builds on this module's helpers
+
+    return dump([section(t.DELETE_WHAT), actions(delete_button(), block_id="delete_my_data")])
+
+
+def when_text(at: datetime) -> str:
+    """A moment as Slack shows it in the reader's own time zone (UTC as the fallback)."""
+    fallback = at.strftime("%d %b %Y, %H:%M UTC")
+    return f"<!date^{int(at.timestamp())}^{{date_long_pretty}} at {{time}}|{fallback}>"
+
+
+def receipt_text(at: datetime, erased: int, closed: int) -> str:
+    """What "delete my data" did, in words."""
+    if erased == 0:
+        return t.DELETE_RECEIPT_NONE.format(when=when_text(at))
+    return t.DELETE_RECEIPT.format(when=when_text(at), count=erased, closed=closed)
+
+
+def receipt_blocks(at: datetime, erased: int, closed: int) -> list[Block]:
+    """The receipt: how many mediations, what was erased, when, and what stays."""
+    return [section(receipt_text(at, erased, closed)), context(t.DELETE_RECEIPT_KEPT)]
+
+
+def receipt_modal(at: datetime, erased: int, closed: int) -> dict[str, Any]:
+    """The receipt as a modal (after the App Home button)."""
+    blocks = receipt_blocks(at, erased, closed)
+    return modal(Callback.DELETE_RECEIPT.value, t.DELETE_RECEIPT_TITLE, blocks, submit=None, close=t.CLOSE)
+
+
+def working_modal() -> dict[str, Any]:
+    """Opened at once after the App Home button (trigger ids expire), then replaced by the receipt."""
+    blocks: list[Block] = [section(t.DELETE_WORKING)]
+    return modal(Callback.DELETE_RECEIPT.value, t.DELETE_WORKING_TITLE, blocks, submit=None, close=t.CLOSE)

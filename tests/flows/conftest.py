@@ -34,6 +34,8 @@ ANSWERS = {
     "requests": "Would you tell me before the meeting next time?",
 }
 ALL = dict.fromkeys(ANSWERS, Share.ALL)
+# Answers whose words the safety screening notices (harassment): a safety choice waits on their author.
+SIGNALLING = dict(ANSWERS, happened="He keeps making sexual comments about me in stand-up.")
 HIGH = [10, 9, 9, 10]  # a check-in that is not low
 LOW = [10, 10, 10, 8]  # one item under low_item (9)
 
@@ -46,6 +48,7 @@ POINTS: dict[str, tuple[str | None, tuple[c.Command, ...]]] = {
     "intake": ("ground_rules_initiator", (c.AgreeGroundRules(actor=BOB),)),
     "intake_saved_initiator": ("intake", (c.SaveIntake(actor=ALICE, answers=ANSWERS),)),
     "intake_done_initiator": ("intake_saved_initiator", (c.ChooseSharing(actor=ALICE, shares=ALL),)),
+    "intake_signalled": ("intake", (c.SaveIntake(actor=ALICE, answers=SIGNALLING),)),
     "intake_saved_both": ("intake_done_initiator", (c.SaveIntake(actor=BOB, answers=ANSWERS),)),
     # sequential, first_speaker initiator: Bob (respondent) reflects Alice first
     "reflection": ("intake_saved_both", (c.ChooseSharing(actor=BOB, shares=ALL),)),

@@ -12,7 +12,7 @@ from flows import commands as c
 from flows.definition import FlowDefinition
 from flows.engine import Transition, apply, start
 from flows.errors import Refused
-from flows.models import JointKind, Mediation, Outcome, Role, Share
+from flows.models import JointKind, Mediation, Outcome, Role, SafetyOption, Share
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 ALICE, BOB, MALLORY = "UALICE", "UBOB", "UMALLORY"
@@ -52,6 +52,8 @@ def _by(actor: str) -> list[c.Command]:
         c.EndWithOutcome(actor=actor, outcome=Outcome.NO_AGREEMENT),
         c.AnswerFollowUp(actor=actor, holding=True),
         c.AnswerFollowUp(actor=actor, holding=False),
+        *[c.ChooseSafety(actor=actor, choice=choice) for choice in SafetyOption],
+        c.EraseMyData(actor=actor),
     ]
 
 

@@ -17,7 +17,7 @@ from flows import commands as c
 from flows.definition import FlowDefinition
 from flows.engine import ITEM_WHAT_MAX, ITEM_WHO_MAX, ITEMS_MAX, MISSING_MAX, Transition
 from flows.errors import FieldProblem, RefusalCode, Refused
-from flows.models import JointKind, Mediation, Role, Share
+from flows.models import JointKind, Mediation, Role, SafetyOption, Share
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 TODAY = NOW.date()
@@ -467,13 +467,15 @@ STRANGER_COMMANDS = [
     c.AcceptItem(actor=MALLORY, item_id="i1"),
     c.Finish(actor=MALLORY),
     c.Cancel(actor=MALLORY),
+    c.ChooseSafety(actor=MALLORY, choice=SafetyOption.PAUSE),
 ]
 
 
 # Facilitator-only commands have their own table in test_engine_facilitated.py.
 FACILITATOR_ONLY = {c.NudgeParty, c.MoveOn, c.ChooseJointSpace, c.EndWithOutcome}
-# The follow-up answer comes after the mediation closed: tested in test_engine_follow_up.py.
-AFTER_CLOSE = {c.AnswerFollowUp}
+# Commands that go through after the mediation closed: the follow-up answer (test_engine_follow_up.py)
+# and deleting one's data (test_engine_safety.py).
+AFTER_CLOSE = {c.AnswerFollowUp, c.EraseMyData}
 
 
 def test_every_command_with_an_actor_is_in_the_stranger_table() -> None:
@@ -499,6 +501,7 @@ NATURAL_POINT = {
     c.AcceptItem: "joint_item",
     c.Finish: "joint",
     c.Cancel: "reflection",
+    c.ChooseSafety: "intake_signalled",
 }
 
 
