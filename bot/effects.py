@@ -14,12 +14,13 @@ from bot.service import MediationService
 from bot.store import StoreUnavailable
 from bot.views.common import dump
 from bot.views.home import home_view
-from bot.views.joint import joint_message, joint_root_message
+from bot.views.joint import finish_message, item_message, joint_message, joint_root_message
 from bot.views.messages import facilitator_message, notice_message
 from bot.views.safety import safety_blocks
 from flows import commands as c
 from flows.effects import (
     Effect,
+    JointPost,
     Notice,
     Notify,
     NotifyFacilitator,
@@ -27,6 +28,9 @@ from flows.effects import (
     PostToJoint,
     RefreshHome,
     Schedule,
+    UpdatePosted,
+    finish_ref,
+    item_ref,
 )
 from flows.engine import Transition
 from flows.errors import Refused
@@ -81,6 +85,8 @@ class EffectRunner:
                     await self.notify_facilitator(m, effect)
                 case PostToJoint():
                     await self._post_joint(m, effect)
+                case UpdatePosted():
+                    await self._update_posted(m, effect)
                 case RefreshHome():
                     await self.refresh_homes(m)
                 case Schedule():
@@ -125,7 +131,12 @@ class EffectRunner:
             # Declined: the other person is offered the workspace's contacts (and /mediate prepare).
             blocks = blocks + dump(safety_blocks(await self.service.configs.get(m.team)))
         channel = await self.dm_channel(m.party(effect.role).user_id)
-        await self.client.chat_postMessage(channel=channel, text=message.text, blocks=blocks)
+        posted = await self.client.chat_postMessage(channel=channel, text=message.text, blocks=blocks)
+        proposal = m.pending_finish
+        if effect.notice is Notice.FINISH_PROPOSED and proposal is not None:
+            await self.service.store.record_posted(
+                m.team, m.id, finish_ref(proposal.id), channel, posted["ts"]
+            )
 
     async def _open_joint(self, m: Mediation, effect: OpenJointSpace) -> tuple[str, str | None]:
         """Open the joint space: (channel, thread root for a thread)."""
@@ -158,9 +169,23 @@ class EffectRunner:
             return
         definition = await self.service.definitions.for_mediation(m)
         message = joint_message(m, effect.post, definition, effect.item_id)
-        await self.client.chat_postMessage(
+        posted = await self.client.chat_postMessage(
             channel=m.joint.channel_id, thread_ts=m.joint.thread_ts, text=message.text, blocks=message.blocks
         )
+        refs = {JointPost.ITEM_PROPOSED: item_ref, JointPost.FINISH_PROPOSED: finish_ref}
+        if effect.post in refs and effect.item_id:
+            ref = refs[effect.post](effect.item_id)
+            await self.service.store.record_posted(m.team, m.id, ref, m.joint.channel_id, posted["ts"])
+
+    async def _update_posted(self, m: Mediation, effect: UpdatePosted) -> None:
+        """Redraw a recorded message from the current state (settled: no live button)."""
+        where = await self.service.store.posted(m.team, m.id, effect.ref)
+        if where is None:
+            return  # never posted (e.g. the space was not open): nothing on screen to correct
+        kind, _, ref_id = effect.ref.partition(":")
+        message = item_message(m, ref_id) if kind == "item" else finish_message(m, ref_id)
+        channel, ts = where
+        await self.client.chat_update(channel=channel, ts=ts, text=message.text, blocks=message.blocks)
 
     async def refresh_homes(self, m: Mediation) -> None:
         """Publish both parties' App Home, and the facilitator's."""

@@ -44,6 +44,8 @@ class Notice(StrEnum):
     HOLDING = "holding"
     REOPENED = "reopened"
     MOVED_ON = "moved_on"
+    FINISH_PROPOSED = "finish_proposed"  # only when there is no joint space to post the proposal in
+    FINISH_NOT_YET = "finish_not_yet"
 
 
 class Notify(BaseModel):
@@ -82,6 +84,7 @@ class JointPost(StrEnum):
     PAUSED = "paused"
     RESUMED = "resumed"
     FINAL = "final"
+    FINISH_PROPOSED = "finish_proposed"
 
 
 class PostToJoint(BaseModel):
@@ -90,7 +93,26 @@ class PostToJoint(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     post: JointPost
-    item_id: str | None = None
+    item_id: str | None = None  # ITEM_PROPOSED: the item; FINISH_PROPOSED: the proposal
+
+
+def item_ref(item_id: str) -> str:
+    """How a posted agreement item's message is named for `UpdatePosted`."""
+    return f"item:{item_id}"
+
+
+def finish_ref(proposal_id: str) -> str:
+    """How a posted proposal to finish is named for `UpdatePosted`."""
+    return f"finish:{proposal_id}"
+
+
+class UpdatePosted(BaseModel):
+    """Redraw a message posted earlier (an agreement item, a proposal to finish) from the current
+    state: once settled it shows what happened and keeps no live button."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ref: str
 
 
 class RefreshHome(BaseModel):
@@ -108,4 +130,4 @@ class Schedule(BaseModel):
     at: datetime
 
 
-Effect = Notify | NotifyFacilitator | OpenJointSpace | PostToJoint | RefreshHome | Schedule
+Effect = Notify | NotifyFacilitator | OpenJointSpace | PostToJoint | UpdatePosted | RefreshHome | Schedule

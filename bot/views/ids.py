@@ -37,6 +37,9 @@ class Action(StrEnum):
     FAC_MOVE_ON = "cg_fac_move_on"
     FAC_JOINT = "cg_fac_joint"
     FAC_END = "cg_fac_end"
+    FINISH_CONFIRM = "cg_finish_confirm"
+    FINISH_NOT_YET = "cg_finish_not_yet"
+    FINISH_WITHDRAW = "cg_finish_withdraw"
 
 
 class Shortcut(StrEnum):
@@ -62,6 +65,7 @@ class Callback(StrEnum):
     MOVE_ON = "cg_fac_move_on_submit"
     JOINT_CHOICE = "cg_fac_joint_submit"
     END = "cg_fac_end_submit"
+    FINISH = "cg_finish"
 
 
 def item_value(mediation_id: str, item_id: str) -> str:
