@@ -819,8 +819,8 @@ FINISH_LABELS = {
     Outcome.NO_AGREEMENT: "no agreement, with thanks for trying",
 }
 FINISH_POST = (
-    "<@{proposer}> proposes to finish here, as *{outcome}*. <@{other}>, does that fit for you too? "
-    "Nothing closes until you confirm."
+    "<@{proposer}> proposes to finish here. The outcome, in their words: *{outcome}*. <@{other}>, "
+    "does that fit for you too? Nothing closes until you confirm."
 )
 FINISH_POST_ITEMS_OPEN = "Items not accepted by both when it closes are withdrawn."
 FINISH_CONFIRM = "Yes, close it"
@@ -839,8 +839,8 @@ FINISH_STATUS = {
     FinishStatus.CLOSED: "The mediation closed before this was answered.",
 }
 FINISH_PROPOSED_DM = (
-    "<@{other}> proposes to finish the mediation about *{topic}*, as *{outcome}*. Does that fit for "
-    "you too? Nothing closes until you confirm."
+    "<@{other}> proposes to finish the mediation about *{topic}*. The outcome, in their words: "
+    "*{outcome}*. Does that fit for you too? Nothing closes until you confirm."
 )
 FINISH_NOT_YET_DM = (
     "<@{other}> isn't ready to finish yet, and that's all right. The conversation stays open: keep "
@@ -863,7 +863,7 @@ END_JOINT_INTRO = (
     "Record what happened. Agreement items accepted by both: {accepted} of {total}. “They reached an "
     "agreement” needs every item accepted; “part of it” needs at least one."
 )
-END_REASON_LABEL = "Why is it ending? Both of them will read this."
+END_REASON_LABEL = "What led to ending it here? Both of them will read this."
 END_REASON_OPTIONAL = "Anything both of them should read? (optional)"
 CLOSED_BY_HOST = "<@{facilitator}> has ended the mediation with <@{other}> about *{topic}*: {outcome}."
 CLOSED_HOST_REASON = "*Why it ended, in <@{facilitator}>'s words:* {reason}"
@@ -904,8 +904,8 @@ CONFIRM_FINISH_TEXT = "You choose how it ended; the other person confirms before
 CONFIRM_FINISH_OK = "Choose the outcome"
 CONFIRM_CLOSE_TITLE = "Close the mediation?"
 CONFIRM_CLOSE_TEXT = (
-    "It closes as {outcome}. Items not accepted by both are withdrawn, and you both get the agreed "
-    "items in a private message. This can't be undone."
+    "The outcome recorded: {outcome}. Items not accepted by both are withdrawn, and you both get the "
+    "agreed items in a private message. This can't be undone."
 )
 CONFIRM_CLOSE_OK = "Yes, close it"
 CONFIRM_CANCEL_TITLE = "End this mediation?"

@@ -107,11 +107,21 @@ async def test_maya_hosts_a_whole_mediation(h: Harness, maya: str) -> None:
     home = hosted_home(h, maya)
     assert "Check-in" in home and "(total 38)" in home  # the numbers, never the words
 
+    # An item both accept; then Maya records what happened ("they reached…", never "you").
+    thread = play.joint_messages(h, m)
+    await h.click_message(h.ann, play.last_with(thread, "cg_item_propose"), "cg_item_propose")
+    await h.submit(h.ann, {"who": {"value": "Bob"}, "what": {"value": "Post the rota a week ahead"}})
+    await h.click_message(
+        h.bob, play.last_with(play.joint_messages(h, m), "cg_item_accept"), "cg_item_accept"
+    )
     await click_hosted(h, maya, "cg_fac_end")
+    end = str(h.top_view(maya).blocks)
+    assert "They reached an agreement" in end and "You reached" not in end
     await h.submit(maya, {"outcome": {"value": "agreed"}})
     m = await h.mediation(mid)
     assert m.stage is Stage.CLOSED and m.outcome is Outcome.AGREED
     assert "reached an agreement" in h.last_dm(h.ann).text
+    assert "Post the rota a week ahead" in str(h.last_dm(h.bob).blocks)
 
 
 async def test_facilitator_cannot_be_a_party(h: Harness, maya: str) -> None:
