@@ -275,11 +275,19 @@ async def test_ann_and_bob_play_a_whole_mediation(sandbox: Sandbox, browser: Bro
     await me.open_joint()
     await me.click_last("cg_item_accept")
     await me.sees("Agreed by both")
+    # Finishing is a joint act: Bob proposes the outcome (suggested: agreed), Ann confirms it.
     await me.click_last("cg_joint_done")
+    await me.sees("Finish together")
+    await me.submit()
+    await me.sees("proposes to finish here")
+    await me.become("ann")
+    await me.open_joint()
+    await me.click_last("cg_finish_confirm")
     await me.sees("This mediation is closed")
     await me.does_not_see(ANN_SECRET)
 
     # Bob's App Home shows the closed mediation; Ann's DM has the agreement.
+    await me.become("bob")
     await me.open_home()
     await me.sees("Closed: you reached an agreement")
     await me.does_not_see(ANN_SECRET)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from bot import texts as t
 from bot.sandbox.models import Message
 from flows.models import Mediation
 from tests.support.harness import Harness
@@ -141,3 +144,22 @@ async def finish(h: Harness, mid: str, proposer: str, confirmer: str, outcome: s
     await propose_finish(h, mid, proposer, outcome)
     proposal = last_with(joint_messages(h, await h.mediation(mid)), "cg_finish_confirm")
     await h.click_message(confirmer, proposal, "cg_finish_confirm")
+
+
+def element(blocks: list[Any], action_id: str) -> dict[str, Any]:
+    """The element with this action_id in Block Kit JSON (accessories and input elements included)."""
+    for block in blocks:
+        found = [*block.get("elements", []), block.get("accessory") or {}, block.get("element") or {}]
+        for candidate in found:
+            if isinstance(candidate, dict) and candidate.get("action_id") == action_id:
+                return candidate
+    raise AssertionError(f"no {action_id} in {blocks}")
+
+
+def confirm_of(blocks: list[Any], action_id: str) -> dict[str, Any]:
+    """The confirm dialog of a button: it must say what will happen, with both answers."""
+    dialog = element(blocks, action_id).get("confirm")
+    assert isinstance(dialog, dict), f"{action_id} has no confirm dialog"
+    assert dialog["title"]["text"] and dialog["text"]["text"]
+    assert dialog["confirm"]["text"] and dialog["deny"]["text"] == t.CONFIRM_BACK
+    return dialog
