@@ -335,6 +335,10 @@ async def test_maya_hosts_from_a_message_and_sees_no_private_text(sandbox: Sandb
     await me.become("maya")
     await me.open_home()
     await page.locator("[data-action-id='cg_fac_nudge']").click()
+    # Remind confirms to the host in a small modal; she closes it before switching persona.
+    await expect(me.modal()).to_contain_text("got a kind reminder")
+    await me.modal().locator("[data-modal-close]").first.click()
+    await expect(me.modal()).to_have_count(0)
     await me.become("bob")
     await me.open_dm()
     await me.sees("sends a kind reminder")
