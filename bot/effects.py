@@ -14,13 +14,14 @@ from bot.service import MediationService
 from bot.store import SentOffer, StoreUnavailable
 from bot.views.common import dump
 from bot.views.home import home_view
-from bot.views.joint import joint_message, joint_root_message
+from bot.views.joint import finish_message, item_message, joint_message, joint_root_message
 from bot.views.messages import done_message, facilitator_message, notice_message
 from bot.views.safety import safety_blocks
 from flows import commands as c
 from flows.config import WorkspaceConfig
 from flows.effects import (
     Effect,
+    JointPost,
     Notice,
     Notify,
     NotifyFacilitator,
@@ -28,6 +29,9 @@ from flows.effects import (
     PostToJoint,
     RefreshHome,
     Schedule,
+    UpdatePosted,
+    finish_ref,
+    item_ref,
 )
 from flows.engine import Transition
 from flows.errors import Refused
@@ -85,6 +89,8 @@ class EffectRunner:
                     await self.notify_facilitator(m, effect)
                 case PostToJoint():
                     await self._post_joint(m, effect)
+                case UpdatePosted():
+                    await self._update_posted(m, effect)
                 case RefreshHome():
                     await self.refresh_homes(m)
                     await self.refresh_offers(m)
@@ -145,6 +151,11 @@ class EffectRunner:
                 ts=str(posted["ts"]),
             )
             await self.service.store.record_offer(m.team, m.id, sent)
+        proposal = m.pending_finish
+        if effect.notice is Notice.FINISH_PROPOSED and proposal is not None:
+            await self.service.store.record_posted(
+                m.team, m.id, finish_ref(proposal.id), channel, posted["ts"]
+            )
 
     async def refresh_offers(self, m: Mediation) -> None:
         """Turn every step message whose step is done into what happened (chat.update): its words
@@ -204,9 +215,23 @@ class EffectRunner:
             return
         definition = await self.service.definitions.for_mediation(m)
         message = joint_message(m, effect.post, definition, effect.item_id)
-        await self.client.chat_postMessage(
+        posted = await self.client.chat_postMessage(
             channel=m.joint.channel_id, thread_ts=m.joint.thread_ts, text=message.text, blocks=message.blocks
         )
+        refs = {JointPost.ITEM_PROPOSED: item_ref, JointPost.FINISH_PROPOSED: finish_ref}
+        if effect.post in refs and effect.item_id:
+            ref = refs[effect.post](effect.item_id)
+            await self.service.store.record_posted(m.team, m.id, ref, m.joint.channel_id, posted["ts"])
+
+    async def _update_posted(self, m: Mediation, effect: UpdatePosted) -> None:
+        """Redraw a recorded message from the current state (settled: no live button)."""
+        where = await self.service.store.posted(m.team, m.id, effect.ref)
+        if where is None:
+            return  # never posted (e.g. the space was not open): nothing on screen to correct
+        kind, _, ref_id = effect.ref.partition(":")
+        message = item_message(m, ref_id) if kind == "item" else finish_message(m, ref_id)
+        channel, ts = where
+        await self.client.chat_update(channel=channel, ts=ts, text=message.text, blocks=message.blocks)
 
     async def refresh_homes(self, m: Mediation) -> None:
         """Publish both parties' App Home, and the facilitator's."""

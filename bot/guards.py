@@ -49,4 +49,9 @@ def can_open(m: Mediation, user_id: str, what: str) -> RefusalCode | None:
         return RefusalCode.ALREADY_DONE if party.check_in is not None else None
     if what == "propose":
         return None if m.stage is Stage.JOINT else RefusalCode.WRONG_STAGE
+    if what == "finish":
+        if m.stage is not Stage.JOINT:
+            return RefusalCode.WRONG_STAGE
+        pending = m.pending_finish
+        return RefusalCode.FINISH_AWAITS_YOU if pending and pending.proposer is not party.role else None
     raise ValueError(f"unknown modal {what!r}")

@@ -243,6 +243,7 @@ class MediationStore:
             async with self._redis.pipeline(transaction=True) as pipe:
                 pipe.delete(self._k(team, "m", mediation_id))
                 pipe.delete(self._k(team, "offers", mediation_id))
+                pipe.delete(self._k(team, "posted", mediation_id))
                 for user in mediation.user_ids:
                     pipe.srem(self._k(team, "user", user), mediation_id)
                 pipe.srem(self._k(team, "all"), mediation_id)
@@ -278,6 +279,29 @@ class MediationStore:
             await self._redis.set(key, mediation_id)
 
         await unavailable(call)()
+
+    async def record_posted(self, team: str, mediation_id: str, ref: str, channel: str, ts: str) -> None:
+        """Remember where a message that is redrawn later was posted (an agreement item, a proposal
+        to finish): its channel and ts only, next to the mediation, never any text."""
+        key = self._k(team, "posted", mediation_id)
+
+        async def call() -> None:
+            await self._redis.hset(key, ref, f"{channel} {ts}")
+
+        await unavailable(call)()
+
+    async def posted(self, team: str, mediation_id: str, ref: str) -> tuple[str, str] | None:
+        """(channel, ts) of a message recorded with `record_posted`, or None."""
+        key = self._k(team, "posted", mediation_id)
+
+        async def call() -> bytes | None:
+            return cast(bytes | None, await self._redis.hget(key, ref))
+
+        found = await unavailable(call)()
+        if not found:
+            return None
+        channel, _, ts = found.decode().partition(" ")
+        return channel, ts
 
     async def joint_mediation(self, team: str, channel_id: str) -> str | None:
         """The mediation whose joint space this conversation is, if any."""

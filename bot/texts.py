@@ -7,7 +7,7 @@ The voice follows the coach's rules for ourselves: warm, specific, never judging
 from __future__ import annotations
 
 from flows.errors import FieldProblem, RefusalCode
-from flows.models import LoopStatus, Outcome, Stage
+from flows.models import FinishStatus, LoopStatus, Outcome, Stage
 from flows.steps import DoneKind
 
 APP_NAME = "Common Ground"
@@ -1026,3 +1026,127 @@ ADMIN_SETTING_ON = "On"
 ADMIN_SETTING_OFF = "Off"
 ADMIN_SETTING_EMPTY = "none"
 ADMIN_SETTING_QUOTED = "“{text}”"
+# --- the end of a mediation: finishing together, the host's End, confirm dialogs -------------------
+# Finishing is a joint act: one party proposes an outcome, the other confirms it or says not yet.
+
+FINISH_TITLE = "Finish together"
+FINISH_INTRO = (
+    "Choose how it ended. <@{other}> is asked to confirm before the mediation closes; until then "
+    "you can keep talking."
+)
+FINISH_LABEL = "How did it end?"
+FINISH_SUGGESTED = "Suggested from your agreement items: *{outcome}*."
+FINISH_ITEMS_OPEN = (
+    "{count} item(s) not yet accepted by both. If it closes now they are withdrawn; you can still "
+    "accept them first."
+)
+FINISH_SUBMIT = "Propose"
+FINISH_OPTIONS = {
+    Outcome.AGREED: "We reached an agreement",
+    Outcome.PARTLY_AGREED: "We agreed on part of it",
+    Outcome.NO_AGREEMENT: "We didn't reach an agreement",
+}
+FINISH_LABELS = {
+    Outcome.AGREED: "agreed",
+    Outcome.PARTLY_AGREED: "partly agreed",
+    Outcome.NO_AGREEMENT: "no agreement, with thanks for trying",
+}
+FINISH_POST = (
+    "<@{proposer}> proposes to finish here. The outcome, in their words: *{outcome}*. <@{other}>, "
+    "does that fit for you too? Nothing closes until you confirm."
+)
+FINISH_POST_ITEMS_OPEN = "Items not accepted by both when it closes are withdrawn."
+FINISH_CONFIRM = "Yes, close it"
+FINISH_NOT_YET = "Not yet"
+FINISH_WITHDRAW = "Withdraw"
+FINISH_STATUS = {
+    FinishStatus.PENDING: "Waiting for <@{other}> to confirm.",
+    FinishStatus.CONFIRMED: "✅ <@{other}> confirmed, and the mediation is closed.",
+    FinishStatus.NOT_YET: "<@{other}> isn't ready to finish yet, so the conversation goes on.",
+    FinishStatus.WITHDRAWN: "<@{proposer}> withdrew this proposal.",
+    FinishStatus.REPLACED: "<@{proposer}> replaced this with a new proposal.",
+    FinishStatus.ITEMS_CHANGED: (
+        "Withdrawn: the agreement items changed after it was proposed. Either of you can propose to "
+        "finish again."
+    ),
+    FinishStatus.CLOSED: "The mediation closed before this was answered.",
+}
+FINISH_PROPOSED_DM = (
+    "<@{other}> proposes to finish the mediation about *{topic}*. The outcome, in their words: "
+    "*{outcome}*. Does that fit for you too? Nothing closes until you confirm."
+)
+FINISH_NOT_YET_DM = (
+    "<@{other}> isn't ready to finish yet, and that's all right. The conversation stays open: keep "
+    "talking, and either of you can propose to finish again later."
+)
+JOINT_ITEM_WITHDRAWN = "Withdrawn: not accepted by both before the mediation closed."
+
+# The host's End: wording about them, never "you".
+END_OUTCOMES = {
+    Outcome.AGREED: "They reached an agreement",
+    Outcome.PARTLY_AGREED: "They agreed on part of it",
+    Outcome.NO_AGREEMENT: "They didn't reach an agreement",
+}
+END_EARLY_OUTCOME = "Ended without agreement"
+END_EARLY_INTRO = (
+    "They haven't reached the joint conversation, so it can only end without agreement. Both of "
+    "them will read your reason in a private message."
+)
+END_JOINT_INTRO = (
+    "Record what happened. Agreement items accepted by both: {accepted} of {total}. “They reached an "
+    "agreement” needs every item accepted; “part of it” needs at least one."
+)
+END_REASON_LABEL = "What led to ending it here? Both of them will read this."
+END_REASON_OPTIONAL = "Anything both of them should read?"  # Slack adds "(optional)"
+CLOSED_BY_HOST = "<@{facilitator}> has ended the mediation with <@{other}> about *{topic}*: {outcome}."
+CLOSED_HOST_REASON = "*Why it ended, in <@{facilitator}>'s words:* {reason}"
+FAC_NOTICES["closed"] = "<@{a}> and <@{b}> closed their mediation about *{topic}*. {outcome}."
+
+REFUSALS.update(
+    {
+        RefusalCode.OUTCOME_NOT_ALLOWED: "Please choose agreed, partly agreed or no agreement.",
+        RefusalCode.OUTCOME_NEEDS_ALL_ACCEPTED: (
+            "“Agreed” needs at least one agreement item, each accepted by both. Please choose another "
+            "outcome, or accept the open items first."
+        ),
+        RefusalCode.OUTCOME_NEEDS_ACCEPTED_ITEM: (
+            "“Partly agreed” needs at least one item accepted by both. Please choose another outcome."
+        ),
+        RefusalCode.FINISH_AWAITS_YOU: (
+            "The other person has already proposed to finish. Please answer that first: confirm it, "
+            "or say not yet."
+        ),
+        RefusalCode.FINISH_NOT_OPEN: (
+            "That proposal to finish is no longer open. The conversation shows where things stand."
+        ),
+        RefusalCode.OWN_FINISH: (
+            "You proposed this, so it's waiting for the other person. You can withdraw it if you like."
+        ),
+        RefusalCode.ITEM_WITHDRAWN: "This item was withdrawn when the mediation closed.",
+    }
+)
+
+# Confirm dialogs on buttons that cannot be undone (Block Kit `confirm`: title ≤ 100, text ≤ 300,
+# buttons ≤ 30 characters).
+CONFIRM_BACK = "Go back"
+CONFIRM_DECLINE_TITLE = "Decline the invitation?"
+CONFIRM_DECLINE_TEXT = "The mediation closes and the others are told, gently. You can't undo this."
+CONFIRM_DECLINE_OK = "Decline"
+CONFIRM_FINISH_TITLE = "Propose to finish?"
+CONFIRM_FINISH_TEXT = "You choose how it ended; the other person confirms before anything closes."
+CONFIRM_FINISH_OK = "Choose the outcome"
+CONFIRM_CLOSE_TITLE = "Close the mediation?"
+CONFIRM_CLOSE_TEXT = (
+    "The outcome recorded: {outcome}. Items not accepted by both are withdrawn, and you both get the "
+    "agreed items in a private message. This can't be undone."
+)
+CONFIRM_CLOSE_OK = "Yes, close it"
+CONFIRM_CANCEL_TITLE = "End this mediation?"
+CONFIRM_CANCEL_TEXT = "It closes for both of you, and the other person is told. This can't be undone."
+CONFIRM_CANCEL_OK = "End it"
+CONFIRM_END_TITLE = "End this mediation?"
+CONFIRM_END_TEXT = "You'll record how it ended. Both people are told, and it can't be undone."
+CONFIRM_END_OK = "Choose the outcome"
+CONFIRM_STOP_TITLE = "Stop the mediation?"
+CONFIRM_STOP_TEXT = "It closes for both of you, and the other person is told. This can't be undone."
+CONFIRM_STOP_OK = "Stop it"

@@ -144,10 +144,28 @@ class AcceptItem(_Command):
     item_id: str
 
 
-class Finish(_Command):
-    """A party says "we're done": the mediation closes with an outcome from the agreement."""
+class ProposeFinish(_Command):
+    """A party proposes to close the mediation with this outcome; the other party confirms it.
+    Proposing again replaces one's own open proposal."""
 
     actor: str
+    outcome: Outcome
+
+
+class AnswerFinish(_Command):
+    """The other party answers a proposal to finish: confirmed closes the mediation, "not yet" keeps
+    the conversation open."""
+
+    actor: str
+    proposal_id: str
+    confirmed: bool
+
+
+class WithdrawFinish(_Command):
+    """The proposer takes back their open proposal to finish."""
+
+    actor: str
+    proposal_id: str
 
 
 class Cancel(_Command):
@@ -190,10 +208,12 @@ class ChooseJointSpace(_Command):
 
 
 class EndWithOutcome(_Command):
-    """The facilitator ends the mediation with an outcome."""
+    """The facilitator records how the mediation ended: before the joint stage only "no agreement",
+    with a reason both parties read; in it, an outcome that fits the agreement items."""
 
     actor: str
     outcome: Outcome
+    reason: str | None = None
 
 
 class FollowUp(_Command):
@@ -236,7 +256,9 @@ Command = (
     | JointSpaceOpened
     | ProposeItem
     | AcceptItem
-    | Finish
+    | ProposeFinish
+    | AnswerFinish
+    | WithdrawFinish
     | Cancel
     | PartyUnreachable
     | Expire

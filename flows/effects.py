@@ -51,6 +51,8 @@ class Notice(StrEnum):
     PAUSED_BY_REQUEST = "paused_by_request"  # to everyone else: paused at a participant's request
     GOES_ON = "goes_on"  # to everyone else: it goes on (no name of who paused it)
     CLOSED_BY_REQUEST = "closed_by_request"  # to everyone else: closed at a participant's request
+    FINISH_PROPOSED = "finish_proposed"  # only when there is no joint space to post the proposal in
+    FINISH_NOT_YET = "finish_not_yet"
 
 
 class Notify(BaseModel):
@@ -91,6 +93,7 @@ class JointPost(StrEnum):
     PAUSED = "paused"
     RESUMED = "resumed"
     FINAL = "final"
+    FINISH_PROPOSED = "finish_proposed"
 
 
 class PostToJoint(BaseModel):
@@ -99,7 +102,26 @@ class PostToJoint(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     post: JointPost
-    item_id: str | None = None
+    item_id: str | None = None  # ITEM_PROPOSED: the item; FINISH_PROPOSED: the proposal
+
+
+def item_ref(item_id: str) -> str:
+    """How a posted agreement item's message is named for `UpdatePosted`."""
+    return f"item:{item_id}"
+
+
+def finish_ref(proposal_id: str) -> str:
+    """How a posted proposal to finish is named for `UpdatePosted`."""
+    return f"finish:{proposal_id}"
+
+
+class UpdatePosted(BaseModel):
+    """Redraw a message posted earlier (an agreement item, a proposal to finish) from the current
+    state: once settled it shows what happened and keeps no live button."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ref: str
 
 
 class RefreshHome(BaseModel):
@@ -118,4 +140,4 @@ class Schedule(BaseModel):
     at: datetime
 
 
-Effect = Notify | NotifyFacilitator | OpenJointSpace | PostToJoint | RefreshHome | Schedule
+Effect = Notify | NotifyFacilitator | OpenJointSpace | PostToJoint | UpdatePosted | RefreshHome | Schedule

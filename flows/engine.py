@@ -24,11 +24,16 @@ from flows.effects import (
     PostToJoint,
     RefreshHome,
     Schedule,
+    UpdatePosted,
+    finish_ref,
+    item_ref,
 )
 from flows.errors import FieldProblem, RefusalCode, Refused
 from flows.models import (
     AgreementItem,
     Answer,
+    FinishProposal,
+    FinishStatus,
     JointChoice,
     JointKind,
     JointSpace,
@@ -55,6 +60,7 @@ ITEM_WHAT_MAX = 300
 ITEMS_MAX = 15
 MISSING_MAX = 1500
 MOVE_ON_REASON_MAX = 500
+END_REASON_MAX = 500
 
 _ACTIVE = (LoopStatus.WAITING_REFLECTION, LoopStatus.WAITING_ANSWER)
 
@@ -337,12 +343,30 @@ def _advance(m: Mediation, d: FlowDefinition, now: datetime) -> list[Effect]:
 
 
 def _close(m: Mediation, outcome: Outcome, reason: str, now: datetime) -> list[Effect]:
+    """Close the mediation. Every agreement item not accepted by both is withdrawn and an open
+    proposal to finish is settled; the effects redraw their messages without a live button."""
     m.stage = Stage.CLOSED
     m.outcome = outcome
     m.closed_reason = reason
     m.paused = False
     m.history.append(StageEntry(stage=Stage.CLOSED, at=now))
-    return []
+    effects: list[Effect] = []
+    for item in m.agreement:
+        if item.pending:
+            item.withdrawn_at = now
+            effects.append(UpdatePosted(ref=item_ref(item.id)))
+    effects += _settle_finish(m, FinishStatus.CLOSED, now)
+    return effects
+
+
+def _settle_finish(m: Mediation, status: FinishStatus, now: datetime) -> list[Effect]:
+    """Settle the open proposal to finish, if there is one, and redraw its message."""
+    pending = m.pending_finish
+    if pending is None:
+        return []
+    pending.status = status
+    pending.settled_at = now
+    return [UpdatePosted(ref=finish_ref(pending.id))]
 
 
 def _activate(m: Mediation, loop: ReflectionLoop) -> list[Effect]:
@@ -651,7 +675,8 @@ def _propose(m: Mediation, cmd: c.ProposeItem, d: FlowDefinition, now: datetime)
         proposed_at=now,
     )
     m.agreement.append(item)
-    return [PostToJoint(post=JointPost.ITEM_PROPOSED, item_id=item.id)]
+    effects = _settle_finish(m, FinishStatus.ITEMS_CHANGED, now)
+    return [*effects, PostToJoint(post=JointPost.ITEM_PROPOSED, item_id=item.id)]
 
 
 def _accept_item(m: Mediation, cmd: c.AcceptItem, d: FlowDefinition, now: datetime) -> list[Effect]:
@@ -662,30 +687,112 @@ def _accept_item(m: Mediation, cmd: c.AcceptItem, d: FlowDefinition, now: dateti
         raise Refused(RefusalCode.ITEM_NOT_FOUND)
     if item.accepted:
         raise Refused(RefusalCode.ALREADY_DONE)
+    if item.withdrawn_at is not None:
+        raise Refused(RefusalCode.ITEM_WITHDRAWN)
     if party.role in item.accepted_by:
         raise Refused(RefusalCode.OWN_ITEM)
     item.accepted_by.append(party.role)
-    return []  # the adapter updates the item's message in place where it was clicked
+    # The adapter updates the item's message in place where it was clicked.
+    return _settle_finish(m, FinishStatus.ITEMS_CHANGED, now)
 
 
 def agreement_outcome(m: Mediation) -> Outcome:
-    """The outcome the agreement items so far would give."""
-    agreed = [i for i in m.agreement if i.accepted]
+    """The outcome the agreement items so far would give (withdrawn items do not count); it is the
+    outcome suggested when someone proposes to finish or the host ends it."""
+    items = [i for i in m.agreement if i.withdrawn_at is None]
+    agreed = [i for i in items if i.accepted]
     if not agreed:
         return Outcome.NO_AGREEMENT
-    if len(agreed) < len(m.agreement):
+    if len(agreed) < len(items):
         return Outcome.PARTLY_AGREED
     return Outcome.AGREED
 
 
-def _finish(m: Mediation, cmd: c.Finish, d: FlowDefinition, now: datetime) -> list[Effect]:
+FINISH_OUTCOMES = (Outcome.AGREED, Outcome.PARTLY_AGREED, Outcome.NO_AGREEMENT)
+
+
+def outcome_misfit(m: Mediation, outcome: Outcome) -> RefusalCode | None:
+    """Why `outcome` does not fit the agreement items, or None when it does. "Agreed" needs at least
+    one item and every item accepted by both; "partly agreed" needs one accepted item; "no agreement"
+    always fits. Other outcomes are not for people to choose at the end."""
+    if outcome not in FINISH_OUTCOMES:
+        return RefusalCode.OUTCOME_NOT_ALLOWED
+    items = [i for i in m.agreement if i.withdrawn_at is None]
+    accepted = [i for i in items if i.accepted]
+    if outcome is Outcome.AGREED and (not items or len(accepted) < len(items)):
+        return RefusalCode.OUTCOME_NEEDS_ALL_ACCEPTED
+    if outcome is Outcome.PARTLY_AGREED and not accepted:
+        return RefusalCode.OUTCOME_NEEDS_ACCEPTED_ITEM
+    return None
+
+
+def fitting_outcomes(m: Mediation) -> list[Outcome]:
+    """The outcomes a party may propose, or the host record, now (in the joint stage)."""
+    return [o for o in FINISH_OUTCOMES if outcome_misfit(m, o) is None]
+
+
+def _propose_finish(m: Mediation, cmd: c.ProposeFinish, d: FlowDefinition, now: datetime) -> list[Effect]:
     party = _party(m, cmd.actor)
     _require(m, Stage.JOINT)
+    pending = m.pending_finish
+    if pending is not None and pending.proposer is not party.role:
+        raise Refused(RefusalCode.FINISH_AWAITS_YOU)
+    misfit = outcome_misfit(m, cmd.outcome)
+    if misfit is not None:
+        raise Refused(misfit)
+    effects = _settle_finish(m, FinishStatus.REPLACED, now)
+    proposal = FinishProposal(
+        id=f"f{len(m.finish_proposals) + 1}", proposer=party.role, outcome=cmd.outcome, proposed_at=now
+    )
+    m.finish_proposals.append(proposal)
+    if m.joint is None:  # the space is still opening: the other party is asked in a DM instead
+        return [*effects, Notify(role=party.role.other, notice=Notice.FINISH_PROPOSED)]
+    return [*effects, PostToJoint(post=JointPost.FINISH_PROPOSED, item_id=proposal.id)]
+
+
+def _open_proposal(m: Mediation, proposal_id: str) -> FinishProposal:
+    pending = m.pending_finish
+    if pending is None or pending.id != proposal_id:
+        raise Refused(RefusalCode.FINISH_NOT_OPEN)
+    return pending
+
+
+def _answer_finish(m: Mediation, cmd: c.AnswerFinish, d: FlowDefinition, now: datetime) -> list[Effect]:
+    party = _party(m, cmd.actor)
+    _require(m, Stage.JOINT)
+    proposal = _open_proposal(m, cmd.proposal_id)
+    if proposal.proposer is party.role:
+        raise Refused(RefusalCode.OWN_FINISH)
+    if not cmd.confirmed:
+        effects = _settle_finish(m, FinishStatus.NOT_YET, now)
+        return [*effects, Notify(role=proposal.proposer, notice=Notice.FINISH_NOT_YET)]
+    misfit = outcome_misfit(m, proposal.outcome)
+    if misfit is not None:  # cannot happen: any change to the items withdraws the proposal
+        raise Refused(misfit)
+    m.party(proposal.proposer).done_at = proposal.proposed_at
     party.done_at = now
-    _close(m, agreement_outcome(m), f"finished_by_{party.role.value}", now)
-    effects: list[Effect] = [Notify(role=r, notice=Notice.CLOSED) for r in (Role.INITIATOR, Role.RESPONDENT)]
-    if m.joint:
-        effects.insert(0, PostToJoint(post=JointPost.FINAL))
+    effects = _settle_finish(m, FinishStatus.CONFIRMED, now)
+    effects += _close(m, proposal.outcome, "finished_together", now)
+    effects += _closing_notices(m, d, now)
+    if m.facilitator is not None:
+        effects.append(NotifyFacilitator(notice=Notice.CLOSED))
+    return effects
+
+
+def _withdraw_finish(m: Mediation, cmd: c.WithdrawFinish, d: FlowDefinition, now: datetime) -> list[Effect]:
+    party = _party(m, cmd.actor)
+    _require(m, Stage.JOINT)
+    proposal = _open_proposal(m, cmd.proposal_id)
+    if proposal.proposer is not party.role:
+        raise Refused(RefusalCode.NOT_YOUR_STEP)
+    return _settle_finish(m, FinishStatus.WITHDRAWN, now)
+
+
+def _closing_notices(m: Mediation, d: FlowDefinition, now: datetime) -> list[Effect]:
+    """After a close with an outcome: the final post in the joint space, a DM to both with the agreed
+    items, and the follow-up when something was agreed."""
+    effects: list[Effect] = [PostToJoint(post=JointPost.FINAL)] if m.joint else []
+    effects += [Notify(role=r, notice=Notice.CLOSED) for r in (Role.INITIATOR, Role.RESPONDENT)]
     joint = d.joint()
     if joint and joint.follow_up_days and m.outcome in (Outcome.AGREED, Outcome.PARTLY_AGREED):
         effects.append(Schedule(timer="follow_up", at=now + timedelta(days=joint.follow_up_days)))
@@ -716,6 +823,7 @@ def _answer_follow_up(m: Mediation, cmd: c.AnswerFollowUp, d: FlowDefinition, no
         m.stage = Stage.JOINT
         m.outcome = None
         m.closed_reason = None
+        m.end_reason = None
         m.history.append(StageEntry(stage=Stage.JOINT, at=now))
         effects: list[Effect] = [
             Notify(role=r, notice=Notice.REOPENED) for r in (Role.INITIATOR, Role.RESPONDENT)
@@ -733,16 +841,16 @@ def _answer_follow_up(m: Mediation, cmd: c.AnswerFollowUp, d: FlowDefinition, no
 
 def _cancel(m: Mediation, cmd: c.Cancel, d: FlowDefinition, now: datetime) -> list[Effect]:
     party = _party(m, cmd.actor)
-    _close(m, Outcome.CANCELLED, f"cancelled_by_{party.role.value}", now)
-    effects: list[Effect] = [Notify(role=party.role.other, notice=Notice.CANCELLED)]
+    settled = _close(m, Outcome.CANCELLED, f"cancelled_by_{party.role.value}", now)
+    effects: list[Effect] = [Notify(role=party.role.other, notice=Notice.CANCELLED), *settled]
     if m.joint:
         effects.append(PostToJoint(post=JointPost.FINAL))
     return effects
 
 
 def _unreachable(m: Mediation, cmd: c.PartyUnreachable, d: FlowDefinition, now: datetime) -> list[Effect]:
-    _close(m, Outcome.CANCELLED, f"unreachable:{cmd.error}", now)
-    return [Notify(role=cmd.role.other, notice=Notice.UNREACHABLE)]
+    settled = _close(m, Outcome.CANCELLED, f"unreachable:{cmd.error}", now)
+    return [Notify(role=cmd.role.other, notice=Notice.UNREACHABLE), *settled]
 
 
 def _expire(m: Mediation, cmd: c.Expire, d: FlowDefinition, now: datetime) -> list[Effect]:
@@ -789,17 +897,24 @@ def _choose_joint(m: Mediation, cmd: c.ChooseJointSpace, d: FlowDefinition, now:
     return []
 
 
-_FACILITATOR_OUTCOMES = (Outcome.AGREED, Outcome.PARTLY_AGREED, Outcome.NO_AGREEMENT, Outcome.CANCELLED)
-
-
 def _end_with_outcome(m: Mediation, cmd: c.EndWithOutcome, d: FlowDefinition, now: datetime) -> list[Effect]:
-    if cmd.outcome not in _FACILITATOR_OUTCOMES:
-        raise Refused(RefusalCode.OUTCOME_NOT_ALLOWED)
-    _close(m, cmd.outcome, "ended_by_facilitator", now)
-    effects: list[Effect] = [Notify(role=r, notice=Notice.CLOSED) for r in (Role.INITIATOR, Role.RESPONDENT)]
-    if m.joint:
-        effects.insert(0, PostToJoint(post=JointPost.FINAL))
-    return effects
+    """The host records what happened. Before the joint stage there are no items, so only "no
+    agreement" fits, and the reason is required: it is all both parties learn of why it ended."""
+    misfit = outcome_misfit(m, cmd.outcome)
+    if misfit is not None:
+        raise Refused(misfit)
+    problems: dict[str, FieldProblem] = {}
+    if m.stage is Stage.JOINT:
+        reason = (cmd.reason or "").strip()
+        if len(reason) > END_REASON_MAX:
+            problems["reason"] = FieldProblem.TOO_LONG
+    else:
+        reason = _text(cmd.reason, "reason", END_REASON_MAX, problems)
+    if problems:
+        raise Refused(RefusalCode.INVALID_INPUT, problems)
+    m.end_reason = reason or None
+    effects = _close(m, cmd.outcome, "ended_by_facilitator", now)
+    return effects + _closing_notices(m, d, now)
 
 
 def _choose_safety(m: Mediation, cmd: c.ChooseSafety, d: FlowDefinition, now: datetime) -> list[Effect]:
@@ -878,7 +993,9 @@ _HANDLERS: dict[type, _Handler] = dict(
         c.JointSpaceOpened: _joint_opened,
         c.ProposeItem: _propose,
         c.AcceptItem: _accept_item,
-        c.Finish: _finish,
+        c.ProposeFinish: _propose_finish,
+        c.AnswerFinish: _answer_finish,
+        c.WithdrawFinish: _withdraw_finish,
         c.Cancel: _cancel,
         c.PartyUnreachable: _unreachable,
         c.Expire: _expire,

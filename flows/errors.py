@@ -25,6 +25,12 @@ class RefusalCode(StrEnum):
     NOTHING_TO_MOVE_ON = "nothing_to_move_on"
     OUTCOME_NOT_ALLOWED = "outcome_not_allowed"
     HELD_BY_REQUEST = "held_by_request"  # paused at a participant's request: only they can go on
+    OUTCOME_NEEDS_ALL_ACCEPTED = "outcome_needs_all_accepted"  # "agreed": items, every one accepted
+    OUTCOME_NEEDS_ACCEPTED_ITEM = "outcome_needs_accepted_item"  # "partly agreed": one accepted item
+    FINISH_AWAITS_YOU = "finish_awaits_you"  # the other proposed to finish: answer that first
+    FINISH_NOT_OPEN = "finish_not_open"  # no such proposal waits for an answer (any more)
+    OWN_FINISH = "own_finish"  # the proposer cannot confirm their own proposal
+    ITEM_WITHDRAWN = "item_withdrawn"  # the item was withdrawn when the mediation closed
 
 
 class FieldProblem(StrEnum):

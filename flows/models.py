@@ -219,11 +219,40 @@ class AgreementItem(BaseModel):
     by_when: date | None = None
     accepted_by: list[Role] = Field(default_factory=list)
     proposed_at: datetime
+    withdrawn_at: datetime | None = None  # closed before both accepted it: it no longer counts
 
     @property
     def accepted(self) -> bool:
         """True once both parties accepted the item."""
         return set(self.accepted_by) == {Role.INITIATOR, Role.RESPONDENT}
+
+    @property
+    def pending(self) -> bool:
+        """True while the item waits for the other party's acceptance."""
+        return not self.accepted and self.withdrawn_at is None
+
+
+class FinishStatus(StrEnum):
+    """Where one proposal to finish stands."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    NOT_YET = "not_yet"  # the other party is not ready yet
+    WITHDRAWN = "withdrawn"  # by the one who proposed it
+    REPLACED = "replaced"  # the proposer proposed again
+    ITEMS_CHANGED = "items_changed"  # an item was proposed or accepted after it
+    CLOSED = "closed"  # the mediation closed another way (the host ended it, a party cancelled)
+
+
+class FinishProposal(BaseModel):
+    """One party proposes to close the mediation with an outcome; the other confirms or says not yet."""
+
+    id: str
+    proposer: Role
+    outcome: Outcome
+    proposed_at: datetime
+    status: FinishStatus = FinishStatus.PENDING
+    settled_at: datetime | None = None
 
 
 class JointSpace(BaseModel):
@@ -269,6 +298,8 @@ class Mediation(BaseModel):
     respondent: Party
     loops: list[ReflectionLoop] = Field(default_factory=list)
     agreement: list[AgreementItem] = Field(default_factory=list)
+    finish_proposals: list[FinishProposal] = Field(default_factory=list)
+    end_reason: str | None = None  # the host's words when they ended it (both parties read them)
     joint: JointSpace | None = None
     history: list[StageEntry] = Field(default_factory=list)
     facilitator: str | None = None
@@ -331,6 +362,15 @@ class Mediation(BaseModel):
     def item(self, item_id: str) -> AgreementItem | None:
         """The agreement item with this id, or None."""
         return next((i for i in self.agreement if i.id == item_id), None)
+
+    def finish_proposal(self, proposal_id: str) -> FinishProposal | None:
+        """The proposal to finish with this id, or None."""
+        return next((p for p in self.finish_proposals if p.id == proposal_id), None)
+
+    @property
+    def pending_finish(self) -> FinishProposal | None:
+        """The proposal to finish that waits for an answer, if any (at most one does)."""
+        return next((p for p in self.finish_proposals if p.status is FinishStatus.PENDING), None)
 
     def stage_since(self) -> datetime:
         """When the mediation entered its current stage."""

@@ -24,6 +24,7 @@ def purge(m: Mediation, now: datetime) -> Mediation:
     p = m.model_copy(deep=True)
     p.hopes = None
     p.topic = PURGED
+    p.end_reason = PURGED if p.end_reason else None
     for party in p.parties:
         party.answers = {
             key: Answer(text=PURGED, share=answer.share) for key, answer in party.answers.items()

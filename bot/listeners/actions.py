@@ -17,7 +17,7 @@ from bot.listeners.common import Deps, act_on_click, action_value, error_text, t
 from bot.store import StoreUnavailable
 from bot.views import modals
 from bot.views.ids import Action, split_item_value
-from bot.views.joint import item_message
+from bot.views.joint import finish_modal, item_message
 from flows import commands as c
 from flows.engine import Transition
 from flows.models import Mediation, SafetyOption
@@ -36,7 +36,6 @@ _CHANGES: dict[Action, Callable[[str], c.Command]] = {
     Action.REPAIR_STOP: lambda u: c.ChooseRepair(actor=u, choice=c.Repair.STOP),
     Action.RESUME: lambda u: c.Resume(actor=u),
     Action.JOINT_PAUSE: lambda u: c.Pause(actor=u),
-    Action.JOINT_DONE: lambda u: c.Finish(actor=u),
     Action.CANCEL_ONE: lambda u: c.Cancel(actor=u),
     Action.FOLLOW_UP_YES: lambda u: c.AnswerFollowUp(actor=u, holding=True),
     Action.FOLLOW_UP_NO: lambda u: c.AnswerFollowUp(actor=u, holding=False),
@@ -55,6 +54,15 @@ _MODALS: dict[Action, tuple[str, Callable[[Mediation, Any, Any], dict[str, Any]]
     Action.CHECK_IN_OPEN: ("check_in", lambda m, p, d: modals.check_in_modal(m, d)),
     Action.ITEM_PROPOSE: ("propose", lambda m, p, d: modals.propose_modal(m)),
     Action.UNDERSTOOD_VIEW: ("understood", lambda m, p, d: modals.understood_modal(m)),
+    Action.JOINT_DONE: ("finish", lambda m, p, d: finish_modal(m, p.role)),
+}
+
+# The answers to a proposal to finish (the value names the mediation and the proposal). The engine
+# lets only the other party confirm or say not yet, and only the proposer withdraw.
+_FINISH_ANSWERS: dict[Action, Callable[[str, str], c.Command]] = {
+    Action.FINISH_CONFIRM: lambda u, p: c.AnswerFinish(actor=u, proposal_id=p, confirmed=True),
+    Action.FINISH_NOT_YET: lambda u, p: c.AnswerFinish(actor=u, proposal_id=p, confirmed=False),
+    Action.FINISH_WITHDRAW: lambda u, p: c.WithdrawFinish(actor=u, proposal_id=p),
 }
 
 
@@ -65,6 +73,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
     for action, (guard, builder) in _MODALS.items():
         app.action(action.value)(_modal_handler(deps, guard, builder))
     app.action(Action.ITEM_ACCEPT.value)(_accept_item_handler(deps))
+    for action, answer in _FINISH_ANSWERS.items():
+        app.action(action.value)(_finish_answer_handler(deps, answer))
     app.action(Action.KEEP_WORDS.value)(_keep_words_handler(deps))
 
 
@@ -136,6 +146,20 @@ def _accept_item_handler(deps: Deps) -> Callable[..., Any]:
         await act_on_click(
             deps, client, body, team_of(context), command, mediation_id=mediation_id, then=update_item
         )
+
+    return handler
+
+
+def _finish_answer_handler(deps: Deps, factory: Callable[[str, str], c.Command]) -> Callable[..., Any]:
+    """An answer to a proposal to finish; the engine's effects redraw the proposal's message."""
+
+    async def handler(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        mediation_id, proposal_id = split_item_value(action_value(body))
+        command = factory(body["user"]["id"], proposal_id)
+        await act_on_click(deps, client, body, team_of(context), command, mediation_id=mediation_id)
 
     return handler
 

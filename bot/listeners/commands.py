@@ -15,6 +15,7 @@ from bot.listeners.common import Deps, Reply, error_text, flow_enabled, reply_vi
 from bot.listeners.facilitate import open_facilitate_modal
 from bot.service import MediationNotFound
 from bot.store import StoreUnavailable
+from bot.views import confirm
 from bot.views.common import button, dump, esc, section
 from bot.views.ids import Action, Shortcut
 from bot.views.messages import status_blocks
@@ -150,7 +151,7 @@ async def _cancel(deps: Deps, reply: Reply, team: str, user: str, rest: str) -> 
             other = m.party(me.role.other).user_id if me else ""
             row = SectionBlock(
                 text=MarkdownTextObject(text=f"<@{other}> — {esc(m.topic)}"),
-                accessory=button(t.CANCEL_THIS, Action.CANCEL_ONE, m.id, "danger"),
+                accessory=button(t.CANCEL_THIS, Action.CANCEL_ONE, m.id, "danger", confirm.cancel()),
             )
             rows.append(row)
         await reply(t.CANCEL_WHICH, blocks=dump([section(t.CANCEL_WHICH), *rows]))

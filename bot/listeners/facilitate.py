@@ -24,7 +24,7 @@ from bot.listeners.common import (
     team_of,
     tell,
 )
-from bot.listeners.views import field_errors, submit_handler
+from bot.listeners.views import OUTCOME_REFUSALS, chosen_outcome, field_errors, submit_handler
 from bot.store import PairTaken, StoreUnavailable
 from bot.submitted import Values, value
 from bot.views import facilitate as fv
@@ -34,7 +34,7 @@ from bot.views.ids import Action, Callback, Shortcut
 from flows import commands as c
 from flows.config import FacilitatorPolicy, WorkspaceConfig
 from flows.errors import RefusalCode, Refused
-from flows.models import JointKind, Mediation, Outcome
+from flows.models import JointKind, Mediation
 
 log = logging.getLogger("commonground.facilitate")
 
@@ -101,7 +101,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
     app.action(Action.FAC_JOINT.value)(_open_handler(deps, _joint_view))
     app.action(Action.FAC_END.value)(_open_handler(deps, _end_view))
     app.view(Callback.MOVE_ON.value)(submit_handler(deps, Callback.MOVE_ON, _move_on_command, "reason"))
-    app.view(Callback.END.value)(submit_handler(deps, Callback.END, _end_command, "outcome"))
+    app.view(Callback.END.value)(
+        submit_handler(deps, Callback.END, _end_command, "outcome", OUTCOME_REFUSALS)
+    )
     app.view(Callback.JOINT_CHOICE.value)(_joint_submit_handler(deps))
 
 
@@ -279,9 +281,7 @@ def _move_on_command(user: str, values: Values) -> c.Command:
 
 
 def _end_command(user: str, values: Values) -> c.Command:
-    return c.EndWithOutcome(
-        actor=user, outcome=Outcome(value(values, "outcome") or Outcome.NO_AGREEMENT.value)
-    )
+    return c.EndWithOutcome(actor=user, outcome=chosen_outcome(values), reason=value(values, "reason"))
 
 
 def _joint_submit_handler(deps: Deps) -> Callable[..., Any]:

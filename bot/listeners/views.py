@@ -34,7 +34,7 @@ from flows.engine import (
     Transition,
 )
 from flows.errors import FieldProblem, RefusalCode, Refused
-from flows.models import Share, Verdict
+from flows.models import Outcome, Share, Verdict
 from flows.safety import concerns
 
 log = logging.getLogger("commonground.views")
@@ -110,9 +110,36 @@ def register(app: AsyncApp, deps: Deps) -> None:
     }
     for callback, (build, fallback) in simple.items():
         app.view(callback.value)(submit_handler(deps, callback, build, fallback))
+    app.view(Callback.FINISH.value)(
+        submit_handler(deps, Callback.FINISH, _finish_command, "outcome", OUTCOME_REFUSALS)
+    )
     app.view(Callback.INTAKE.value)(_intake_handler(deps))
     app.view(Callback.INTAKE_REVIEW.value)(_intake_handler(deps))
     app.view(Callback.REFLECT.value)(_reflect_handler(deps))
+
+
+# Outcomes that do not fit the agreement items: said under the outcome choice, where it can be changed.
+OUTCOME_REFUSALS = {
+    code: "outcome"
+    for code in (
+        RefusalCode.OUTCOME_NOT_ALLOWED,
+        RefusalCode.OUTCOME_NEEDS_ALL_ACCEPTED,
+        RefusalCode.OUTCOME_NEEDS_ACCEPTED_ITEM,
+    )
+}
+
+
+def chosen_outcome(values: Values) -> Outcome:
+    """The outcome chosen in a modal; anything unknown becomes one the engine refuses ("please
+    choose…"), so nothing is assumed for the person."""
+    try:
+        return Outcome(value(values, "outcome") or "")
+    except ValueError:
+        return Outcome.ESCALATED
+
+
+def _finish_command(user: str, values: Values) -> c.Command:
+    return c.ProposeFinish(actor=user, outcome=chosen_outcome(values))
 
 
 def _sharing_command(user: str, values: Values) -> c.Command:
@@ -155,12 +182,23 @@ def _propose_command(user: str, values: Values) -> c.Command:
 
 
 def submit_handler(
-    deps: Deps, callback: Callback, build: Callable[[str, Values], c.Command], fallback: str
+    deps: Deps,
+    callback: Callback,
+    build: Callable[[str, Values], c.Command],
+    fallback: str,
+    under_field: dict[RefusalCode, str] | None = None,
 ) -> Callable[..., Any]:
+    """A modal whose submission is one command. Refusals named in `under_field` show under that
+    block (e.g. an outcome that does not fit, under the outcome choice); others as `problem_answer`."""
+
     async def handler(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         values: Values = body["view"]["state"]["values"]
         result = await _act(deps, context, body, build(body["user"]["id"], values))
         if isinstance(result, Problem) and not result.silent:
+            refused = result.refused
+            if refused is not None and refused.code in (under_field or {}):
+                await ack(response_action="errors", errors={(under_field or {})[refused.code]: result.text})
+                return
             await ack(**problem_answer(result, callback, fallback))
             return
         await _done(ack, callback)
@@ -173,7 +211,7 @@ def submit_handler(
 async def _done(ack: AsyncAck, callback: Callback) -> None:
     """Close the modal (what it did shows elsewhere), or thank the person for private writing that
     leaves no trace on screen."""
-    if callback in (Callback.PROPOSE, Callback.MOVE_ON, Callback.END):
+    if callback in (Callback.PROPOSE, Callback.MOVE_ON, Callback.END, Callback.FINISH):
         await ack()  # the proposal appears in the joint space itself
     else:
         await ack(response_action="update", view=modals.saved_modal())

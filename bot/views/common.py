@@ -9,6 +9,7 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    ConfirmObject,
     ContextBlock,
     MarkdownTextObject,
     SectionBlock,
@@ -66,9 +67,11 @@ def context(text: str) -> ContextBlock:
     return ContextBlock(elements=[MarkdownTextObject(text=clip(text))])
 
 
-def button(text: str, action_id: str, value: str, style: str | None = None) -> ButtonElement:
-    """A button carrying a value."""
-    return ButtonElement(text=text, action_id=action_id, value=value, style=style)
+def button(
+    text: str, action_id: str, value: str, style: str | None = None, confirm: ConfirmObject | None = None
+) -> ButtonElement:
+    """A button carrying a value (and a confirm dialog, for a step that cannot be undone)."""
+    return ButtonElement(text=text, action_id=action_id, value=value, style=style, confirm=confirm)
 
 
 def actions(*buttons: ButtonElement, block_id: str | None = None) -> ActionsBlock:

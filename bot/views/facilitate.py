@@ -19,11 +19,13 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import texts as t
+from bot.views import confirm
 from bot.views.common import actions, button, context, esc, modal, section, slack_date, split_at_word
 from bot.views.home import waiting_on
 from bot.views.ids import Action, Callback
+from bot.views.joint import outcome_choice
 from bot.views.modals import metadata, person_input, topic_input
-from flows.engine import MOVE_ON_REASON_MAX, TOPIC_MAX
+from flows.engine import END_REASON_MAX, MOVE_ON_REASON_MAX, TOPIC_MAX, agreement_outcome, fitting_outcomes
 from flows.models import JointKind, LoopStatus, Mediation, Outcome, Stage
 
 HOSTED_LIMIT = 8
@@ -77,7 +79,7 @@ def _hosted_item(m: Mediation) -> list[Block]:
             controls.append(button(t.HOSTED_MOVE_ON, Action.FAC_MOVE_ON, m.id))
         if m.joint is None:
             controls.append(button(t.HOSTED_JOINT, Action.FAC_JOINT, m.id))
-        controls.append(button(t.HOSTED_END, Action.FAC_END, m.id, "danger"))
+        controls.append(button(t.HOSTED_END, Action.FAC_END, m.id, "danger", confirm.end()))
         blocks.append(actions(*controls, block_id=f"hosted_{m.id}"))
     return blocks
 
@@ -151,17 +153,28 @@ def joint_choice_modal(m: Mediation, channels: list[tuple[str, str]]) -> dict[st
     )
 
 
-_END_OUTCOMES = (Outcome.AGREED, Outcome.PARTLY_AGREED, Outcome.NO_AGREEMENT, Outcome.CANCELLED)
-
-
 def end_modal(m: Mediation) -> dict[str, Any]:
-    """End with an outcome."""
-    options = [Option(value=o.value, text=t.OUTCOMES[o][:75]) for o in _END_OUTCOMES]
+    """End with an outcome that fits the stage: before the joint conversation only "ended without
+    agreement", with a reason both parties read; in it, what the agreement items allow."""
+    if m.stage is Stage.JOINT:
+        items = [i for i in m.agreement if i.withdrawn_at is None]
+        accepted = sum(1 for i in items if i.accepted)
+        intro = t.END_JOINT_INTRO.format(accepted=accepted, total=len(items))
+        choice = outcome_choice(t.END_LABEL, t.END_OUTCOMES, fitting_outcomes(m), agreement_outcome(m))
+        reason_label, optional = t.END_REASON_OPTIONAL, True
+    else:
+        intro = t.END_EARLY_INTRO
+        early = {Outcome.NO_AGREEMENT: t.END_EARLY_OUTCOME}
+        choice = outcome_choice(t.END_LABEL, early, [Outcome.NO_AGREEMENT], Outcome.NO_AGREEMENT)
+        reason_label, optional = t.END_REASON_LABEL, False
     blocks: list[Block] = [
+        section(intro),
+        choice,
         InputBlock(
-            block_id="outcome",
-            label=t.END_LABEL,
-            element=RadioButtonsElement(action_id="value", options=options),
-        )
+            block_id="reason",
+            label=reason_label,
+            optional=optional,
+            element=PlainTextInputElement(action_id="value", multiline=True, max_length=END_REASON_MAX),
+        ),
     ]
     return _modal(Callback.END, t.END_TITLE, blocks, t.END_SUBMIT, metadata(m=m.id))

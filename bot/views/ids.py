@@ -41,6 +41,9 @@ class Action(StrEnum):
     SAFETY_CONTACT_FIRST = "cg_safety_contact_first"
     SAFETY_PAUSE = "cg_safety_pause"
     DELETE_MY_DATA = "cg_delete_my_data"  # the value carries nothing: it is always the clicker's own data
+    FINISH_CONFIRM = "cg_finish_confirm"
+    FINISH_NOT_YET = "cg_finish_not_yet"
+    FINISH_WITHDRAW = "cg_finish_withdraw"
 
 
 class Shortcut(StrEnum):
@@ -67,6 +70,7 @@ class Callback(StrEnum):
     JOINT_CHOICE = "cg_fac_joint_submit"
     END = "cg_fac_end_submit"
     DELETE_RECEIPT = "cg_delete_receipt"
+    FINISH = "cg_finish"
 
 
 def item_value(mediation_id: str, item_id: str) -> str:

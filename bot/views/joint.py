@@ -4,15 +4,21 @@ for this space."""
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock
+from typing import Any
+
+from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock, InputBlock, Option, RadioButtonsElement
 
 from bot import texts as t
-from bot.views.common import actions, button, context, dump, esc, section
-from bot.views.ids import Action, item_value
-from bot.views.messages import Message, item_line
+from bot.views import confirm
+from bot.views.common import actions, button, context, dump, esc, modal, section
+from bot.views.ids import Action, Callback, item_value
+from bot.views.messages import Message, finish_controls, item_line
+from bot.views.modals import metadata
 from flows.definition import FlowDefinition
 from flows.effects import JointPost
-from flows.models import Mediation, Role
+from flows.engine import agreement_outcome, fitting_outcomes
+from flows.errors import RefusalCode
+from flows.models import FinishStatus, Mediation, Role
 from flows.needs import named_needs, shared_needs
 
 
@@ -22,6 +28,8 @@ def joint_message(m: Mediation, post: JointPost, d: FlowDefinition, item_id: str
         return _summary(m, d)
     if post is JointPost.ITEM_PROPOSED and item_id:
         return item_message(m, item_id)
+    if post is JointPost.FINISH_PROPOSED and item_id:
+        return finish_message(m, item_id)
     if post is JointPost.PAUSED:
         return Message(
             t.JOINT_PAUSED, dump([section(t.JOINT_PAUSED), actions(button(t.RESUME, Action.RESUME, m.id))])
@@ -62,7 +70,7 @@ def _summary(m: Mediation, d: FlowDefinition) -> Message:
             button(t.JOINT_UNDERSTOOD, Action.UNDERSTOOD_VIEW, m.id),
             button(t.JOINT_PROPOSE, Action.ITEM_PROPOSE, m.id, "primary"),
             button(t.JOINT_PAUSE, Action.JOINT_PAUSE, m.id),
-            button(t.JOINT_DONE, Action.JOINT_DONE, m.id),
+            button(t.JOINT_DONE, Action.JOINT_DONE, m.id, confirm=confirm.propose_finish()),
             block_id="joint",
         ),
     ]
@@ -107,6 +115,8 @@ def item_message(m: Mediation, item_id: str) -> Message:
     blocks: list[Block] = [section(line)]
     if item and item.accepted:
         blocks.append(context(t.JOINT_ITEM_AGREED))
+    elif item and item.withdrawn_at is not None:
+        blocks.append(context(t.JOINT_ITEM_WITHDRAWN))
     elif item:
         other = m.party(item.proposer.other).user_id
         blocks += [
@@ -117,3 +127,57 @@ def item_message(m: Mediation, item_id: str) -> Message:
             ),
         ]
     return Message(line, dump(blocks))
+
+
+def finish_message(m: Mediation, proposal_id: str) -> Message:
+    """A proposal to finish: with its answers while it is open, then what became of it (no button)."""
+    proposal = m.finish_proposal(proposal_id)
+    if proposal is None:
+        gone = t.REFUSALS[RefusalCode.FINISH_NOT_OPEN]
+        return Message(gone, dump([section(gone)]))
+    names = {
+        "proposer": m.party(proposal.proposer).user_id,
+        "other": m.party(proposal.proposer.other).user_id,
+    }
+    body = t.FINISH_POST.format(outcome=t.FINISH_LABELS[proposal.outcome], **names)
+    blocks: list[Block] = [section(body)]
+    status = t.FINISH_STATUS[proposal.status].format(**names)
+    if proposal.status is FinishStatus.PENDING:
+        if any(i.pending for i in m.agreement):
+            status = f"{status} {t.FINISH_POST_ITEMS_OPEN}"
+        blocks += [context(status), *finish_controls(m, proposal.id)]
+    else:
+        blocks.append(context(status))
+    return Message(body, dump(blocks))
+
+
+def outcome_choice(label: str, labels: dict[Any, str], offered: list[Any], suggested: Any) -> InputBlock:
+    """Radio buttons for the outcomes that fit, the suggested one chosen."""
+    options = [Option(value=o.value, text=labels[o][:75]) for o in offered]
+    initial = next((opt for o, opt in zip(offered, options, strict=True) if o is suggested), None)
+    return InputBlock(
+        block_id="outcome",
+        label=label,
+        element=RadioButtonsElement(action_id="value", options=options, initial_option=initial),
+    )
+
+
+def finish_modal(m: Mediation, role: Role) -> dict[str, Any]:
+    """Propose to finish: only the outcomes the agreement items allow, the suggested one chosen."""
+    suggested = agreement_outcome(m)
+    open_items = sum(1 for i in m.agreement if i.pending)
+    blocks: list[Block] = [
+        section(t.FINISH_INTRO.format(other=m.party(role.other).user_id)),
+        context(t.FINISH_SUGGESTED.format(outcome=t.FINISH_LABELS[suggested])),
+    ]
+    if open_items:
+        blocks.append(context(t.FINISH_ITEMS_OPEN.format(count=open_items)))
+    blocks.append(outcome_choice(t.FINISH_LABEL, t.FINISH_OPTIONS, fitting_outcomes(m), suggested))
+    return modal(
+        Callback.FINISH.value,
+        t.FINISH_TITLE,
+        blocks,
+        submit=t.FINISH_SUBMIT,
+        close=t.CANCEL,
+        meta=metadata(m=m.id),
+    )

@@ -9,10 +9,12 @@ from typing import Any
 from slack_sdk.models.blocks import Block, DividerBlock
 
 from bot import texts as t
+from bot.views import confirm
 from bot.views.common import actions, button, calendar_day, context, dump, esc, section, slack_date
-from bot.views.ids import Action
+from bot.views.ids import Action, item_value
 from flows.definition import FlowDefinition, InvitationStage
 from flows.effects import Notice
+from flows.errors import RefusalCode
 from flows.models import Mediation, Role, Stage
 from flows.steps import Done, Offer, Step
 
@@ -77,7 +79,7 @@ def notice_message(
             actions(
                 button(t.ACCEPT, Action.INVITE_ACCEPT, mid, "primary"),
                 button(t.NOT_NOW, Action.INVITE_POSTPONE, mid),
-                button(t.DECLINE, Action.INVITE_DECLINE, mid),
+                button(t.DECLINE, Action.INVITE_DECLINE, mid, confirm=confirm.decline()),
                 block_id="invitation",
             ),
         ]
@@ -138,7 +140,11 @@ def notice_message(
         if buttons:
             blocks.append(
                 actions(
-                    *(button(label, aid, mid, style) for label, aid, style in buttons), block_id=notice.value
+                    *(
+                        button(label, aid, mid, style, confirm.stop() if aid is Action.REPAIR_STOP else None)
+                        for label, aid, style in buttons
+                    ),
+                    block_id=notice.value,
                 )
             )
         return Message(body, dump(blocks))
@@ -148,6 +154,8 @@ def notice_message(
         return closed_message(m, role)
     if notice in _SAFETY:
         return safety_message(m, role, notice)
+    if notice in (Notice.FINISH_PROPOSED, Notice.FINISH_NOT_YET):
+        return _finish_notice(m, role, notice)
     raise ValueError(f"no message for notice {notice}")
 
 
@@ -212,7 +220,7 @@ def _facilitated_notice(m: Mediation, role: Role, notice: Notice, d: FlowDefinit
             actions(
                 button(t.ACCEPT, Action.INVITE_ACCEPT, m.id, "primary"),
                 button(t.NOT_NOW, Action.INVITE_POSTPONE, m.id),
-                button(t.DECLINE, Action.INVITE_DECLINE, m.id),
+                button(t.DECLINE, Action.INVITE_DECLINE, m.id, confirm=confirm.decline()),
                 block_id="invitation",
             ),
         ]
@@ -279,7 +287,8 @@ def facilitator_message(m: Mediation, notice: Notice, by: str | None = None) -> 
     templates = {**t.FAC_NOTICES, **t.FAC_SAFETY_NOTICES}
     if not by:
         templates.update(t.FAC_NOTICES_UNNAMED)
-    body = templates.get(notice.value, templates["resumed"]).format(**names)
+    outcome = t.END_OUTCOMES.get(m.outcome, t.OUTCOMES[m.outcome]) if m.outcome else ""
+    body = templates.get(notice.value, templates["resumed"]).format(outcome=outcome, **names)
     return Message(body, dump([section(body)]))
 
 
@@ -298,12 +307,51 @@ def _loop_message(m: Mediation, role: Role, notice: Notice, speaker: Role) -> Me
     return Message(body, dump([section(body)]))
 
 
+def _finish_notice(m: Mediation, role: Role, notice: Notice) -> Message:
+    """A proposal to finish, asked in a DM when there is no joint space yet; or "not yet" for the
+    one who proposed."""
+    names = _names(m, role)
+    if notice is Notice.FINISH_NOT_YET:
+        body = t.FINISH_NOT_YET_DM.format(**names)
+        return Message(body, dump([section(body)]))
+    proposal = m.pending_finish
+    if proposal is None:  # answered before this DM went out: what the conversation shows is current
+        body = t.REFUSALS[RefusalCode.FINISH_NOT_OPEN]
+        return Message(body, dump([section(body)]))
+    body = t.FINISH_PROPOSED_DM.format(outcome=t.FINISH_LABELS[proposal.outcome], **names)
+    return Message(body, dump([section(body), *finish_controls(m, proposal.id)]))
+
+
+def finish_controls(m: Mediation, proposal_id: str) -> list[Block]:
+    """The answers to an open proposal to finish (the engine lets only the right person use each)."""
+    proposal = m.finish_proposal(proposal_id)
+    if proposal is None:
+        return []
+    value = item_value(m.id, proposal.id)
+    return [
+        actions(
+            button(
+                t.FINISH_CONFIRM, Action.FINISH_CONFIRM, value, "primary", confirm.close(proposal.outcome)
+            ),
+            button(t.FINISH_NOT_YET, Action.FINISH_NOT_YET, value),
+            button(t.FINISH_WITHDRAW, Action.FINISH_WITHDRAW, value),
+            block_id=f"finish_{proposal.id}",
+        )
+    ]
+
+
 def closed_message(m: Mediation, role: Role) -> Message:
-    """The closing DM, with the agreed items when there are any."""
+    """The closing DM, with the agreed items when there are any (and the host's reason when the
+    host ended it)."""
     names = _names(m, role)
     outcome = t.OUTCOMES[m.outcome] if m.outcome else ""
-    body = t.CLOSED.format(outcome=outcome, **names)
+    if m.closed_reason == "ended_by_facilitator" and m.facilitator:
+        body = t.CLOSED_BY_HOST.format(outcome=outcome, **names)
+    else:
+        body = t.CLOSED.format(outcome=outcome, **names)
     blocks: list[Block] = [section(body)]
+    if m.end_reason and m.facilitator:
+        blocks.append(section(t.CLOSED_HOST_REASON.format(reason=esc(m.end_reason), **names)))
     agreed = [i for i in m.agreement if i.accepted]
     if agreed:
         blocks += [DividerBlock(), section(t.CLOSED_ITEMS)]

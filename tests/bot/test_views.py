@@ -17,7 +17,7 @@ from flows import commands as c
 from flows import engine
 from flows.definition import load_builtin
 from flows.effects import JointPost, Notice
-from flows.models import JointKind, Mediation, Role, Share
+from flows.models import JointKind, Mediation, Outcome, Role, Share
 from flows.steps import Done, DoneKind, offer_for
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -63,7 +63,8 @@ def joint_mediation(topic: str = "t" * 150, long_text: str = LONG) -> Mediation:
             m, c.ProposeItem(actor="UA", who="w" * 100, what="y" * 300, by_when=date(2027, 1, 1)), PEER, NOW
         ).mediation
         m = engine.apply(m, c.AcceptItem(actor="UB", item_id=f"i{i + 1}"), PEER, NOW).mediation
-    return engine.apply(m, c.Finish(actor="UA"), PEER, NOW).mediation
+    m = engine.apply(m, c.ProposeFinish(actor="UA", outcome=Outcome.AGREED), PEER, NOW).mediation
+    return engine.apply(m, c.AnswerFinish(actor="UB", proposal_id="f1", confirmed=True), PEER, NOW).mediation
 
 
 @pytest.mark.parametrize("facilitator", [None, "UMAYA"], ids=["peer", "facilitated"])

@@ -276,11 +276,19 @@ async def test_ann_and_bob_play_a_whole_mediation(sandbox: Sandbox, browser: Bro
     await me.open_joint()
     await me.click_last("cg_item_accept")
     await me.sees("Agreed by both")
+    # Finishing is a joint act: Bob proposes the outcome (suggested: agreed), Ann confirms it.
     await me.click_last("cg_joint_done")
+    await me.sees("Finish together")
+    await me.submit()
+    await me.sees("proposes to finish here")
+    await me.become("ann")
+    await me.open_joint()
+    await me.click_last("cg_finish_confirm")
     await me.sees("This mediation is closed")
     await me.does_not_see(ANN_SECRET)
 
     # Bob's App Home shows the closed mediation; Ann's DM has the agreement.
+    await me.become("bob")
     await me.open_home()
     await me.sees("Closed: you reached an agreement")
     await me.does_not_see(ANN_SECRET)
@@ -328,6 +336,10 @@ async def test_maya_hosts_from_a_message_and_sees_no_private_text(sandbox: Sandb
     await me.become("maya")
     await me.open_home()
     await page.locator("[data-action-id='cg_fac_nudge']").click()
+    # Remind confirms to the host in a small modal; she closes it before switching persona.
+    await expect(me.modal()).to_contain_text("got a kind reminder")
+    await me.modal().locator("[data-modal-close]").first.click()
+    await expect(me.modal()).to_have_count(0)
     await me.become("bob")
     await me.open_dm()
     await me.sees("sends a kind reminder")

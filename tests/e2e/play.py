@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from bot import texts as t
+from bot.sandbox.models import Message
+from flows.models import Mediation
 from tests.support.harness import Harness
 
 ANN_ANSWERS = {
@@ -109,3 +114,52 @@ async def to_joint(h: Harness) -> str:
     await check_in(h, h.ann, [10, 9, 9, 10])
     await check_in(h, h.bob, [9, 10, 9, 9])
     return mid
+
+
+def joint_messages(h: Harness, m: Mediation) -> list[Message]:
+    """The messages of a mediation's joint space (for a thread, the thread's)."""
+    assert m.joint is not None
+    messages = h.standin.messages(m.joint.channel_id)
+    if m.joint.thread_ts:
+        messages = [msg for msg in messages if msg.thread_ts == m.joint.thread_ts]
+    return messages
+
+
+def last_with(messages: list[Message], action_id: str) -> Message:
+    """The latest message with a live `action_id` element."""
+    return next(msg for msg in reversed(messages) if action_id in str(msg.blocks))
+
+
+async def propose_finish(h: Harness, mid: str, proposer: str, outcome: str) -> None:
+    """`proposer` clicks "We've finished" (past its confirm dialog) and proposes `outcome`."""
+    summary = last_with(joint_messages(h, await h.mediation(mid)), "cg_joint_done")
+    await h.click_message(proposer, summary, "cg_joint_done")
+    assert h.top_view(proposer).callback_id == "cg_finish"
+    result = await h.submit(proposer, {"outcome": {"value": outcome}})
+    assert result.response_action == "close" and not result.errors, result
+
+
+async def finish(h: Harness, mid: str, proposer: str, confirmer: str, outcome: str) -> None:
+    """Finish together: one proposes `outcome`, the other confirms it."""
+    await propose_finish(h, mid, proposer, outcome)
+    proposal = last_with(joint_messages(h, await h.mediation(mid)), "cg_finish_confirm")
+    await h.click_message(confirmer, proposal, "cg_finish_confirm")
+
+
+def element(blocks: list[Any], action_id: str) -> dict[str, Any]:
+    """The element with this action_id in Block Kit JSON (accessories and input elements included)."""
+    for block in blocks:
+        found = [*block.get("elements", []), block.get("accessory") or {}, block.get("element") or {}]
+        for candidate in found:
+            if isinstance(candidate, dict) and candidate.get("action_id") == action_id:
+                return candidate
+    raise AssertionError(f"no {action_id} in {blocks}")
+
+
+def confirm_of(blocks: list[Any], action_id: str) -> dict[str, Any]:
+    """The confirm dialog of a button: it must say what will happen, with both answers."""
+    dialog = element(blocks, action_id).get("confirm")
+    assert isinstance(dialog, dict), f"{action_id} has no confirm dialog"
+    assert dialog["title"]["text"] and dialog["text"]["text"]
+    assert dialog["confirm"]["text"] and dialog["deny"]["text"] == t.CONFIRM_BACK
+    return dialog

@@ -9,7 +9,7 @@ import pytest
 
 from bot import texts as t
 from flows.config import AuditEntry, FacilitatorPolicy
-from flows.errors import RefusalCode
+from flows.errors import FieldProblem, RefusalCode
 from flows.models import JointKind, LoopStatus, Outcome, Stage
 from tests.e2e import play
 from tests.support.forge import as_user, send_signed_payload
@@ -117,11 +117,21 @@ async def test_maya_hosts_a_whole_mediation(h: Harness, maya: str) -> None:
     home = hosted_home(h, maya)
     assert "Check-in" in home and "(total 38)" in home  # the numbers, never the words
 
+    # An item both accept; then Maya records what happened ("they reached…", never "you").
+    thread = play.joint_messages(h, m)
+    await h.click_message(h.ann, play.last_with(thread, "cg_item_propose"), "cg_item_propose")
+    await h.submit(h.ann, {"who": {"value": "Bob"}, "what": {"value": "Post the rota a week ahead"}})
+    await h.click_message(
+        h.bob, play.last_with(play.joint_messages(h, m), "cg_item_accept"), "cg_item_accept"
+    )
     await click_hosted(h, maya, "cg_fac_end")
+    end = str(h.top_view(maya).blocks)
+    assert "They reached an agreement" in end and "You reached" not in end
     await h.submit(maya, {"outcome": {"value": "agreed"}})
     m = await h.mediation(mid)
     assert m.stage is Stage.CLOSED and m.outcome is Outcome.AGREED
     assert "reached an agreement" in h.last_dm(h.ann).text
+    assert "Post the rota a week ahead" in str(h.last_dm(h.bob).blocks)
 
 
 async def test_facilitator_cannot_be_a_party(h: Harness, maya: str) -> None:
@@ -252,3 +262,66 @@ async def test_the_facilitator_never_sees_private_text(h: Harness, maya: str) ->
     # The check can fail: Bob was shown what Ann shared, and Ann Bob's reflection.
     assert any(ANN_SHARED in text for text in h.shown_to(h.bob))
     assert any(BOB_REFLECTION in text for text in h.shown_to(h.ann))
+
+
+async def test_maya_ends_before_the_joint_stage_with_a_reason_both_read(h: Harness, maya: str) -> None:
+    reason = "You both asked for some time apart first; we can try again in the spring."
+    mid = await host(h, maya)
+    await h.click_dm(h.ann, "cg_invite_accept")
+    await h.click_dm(h.bob, "cg_invite_accept")
+    home = h.standin.home(maya)
+    assert home is not None
+    dialog = play.confirm_of(home.blocks, "cg_fac_end")
+    assert dialog["style"] == "danger" and "Both people are told" in dialog["text"]["text"]
+
+    # Before the joint conversation: only "ended without agreement", and a reason is required.
+    await click_hosted(h, maya, "cg_fac_end")
+    view = h.top_view(maya)
+    choice = play.element(view.blocks, "value")
+    assert [o["value"] for o in choice["options"]] == ["no_agreement"]
+    assert choice["options"][0]["text"]["text"] == t.END_EARLY_OUTCOME
+    reason_block = next(b for b in view.blocks if b.get("block_id") == "reason")
+    assert not reason_block.get("optional")
+    assert "They haven't reached the joint conversation" in str(view.blocks) and "You reached" not in str(
+        view.blocks
+    )
+    # A stale or edited modal claiming "agreed" is refused by the engine, under the outcome.
+    choice["options"].append({"text": {"type": "plain_text", "text": "They agreed"}, "value": "agreed"})
+    result = await h.submit(maya, {"outcome": {"value": "agreed"}, "reason": {"value": reason}})
+    assert result.errors == {"outcome": t.REFUSALS[RefusalCode.OUTCOME_NEEDS_ALL_ACCEPTED]}
+    choice["options"].pop()
+    # Blank words are no reason.
+    result = await h.submit(maya, {"outcome": {"value": "no_agreement"}, "reason": {"value": "   "}})
+    assert result.errors == {"reason": t.FIELD_PROBLEMS[FieldProblem.EMPTY]}
+    assert (await h.mediation(mid)).is_open
+
+    result = await h.submit(maya, {"outcome": {"value": "no_agreement"}, "reason": {"value": reason}})
+    assert result.response_action == "close"
+    m = await h.mediation(mid)
+    assert (m.stage, m.outcome, m.end_reason) == (Stage.CLOSED, Outcome.NO_AGREEMENT, reason)
+    for person in (h.ann, h.bob):
+        closed = h.last_dm(person)
+        assert f"<@{maya}> has ended the mediation" in closed.text
+        assert reason in str(closed.blocks)
+    h.standin.assert_no_rejections()
+
+
+async def test_stopping_after_a_low_check_in_asks_first(h: Harness, maya: str) -> None:
+    await host(h, maya)
+    for person in (h.ann, h.bob):
+        await h.click_dm(person, "cg_invite_accept")
+    for person in (h.ann, h.bob):
+        await h.click_dm(person, "cg_rules_agree")
+    await play.intake(h, h.ann, play.ANN_ANSWERS)
+    await play.intake(h, h.bob, play.BOB_ANSWERS)
+    await play.reflect(
+        h, h.bob, "You heard about the date on the call and felt anxious; being consulted matters."
+    )
+    await play.answer(h, h.ann, confirmed=True)
+    await play.reflect(h, h.ann, "You felt pressured and alone; support matters to you.")
+    await play.answer(h, h.bob, confirmed=True)
+    await play.check_in(h, h.ann, [3, 4, 5, 6])
+    repair = h.dm_with_action(h.ann, "cg_repair_stop")
+    dialog = play.confirm_of(repair.blocks, "cg_repair_stop")
+    assert dialog["style"] == "danger" and "can't be undone" in dialog["text"]["text"]
+    h.standin.assert_no_rejections()

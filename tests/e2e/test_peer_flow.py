@@ -103,7 +103,7 @@ async def test_whole_mediation_to_agreement(h: Harness) -> None:
     assert "Tell Ann about date changes first" in str(item_message.blocks)
     await h.click_message(h.bob, item_message, "cg_item_accept")
     assert "Agreed by both" in str(h.standin.message(channel, item_message.ts).blocks)
-    await h.click_message(h.bob, summary, "cg_joint_done")
+    await play.finish(h, m.id, h.bob, h.ann, "agreed")
 
     m = await h.mediation()
     assert m.stage is Stage.CLOSED and m.outcome is Outcome.AGREED

@@ -58,7 +58,7 @@ async def test_private_text_is_purged_after_the_retention_period(h: Harness) -> 
     m = await h.mediation(mid)
     summary = h.standin.messages(m.joint.channel_id)[0] if m.joint else None
     assert summary is not None
-    await h.click_message(h.ann, summary, "cg_joint_done")
+    await play.finish(h, mid, h.ann, h.bob, "no_agreement")
     closed = await h.mediation(mid)
     assert closed.outcome is Outcome.NO_AGREEMENT and closed.initiator.answers["happened"].text != PURGED
     h.clock.now += timedelta(days=29)
@@ -86,7 +86,7 @@ async def test_follow_up_asks_and_not_holding_reopens_the_conversation(h: Harnes
     await h.click_message(h.ann, summary, "cg_item_propose")
     await h.submit(h.ann, {"who": {"value": "Bob"}, "what": {"value": "Share date changes first"}})
     await h.click_message(h.bob, h.standin.messages(channel)[-1], "cg_item_accept")
-    await h.click_message(h.bob, summary, "cg_joint_done")
+    await play.finish(h, mid, h.bob, h.ann, "agreed")
     assert (await h.mediation(mid)).outcome is Outcome.AGREED
     assert await h.store.open_between(h.team, h.ann, h.bob) is None
     h.clock.now += timedelta(days=15)

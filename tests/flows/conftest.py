@@ -20,7 +20,7 @@ import pytest
 from flows import commands as c
 from flows.definition import FlowDefinition, load_builtin
 from flows.engine import Transition, apply, start
-from flows.models import JointKind, Mediation, Role, Share
+from flows.models import JointKind, Mediation, Outcome, Role, Share
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 ALICE = "UALICE"  # the initiator
@@ -74,13 +74,14 @@ POINTS: dict[str, tuple[str | None, tuple[c.Command, ...]]] = {
     "joint": ("joint_opening", (c.JointSpaceOpened(channel_id="GJOINT", kind=JointKind.GROUP_DM),)),
     "joint_item": ("joint", (c.ProposeItem(actor=ALICE, who="Bob", what="Share the agenda a day early."),)),
     "joint_agreed": ("joint_item", (c.AcceptItem(actor=BOB, item_id="i1"),)),
+    "joint_finish_proposed": ("joint_agreed", (c.ProposeFinish(actor=ALICE, outcome=Outcome.AGREED),)),
     # closed, each in its own way
     "declined": ("invitation", (c.Decline(actor=BOB),)),
     "expired": ("invitation", (c.Expire(),)),
     "cancelled": ("intake", (c.Cancel(actor=ALICE),)),
     "unreachable": ("reflection", (c.PartyUnreachable(role=Role.RESPONDENT, error="user_not_found"),)),
     "stopped": ("alliance_initiator_low", (c.ChooseRepair(actor=ALICE, choice=c.Repair.STOP),)),
-    "finished": ("joint_agreed", (c.Finish(actor=BOB),)),
+    "finished": ("joint_finish_proposed", (c.AnswerFinish(actor=BOB, proposal_id="f1", confirmed=True),)),
 }
 
 OPEN_POINTS = [

@@ -162,7 +162,11 @@ def play(journey: Journey, index: int = 0) -> Mediation:
         stage(0, *opened)
         return m
     assert j.end == "finished", j.end
-    stage(j.days[5], *opened, c.Finish(actor=BOB))
+    outcome = Outcome.AGREED if j.items and all(j.items) else Outcome.NO_AGREEMENT
+    if any(j.items) and not all(j.items):
+        outcome = Outcome.PARTLY_AGREED
+    finish = c.AnswerFinish(actor=ALICE, proposal_id="f1", confirmed=True)
+    stage(j.days[5], *opened, c.ProposeFinish(actor=BOB, outcome=outcome), finish)
     return m
 
 

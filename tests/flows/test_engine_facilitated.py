@@ -3,16 +3,26 @@ nudge, move on, choose the joint space or end with an outcome."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from flows import commands as c
 from flows import engine
 from flows.definition import load_builtin
-from flows.effects import JointPost, Notice, Notify, NotifyFacilitator, OpenJointSpace, PostToJoint
+from flows.effects import (
+    JointPost,
+    Notice,
+    Notify,
+    NotifyFacilitator,
+    OpenJointSpace,
+    PostToJoint,
+    RefreshHome,
+    Schedule,
+    UpdatePosted,
+)
 from flows.errors import FieldProblem, RefusalCode, Refused
-from flows.models import JointKind, LoopStatus, Mediation, Outcome, Role, Share, Stage
+from flows.models import FinishStatus, JointKind, LoopStatus, Mediation, Outcome, Role, Share, Stage
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 FAC = "UMAYA"
@@ -229,17 +239,127 @@ def test_joint_space_opened_in_a_thread_keeps_its_root() -> None:
     assert t.effects[0] == PostToJoint(post=JointPost.SUMMARY)
 
 
+# --- the host's End: only outcomes that fit the stage and the agreement items ---------------------
+
+REASON = "They both asked for more time apart first."
+
+
+def joint_with(items: str) -> Mediation:
+    """The joint stage, its space open, with agreement items: none, pending, accepted or mixed."""
+    m = run(at("joint"), c.JointSpaceOpened(channel_id="G1", kind=JointKind.GROUP_DM))
+    if items in ("pending", "accepted", "mixed"):
+        m = run(m, c.ProposeItem(actor=A, who="Bob", what="Send the rota on Fridays."))
+    if items in ("accepted", "mixed"):
+        m = run(m, c.AcceptItem(actor=B, item_id="i1"))
+    if items == "mixed":
+        m = run(m, c.ProposeItem(actor=B, who="Ann", what="Ask before swapping shifts."))
+    return m
+
+
+def end_from(point: str) -> Mediation:
+    if point == "invitation":
+        return started()
+    if point.startswith("joint:"):
+        return joint_with(point.removeprefix("joint:"))
+    return at(point)
+
+
+EARLY = ["invitation", "ground_rules", "reflection", "alliance"]
+ALL_ACCEPTED, ONE_ACCEPTED = RefusalCode.OUTCOME_NEEDS_ALL_ACCEPTED, RefusalCode.OUTCOME_NEEDS_ACCEPTED_ITEM
+AGREED, PARTLY, NONE = Outcome.AGREED, Outcome.PARTLY_AGREED, Outcome.NO_AGREEMENT
+
+# (where, outcome, reason) -> the outcome recorded, or the refusal (code, fields)
+END_CASES: list[tuple[str, Outcome, str | None, Outcome | tuple[RefusalCode, dict[str, FieldProblem]]]] = [
+    *[(p, NONE, REASON, NONE) for p in EARLY],
+    *[(p, NONE, None, (RefusalCode.INVALID_INPUT, {"reason": FieldProblem.EMPTY})) for p in EARLY],
+    ("reflection", NONE, "   ", (RefusalCode.INVALID_INPUT, {"reason": FieldProblem.EMPTY})),
+    ("alliance", NONE, "x" * 501, (RefusalCode.INVALID_INPUT, {"reason": FieldProblem.TOO_LONG})),
+    *[(p, AGREED, REASON, (ALL_ACCEPTED, {})) for p in EARLY],
+    *[(p, PARTLY, REASON, (ONE_ACCEPTED, {})) for p in EARLY],
+    *[
+        (p, o, REASON, (RefusalCode.OUTCOME_NOT_ALLOWED, {}))
+        for p in ("reflection", "joint:accepted")
+        for o in (Outcome.CANCELLED, Outcome.DECLINED, Outcome.EXPIRED, Outcome.ESCALATED)
+    ],
+    ("joint:none", AGREED, None, (ALL_ACCEPTED, {})),
+    ("joint:none", PARTLY, None, (ONE_ACCEPTED, {})),
+    ("joint:none", NONE, None, NONE),
+    ("joint:pending", AGREED, None, (ALL_ACCEPTED, {})),
+    ("joint:pending", PARTLY, None, (ONE_ACCEPTED, {})),
+    ("joint:pending", NONE, None, NONE),
+    ("joint:accepted", AGREED, None, AGREED),
+    ("joint:accepted", PARTLY, REASON, PARTLY),
+    ("joint:accepted", NONE, None, NONE),
+    ("joint:mixed", AGREED, None, (ALL_ACCEPTED, {})),
+    ("joint:mixed", PARTLY, None, PARTLY),
+    ("joint:mixed", NONE, None, NONE),
+    ("joint:none", NONE, "x" * 501, (RefusalCode.INVALID_INPUT, {"reason": FieldProblem.TOO_LONG})),
+]
+
+
 @pytest.mark.parametrize(
-    "outcome", [Outcome.AGREED, Outcome.PARTLY_AGREED, Outcome.NO_AGREEMENT, Outcome.CANCELLED]
+    ("point", "outcome", "reason", "expected"),
+    END_CASES,
+    ids=[
+        f"{p}-{o.value}-{'reason' if r and r.strip() else 'no-reason'}-{i}"
+        for i, (p, o, r, _) in enumerate(END_CASES)
+    ],
 )
-def test_end_with_an_outcome(outcome: Outcome) -> None:
-    t = engine.apply(at("reflection"), c.EndWithOutcome(actor=FAC, outcome=outcome), FLOW, NOW)
-    assert t.mediation.stage is Stage.CLOSED and t.mediation.outcome is outcome
-    assert Notify(role=Role.INITIATOR, notice=Notice.CLOSED) in t.effects
+def test_end_by_stage(
+    point: str,
+    outcome: Outcome,
+    reason: str | None,
+    expected: Outcome | tuple[RefusalCode, dict[str, FieldProblem]],
+) -> None:
+    m = end_from(point)
+    command = c.EndWithOutcome(actor=FAC, outcome=outcome, reason=reason)
+    if isinstance(expected, tuple):
+        snapshot = m.model_dump()
+        with pytest.raises(Refused) as refused:
+            engine.apply(m, command, FLOW, NOW)
+        assert (refused.value.code, refused.value.fields) == expected
+        assert m.model_dump() == snapshot
+        return
+    t = engine.apply(m, command, FLOW, NOW)
+    assert (t.mediation.stage, t.mediation.outcome, t.mediation.closed_reason) == (
+        Stage.CLOSED,
+        expected,
+        "ended_by_facilitator",
+    )
+    assert t.mediation.end_reason == (reason.strip() if reason else None)
+    assert [i.withdrawn_at for i in t.mediation.agreement] == [
+        None if i.accepted else NOW for i in m.agreement
+    ]
+    closed = [Notify(role=r, notice=Notice.CLOSED) for r in (Role.INITIATOR, Role.RESPONDENT)]
+    final = [PostToJoint(post=JointPost.FINAL)] if m.joint else []
+    withdrawn = [UpdatePosted(ref=f"item:{i.id}") for i in m.agreement if i.pending]
+    follow_up = (
+        [Schedule(timer="follow_up", at=NOW + timedelta(days=14))] if expected in (AGREED, PARTLY) else []
+    )
+    assert t.effects == [*withdrawn, *final, *closed, *follow_up, RefreshHome()]
 
 
-@pytest.mark.parametrize("outcome", [Outcome.DECLINED, Outcome.EXPIRED, Outcome.ESCALATED])
-def test_end_with_an_outcome_that_is_not_the_facilitators_to_give(outcome: Outcome) -> None:
-    with pytest.raises(Refused) as refused:
-        engine.apply(at("reflection"), c.EndWithOutcome(actor=FAC, outcome=outcome), FLOW, NOW)
-    assert refused.value.code is RefusalCode.OUTCOME_NOT_ALLOWED
+def test_end_settles_an_open_proposal_to_finish() -> None:
+    m = run(joint_with("accepted"), c.ProposeFinish(actor=A, outcome=AGREED))
+    t = engine.apply(m, c.EndWithOutcome(actor=FAC, outcome=PARTLY), FLOW, NOW)
+    assert t.mediation.finish_proposals[0].status is FinishStatus.CLOSED
+    assert t.effects[0] == UpdatePosted(ref="finish:f1")
+
+
+def test_finishing_together_tells_the_host() -> None:
+    m = run(joint_with("accepted"), c.ProposeFinish(actor=B, outcome=AGREED))
+    t = engine.apply(m, c.AnswerFinish(actor=A, proposal_id="f1", confirmed=True), FLOW, NOW)
+    assert t.mediation.outcome is AGREED
+    assert NotifyFacilitator(notice=Notice.CLOSED) in t.effects
+
+
+def test_the_host_cannot_propose_or_confirm_a_finish() -> None:
+    m = run(joint_with("accepted"), c.ProposeFinish(actor=B, outcome=AGREED))
+    for command in (
+        c.ProposeFinish(actor=FAC, outcome=AGREED),
+        c.AnswerFinish(actor=FAC, proposal_id="f1", confirmed=True),
+        c.WithdrawFinish(actor=FAC, proposal_id="f1"),
+    ):
+        with pytest.raises(Refused) as refused:
+            engine.apply(m, command, FLOW, NOW)
+        assert refused.value.code is RefusalCode.NOT_A_PARTY

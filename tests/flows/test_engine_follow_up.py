@@ -20,7 +20,9 @@ A, B = "UANN", "UBOB"
 ANSWERS = {"happened": "It happened.", "feelings": "Hurt.", "needs": "Respect.", "requests": "Ask me."}
 
 
-def agreed(definition: FlowDefinition = PEER, outcome_items: int = 1) -> tuple[Mediation, list[object]]:
+def agreed(
+    definition: FlowDefinition = PEER, outcome_items: int = 1, pending_items: int = 0
+) -> tuple[Mediation, list[object]]:
     m = engine.start(
         c.Start(actor=A, respondent=B, topic="t"), definition, NOW, mediation_id="m", team="-.T"
     ).mediation
@@ -44,9 +46,13 @@ def agreed(definition: FlowDefinition = PEER, outcome_items: int = 1) -> tuple[M
             c.ProposeItem(actor=A, who="Bob", what="Send notes."),
             c.AcceptItem(actor=B, item_id=f"i{i + 1}"),
         ]
+    steps += [c.ProposeItem(actor=B, who="Ann", what="Ask first.") for _ in range(pending_items)]
     for step in steps:
         m = engine.apply(m, step, definition, NOW).mediation
-    t = engine.apply(m, c.Finish(actor=A), definition, NOW)
+    m = engine.apply(
+        m, c.ProposeFinish(actor=A, outcome=engine.agreement_outcome(m)), definition, NOW
+    ).mediation
+    t = engine.apply(m, c.AnswerFinish(actor=B, proposal_id="f1", confirmed=True), definition, NOW)
     return t.mediation, list(t.effects)
 
 
@@ -119,3 +125,17 @@ def test_other_commands_stay_refused_after_close() -> None:
     with pytest.raises(Refused) as refused:
         engine.apply(m, c.ProposeItem(actor=A, who="x", what="y"), PEER, NOW)
     assert refused.value.code is RefusalCode.CLOSED
+
+
+def test_items_withdrawn_at_the_close_stay_withdrawn_when_it_reopens() -> None:
+    m, _ = agreed(pending_items=1)
+    assert m.outcome is Outcome.PARTLY_AGREED and m.agreement[1].withdrawn_at == NOW
+    m = engine.apply(m, c.FollowUp(), PEER, NOW).mediation
+    m = engine.apply(m, c.AnswerFollowUp(actor=A, holding=False), PEER, NOW).mediation
+    assert m.stage is Stage.JOINT
+    with pytest.raises(Refused) as refused:
+        engine.apply(m, c.AcceptItem(actor=A, item_id="i2"), PEER, NOW)
+    assert refused.value.code is RefusalCode.ITEM_WITHDRAWN
+    # The withdrawn item no longer counts: the one accepted item is the whole agreement.
+    assert engine.agreement_outcome(m) is Outcome.AGREED
+    assert engine.fitting_outcomes(m) == [Outcome.AGREED, Outcome.PARTLY_AGREED, Outcome.NO_AGREEMENT]

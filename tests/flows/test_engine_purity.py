@@ -43,7 +43,10 @@ def _by(actor: str) -> list[c.Command]:
         c.ProposeItem(actor=actor, who="", what="x", by_when=date(2020, 1, 1)),
         c.AcceptItem(actor=actor, item_id="i1"),
         c.AcceptItem(actor=actor, item_id="nope"),
-        c.Finish(actor=actor),
+        *[c.ProposeFinish(actor=actor, outcome=o) for o in (Outcome.AGREED, Outcome.NO_AGREEMENT)],
+        c.AnswerFinish(actor=actor, proposal_id="f1", confirmed=True),
+        c.AnswerFinish(actor=actor, proposal_id="f1", confirmed=False),
+        c.WithdrawFinish(actor=actor, proposal_id="f1"),
         c.Cancel(actor=actor),
         # Facilitator commands: refused for parties and strangers in a peer mediation.
         c.NudgeParty(actor=actor, role=Role.RESPONDENT),

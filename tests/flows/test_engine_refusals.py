@@ -17,7 +17,7 @@ from flows import commands as c
 from flows.definition import FlowDefinition
 from flows.engine import ITEM_WHAT_MAX, ITEM_WHO_MAX, ITEMS_MAX, MISSING_MAX, Transition
 from flows.errors import FieldProblem, RefusalCode, Refused
-from flows.models import JointKind, Mediation, Role, SafetyOption, Share
+from flows.models import JointKind, Mediation, Outcome, Role, SafetyOption, Share
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 TODAY = NOW.date()
@@ -34,6 +34,7 @@ LONG = "x" * 1501  # one over the peer flow's 1500-character answers and reflect
 
 P = FieldProblem
 X = RefusalCode
+AGREED, PARTLY, NONE = Outcome.AGREED, Outcome.PARTLY_AGREED, Outcome.NO_AGREEMENT
 
 
 @dataclass(frozen=True)
@@ -400,8 +401,127 @@ CASES = [
         X.ALREADY_DONE,
     ),
     Case("accept-item-in-alliance", "alliance", c.AcceptItem(actor=BOB, item_id="i1"), X.WRONG_STAGE),
-    Case("finish-in-alliance", "alliance_initiator_ready", c.Finish(actor=ALICE), X.WRONG_STAGE),
-    Case("finish-in-intake", "intake", c.Finish(actor=BOB), X.WRONG_STAGE),
+    # --- finishing together ----------------------------------------------------------------------
+    Case(
+        "finish-in-alliance",
+        "alliance_initiator_ready",
+        c.ProposeFinish(actor=ALICE, outcome=NONE),
+        X.WRONG_STAGE,
+    ),
+    Case("finish-in-intake", "intake", c.ProposeFinish(actor=BOB, outcome=NONE), X.WRONG_STAGE),
+    Case(
+        "agreed-with-a-pending-item",
+        "joint_item",
+        c.ProposeFinish(actor=ALICE, outcome=AGREED),
+        X.OUTCOME_NEEDS_ALL_ACCEPTED,
+    ),
+    Case(
+        "agreed-with-one-item-of-two-accepted",
+        "joint_agreed",
+        c.ProposeFinish(actor=BOB, outcome=AGREED),
+        X.OUTCOME_NEEDS_ALL_ACCEPTED,
+        given=(c.ProposeItem(actor=BOB, who="Alice", what="Flag concerns early."),),
+    ),
+    Case(
+        "agreed-without-items",
+        "joint",
+        c.ProposeFinish(actor=BOB, outcome=AGREED),
+        X.OUTCOME_NEEDS_ALL_ACCEPTED,
+    ),
+    Case(
+        "partly-without-an-accepted-item",
+        "joint_item",
+        c.ProposeFinish(actor=BOB, outcome=PARTLY),
+        X.OUTCOME_NEEDS_ACCEPTED_ITEM,
+    ),
+    Case(
+        "partly-without-items",
+        "joint",
+        c.ProposeFinish(actor=ALICE, outcome=PARTLY),
+        X.OUTCOME_NEEDS_ACCEPTED_ITEM,
+    ),
+    Case(
+        "finish-as-declined",
+        "joint",
+        c.ProposeFinish(actor=ALICE, outcome=Outcome.DECLINED),
+        X.OUTCOME_NOT_ALLOWED,
+    ),
+    Case(
+        "finish-as-cancelled",
+        "joint",
+        c.ProposeFinish(actor=ALICE, outcome=Outcome.CANCELLED),
+        X.OUTCOME_NOT_ALLOWED,
+    ),
+    Case(
+        "finish-as-escalated",
+        "joint",
+        c.ProposeFinish(actor=BOB, outcome=Outcome.ESCALATED),
+        X.OUTCOME_NOT_ALLOWED,
+    ),
+    Case(
+        "propose-while-the-other-proposed",
+        "joint_finish_proposed",
+        c.ProposeFinish(actor=BOB, outcome=AGREED),
+        X.FINISH_AWAITS_YOU,
+    ),
+    Case(
+        "confirm-ones-own-proposal",
+        "joint_finish_proposed",
+        c.AnswerFinish(actor=ALICE, proposal_id="f1", confirmed=True),
+        X.OWN_FINISH,
+    ),
+    Case(
+        "not-yet-to-ones-own-proposal",
+        "joint_finish_proposed",
+        c.AnswerFinish(actor=ALICE, proposal_id="f1", confirmed=False),
+        X.OWN_FINISH,
+    ),
+    Case(
+        "confirm-without-a-proposal",
+        "joint",
+        c.AnswerFinish(actor=BOB, proposal_id="f1", confirmed=True),
+        X.FINISH_NOT_OPEN,
+    ),
+    Case(
+        "confirm-an-unknown-proposal",
+        "joint_finish_proposed",
+        c.AnswerFinish(actor=BOB, proposal_id="f9", confirmed=True),
+        X.FINISH_NOT_OPEN,
+    ),
+    Case(
+        "confirm-a-replaced-proposal",
+        "joint_finish_proposed",
+        c.AnswerFinish(actor=BOB, proposal_id="f1", confirmed=True),
+        X.FINISH_NOT_OPEN,
+        given=(c.ProposeFinish(actor=ALICE, outcome=PARTLY),),
+    ),
+    Case(
+        "confirm-after-not-yet",
+        "joint_finish_proposed",
+        c.AnswerFinish(actor=BOB, proposal_id="f1", confirmed=True),
+        X.FINISH_NOT_OPEN,
+        given=(c.AnswerFinish(actor=BOB, proposal_id="f1", confirmed=False),),
+    ),
+    Case(
+        "confirm-after-the-items-changed",
+        "joint_finish_proposed",
+        c.AnswerFinish(actor=BOB, proposal_id="f1", confirmed=True),
+        X.FINISH_NOT_OPEN,
+        given=(c.ProposeItem(actor=BOB, who="Alice", what="Flag concerns early."),),
+    ),
+    Case(
+        "withdraw-someone-elses-proposal",
+        "joint_finish_proposed",
+        c.WithdrawFinish(actor=BOB, proposal_id="f1"),
+        X.NOT_YOUR_STEP,
+    ),
+    Case(
+        "withdraw-twice",
+        "joint_finish_proposed",
+        c.WithdrawFinish(actor=ALICE, proposal_id="f1"),
+        X.FINISH_NOT_OPEN,
+        given=(c.WithdrawFinish(actor=ALICE, proposal_id="f1"),),
+    ),
 ]
 
 
@@ -465,7 +585,9 @@ STRANGER_COMMANDS = [
     c.Resume(actor=MALLORY),
     c.ProposeItem(actor=MALLORY, who="Bob", what="Quit"),
     c.AcceptItem(actor=MALLORY, item_id="i1"),
-    c.Finish(actor=MALLORY),
+    c.ProposeFinish(actor=MALLORY, outcome=Outcome.NO_AGREEMENT),
+    c.AnswerFinish(actor=MALLORY, proposal_id="f1", confirmed=True),
+    c.WithdrawFinish(actor=MALLORY, proposal_id="f1"),
     c.Cancel(actor=MALLORY),
     c.ChooseSafety(actor=MALLORY, choice=SafetyOption.PAUSE),
 ]
@@ -499,7 +621,9 @@ NATURAL_POINT = {
     c.Resume: "alliance_repair_paused",
     c.ProposeItem: "joint",
     c.AcceptItem: "joint_item",
-    c.Finish: "joint",
+    c.ProposeFinish: "joint",
+    c.AnswerFinish: "joint_finish_proposed",
+    c.WithdrawFinish: "joint_finish_proposed",
     c.Cancel: "reflection",
     c.ChooseSafety: "intake_signalled",
 }
@@ -516,7 +640,7 @@ def test_a_stranger_is_not_a_party_where_the_command_would_go_through(
     assert_refused(step, m, command, X.NOT_A_PARTY)
 
 
-_BOBS_STEP = {c.Accept, c.Postpone, c.Decline, c.AcceptItem, c.SubmitReflection}
+_BOBS_STEP = {c.Accept, c.Postpone, c.Decline, c.AcceptItem, c.SubmitReflection, c.AnswerFinish}
 
 
 def refusals(
@@ -562,7 +686,9 @@ STAGED: list[tuple[c.Command, str]] = [
     (c.JointSpaceOpened(channel_id="G9", kind=JointKind.GROUP_DM), "joint"),
     (c.ProposeItem(actor=BOB, who="Bob", what="x"), "joint"),
     (c.AcceptItem(actor=BOB, item_id="i1"), "joint"),
-    (c.Finish(actor=BOB), "joint"),
+    (c.ProposeFinish(actor=BOB, outcome=Outcome.NO_AGREEMENT), "joint"),
+    (c.AnswerFinish(actor=BOB, proposal_id="f1", confirmed=True), "joint"),
+    (c.WithdrawFinish(actor=BOB, proposal_id="f1"), "joint"),
 ]
 # one running point per stage: point -> its stage
 RUNNING = {
@@ -605,7 +731,9 @@ REFUSED_WHILE_PAUSED = [
     c.ChooseRepair(actor=ALICE, choice=c.Repair.CONTINUE),
     c.ProposeItem(actor=BOB, who="Bob", what="x"),
     c.AcceptItem(actor=BOB, item_id="i1"),
-    c.Finish(actor=ALICE),
+    c.ProposeFinish(actor=ALICE, outcome=Outcome.NO_AGREEMENT),
+    c.AnswerFinish(actor=BOB, proposal_id="f1", confirmed=False),
+    c.WithdrawFinish(actor=ALICE, proposal_id="f1"),
 ]
 PAUSED_AT = [
     "ground_rules",

@@ -24,9 +24,11 @@ from flows.effects import (
     PostToJoint,
     RefreshHome,
     Schedule,
+    UpdatePosted,
 )
 from flows.engine import Transition
 from flows.models import (
+    FinishStatus,
     JointKind,
     JointSpace,
     LoopStatus,
@@ -53,6 +55,10 @@ ANSWERS = {
 KEYS = list(ANSWERS)
 ALL = dict.fromkeys(KEYS, Share.ALL)
 HIGH = [10, 9, 9, 10]
+
+
+def upd(ref: str) -> UpdatePosted:
+    return UpdatePosted(ref=ref)
 
 
 def to(role: Role, notice: Notice, speaker: Role | None = None, by: str | None = None) -> Notify:
@@ -659,52 +665,146 @@ CASES = [
         {"agreement.0.accepted_by": [INI, RES], "agreement.0.accepted": True},
         [HOME],  # the adapter updates the item message in place,
     ),
+    # --- finishing together: one proposes an outcome, the other confirms or says not yet ------------
     Case(
-        "finish-agreed",
+        "propose-finish-agreed",
         "joint_agreed",
-        c.Finish(actor=ALICE),
+        c.ProposeFinish(actor=ALICE, outcome=Outcome.AGREED),
         {
-            "stage": Stage.CLOSED,
-            "outcome": Outcome.AGREED,
-            "closed_reason": "finished_by_initiator",
-            "initiator.done_at": NOW,
-            "respondent.done_at": None,
-            "history.-1.stage": Stage.CLOSED,
+            "stage": Stage.JOINT,
+            "finish_proposals.0.id": "f1",
+            "finish_proposals.0.proposer": INI,
+            "finish_proposals.0.outcome": Outcome.AGREED,
+            "finish_proposals.0.status": FinishStatus.PENDING,
+            "finish_proposals.0.proposed_at": NOW,
         },
-        [post(JointPost.FINAL), *both(Notice.CLOSED), FOLLOW_UP_IN_14_DAYS, HOME],
+        [post(JointPost.FINISH_PROPOSED, "f1"), HOME],
     ),
     Case(
-        "finish-partly-agreed",
+        "propose-finish-without-agreement-while-an-item-waits",
+        "joint_item",
+        c.ProposeFinish(actor=BOB, outcome=Outcome.NO_AGREEMENT),
+        {"finish_proposals.0.proposer": RES, "agreement.0.withdrawn_at": None},
+        [post(JointPost.FINISH_PROPOSED, "f1"), HOME],
+    ),
+    Case(
+        "propose-finish-partly-with-one-accepted-item",
         "joint_agreed",
-        c.Finish(actor=BOB),
-        {
-            "outcome": Outcome.PARTLY_AGREED,
-            "closed_reason": "finished_by_respondent",
-            "respondent.done_at": NOW,
-        },
-        [post(JointPost.FINAL), *both(Notice.CLOSED), FOLLOW_UP_IN_14_DAYS, HOME],
+        c.ProposeFinish(actor=BOB, outcome=Outcome.PARTLY_AGREED),
+        {"finish_proposals.0.outcome": Outcome.PARTLY_AGREED},
+        [post(JointPost.FINISH_PROPOSED, "f1"), HOME],
         given=(c.ProposeItem(actor=BOB, who="Alice", what="Flag concerns early."),),
     ),
     Case(
-        "finish-with-an-unaccepted-item-is-no-agreement",
-        "joint_item",
-        c.Finish(actor=ALICE),
-        {"outcome": Outcome.NO_AGREEMENT},
-        [post(JointPost.FINAL), *both(Notice.CLOSED), HOME],
+        "proposing-again-replaces-ones-own-proposal",
+        "joint_finish_proposed",
+        c.ProposeFinish(actor=ALICE, outcome=Outcome.PARTLY_AGREED),
+        {
+            "finish_proposals.0.status": FinishStatus.REPLACED,
+            "finish_proposals.0.settled_at": NOW,
+            "finish_proposals.1.id": "f2",
+            "finish_proposals.1.outcome": Outcome.PARTLY_AGREED,
+            "finish_proposals.1.status": FinishStatus.PENDING,
+        },
+        [upd("finish:f1"), post(JointPost.FINISH_PROPOSED, "f2"), HOME],
     ),
     Case(
-        "finish-without-items-is-no-agreement",
-        "joint",
-        c.Finish(actor=BOB),
-        {"outcome": Outcome.NO_AGREEMENT, "stage": Stage.CLOSED},
-        [post(JointPost.FINAL), *both(Notice.CLOSED), HOME],
-    ),
-    Case(
-        "finish-before-the-space-is-open-posts-nothing-there",
+        "propose-finish-before-the-space-is-open-asks-the-other-in-a-dm",
         "joint_opening",
-        c.Finish(actor=ALICE),
-        {"outcome": Outcome.NO_AGREEMENT, "stage": Stage.CLOSED},
-        [*both(Notice.CLOSED), HOME],
+        c.ProposeFinish(actor=ALICE, outcome=Outcome.NO_AGREEMENT),
+        {"finish_proposals.0.status": FinishStatus.PENDING, "joint": None},
+        [to(RES, Notice.FINISH_PROPOSED), HOME],
+    ),
+    Case(
+        "confirm-finish-closes-agreed",
+        "joint_finish_proposed",
+        c.AnswerFinish(actor=BOB, proposal_id="f1", confirmed=True),
+        {
+            "stage": Stage.CLOSED,
+            "outcome": Outcome.AGREED,
+            "closed_reason": "finished_together",
+            "finish_proposals.0.status": FinishStatus.CONFIRMED,
+            "finish_proposals.0.settled_at": NOW,
+            "initiator.done_at": NOW,
+            "respondent.done_at": NOW,
+            "history.-1.stage": Stage.CLOSED,
+        },
+        [upd("finish:f1"), post(JointPost.FINAL), *both(Notice.CLOSED), FOLLOW_UP_IN_14_DAYS, HOME],
+    ),
+    Case(
+        "confirm-finish-withdraws-the-pending-items-visibly",
+        "joint_agreed",
+        c.AnswerFinish(actor=BOB, proposal_id="f1", confirmed=True),
+        {
+            "outcome": Outcome.PARTLY_AGREED,
+            "agreement.0.withdrawn_at": None,
+            "agreement.1.withdrawn_at": NOW,
+            "agreement.1.accepted": False,
+        },
+        [
+            upd("finish:f1"),
+            upd("item:i2"),
+            post(JointPost.FINAL),
+            *both(Notice.CLOSED),
+            FOLLOW_UP_IN_14_DAYS,
+            HOME,
+        ],
+        given=(
+            c.ProposeItem(actor=BOB, who="Alice", what="Flag concerns early."),
+            c.ProposeFinish(actor=ALICE, outcome=Outcome.PARTLY_AGREED),
+        ),
+    ),
+    Case(
+        "confirm-finish-without-agreement-schedules-no-follow-up",
+        "joint_item",
+        c.AnswerFinish(actor=ALICE, proposal_id="f1", confirmed=True),
+        {"outcome": Outcome.NO_AGREEMENT, "agreement.0.withdrawn_at": NOW},
+        [upd("finish:f1"), upd("item:i1"), post(JointPost.FINAL), *both(Notice.CLOSED), HOME],
+        given=(c.ProposeFinish(actor=BOB, outcome=Outcome.NO_AGREEMENT),),
+    ),
+    Case(
+        "not-yet-keeps-the-conversation-open-and-tells-the-proposer",
+        "joint_finish_proposed",
+        c.AnswerFinish(actor=BOB, proposal_id="f1", confirmed=False),
+        {"stage": Stage.JOINT, "finish_proposals.0.status": FinishStatus.NOT_YET, "outcome": None},
+        [upd("finish:f1"), to(INI, Notice.FINISH_NOT_YET), HOME],
+    ),
+    Case(
+        "the-proposer-withdraws",
+        "joint_finish_proposed",
+        c.WithdrawFinish(actor=ALICE, proposal_id="f1"),
+        {"stage": Stage.JOINT, "finish_proposals.0.status": FinishStatus.WITHDRAWN},
+        [upd("finish:f1"), HOME],
+    ),
+    Case(
+        "an-item-proposed-afterwards-withdraws-the-proposal",
+        "joint_finish_proposed",
+        c.ProposeItem(actor=BOB, who="Alice", what="Flag concerns early."),
+        {"finish_proposals.0.status": FinishStatus.ITEMS_CHANGED, "agreement.1.id": "i2"},
+        [upd("finish:f1"), post(JointPost.ITEM_PROPOSED, "i2"), HOME],
+    ),
+    Case(
+        "an-item-accepted-afterwards-withdraws-the-proposal",
+        "joint_item",
+        c.AcceptItem(actor=BOB, item_id="i1"),
+        {"finish_proposals.0.status": FinishStatus.ITEMS_CHANGED, "agreement.0.accepted": True},
+        [upd("finish:f1"), HOME],
+        given=(c.ProposeFinish(actor=ALICE, outcome=Outcome.NO_AGREEMENT),),
+    ),
+    Case(
+        "after-not-yet-either-may-propose-again",
+        "joint_finish_proposed",
+        c.ProposeFinish(actor=BOB, outcome=Outcome.AGREED),
+        {"finish_proposals.1.id": "f2", "finish_proposals.1.proposer": RES},
+        [post(JointPost.FINISH_PROPOSED, "f2"), HOME],
+        given=(c.AnswerFinish(actor=BOB, proposal_id="f1", confirmed=False),),
+    ),
+    Case(
+        "cancel-settles-an-open-proposal",
+        "joint_finish_proposed",
+        c.Cancel(actor=BOB),
+        {"outcome": Outcome.CANCELLED, "finish_proposals.0.status": FinishStatus.CLOSED},
+        [to(INI, Notice.CANCELLED), upd("finish:f1"), post(JointPost.FINAL), HOME],
     ),
 ]
 
@@ -797,7 +897,10 @@ def test_resume_from_every_stage(
 def _check_cancel(before: Mediation, who: str, t: Transition) -> None:
     role = INI if who == ALICE else RES
     joint = [post(JointPost.FINAL)] if before.joint is not None else []
-    assert t.effects == [to(role.other, Notice.CANCELLED), *joint, HOME]
+    # pending items and an open proposal to finish are settled visibly at the close
+    settled = [upd(f"item:{i.id}") for i in before.agreement if i.pending]
+    settled += [upd(f"finish:{p.id}") for p in before.finish_proposals if p.status is FinishStatus.PENDING]
+    assert t.effects == [to(role.other, Notice.CANCELLED), *settled, *joint, HOME]
     m = t.mediation
     assert (m.stage, m.outcome, m.closed_reason, m.paused) == (
         Stage.CLOSED,
@@ -835,7 +938,9 @@ def test_party_unreachable_from_every_open_stage(
 ) -> None:
     before = play_to(open_point)
     t = step(before, c.PartyUnreachable(role=role, error="account_inactive"))
-    assert t.effects == [to(role.other, Notice.UNREACHABLE), HOME]
+    settled = [upd(f"item:{i.id}") for i in before.agreement if i.pending]
+    settled += [upd(f"finish:{p.id}") for p in before.finish_proposals if p.status is FinishStatus.PENDING]
+    assert t.effects == [to(role.other, Notice.UNREACHABLE), *settled, HOME]
     m = t.mediation
     assert (m.stage, m.outcome, m.closed_reason, m.paused) == (
         Stage.CLOSED,
@@ -849,7 +954,8 @@ def test_cancel_in_the_joint_space_posts_the_final_message_after_notifying(
     play_to: Callable[..., Mediation], step: Callable[..., Transition]
 ) -> None:
     t = step(play_to("joint_item"), c.Cancel(actor=BOB))
-    assert t.effects == [to(INI, Notice.CANCELLED), post(JointPost.FINAL), HOME]
+    assert t.effects == [to(INI, Notice.CANCELLED), upd("item:i1"), post(JointPost.FINAL), HOME]
+    assert t.mediation.agreement[0].withdrawn_at == NOW
 
 
 def test_the_whole_happy_path_records_every_stage(play_to: Callable[..., Mediation]) -> None:
@@ -863,5 +969,5 @@ def test_the_whole_happy_path_records_every_stage(play_to: Callable[..., Mediati
         Stage.JOINT,
         Stage.CLOSED,
     ]
-    assert (m.outcome, m.closed_reason) == (Outcome.AGREED, "finished_by_respondent")
+    assert (m.outcome, m.closed_reason) == (Outcome.AGREED, "finished_together")
     assert m.updated_at == NOW and NOW - m.created_at == timedelta(0)

@@ -12,7 +12,7 @@ from flows import commands as c
 from flows import engine
 from flows.definition import load_builtin
 from flows.effects import Notice, Notify
-from flows.models import JointKind, Mediation, Role, Share
+from flows.models import JointKind, Mediation, Outcome, Role, Share
 from flows.steps import Done, DoneKind, Offer, Step, offer_for, pending_step, step_done
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -201,13 +201,14 @@ def test_the_follow_up_lives_after_the_close_until_answered_or_reopened() -> Non
         c.JointSpaceOpened(channel_id="G1", kind=JointKind.GROUP_DM),
         c.ProposeItem(actor=A, who="Bob", what="Send notes."),
         c.AcceptItem(actor=B, item_id="i1"),
-        c.Finish(actor=A),  # 17
-        c.FollowUp(),  # 18
+        c.ProposeFinish(actor=A, outcome=Outcome.AGREED),  # 17
+        c.AnswerFinish(actor=B, proposal_id="f1", confirmed=True),  # 18: closed
+        c.FollowUp(),  # 19
     )
     assert p.done(INI, Notice.FOLLOW_UP) is None and p.done(RES, Notice.FOLLOW_UP) is None
-    p(c.AnswerFollowUp(actor=A, holding=False))  # 19: reopened
-    assert p.done(INI, Notice.FOLLOW_UP) == Done(kind=DoneKind.ANSWERED, at=minute(19))
-    assert p.done(RES, Notice.FOLLOW_UP) == Done(kind=DoneKind.MOVED_ON, at=minute(19))
+    p(c.AnswerFollowUp(actor=A, holding=False))  # 20: reopened
+    assert p.done(INI, Notice.FOLLOW_UP) == Done(kind=DoneKind.ANSWERED, at=minute(20))
+    assert p.done(RES, Notice.FOLLOW_UP) == Done(kind=DoneKind.MOVED_ON, at=minute(20))
 
 
 def test_a_loop_the_host_moved_on_from_is_done_for_both() -> None:
