@@ -88,10 +88,21 @@ class Person:
     def modal(self):  # type: ignore[no-untyped-def]
         return self.page.locator(".sb-backdrop .bk-modal")
 
-    async def click_last(self, action_id: str) -> None:
+    async def click_last(self, action_id: str, shot: str | None = None) -> None:
+        """Click the newest such button; one that cannot be undone asks first, as in Slack, and is
+        confirmed (after a screenshot named ``shot``, when given)."""
         button = self.page.locator(f"#pane [data-action-id='{action_id}']").last
         await expect(button).to_be_visible(timeout=TIMEOUT)
+        asks = await button.get_attribute("data-confirm-title")
         await button.click()
+        if asks:
+            dialog = self.page.locator("#confirm")
+            await expect(dialog).to_be_visible(timeout=TIMEOUT)
+            await expect(dialog).to_contain_text(asks)
+            if shot:
+                await self.shot(shot)
+            await dialog.locator("#confirm-ok").click()
+            await expect(dialog).to_be_hidden()
 
     async def fill(self, name: str, text: str) -> None:
         await self.modal().locator(f"[name='{name}']").fill(text)
@@ -161,7 +172,8 @@ async def test_ann_and_bob_play_a_whole_mediation(sandbox: Sandbox, browser: Bro
     await me.sees("It is voluntary")
     await me.shot("02-invitation")
     await me.click_last("cg_invite_accept")
-    await me.sees("You accepted (")
+    await me.sees("You accepted (")  # the used buttons turn into what happened
+    await me.shot("10-done-invitation")
     await me.click_last("cg_rules_agree")
     await me.become("ann")
     await me.open_dm()
@@ -283,7 +295,8 @@ async def test_ann_and_bob_play_a_whole_mediation(sandbox: Sandbox, browser: Bro
     await me.sees("proposes to finish here")
     await me.become("ann")
     await me.open_joint()
-    await me.click_last("cg_finish_confirm")
+    await me.shot("11-finish-together")
+    await me.click_last("cg_finish_confirm", shot="12-confirm-close")
     await me.sees("This mediation is closed")
     await me.does_not_see(ANN_SECRET)
 
@@ -296,6 +309,12 @@ async def test_ann_and_bob_play_a_whole_mediation(sandbox: Sandbox, browser: Bro
     await me.open_dm()
     await me.sees("What you agreed")
     await me.shot("06-agreement")
+
+    # Ann deletes her data: Slack's confirmation first, then a receipt; her words are gone.
+    await me.type("/mediate delete-my-data")
+    await me.click_last("cg_delete_my_data")
+    await me.sees("I erased everything you wrote")
+    await me.shot("13-delete-my-data")
     sandbox.standin.assert_no_rejections()
 
 

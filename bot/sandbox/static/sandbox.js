@@ -147,11 +147,28 @@
     return {action_id: el.dataset.actionId, block_id: el.dataset.blockId || null};
   }
 
-  document.addEventListener("click", (event) => {
+  // A button with a Block Kit `confirm` asks first, as Slack does; only "ok" sends the click.
+  function confirmed(el) {
+    const title = el.dataset.confirmTitle;
+    if (!title) return Promise.resolve(true);
+    const dialog = $("confirm");
+    $("confirm-title").textContent = title;
+    $("confirm-text").textContent = el.dataset.confirmText || "";
+    $("confirm-ok").textContent = el.dataset.confirmOk || "Yes";
+    $("confirm-deny").textContent = el.dataset.confirmDeny || "Cancel";
+    dialog.returnValue = "";
+    return new Promise((resolve) => {
+      dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok"), {once: true});
+      dialog.showModal();
+    });
+  }
+
+  document.addEventListener("click", async (event) => {
     const el = event.target.closest("[data-action='click']");
     if (!el) return;
     event.preventDefault();
     const body = Object.assign(where(el), actionOf(el), {value: el.dataset.value || null});
+    if (!(await confirmed(el))) return;
     post("/sandbox/click", body);
   });
 
