@@ -357,7 +357,7 @@ def is_error(status: int) -> bool:
 
 def closed(result: SubmitResult) -> bool:
     """The modal closed on submission: the app accepted it (a refusal updates it or shows errors)."""
-    return result.status == 200 and result.response_action in ("", "clear")
+    return result.status == 200 and result.response_action in ("", "clear", "close")
 
 
 # --- 1. both parties at once -------------------------------------------------------------------------

@@ -1,0 +1,67 @@
+"""Common Ground on a real Redis Cluster: three nodes, every slot covered, and a whole mediation played
+over signed HTTP, the worker's timers included. Every script and transaction must stay in one slot
+(the workspace's hash tag), or the cluster refuses it (CROSSSLOT)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+
+import pytest
+from redis.asyncio.cluster import RedisCluster as AsyncRedisCluster
+
+from bot.crypto import Cipher
+from bot.store import MediationStore
+from bot.worker import run_due
+from flows.models import Outcome, Stage
+from tests.e2e import play
+from tests.e2e.test_worker import runner
+from tests.support.harness import Harness
+from tests.support.redis_cluster import RedisCluster
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisCluster]:
+    running = RedisCluster(tmp_path_factory.mktemp("cluster")).start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+async def ch(cluster: RedisCluster, encryption_key: str, key_prefix: str) -> AsyncIterator[Harness]:
+    client = AsyncRedisCluster.from_url(cluster.url)
+    store = MediationStore(client, Cipher(encryption_key), prefix=key_prefix)  # type: ignore[arg-type]
+    harness = await Harness(store, cluster.url, encryption_key, key_prefix).start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+        await client.aclose()
+    assert not harness.standin.rejected, [(c.method, c.error) for c in harness.standin.rejected]
+
+
+async def test_a_whole_mediation_on_a_redis_cluster(ch: Harness) -> None:
+    mid = await play.to_joint(ch)
+    m = await ch.mediation(mid)
+    assert m.stage is Stage.JOINT and m.joint is not None
+    summary = play.joint_messages(ch, m)[0]
+    await ch.click_message(ch.ann, summary, "cg_item_propose")
+    await ch.submit(ch.ann, {"who": {"value": "Bob"}, "what": {"value": "Tell Ann first"}})
+    item = play.last_with(play.joint_messages(ch, await ch.mediation(mid)), "cg_item_accept")
+    await ch.click_message(ch.bob, item, "cg_item_accept")
+    await play.finish(ch, mid, ch.bob, ch.ann, "agreed")
+    closed = await ch.mediation(mid)
+    assert closed.outcome is Outcome.AGREED
+    assert "What you agreed" in str(ch.last_dm(ch.ann).blocks)
+
+
+async def test_timers_are_delivered_on_a_redis_cluster(ch: Harness) -> None:
+    await play.start(ch)
+    ch.clock.now += timedelta(hours=25)
+    assert await run_due(ch.service, runner(ch)) == 1  # the reminder
+    assert "gentle reminder" in ch.last_dm(ch.bob).text
+    ch.clock.now += timedelta(days=7)
+    assert await run_due(ch.service, runner(ch)) == 1  # the expiry
+    assert (await ch.mediation()).outcome is Outcome.EXPIRED
