@@ -21,6 +21,7 @@ Each delivery is recorded under the mediation's team hash tag (`{prefix}:{team}:
 
 from __future__ import annotations
 
+import asyncio
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -209,21 +210,12 @@ class TimerQueue:
         lease: timedelta = timedelta(seconds=120),
         max_tries: int = 8,
     ) -> Taken:
-        """Lease up to `limit` due timers from every shard (one pipelined round trip); a lease that
+        """Lease up to `limit` due timers from every shard (one script per shard, all at once); a lease that
         ran out counts as due. A timer taken more than `max_tries` times goes to the dead letters."""
         args = [_score(now), _score(now + lease), str(limit), str(max_tries)]
 
         async def call() -> list[list[list[bytes | int]]]:
-            async with self._redis.pipeline(transaction=False) as pipe:
-                for shard in range(self.shards):
-                    keys = [
-                        self.key(shard),
-                        self.key(shard, "lease"),
-                        self.key(shard, "tries"),
-                        self.key(shard, "dead"),
-                    ]
-                    await self._take(keys=keys, args=args, client=pipe)
-                return cast(list[list[list[bytes | int]]], await pipe.execute())
+            return await asyncio.gather(*(self._take_shard(shard, args) for shard in range(self.shards)))
 
         due: list[DueTimer] = []
         dead: list[str] = []
@@ -242,18 +234,23 @@ class TimerQueue:
             dead += [member for members in unreadable.values() for member in members]
         return Taken(due, dead)
 
+    async def _take_shard(self, shard: int, args: list[str]) -> list[list[bytes | int]]:
+        keys = [self.key(shard), self.key(shard, "lease"), self.key(shard, "tries"), self.key(shard, "dead")]
+        return cast(list[list[bytes | int]], await self._take(keys=keys, args=args))
+
     async def ack(self, timers: list[DueTimer]) -> None:
-        """These timers were delivered: their leases and try counts go (one round trip)."""
+        """These timers were delivered: their leases and try counts go (one script per shard)."""
         by_shard = _by_shard(timers)
         if not by_shard:
             return
 
         async def call() -> None:
-            async with self._redis.pipeline(transaction=False) as pipe:
-                for shard, members in by_shard.items():
-                    keys = [self.key(shard, "lease"), self.key(shard, "tries")]
-                    await self._ack(keys=keys, args=members, client=pipe)
-                await pipe.execute()
+            await asyncio.gather(
+                *(
+                    self._ack(keys=[self.key(shard, "lease"), self.key(shard, "tries")], args=members)
+                    for shard, members in by_shard.items()
+                )
+            )
 
         await unavailable(call)()
 
@@ -277,11 +274,9 @@ class TimerQueue:
 
     async def _bury_members(self, now: datetime, by_shard: dict[int, list[str]]) -> None:
         async def call() -> None:
-            async with self._redis.pipeline(transaction=False) as pipe:
-                for shard, members in by_shard.items():
-                    keys = [self.key(shard, "lease"), self.key(shard, "tries"), self.key(shard, "dead")]
-                    await self._bury(keys=keys, args=[_score(now), *members], client=pipe)
-                await pipe.execute()
+            for shard, members in by_shard.items():
+                keys = [self.key(shard, "lease"), self.key(shard, "tries"), self.key(shard, "dead")]
+                await self._bury(keys=keys, args=[_score(now), *members])
 
         await unavailable(call)()
 
