@@ -263,12 +263,12 @@ class TimerQueue:
             return
 
         async def call() -> None:
-            async with self._redis.pipeline(transaction=False) as pipe:
-                for shard, args in by_shard.items():
-                    await self._retry(
-                        keys=[self.key(shard), self.key(shard, "lease")], args=args, client=pipe
-                    )
-                await pipe.execute()
+            await asyncio.gather(
+                *(
+                    self._retry(keys=[self.key(shard), self.key(shard, "lease")], args=args)
+                    for shard, args in by_shard.items()
+                )
+            )
 
         await unavailable(call)()
 
