@@ -34,7 +34,7 @@ from bot.store import unavailable
 from flows.effects import Timer
 
 SHARDS = 16  # the same in every process that schedules or delivers (changing it strands timers)
-DONE_TTL_SECONDS = 30 * 24 * 3600  # how long a delivered timer is remembered (far beyond any lease)
+DONE_TTL_SECONDS = 2 * 24 * 3600  # how long a delivered timer is remembered (far beyond lease and backoffs)
 
 # KEYS: due, lease, tries, dead. ARGV: now, lease deadline, limit, max tries.
 # Returns {taken ids and their tries, interleaved; dead-lettered ids}.
