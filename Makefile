@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install test pytest lint typecheck format sandbox serve worker bench chaos coach-eval coach-train coach-train-check coach-bench screenshots clean
+.PHONY: install test pytest lint typecheck format sandbox serve worker bench bench-timers chaos coach-eval coach-train coach-train-check coach-bench screenshots clean
 
 $(BIN)/commonground: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,9 @@ bench: install  ## handler latency and throughput against a bare Bolt app
 
 chaos: install  ## lost updates, lost or doubled effects, 5xx and tracebacks under load, faults and junk
 	$(BIN)/python scripts/chaos.py
+
+bench-timers: install  ## due timers per second through one worker (100,000 timers, throwaway keys)
+	$(BIN)/python scripts/bench_timers.py
 
 coach-eval: install  ## the coach's figures on every data set (training sets marked)
 	$(BIN)/python scripts/coach_eval.py --all

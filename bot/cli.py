@@ -58,18 +58,27 @@ async def _serve(settings: Settings) -> None:
 
 
 async def _worker(settings: Settings) -> None:
+    from datetime import timedelta
+
     from slack_sdk.web.async_client import AsyncWebClient
 
     from bot.effects import EffectRunner
     from bot.runtime import open_services
-    from bot.worker import run_worker
+    from bot.worker import WorkerOptions, run_worker
 
     async with open_services(settings) as services:
         client = AsyncWebClient(
             token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url
         )
         print("Common Ground worker started.", flush=True)
-        await run_worker(services.service, EffectRunner(client, services.service))
+        options = WorkerOptions(
+            batch=settings.timer_batch,
+            concurrency=settings.timer_concurrency,
+            lease=timedelta(seconds=settings.timer_lease_seconds),
+            idle=settings.worker_idle_seconds,
+            max_tries=settings.timer_max_tries,
+        )
+        await run_worker(services.service, EffectRunner(client, services.service), options)
 
 
 def manifest_text() -> str:

@@ -95,7 +95,9 @@ class EffectRunner:
                     await self.refresh_homes(m)
                     await self.refresh_offers(m)
                 case Schedule():
-                    await self.service.store.schedule(m.team, m.id, effect.timer, effect.at)
+                    await self.service.store.schedule(
+                        m.team, m.id, effect.timer, effect.at, version=m.version
+                    )
                 case _:
                     assert_never(effect)
         except SlackApiError as exc:

@@ -13,7 +13,7 @@ from bot.definitions import DefinitionSource
 from bot.store import MediationStore, VersionConflict
 from flows import commands as c
 from flows import engine, retention
-from flows.effects import Notice
+from flows.effects import Notice, Timer
 from flows.engine import Transition
 from flows.errors import RefusalCode, Refused
 
@@ -74,10 +74,11 @@ class MediationService:
         log.info("mediation started", extra={"mediation": saved.id, "team": team})
         return Transition(saved, transition.effects)
 
-    async def _schedule_purge(self, team: str, mediation_id: str) -> None:
+    async def _schedule_purge(self, team: str, mediation_id: str, version: int) -> None:
         """A closed mediation's private text goes after the workspace's retention period."""
         days = (await self.configs.get(team)).retention_days if self.configs else DEFAULT_RETENTION_DAYS
-        await self.store.schedule(team, mediation_id, "purge", self.clock() + timedelta(days=days))
+        at = self.clock() + timedelta(days=days)
+        await self.store.schedule(team, mediation_id, Timer.PURGE, at, version=version)
 
     async def purge(self, team: str, mediation_id: str) -> bool:
         """Remove every private text of a closed mediation (the retention timer); True when done."""
@@ -120,7 +121,7 @@ class MediationService:
                 log.info("version conflict, retrying", extra={"mediation": mediation_id})
                 continue
             if not saved.is_open:
-                await self._schedule_purge(team, saved.id)
+                await self._schedule_purge(team, saved.id, saved.version)
             log.info(
                 "mediation changed",
                 extra={

@@ -43,6 +43,34 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("COMMONGROUND_KEY_PREFIX", "key_prefix"),
     )
     log_level: str = Field(default="INFO", validation_alias=AliasChoices("LOG_LEVEL", "log_level"))
+    # the worker's timers (bot/worker.py)
+    timer_batch: int = Field(
+        default=200, ge=1, le=5000, validation_alias=AliasChoices("COMMONGROUND_TIMER_BATCH", "timer_batch")
+    )
+    timer_concurrency: int = Field(
+        default=32,
+        ge=1,
+        le=1000,
+        validation_alias=AliasChoices("COMMONGROUND_TIMER_CONCURRENCY", "timer_concurrency"),
+    )
+    timer_lease_seconds: float = Field(
+        default=120,
+        ge=5,
+        le=3600,
+        validation_alias=AliasChoices("COMMONGROUND_TIMER_LEASE_SECONDS", "timer_lease_seconds"),
+    )
+    timer_max_tries: int = Field(
+        default=8,
+        ge=1,
+        le=100,
+        validation_alias=AliasChoices("COMMONGROUND_TIMER_MAX_TRIES", "timer_max_tries"),
+    )
+    worker_idle_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=300,
+        validation_alias=AliasChoices("COMMONGROUND_WORKER_IDLE_SECONDS", "worker_idle_seconds"),
+    )
 
     @field_validator("slack_bot_token", "slack_signing_secret")
     @classmethod
@@ -72,6 +100,11 @@ _ENV_NAMES = {
     "encryption_key": "COMMONGROUND_ENCRYPTION_KEY",
     "data_dir": "COMMONGROUND_DATA_DIR",
     "key_prefix": "COMMONGROUND_KEY_PREFIX",
+    "timer_batch": "COMMONGROUND_TIMER_BATCH",
+    "timer_concurrency": "COMMONGROUND_TIMER_CONCURRENCY",
+    "timer_lease_seconds": "COMMONGROUND_TIMER_LEASE_SECONDS",
+    "timer_max_tries": "COMMONGROUND_TIMER_MAX_TRIES",
+    "worker_idle_seconds": "COMMONGROUND_WORKER_IDLE_SECONDS",
 }
 
 

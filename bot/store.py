@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import redis.asyncio as aioredis
 from pydantic import BaseModel, ConfigDict
@@ -18,9 +18,12 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.crypto import Cipher
-from flows.effects import Notice
+from flows.effects import Notice, Timer
 from flows.models import Mediation, Party, Role
 from flows.steps import Offer
+
+if TYPE_CHECKING:
+    from bot.timers import TimerQueue
 
 
 class StoreUnavailable(Exception):
@@ -120,6 +123,9 @@ class MediationStore:
         self._prefix = prefix
         self._save = redis.register_script(_SAVE)
         self._release_pairs = redis.register_script(_RELEASE_PAIRS)
+        from bot.timers import TimerQueue  # it uses this module's error handling
+
+        self.timers: TimerQueue = TimerQueue(redis, prefix=prefix)
 
     # keys -------------------------------------------------------------------------------------
 
@@ -360,32 +366,12 @@ class MediationStore:
 
     # timers -----------------------------------------------------------------------------------
 
-    async def schedule(self, team: str, mediation_id: str, timer: str, at: datetime) -> None:
-        """Ask the worker to deliver `timer` to this mediation at `at`."""
-        member = f"{team}|{mediation_id}|{timer}"
-
-        async def call() -> None:
-            await self._redis.zadd(f"{self._prefix}:timers", {member: at.timestamp()})
-
-        await unavailable(call)()
-
-    async def take_due(self, now: datetime, limit: int = 100) -> list[tuple[str, str, str]]:
-        """Remove and return the timers due by `now` as (team, mediation id, timer)."""
-        key = f"{self._prefix}:timers"
-
-        async def call() -> list[bytes]:
-            due = cast(list[bytes], await self._redis.zrangebyscore(key, "-inf", now.timestamp(), 0, limit))
-            taken = []
-            for member in due:
-                if await self._redis.zrem(key, member):
-                    taken.append(member)
-            return taken
-
-        result = []
-        for member in await unavailable(call)():
-            team, mediation_id, timer = member.decode().rsplit("|", 2)
-            result.append((team, mediation_id, timer))
-        return result
+    async def schedule(
+        self, team: str, mediation_id: str, timer: Timer, at: datetime, *, version: int = 0
+    ) -> None:
+        """Ask the worker to deliver `timer` to this mediation at `at`; `version` is the mediation's
+        version when it was scheduled (see `bot.timers`)."""
+        await self.timers.schedule(team, mediation_id, Timer(timer), at, version)
 
     async def ping(self) -> bool:
         """True when Redis answers."""

@@ -1,48 +1,174 @@
-"""The worker process: delivers due timers (invitation reminders and expiry)."""
+"""The worker process: delivers due timers (reminders, expiry, the follow-up, the retention purge).
+
+A thin deliverer: a timer names a mediation, a kind and the version it was scheduled at, and
+delivering it applies a command (or, for the reminder, sends the reminder while the invitation is
+still unanswered). Timers are leased and acknowledged (`bot.timers`): a worker that dies mid-batch
+loses nothing, and each delivery is recorded so that a timer delivered again does nothing twice.
+Nothing a delivery raises stops the loop: the timer is logged (its kind and ids, never any text)
+and tried again after a backoff, and given up after `max_tries`.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.effects import EffectRunner
 from bot.service import MediationNotFound, MediationService
-from bot.store import StoreUnavailable
+from bot.timers import Claim, DueTimer, TimerQueue, parse
 from flows import commands as c
-from flows.effects import Notice, Notify
+from flows.effects import Notice, Notify, Timer
 from flows.errors import Refused
 from flows.models import Role, Stage
 
 log = logging.getLogger("commonground.worker")
 
 
-async def run_due(service: MediationService, runner: EffectRunner) -> int:
-    """Deliver every timer that is due now; returns how many were taken."""
-    due = await service.store.take_due(service.clock())
-    for team, mediation_id, timer in due:
+@dataclass(frozen=True)
+class WorkerOptions:
+    """How the worker takes and delivers timers (settings `COMMONGROUND_TIMER_*`)."""
+
+    batch: int = 200  # timers taken per shard per round trip
+    concurrency: int = 32  # deliveries in flight at once
+    lease: timedelta = timedelta(seconds=120)  # a timer not acknowledged by then is due again
+    idle: float = 1.0  # seconds to sleep when nothing was due
+    max_tries: int = 8  # then the timer goes to the dead letters
+    backoff: timedelta = timedelta(seconds=5)  # after a failed delivery: 5 s, 10 s, 20 s… (doubling)
+    backoff_max: timedelta = timedelta(minutes=15)
+
+    def retry_in(self, tries: int) -> timedelta:
+        """How long a timer waits after its `tries`-th failed delivery."""
+        wait: timedelta = self.backoff * (2 ** max(0, tries - 1))
+        return min(wait, self.backoff_max)
+
+
+class TimerWorker:
+    """Sweeps every shard, delivers what is due concurrently, acknowledges what was delivered."""
+
+    def __init__(
+        self, service: MediationService, runner: EffectRunner, options: WorkerOptions | None = None
+    ) -> None:
+        self.service = service
+        self.runner = runner
+        self.options = options or WorkerOptions()
+        self.queue: TimerQueue = service.store.timers
+        self._slots = asyncio.Semaphore(self.options.concurrency)
+        self._in_flight: set[asyncio.Task[bool]] = set()
+        self._handlers: dict[Timer, Callable[[DueTimer], Awaitable[None]]] = {
+            Timer.REMINDER: self._remind,
+            Timer.EXPIRE: self._expire,
+            Timer.FOLLOW_UP: self._follow_up,
+            Timer.PURGE: self._purge,
+        }
+        self._migrated = False
+
+    async def sweep(self) -> int:
+        """Take what is due in every shard (one round trip), deliver it, acknowledge what was
+        delivered (one round trip) and hand the rest back with a backoff; returns how many timers
+        were taken. Raises `StoreUnavailable` when Redis cannot be reached (nothing is lost)."""
+        if not self._migrated:
+            moved = await self.queue.migrate_legacy()
+            if moved:
+                log.info("timers moved into shards", extra={"count": moved})
+            self._migrated = True
+        now = self.service.clock()
+        o = self.options
+        taken = await self.queue.take_due(now, limit=o.batch, lease=o.lease, max_tries=o.max_tries)
+        for member in taken.dead:
+            gone = parse(member, shard=-1)
+            log.error("timer given up", extra=_ids(gone) if gone else {})
+        outcomes = await asyncio.gather(*(self._deliver_one(timer) for timer in taken.due))
+        delivered = [t for t, ok in zip(taken.due, outcomes, strict=True) if ok]
+        failed = [(t, now + o.retry_in(t.tries)) for t, ok in zip(taken.due, outcomes, strict=True) if not ok]
+        await self.queue.ack(delivered)
+        await self.queue.retry_later(failed)
+        return len(taken.due) + len(taken.dead)
+
+    async def drain(self) -> None:
+        """Wait for deliveries still in flight (they go on when a sweep is cancelled)."""
+        while self._in_flight:
+            await asyncio.gather(*self._in_flight, return_exceptions=True)
+
+    async def _deliver_one(self, timer: DueTimer) -> bool:
+        """Deliver one timer; True when it needs no more delivering. A delivery that has begun
+        finishes even when the sweep is cancelled, so its record says what happened."""
+        async with self._slots:
+            task = asyncio.create_task(self._deliver(timer))
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
+            return await asyncio.shield(task)
+
+    async def _deliver(self, timer: DueTimer) -> bool:
+        ids = _ids(timer)
         try:
-            if timer == "expire":
-                await runner.run(await service.act(team, mediation_id, c.Expire()))
-            elif timer == "follow_up":
-                await runner.run(await service.act(team, mediation_id, c.FollowUp()))
-            elif timer == "purge":
-                await service.purge(team, mediation_id)
-            elif timer == "reminder":
-                m = await service.store.get(team, mediation_id)
-                if m is not None and m.stage is Stage.INVITATION and m.is_open:
-                    await runner.notify(m, Notify(role=Role.RESPONDENT, notice=Notice.REMINDER))
+            claim = await self.queue.claim(timer, self.options.lease)
+            if claim is Claim.DONE:
+                return True  # delivered before; its acknowledgement was lost
+            if claim is Claim.FLIGHT:
+                return False  # another worker is at it: look again after a backoff
+        except Exception as exc:
+            log.warning("timer delivery failed", extra={**ids, "error": type(exc).__name__})
+            return False
+        try:
+            await self._handlers[timer.kind](timer)
         except (Refused, MediationNotFound):
-            continue  # answered, closed or removed meanwhile: nothing to do
-    return len(due)
-
-
-async def run_worker(service: MediationService, runner: EffectRunner, interval: float = 30.0) -> None:
-    """Deliver due timers forever, every `interval` seconds."""
-    while True:
+            pass  # answered, closed or removed meanwhile: nothing to do
+        except Exception as exc:  # never the message: it may quote what someone wrote
+            log.warning(
+                "timer delivery failed", extra={**ids, "tries": timer.tries, "error": type(exc).__name__}
+            )
+            try:
+                await self.queue.release(timer)
+            except Exception as release_exc:  # the record runs out with the lease
+                log.warning("timer record not released", extra={**ids, "error": type(release_exc).__name__})
+            return False
         try:
-            taken = await run_due(service, runner)
-            if taken:
-                log.info("timers delivered", extra={"count": taken})
-        except StoreUnavailable:
-            log.warning("store unavailable; retrying")
-        await asyncio.sleep(interval)
+            await self.queue.done(timer)
+        except Exception as exc:  # delivered; a repeat finds the mediation moved on, or re-sends
+            log.warning("timer record not written", extra={**ids, "error": type(exc).__name__})
+        return True
+
+    # one handler per kind: each applies a command, or checks the stage it was set for ---------
+
+    async def _remind(self, timer: DueTimer) -> None:
+        m = await self.service.store.get(timer.team, timer.mediation_id)
+        if m is not None and m.stage is Stage.INVITATION and m.is_open:
+            await self.runner.notify(m, Notify(role=Role.RESPONDENT, notice=Notice.REMINDER))
+
+    async def _expire(self, timer: DueTimer) -> None:
+        await self.runner.run(await self.service.act(timer.team, timer.mediation_id, c.Expire()))
+
+    async def _follow_up(self, timer: DueTimer) -> None:
+        await self.runner.run(await self.service.act(timer.team, timer.mediation_id, c.FollowUp()))
+
+    async def _purge(self, timer: DueTimer) -> None:
+        await self.service.purge(timer.team, timer.mediation_id)  # False (and gone) when nothing is left
+
+
+def _ids(timer: DueTimer) -> dict[str, str]:
+    """What a log line says about a timer: ids and its kind, never any text."""
+    return {"team": timer.team, "mediation": timer.mediation_id, "timer": timer.kind.value}
+
+
+async def run_due(service: MediationService, runner: EffectRunner) -> int:
+    """Deliver every timer that is due now (one sweep); returns how many were taken."""
+    return await TimerWorker(service, runner).sweep()
+
+
+async def run_worker(
+    service: MediationService, runner: EffectRunner, options: WorkerOptions | None = None
+) -> None:
+    """Deliver due timers forever: sweep again at once while there is a backlog, sleep only when
+    nothing was due. No exception ends the loop."""
+    worker = TimerWorker(service, runner, options)
+    while True:
+        taken = 0
+        try:
+            taken = await worker.sweep()
+        except Exception as exc:  # StoreUnavailable, VersionConflict, anything: log, wait, go on
+            log.warning("timer sweep failed; retrying", extra={"error": type(exc).__name__})
+        if not taken:
+            await asyncio.sleep(worker.options.idle)

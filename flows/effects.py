@@ -131,12 +131,21 @@ class RefreshHome(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
+class Timer(StrEnum):
+    """What a timer does when the worker delivers it."""
+
+    REMINDER = "reminder"  # remind the invited person, while the invitation is unanswered
+    EXPIRE = "expire"  # close an invitation nobody answered
+    FOLLOW_UP = "follow_up"  # ask both whether the agreement holds
+    PURGE = "purge"  # remove a closed mediation's private text after the retention period
+
+
 class Schedule(BaseModel):
     """Wake the mediation at `at` with a timer of this kind (the worker delivers it)."""
 
     model_config = ConfigDict(frozen=True)
 
-    timer: str
+    timer: Timer
     at: datetime
 
 

@@ -24,6 +24,7 @@ from flows.effects import (
     PostToJoint,
     RefreshHome,
     Schedule,
+    Timer,
     UpdatePosted,
     finish_ref,
     item_ref,
@@ -101,8 +102,8 @@ def _begin(
     if isinstance(invitation, InvitationStage):
         effects += invite
         effects += [
-            Schedule(timer="reminder", at=now + timedelta(hours=invitation.reminder_hours)),
-            Schedule(timer="expire", at=now + timedelta(days=invitation.expire_days)),
+            Schedule(timer=Timer.REMINDER, at=now + timedelta(hours=invitation.reminder_hours)),
+            Schedule(timer=Timer.EXPIRE, at=now + timedelta(days=invitation.expire_days)),
         ]
     else:
         for party in mediation.parties:
@@ -795,7 +796,7 @@ def _closing_notices(m: Mediation, d: FlowDefinition, now: datetime) -> list[Eff
     effects += [Notify(role=r, notice=Notice.CLOSED) for r in (Role.INITIATOR, Role.RESPONDENT)]
     joint = d.joint()
     if joint and joint.follow_up_days and m.outcome in (Outcome.AGREED, Outcome.PARTLY_AGREED):
-        effects.append(Schedule(timer="follow_up", at=now + timedelta(days=joint.follow_up_days)))
+        effects.append(Schedule(timer=Timer.FOLLOW_UP, at=now + timedelta(days=joint.follow_up_days)))
     return effects
 
 

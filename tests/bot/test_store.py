@@ -128,15 +128,6 @@ async def test_claim_once(store: MediationStore) -> None:
     assert await store.claim_once("event:Ev2") is True
 
 
-async def test_timers(store: MediationStore) -> None:
-    await store.schedule(TEAM, "m1", "expire", NOW + timedelta(days=7))
-    await store.schedule(TEAM, "m1", "reminder", NOW + timedelta(hours=24))
-    assert await store.take_due(NOW) == []
-    assert await store.take_due(NOW + timedelta(days=1)) == [(TEAM, "m1", "reminder")]
-    assert await store.take_due(NOW + timedelta(days=1)) == []
-    assert await store.take_due(NOW + timedelta(days=8)) == [(TEAM, "m1", "expire")]
-
-
 async def test_unreachable_redis_raises_store_unavailable(encryption_key: str) -> None:
     client = aioredis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)
     dead = MediationStore(client, Cipher(encryption_key), prefix="cgtest-dead")
