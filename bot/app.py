@@ -19,6 +19,7 @@ from bot.middleware import dedupe
 from bot.service import MediationService
 from bot.settings import Settings
 from bot.views.safety import home_safety
+from bot.webclient import web_client
 from flows.config import WorkspaceConfig
 
 # Slack's libraries log request and response bodies at DEBUG, and those bodies can hold private text
@@ -48,12 +49,7 @@ def create_app(settings: Settings, services: Services) -> AsyncApp:
     """Build the Bolt app with every listener attached."""
     quiet_slack_loggers()
     token = settings.slack_bot_token.get_secret_value()
-    client = AsyncWebClient(
-        token=token,
-        base_url=settings.slack_api_url,
-        session=services.http,
-        logger=logging.getLogger("slack_sdk.web"),
-    )
+    client = web_client(token, settings.slack_api_url, services.http)
     app = AsyncApp(
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         client=client,  # its token makes Bolt single-workspace: auth.test once, then cached
