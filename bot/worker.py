@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 
 from bot.effects import EffectRunner
 from bot.service import MediationNotFound, MediationService
-from bot.store import StoreUnavailable
+from bot.store import StoreUnavailable, VersionConflict
 from flows import commands as c
 from flows.effects import Notice, Notify
 from flows.errors import Refused
@@ -36,11 +37,28 @@ async def run_due(service: MediationService, runner: EffectRunner) -> int:
     return len(due)
 
 
+async def deliver_outbox(
+    service: MediationService, runner: EffectRunner, now: datetime | None = None, limit: int = 100
+) -> int:
+    """Deliver the outbox entries that are due (leased, so two workers never deliver one entry at
+    once; each marked done once): what the web process could not deliver, or never got to.
+    Returns how many were taken."""
+    entries = await service.outbox.take_due(now or service.clock(), limit)
+    for entry in entries:
+        try:
+            await runner.deliver_entry(entry)
+        except (Refused, MediationNotFound, StoreUnavailable, VersionConflict) as exc:
+            # the lease runs out and the entry is taken again later
+            log.warning("outbox entry not delivered", extra={"entry": entry.id, "error": type(exc).__name__})
+    return len(entries)
+
+
 async def run_worker(service: MediationService, runner: EffectRunner, interval: float = 30.0) -> None:
     """Deliver due timers forever, every `interval` seconds."""
     while True:
         try:
             taken = await run_due(service, runner)
+            await deliver_outbox(service, runner)
             if taken:
                 log.info("timers delivered", extra={"count": taken})
         except StoreUnavailable:
