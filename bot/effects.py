@@ -352,6 +352,8 @@ class EffectRunner:
             except SlackApiError as exc:
                 error = slack_error(exc)
                 log.warning("chat.update failed", extra={"mediation": m.id, "error": error})
+                if is_transient(exc):
+                    raise  # the refresh goes back to the outbox and is tried again
                 if error not in GONE:
                     continue  # tried again after the next change
             await self.service.store.forget_offer(m.team, m.id, sent)
