@@ -11,6 +11,8 @@ Usage::
 
 ``POST|GET /api/{method}`` answers like https://slack.com/api/ (always HTTP 200, ``{"ok": false,
 "error": ...}`` on failure); ``POST /response_url/{token}`` plays Slack's ``response_url``.
+Slack's bad moments are injected with :meth:`SlackStandIn.inject_fault` (or ``POST /_faults``):
+HTTP 429 with ``Retry-After``, or a 5xx with a JSON, HTML or broken body, for N seconds or N calls.
 """
 
 from __future__ import annotations
