@@ -23,6 +23,7 @@ Keys (all under the team's hash tag, except the set naming the workspaces that e
 
 from __future__ import annotations
 
+import logging
 import random
 import secrets
 from collections.abc import Sequence
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.store import OUTBOX, OUTBOX_DUE, MediationStore, unavailable
 from flows.effects import (
@@ -43,6 +44,8 @@ from flows.effects import (
     Schedule,
     UpdatePosted,
 )
+
+log = logging.getLogger("commonground.outbox")
 
 EFFECT_TYPES: dict[str, type[BaseModel]] = {
     cls.__name__: cls
@@ -61,7 +64,9 @@ class DeliveryPolicy:
     max_attempts: int = 8  # then given up, and the person who acted is told
     grace_seconds: float = 30.0  # a fresh entry is the web process's for this long
     lease_seconds: float = 120.0
-    done_ttl_seconds: int = 7 * 24 * 3600
+    # An entry is removed in the same step as its done record is set, so the record only has to
+    # outlast any delivery still in flight (a lease); an hour keeps Redis small.
+    done_ttl_seconds: int = 3600
 
     def quick_delay(self, attempt: int, retry_after: float | None = None) -> float:
         """The wait before quick try number `attempt` (0-based)."""
@@ -229,7 +234,17 @@ class Outbox:
         found = await unavailable(call)()
         claimed = {}
         for raw_id, raw in zip(found[::2], found[1::2], strict=True):
-            entry = OutboxEntry.model_validate_json(raw).model_copy(update={"lease": token})
+            try:
+                entry = OutboxEntry.model_validate_json(raw).model_copy(update={"lease": token})
+                entry.to_effect()
+            except (ValidationError, KeyError):
+                # written by a version that knew another effect: it can never be sent, so it goes
+                log.error("unreadable outbox entry dropped", extra={"entry": raw_id.decode()})
+                bad = OutboxEntry(
+                    id=raw_id.decode(), team=team, mediation_id="", version=0, kind="", effect={}
+                )
+                await self.done(bad.model_copy(update={"lease": token}))
+                continue
             claimed[raw_id.decode()] = entry
         return claimed
 

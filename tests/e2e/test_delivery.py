@@ -179,3 +179,28 @@ async def test_the_outbox_is_written_in_the_same_step_as_the_document(h: Harness
     assert lost[0].id not in await outbox.pending(h.team)
     assert (await h.mediation()).version == saved.version
     assert (await h.mediation()).topic == m.topic
+
+
+async def test_a_message_the_close_made_moot_is_not_sent_late(h: Harness) -> None:
+    h.standin.inject_fault("chat.postMessage", status=503, retry_after=None, channel=h.standin.im_with(h.bob))
+    await play.start(h)
+    assert len(await h.service.outbox.pending(h.team)) == 1  # Bob's invitation, waiting
+    h.standin.clear_faults()
+    await h.command(h.ann, "cancel")
+    told = len(h.dm(h.bob))  # that it was cancelled, at most
+    h.clock.now += timedelta(hours=1)
+    assert await deliver_outbox(h.service, runner(h)) == 1
+    assert await h.service.outbox.pending(h.team) == {}
+    assert len(h.dm(h.bob)) == told  # no invitation after the cancellation
+
+
+async def test_an_unreadable_entry_is_dropped_and_the_drain_goes_on(h: Harness) -> None:
+    mediation_id = await play.start(h)
+    await h.service.act(h.team, mediation_id, c.Accept(actor=h.bob))  # entries for the worker
+    bogus = f"{mediation_id}:99:0"
+    await h.store.redis.hset(h.store.key(h.team, "outbox"), bogus, '{"kind": "Teleport"}')
+    await h.store.redis.zadd(h.store.key(h.team, "outbox:due"), {bogus: 0})
+    after_grace(h)
+    await deliver_outbox(h.service, runner(h))
+    assert await h.service.outbox.pending(h.team) == {}
+    assert sum("accepted your invitation" in text for text in texts_to(h, h.ann)) == 1
