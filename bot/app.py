@@ -49,7 +49,10 @@ def create_app(settings: Settings, services: Services) -> AsyncApp:
     """Build the Bolt app with every listener attached."""
     quiet_slack_loggers()
     token = settings.slack_bot_token.get_secret_value()
-    client = web_client(token, settings.slack_api_url, services.http)
+    # Listeners answer people within Slack's 3 s: their client retries once, quickly. Effects run
+    # after the ack and go through the outbox: theirs waits out a short Retry-After and retries more.
+    client = web_client(token, settings.slack_api_url, services.http, patient=False)
+    effects_client = web_client(token, settings.slack_api_url, services.http)
     app = AsyncApp(
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         client=client,  # its token makes Bolt single-workspace: auth.test once, then cached
@@ -57,7 +60,9 @@ def create_app(settings: Settings, services: Services) -> AsyncApp:
         raise_error_for_unhandled_request=False,
     )
     app.middleware(dedupe(services.service.store))
-    deps = Deps(service=services.service, runner=EffectRunner(client, services.service), http=services.http)
+    deps = Deps(
+        service=services.service, runner=EffectRunner(effects_client, services.service), http=services.http
+    )
     commands.register(app, deps)
     actions.register(app, deps)
     views.register(app, deps)

@@ -82,8 +82,12 @@ def is_transient(exc: BaseException) -> bool:
 
 
 class RateLimitRetry(AsyncRateLimitErrorRetryHandler):
-    """Waits out a 429 for as long as `Retry-After` says, when that is short; a longer wait is left
-    to the outbox, which honours it too (a request never holds a connection for a minute)."""
+    """Waits out a 429 for as long as `Retry-After` says, when that is at most `max_wait` seconds; a
+    longer wait is left to the outbox, which honours it too (a request never holds on for a minute)."""
+
+    def __init__(self, max_retry_count: int, max_wait: float) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.max_wait = max_wait
 
     async def _can_retry_async(
         self,
@@ -97,7 +101,7 @@ class RateLimitRetry(AsyncRateLimitErrorRetryHandler):
             return False
         wait = _header(response, "retry-after")
         try:
-            return wait is None or float(wait) <= RETRY_AFTER_CAP_SECONDS
+            return wait is None or float(wait) <= self.max_wait
         except ValueError:
             return True
 
@@ -119,23 +123,28 @@ class ServerErrorRetry(AsyncServerErrorRetryHandler):
         return isinstance(error, SlackApiError) and _status(error.response) in SERVER_ERRORS
 
 
-def retry_handlers() -> list[AsyncRetryHandler]:
-    """Connection errors, 5xx and 429 (honouring `Retry-After`), each retried at most `RETRIES`
-    times with exponential backoff and jitter."""
-    backoff = BackoffRetryIntervalCalculator(backoff_factor=0.25)
+def retry_handlers(*, patient: bool = True) -> list[AsyncRetryHandler]:
+    """Connection errors, 5xx and 429 (honouring `Retry-After`), each retried a bounded number of
+    times with exponential backoff and jitter. Patient (effects, after the ack): `RETRIES` times,
+    waiting up to `RETRY_AFTER_CAP_SECONDS`. Not patient (listeners, which may call before their
+    ack or hold a trigger_id that expires in 3 s): once, quickly, a 429 only if it asks for ≤ 1 s."""
+    retries, factor, max_wait = (RETRIES, 0.25, RETRY_AFTER_CAP_SECONDS) if patient else (1, 0.1, 1.0)
+    backoff = BackoffRetryIntervalCalculator(backoff_factor=factor)
     return [
-        AsyncConnectionErrorRetryHandler(max_retry_count=RETRIES, interval_calculator=backoff),
-        ServerErrorRetry(max_retry_count=RETRIES, interval_calculator=backoff),
-        RateLimitRetry(max_retry_count=RETRIES),
+        AsyncConnectionErrorRetryHandler(max_retry_count=retries, interval_calculator=backoff),
+        ServerErrorRetry(max_retry_count=retries, interval_calculator=backoff),
+        RateLimitRetry(max_retry_count=retries, max_wait=max_wait),
     ]
 
 
-def web_client(token: str, base_url: str, session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
-    """The Web API client, with `retry_handlers`."""
+def web_client(
+    token: str, base_url: str, session: aiohttp.ClientSession | None = None, *, patient: bool = True
+) -> AsyncWebClient:
+    """The Web API client, with `retry_handlers` (see there for `patient`)."""
     return AsyncWebClient(
         token=token,
         base_url=base_url,
         session=session,
         logger=logging.getLogger("slack_sdk.web"),
-        retry_handlers=retry_handlers(),
+        retry_handlers=retry_handlers(patient=patient),
     )

@@ -49,7 +49,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     configs = deps.service.configs
     if configs is None:
         return
-    gate = AdminGate(deps.runner.client, configs)
+    gate = AdminGate(app.client, configs)  # the listeners' client: it may be asked before an ack
     deps.runner.home_sections.append(_home_section(gate, configs))
     app.action(re.compile("^" + re.escape(views.ACTION_PREFIX)))(_open_handler(deps, gate, configs))
     app.view(views.ADMIN_CALLBACK)(_submit_handler(deps, gate, configs))

@@ -77,3 +77,13 @@ async def test_faults_can_be_injected_and_cleared_over_http(standin: SlackStandI
             assert answer.status == 200
     assert (await client.auth_test())["ok"] is True
     assert not standin.rejected  # injected faults are not the app's mistakes
+
+
+async def test_the_listeners_client_never_waits_long(standin: SlackStandIn) -> None:
+    client = web_client(standin.bot_token, standin.api_url, patient=False)
+    standin.inject_fault("auth.test", status=429, retry_after=3)
+    started = time.monotonic()
+    with pytest.raises(SlackApiError):
+        await client.auth_test()
+    assert time.monotonic() - started < 1.0  # a trigger_id lives 3 s: no waiting out a 3 s Retry-After
+    assert len(standin.calls_to("auth.test")) == 1
