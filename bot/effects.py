@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import assert_never
 
@@ -120,9 +120,8 @@ class EffectRunner:
             if follow_up is not None:
                 await self.run(follow_up)
                 if not follow_up.mediation.is_open:
-                    for (
-                        entry
-                    ) in claimed.values():  # e.g. a party became unreachable: the rest no longer applies
+                    # e.g. a party became unreachable: the rest no longer applies
+                    for entry in claimed.values():
                         await self._done(entry)
                     break
                 m = follow_up.mediation
@@ -138,8 +137,8 @@ class EffectRunner:
                 break
             await asyncio.sleep(self.policy.quick_delay(number, attempt.retry_after))
             attempt = await self._attempt(m, entry, effect)
-        await self._settle(m, entry, effect, attempt)
-        return attempt
+        settled = await self._settle(m, entry, effect, attempt)
+        return replace(attempt, status=settled)
 
     async def deliver_entry(self, entry: OutboxEntry) -> Status:
         """Deliver one leased outbox entry (the worker's drain), rendered from the stored mediation."""
