@@ -30,6 +30,7 @@ from bot import texts as t
 from bot.config_store import ConfigStore
 from bot.store import VersionConflict
 from bot.submitted import Values, value
+from bot.webclient import slack_error
 from flows.config import (
     BUILTIN_FLOWS,
     AuditEntry,
@@ -115,7 +116,7 @@ class AdminGate:
         try:
             response = await self.client.users_info(user=user_id)
         except SlackApiError as exc:
-            log.info("users.info failed", extra={"error": str(exc.response.get("error"))})
+            log.info("users.info failed", extra={"error": slack_error(exc)})
             return False
         user = response.get("user") or {}
         if user.get("deleted") or user.get("is_bot") or user.get("is_restricted"):

@@ -19,6 +19,7 @@ from bot.middleware import dedupe
 from bot.service import MediationService
 from bot.settings import Settings
 from bot.views.safety import home_safety
+from bot.webclient import web_client
 from flows.config import WorkspaceConfig
 
 # Slack's libraries log request and response bodies at DEBUG, and those bodies can hold private text
@@ -48,12 +49,10 @@ def create_app(settings: Settings, services: Services) -> AsyncApp:
     """Build the Bolt app with every listener attached."""
     quiet_slack_loggers()
     token = settings.slack_bot_token.get_secret_value()
-    client = AsyncWebClient(
-        token=token,
-        base_url=settings.slack_api_url,
-        session=services.http,
-        logger=logging.getLogger("slack_sdk.web"),
-    )
+    # Listeners answer people within Slack's 3 s: their client retries once, quickly. Effects run
+    # after the ack and go through the outbox: theirs waits out a short Retry-After and retries more.
+    client = web_client(token, settings.slack_api_url, services.http, patient=False)
+    effects_client = web_client(token, settings.slack_api_url, services.http)
     app = AsyncApp(
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         client=client,  # its token makes Bolt single-workspace: auth.test once, then cached
@@ -61,7 +60,9 @@ def create_app(settings: Settings, services: Services) -> AsyncApp:
         raise_error_for_unhandled_request=False,
     )
     app.middleware(dedupe(services.service.store))
-    deps = Deps(service=services.service, runner=EffectRunner(client, services.service), http=services.http)
+    deps = Deps(
+        service=services.service, runner=EffectRunner(effects_client, services.service), http=services.http
+    )
     commands.register(app, deps)
     actions.register(app, deps)
     views.register(app, deps)

@@ -60,15 +60,14 @@ async def _serve(settings: Settings) -> None:
 async def _worker(settings: Settings) -> None:
     from datetime import timedelta
 
-    from slack_sdk.web.async_client import AsyncWebClient
-
     from bot.effects import EffectRunner
     from bot.runtime import open_services
+    from bot.webclient import web_client
     from bot.worker import WorkerOptions, run_worker
 
     async with open_services(settings) as services:
-        client = AsyncWebClient(
-            token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url
+        client = web_client(
+            settings.slack_bot_token.get_secret_value(), settings.slack_api_url, services.http
         )
         print("Common Ground worker started.", flush=True)
         options = WorkerOptions(

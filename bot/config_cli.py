@@ -26,6 +26,7 @@ from bot.admin import CLI_ACTOR, ChangedMeanwhile, export_config, import_config,
 from bot.config_store import ConfigStore
 from bot.settings import Settings
 from bot.store import StoreUnavailable, VersionConflict, team_key
+from bot.webclient import slack_error
 from flows.config import ConfigImportError
 
 
@@ -86,7 +87,7 @@ async def default_team(settings: Settings) -> str:
     try:
         response = await client.auth_test()
     except SlackApiError as exc:
-        raise CliProblem(f"Slack's auth.test failed ({exc.response.get('error')}); {hint}.") from None
+        raise CliProblem(f"Slack's auth.test failed ({slack_error(exc)}); {hint}.") from None
     except (OSError, aiohttp.ClientError) as exc:
         raise CliProblem(f"Could not reach Slack ({exc}); {hint}.") from None
     return team_key(response.get("enterprise_id"), response.get("team_id"))

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from enum import Enum
 from typing import assert_never
 
-from slack_sdk.errors import SlackApiError
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.service import MediationService
-from bot.store import SentOffer, StoreUnavailable
+from bot import texts as t
+from bot.outbox import DeliveryPolicy, OutboxEntry, effect_id, in_outbox
+from bot.service import MediationService, Saved
+from bot.store import SentOffer, StoreUnavailable, VersionConflict
 from bot.views.common import dump
 from bot.views.home import home_view
 from bot.views.joint import finish_message, item_message, joint_message, joint_root_message
 from bot.views.messages import done_message, facilitator_message, notice_message
 from bot.views.safety import safety_blocks
+from bot.webclient import is_transient, retry_after, slack_error
 from flows import commands as c
 from flows.config import WorkspaceConfig
 from flows.effects import (
@@ -54,72 +61,234 @@ UNREACHABLE = {"user_not_found", "user_disabled", "account_inactive", "cannot_dm
 GONE = {"message_not_found", "channel_not_found", "cant_update_message", "is_archived"} | UNREACHABLE
 
 
+class Status(Enum):
+    """How one attempt at an effect went."""
+
+    DELIVERED = "delivered"  # done (or answered for good, e.g. a party who cannot be reached)
+    RETRY = "retry"  # Slack had a bad moment: try again later
+    FAILED = "failed"  # Slack refused it for good: give up
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One attempt at an effect: how it went, a follow-up transition, how long Slack asked us to wait."""
+
+    status: Status
+    follow_up: Transition | None = None
+    retry_after: float | None = None
+
+
 class EffectRunner:
     """Runs a transition's effects in order, feeding back what Slack tells us (a new joint space,
-    an unreachable party) as further commands."""
+    an unreachable party) as further commands. A stored transition's Slack effects come from the
+    outbox (bot/outbox.py): each is leased, delivered with a few quick tries, and marked done, or
+    left for the worker; the person who acted is told when something does not get through."""
 
-    def __init__(self, client: AsyncWebClient, service: MediationService) -> None:
+    def __init__(
+        self, client: AsyncWebClient, service: MediationService, policy: DeliveryPolicy | None = None
+    ) -> None:
         self.client = client
         self.service = service
+        self.policy = policy or service.outbox.policy
         # Further App Home sections (hosted mediations, admin): (team, user) -> blocks, or [] for none.
         self.home_sections: list[HomeSection] = []
 
     async def run(self, transition: Transition) -> None:
         """Carry out every effect of `transition`; follow-up transitions run too."""
-        m = transition.mediation
-        for effect in transition.effects:
-            follow_up = await self._one(m, effect)
+        m = base = transition.mediation  # the ids name the version this transition gave
+        saved = transition if isinstance(transition, Saved) else None
+        claimed: dict[str, OutboxEntry] = {}
+        if saved is not None:
+            ids = [effect_id(m.id, m.version, i) for i, e in enumerate(transition.effects) if in_outbox(e)]
+            try:
+                claimed = await self.service.outbox.claim(m.team, ids)
+            except StoreUnavailable:
+                log.error("store unavailable while running effects", extra={"mediation": m.id})
+                return  # the entries stay in the outbox: the worker delivers them
+        delayed: list[Effect] = []
+        for index, effect in enumerate(transition.effects):
+            if saved is None or not in_outbox(effect):
+                follow_up = await self._one(m, effect)
+            else:
+                entry = claimed.pop(effect_id(base.id, base.version, index), None)
+                if entry is None:
+                    continue  # delivered already, or being delivered by another process
+                attempt = await self._quickly(m, entry, effect)
+                follow_up = attempt.follow_up
+                if attempt.status is Status.RETRY:
+                    delayed.append(effect)
             if follow_up is not None:
                 await self.run(follow_up)
                 if not follow_up.mediation.is_open:
-                    return  # e.g. a party became unreachable: the rest no longer applies
+                    # e.g. a party became unreachable: the rest no longer applies
+                    for entry in claimed.values():
+                        await self._done(entry)
+                    break
                 m = follow_up.mediation
+        if saved is not None and delayed:
+            await self.tell_actor(base, saved.actor, delayed, t.DELIVERY_DELAYED)
+
+    async def _quickly(self, m: Mediation, entry: OutboxEntry, effect: Effect) -> Attempt:
+        """Deliver an entry with a few quick tries (backoff and jitter); what still fails goes back
+        to the outbox for the worker, or is given up when Slack refused it for good."""
+        attempt = await self._attempt(m, entry, effect)
+        for number in range(self.policy.quick_tries):
+            if attempt.status is not Status.RETRY:
+                break
+            await asyncio.sleep(self.policy.quick_delay(number, attempt.retry_after))
+            attempt = await self._attempt(m, entry, effect)
+        settled = await self._settle(m, entry, effect, attempt)
+        return replace(attempt, status=settled)
+
+    async def deliver_entry(self, entry: OutboxEntry) -> Status:
+        """Deliver one leased outbox entry (the worker's drain), rendered from the stored mediation."""
+        m = await self.service.store.get(entry.team, entry.mediation_id)
+        if m is None or (not m.is_open and m.version > entry.version):
+            await self._done(entry)  # removed, or closed since: those people were told that instead
+            return Status.DELIVERED
+        effect = entry.to_effect()
+        attempt = await self._attempt(m, entry, effect)
+        status = await self._settle(m, entry, effect, attempt)
+        if attempt.follow_up is not None:
+            await self.run(attempt.follow_up)
+        return status
+
+    async def _settle(self, m: Mediation, entry: OutboxEntry, effect: Effect, attempt: Attempt) -> Status:
+        """Record how an entry's delivery went: done, back in the outbox, or given up (and told)."""
+        failed = attempt.status is Status.FAILED
+        if attempt.status is Status.RETRY:
+            if entry.attempts + 1 < self.policy.max_attempts:
+                delay = self.policy.later(entry.attempts + 1, attempt.retry_after)
+                try:
+                    await self.service.outbox.retry_later(entry, self.service.clock().timestamp() + delay)
+                except StoreUnavailable:
+                    log.error("store unavailable; the lease runs out", extra={"mediation": m.id})
+                return Status.RETRY
+            failed = True
+        if not await self._done(entry):
+            return Status.DELIVERED
+        if failed:
+            log.warning(
+                "effect given up",
+                extra={"mediation": m.id, "effect": entry.kind, "attempts": entry.attempts + 1},
+            )
+            await self.tell_actor(m, entry.actor, [effect], t.DELIVERY_FAILED)
+            return Status.FAILED
+        return Status.DELIVERED
+
+    async def _done(self, entry: OutboxEntry) -> bool:
+        try:
+            return await self.service.outbox.done(entry)
+        except StoreUnavailable:
+            log.error("store unavailable; the lease runs out", extra={"mediation": entry.mediation_id})
+            return False
+
+    async def _attempt(self, m: Mediation, entry: OutboxEntry, effect: Effect) -> Attempt:
+        """Try an effect once (the Web API client retries a little on its own)."""
+        try:
+            return Attempt(Status.DELIVERED, await self._apply(m, effect, entry.actor))
+        except SlackApiError as exc:
+            error = slack_error(exc)
+            log.warning(
+                "web api call failed",
+                extra={"mediation": m.id, "error": error, "effect": type(effect).__name__},
+            )
+            if is_transient(exc):
+                return Attempt(Status.RETRY, retry_after=retry_after(exc))
+            role = self._role_of(effect)
+            if error in UNREACHABLE and role is not None:
+                follow_up = None
+                if m.is_open:
+                    follow_up = await self._feed(m, c.PartyUnreachable(role=role, error=error), entry.actor)
+                return Attempt(Status.DELIVERED, follow_up)
+            if isinstance(effect, UpdatePosted | RefreshHome):
+                return Attempt(Status.DELIVERED)  # cosmetic: redrawn with the next change
+            return Attempt(Status.FAILED)
+        except (StoreUnavailable, VersionConflict) as exc:
+            log.warning(
+                "store problem while running effects", extra={"mediation": m.id, "error": type(exc).__name__}
+            )
+            return Attempt(Status.RETRY)
+        except (TimeoutError, aiohttp.ClientError, SlackRequestError) as exc:
+            log.warning("web api unreachable", extra={"mediation": m.id, "error": type(exc).__name__})
+            return Attempt(Status.RETRY)
 
     async def _one(self, m: Mediation, effect: Effect) -> Transition | None:
+        """An effect outside the outbox (a timer, or a transition that was not stored): once."""
         try:
-            match effect:
-                case Notify():
-                    await self.notify(m, effect)
-                case OpenJointSpace():
-                    channel, thread_ts = await self._open_joint(m, effect)
-                    await self.service.store.link_joint(m.team, joint_key(channel, thread_ts), m.id)
-                    opened = c.JointSpaceOpened(channel_id=channel, kind=effect.kind, thread_ts=thread_ts)
-                    return await self._feed(m, opened)
-                case NotifyFacilitator():
-                    await self.notify_facilitator(m, effect)
-                case PostToJoint():
-                    await self._post_joint(m, effect)
-                case UpdatePosted():
-                    await self._update_posted(m, effect)
-                case RefreshHome():
-                    await self.refresh_homes(m)
-                    await self.refresh_offers(m)
-                case Schedule():
-                    await self.service.store.schedule(
-                        m.team, m.id, effect.timer, effect.at, version=m.version
-                    )
-                case _:
-                    assert_never(effect)
+            return await self._apply(m, effect, None)
         except SlackApiError as exc:
-            error = str(exc.response.get("error", "unknown"))
+            error = slack_error(exc)
             log.warning(
                 "web api call failed",
                 extra={"mediation": m.id, "error": error, "effect": type(effect).__name__},
             )
             role = self._role_of(effect)
             if error in UNREACHABLE and role is not None and m.is_open:
-                return await self._feed(m, c.PartyUnreachable(role=role, error=error))
-        except StoreUnavailable:
+                return await self._feed(m, c.PartyUnreachable(role=role, error=error), None)
+        except (StoreUnavailable, VersionConflict):
             log.error("store unavailable while running effects", extra={"mediation": m.id})
+        except (TimeoutError, aiohttp.ClientError, SlackRequestError) as exc:
+            log.warning("web api unreachable", extra={"mediation": m.id, "error": type(exc).__name__})
+        return None
+
+    async def _apply(self, m: Mediation, effect: Effect, actor: str | None) -> Transition | None:
+        """Carry out one effect; Slack's and the store's errors are raised."""
+        match effect:
+            case Notify():
+                await self.notify(m, effect)
+            case OpenJointSpace():
+                channel, thread_ts = await self._open_joint(m, effect)
+                await self.service.store.link_joint(m.team, joint_key(channel, thread_ts), m.id)
+                opened = c.JointSpaceOpened(channel_id=channel, kind=effect.kind, thread_ts=thread_ts)
+                return await self._feed(m, opened, actor)
+            case NotifyFacilitator():
+                await self.notify_facilitator(m, effect)
+            case PostToJoint():
+                await self._post_joint(m, effect)
+            case UpdatePosted():
+                await self._update_posted(m, effect)
+            case RefreshHome():
+                await self.refresh_homes(m, raise_errors=True)
+                await self.refresh_offers(m)
+            case Schedule():
+                await self.service.store.schedule(m.team, m.id, effect.timer, effect.at, version=m.version)
+            case _:
+                assert_never(effect)
         return None
 
     @staticmethod
     def _role_of(effect: Effect) -> Role | None:
         return effect.role if isinstance(effect, Notify) else None
 
-    async def _feed(self, m: Mediation, command: c.Command) -> Transition | None:
+    @staticmethod
+    def _recipient(m: Mediation, effect: Effect) -> str | None:
+        """Who an effect was meant to reach, as a person reads it; None for what only redraws."""
+        if isinstance(effect, Notify):
+            return f"<@{m.party(effect.role).user_id}>"
+        if isinstance(effect, NotifyFacilitator):
+            return f"<@{m.facilitator}>" if m.facilitator else None
+        if isinstance(effect, PostToJoint | OpenJointSpace):
+            return t.DELIVERY_JOINT_SPACE
+        return None
+
+    async def tell_actor(self, m: Mediation, actor: str | None, effects: list[Effect], text: str) -> None:
+        """Tell the person who acted, in a DM, that something did not reach someone (never what)."""
+        names = [n for e in effects if (n := self._recipient(m, e)) and n != f"<@{actor}>"]
+        if actor is None or not names:
+            return
+        who = " and ".join(dict.fromkeys(names))
         try:
-            return await self.service.act(m.team, m.id, command)
+            channel = await self.dm_channel(actor)
+            await self.client.chat_postMessage(channel=channel, text=text.format(who=who))
+        except SlackApiError as exc:
+            log.warning("could not tell the actor", extra={"mediation": m.id, "error": slack_error(exc)})
+        except (TimeoutError, aiohttp.ClientError, SlackRequestError) as exc:
+            log.warning("could not tell the actor", extra={"mediation": m.id, "error": type(exc).__name__})
+
+    async def _feed(self, m: Mediation, command: c.Command, actor: str | None) -> Transition | None:
+        try:
+            return await self.service.act(m.team, m.id, command, actor=actor)
         except Refused as refused:
             log.info("follow-up refused", extra={"mediation": m.id, "code": refused.code.value})
             return None
@@ -180,8 +349,10 @@ class EffectRunner:
                     channel=sent.channel, ts=sent.ts, text=message.text, blocks=message.blocks
                 )
             except SlackApiError as exc:
-                error = str(exc.response.get("error", "unknown"))
+                error = slack_error(exc)
                 log.warning("chat.update failed", extra={"mediation": m.id, "error": error})
+                if is_transient(exc):
+                    raise  # the refresh goes back to the outbox and is tried again
                 if error not in GONE:
                     continue  # tried again after the next change
             await self.service.store.forget_offer(m.team, m.id, sent)
@@ -235,13 +406,14 @@ class EffectRunner:
         channel, ts = where
         await self.client.chat_update(channel=channel, ts=ts, text=message.text, blocks=message.blocks)
 
-    async def refresh_homes(self, m: Mediation) -> None:
+    async def refresh_homes(self, m: Mediation, *, raise_errors: bool = False) -> None:
         """Publish both parties' App Home, and the facilitator's."""
         for user_id in m.user_ids + ([m.facilitator] if m.facilitator else []):
-            await self.publish_home(m.team, user_id)
+            await self.publish_home(m.team, user_id, raise_errors=raise_errors)
 
-    async def publish_home(self, team: str, user_id: str) -> None:
-        """Publish one user's App Home from the store, with every section that applies to them."""
+    async def publish_home(self, team: str, user_id: str, *, raise_errors: bool = False) -> None:
+        """Publish one user's App Home from the store, with every section that applies to them. A
+        failure is logged; with `raise_errors`, one that may pass (a bad moment at Slack) is raised."""
         mediations = await self.service.store.for_user(team, user_id)
         sections = [blocks for provider in self.home_sections if (blocks := await provider(team, user_id))]
         try:
@@ -249,4 +421,6 @@ class EffectRunner:
                 user_id=user_id, view=home_view(mediations, user_id, self.service.clock(), sections)
             )
         except SlackApiError as exc:
-            log.warning("views.publish failed", extra={"error": str(exc.response.get("error"))})
+            log.warning("views.publish failed", extra={"error": slack_error(exc)})
+            if raise_errors and is_transient(exc):
+                raise

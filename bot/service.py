@@ -10,12 +10,14 @@ from datetime import UTC, datetime, timedelta
 
 from bot.config_store import ConfigStore
 from bot.definitions import DefinitionSource
+from bot.outbox import Outbox, entries_for
 from bot.store import MediationStore, VersionConflict
 from flows import commands as c
 from flows import engine, retention
 from flows.effects import Notice, Timer
 from flows.engine import Transition
 from flows.errors import RefusalCode, Refused
+from flows.models import Mediation
 
 log = logging.getLogger("commonground.service")
 
@@ -35,6 +37,14 @@ def utcnow() -> datetime:
 def new_id() -> str:
     """A short, unguessable mediation id."""
     return "m" + secrets.token_hex(8)
+
+
+@dataclass
+class Saved(Transition):
+    """A transition as stored: its Slack effects wait in the outbox (ids `{mediation}:{version}:
+    {index}`) for the runner to deliver, and `actor` is who is told if one cannot be delivered."""
+
+    actor: str | None = None
 
 
 @dataclass
@@ -65,14 +75,31 @@ class MediationService:
         self.configs = configs
         self.clock = clock
         self.ids = ids
+        self.outbox = Outbox(store)
+
+    async def _store(self, transition: Transition, actor: str | None, *, create: bool = False) -> Saved:
+        """Write a transition's mediation and, in the same atomic step, its outbox entries."""
+        m = transition.mediation
+        version = 1 if create else m.version + 1
+        entries = entries_for(m.team, m.id, version, transition.effects, actor)
+        outgoing = self.outbox.encode(entries)
+        due = self.outbox.first_due(self.clock())
+        if entries:
+            await self.outbox.mark_team(m.team)
+        saved: Mediation
+        if create:
+            saved = await self.store.create(m, outgoing, due)
+        else:
+            saved = await self.store.save(m, outgoing, due)
+        return Saved(saved, transition.effects, actor=actor)
 
     async def start(self, team: str, command: c.Start, flow: str = "peer") -> Transition:
         """Create a mediation (raises `Refused`, `PairTaken` or `StoreUnavailable`)."""
         definition = await self.definitions.current(team, flow)
         transition = engine.start(command, definition, self.clock(), mediation_id=self.ids(), team=team)
-        saved = await self.store.create(transition.mediation)
-        log.info("mediation started", extra={"mediation": saved.id, "team": team})
-        return Transition(saved, transition.effects)
+        saved = await self._store(transition, command.actor, create=True)
+        log.info("mediation started", extra={"mediation": saved.mediation.id, "team": team})
+        return saved
 
     async def _schedule_purge(self, team: str, mediation_id: str, version: int) -> None:
         """A closed mediation's private text goes after the workspace's retention period."""
@@ -100,15 +127,20 @@ class MediationService:
         transition = engine.start_facilitated(
             command, definition, self.clock(), mediation_id=self.ids(), team=team
         )
-        saved = await self.store.create(transition.mediation)
-        log.info("facilitated mediation started", extra={"mediation": saved.id, "team": team})
-        return Transition(saved, transition.effects)
+        saved = await self._store(transition, command.actor, create=True)
+        log.info("facilitated mediation started", extra={"mediation": saved.mediation.id, "team": team})
+        return saved
 
-    async def act(self, team: str, mediation_id: str, command: c.Command) -> Transition:
-        """Apply a command with compare-and-set, retrying when another writer got there first.
+    async def act(
+        self, team: str, mediation_id: str, command: c.Command, *, actor: str | None = None
+    ) -> Saved:
+        """Apply a command with compare-and-set, retrying when another writer got there first. The
+        transition's Slack effects are written to the outbox with it; `actor` (default: the command's)
+        is who is told if one cannot be delivered.
 
         Raises `Refused` (nothing changed), `MediationNotFound` or `StoreUnavailable`.
         """
+        actor = actor or getattr(command, "actor", None)
         for _ in range(CAS_ATTEMPTS):
             mediation = await self.store.get(team, mediation_id)
             if mediation is None:
@@ -116,10 +148,11 @@ class MediationService:
             definition = await self.definitions.for_mediation(mediation)
             transition = engine.apply(mediation, command, definition, self.clock())
             try:
-                saved = await self.store.save(transition.mediation)
+                stored = await self._store(transition, actor)
             except VersionConflict:
                 log.info("version conflict, retrying", extra={"mediation": mediation_id})
                 continue
+            saved = stored.mediation
             if not saved.is_open:
                 await self._schedule_purge(team, saved.id, saved.version)
             log.info(
@@ -130,7 +163,7 @@ class MediationService:
                     "stage": saved.stage.value,
                 },
             )
-            return Transition(saved, transition.effects)
+            return stored
         raise VersionConflict(mediation_id)
 
     async def erase_user(self, team: str, user_id: str) -> Erasure:

@@ -7,7 +7,7 @@ holds the one open mediation between two people.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar, cast
 
@@ -42,8 +42,10 @@ class PairTaken(Exception):
         self.mediation_id = mediation_id
 
 
-# KEYS: doc, user index a, user index b, team index, pair, facilitator index (or the team index again)
-# ARGV: expected version ("0" = create), new version, document, id, pair action (claim|release|keep)
+# KEYS: doc, user index a, user index b, team index, pair, facilitator index (or the team index again),
+#       outbox entries, outbox due
+# ARGV: expected version ("0" = create), new version, document, id, pair action (claim|release|keep),
+#       outbox due time, then outbox (id, entry) pairs
 _SAVE = """
 local current = redis.call('HGET', KEYS[1], 'v')
 if ARGV[1] == '0' then
@@ -66,6 +68,12 @@ if ARGV[5] == 'release' and redis.call('GET', KEYS[5]) == ARGV[4] then
 elseif ARGV[5] == 'keep' then
   redis.call('SET', KEYS[5], ARGV[4], 'NX')  -- a reopened mediation takes the pair back when free
 end
+-- the outbox (bot/outbox.py): this change's Slack effects, written with it. KEYS[7] the entries (hash),
+-- KEYS[8] when each is due (sorted set); ARGV[6] the due time, then (id, entry) pairs from ARGV[7].
+for i = 7, #ARGV, 2 do
+  redis.call('HSET', KEYS[7], ARGV[i], ARGV[i + 1])
+  redis.call('ZADD', KEYS[8], ARGV[6], ARGV[i])
+end
 return {1, ARGV[2]}
 """
 
@@ -80,6 +88,11 @@ return 1
 
 
 T = TypeVar("T")
+
+# The outbox's keys under a team (bot/outbox.py reads and removes what `save` writes there).
+OUTBOX = "outbox"
+OUTBOX_DUE = "outbox:due"
+Outgoing = Sequence[tuple[str, str]]  # outbox (id, entry JSON) pairs written with a document
 
 # How long the record of a sent step message is kept at most (a mediation that is never finished).
 OFFERS_TTL_SECONDS = 400 * 24 * 3600
@@ -121,6 +134,7 @@ class MediationStore:
         self.redis = redis
         self._cipher = cipher
         self._prefix = prefix
+        self.prefix = prefix
         self._save = redis.register_script(_SAVE)
         self._release_pairs = redis.register_script(_RELEASE_PAIRS)
         from bot.timers import TimerQueue  # it uses this module's error handling
@@ -131,6 +145,10 @@ class MediationStore:
 
     def _k(self, team: str, *parts: str) -> str:
         return ":".join([self._prefix, "{" + team + "}", *parts])
+
+    def key(self, team: str, *parts: str) -> str:
+        """A key under the team's hash tag (one cluster slot per workspace)."""
+        return self._k(team, *parts)
 
     def _pair_key(self, team: str, a: str, b: str) -> str:
         first, second = sorted((a, b))
@@ -157,14 +175,16 @@ class MediationStore:
         mediation = self._decode(blob)
         return mediation.model_copy(update={"version": int(version)})
 
-    async def create(self, mediation: Mediation) -> Mediation:
-        """Write a new mediation (version 1), claiming the pair; raises `PairTaken`."""
-        return await self._write(mediation, expected=0, pair="claim")
+    async def create(self, mediation: Mediation, outbox: Outgoing = (), due: float = 0.0) -> Mediation:
+        """Write a new mediation (version 1), claiming the pair; raises `PairTaken`. `outbox`
+        entries (id, JSON) are written in the same step, due at `due`."""
+        return await self._write(mediation, expected=0, pair="claim", outbox=outbox, due=due)
 
-    async def save(self, mediation: Mediation) -> Mediation:
-        """Write a changed mediation if nobody else did since it was read; raises `VersionConflict`."""
+    async def save(self, mediation: Mediation, outbox: Outgoing = (), due: float = 0.0) -> Mediation:
+        """Write a changed mediation if nobody else did since it was read; raises `VersionConflict`.
+        `outbox` entries (id, JSON) are written in the same step, due at `due`, or not at all."""
         pair = "keep" if mediation.is_open else "release"
-        return await self._write(mediation, expected=mediation.version, pair=pair)
+        return await self._write(mediation, expected=mediation.version, pair=pair, outbox=outbox, due=due)
 
     def _user_index(self, mediation: Mediation, party: Party) -> str:
         """The party's index of mediations; for a party who deleted their data, the team's index
@@ -173,7 +193,9 @@ class MediationStore:
             return self._k(mediation.team, "all")
         return self._k(mediation.team, "user", party.user_id)
 
-    async def _write(self, mediation: Mediation, *, expected: int, pair: str) -> Mediation:
+    async def _write(
+        self, mediation: Mediation, *, expected: int, pair: str, outbox: Outgoing = (), due: float = 0.0
+    ) -> Mediation:
         new = mediation.model_copy(update={"version": expected + 1})
         team = mediation.team
         keys = [
@@ -183,8 +205,11 @@ class MediationStore:
             self._k(team, "all"),
             self._pair_key(team, mediation.initiator.user_id, mediation.respondent.user_id),
             self._k(team, "hosts", mediation.facilitator) if mediation.facilitator else self._k(team, "all"),
+            self._k(team, OUTBOX),
+            self._k(team, OUTBOX_DUE),
         ]
         args: list[str | bytes] = [str(expected), str(expected + 1), self._encode(new), mediation.id, pair]
+        args += [str(due), *(part for entry in outbox for part in entry)]
 
         async def call() -> list[object]:
             return cast(list[object], await self._save(keys=keys, args=args))

@@ -1150,3 +1150,12 @@ CONFIRM_END_OK = "Choose the outcome"
 CONFIRM_STOP_TITLE = "Stop the mediation?"
 CONFIRM_STOP_TEXT = "It closes for both of you, and the other person is told. This can't be undone."
 CONFIRM_STOP_OK = "Stop it"
+
+# Delivery (bot/effects.py): something of a change did not reach someone. {who}: "<@U…>" (and
+# "<@U…>"), or the joint conversation. Never says what it was (it may be private to them).
+DELIVERY_DELAYED = "Something didn't reach {who} yet; we'll keep trying. You don't need to do anything."
+DELIVERY_FAILED = (
+    "Something couldn't be delivered to {who}, even after trying for a while. Slack may be having "
+    "trouble: you could let them know to check Common Ground's App Home."
+)
+DELIVERY_JOINT_SPACE = "your joint conversation"

@@ -14,10 +14,11 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.effects import EffectRunner
 from bot.service import MediationNotFound, MediationService
+from bot.store import StoreUnavailable, VersionConflict
 from bot.timers import Claim, DueTimer, TimerQueue, parse
 from flows import commands as c
 from flows.effects import Notice, Notify, Timer
@@ -158,11 +159,27 @@ async def run_due(service: MediationService, runner: EffectRunner) -> int:
     return await TimerWorker(service, runner).sweep()
 
 
+async def deliver_outbox(
+    service: MediationService, runner: EffectRunner, now: datetime | None = None, limit: int = 100
+) -> int:
+    """Deliver the outbox entries that are due (leased, so two workers never deliver one entry at
+    once; each marked done once): what the web process could not deliver, or never got to.
+    Returns how many were taken."""
+    entries = await service.outbox.take_due(now or service.clock(), limit)
+    for entry in entries:
+        try:
+            await runner.deliver_entry(entry)
+        except (Refused, MediationNotFound, StoreUnavailable, VersionConflict) as exc:
+            # the lease runs out and the entry is taken again later
+            log.warning("outbox entry not delivered", extra={"entry": entry.id, "error": type(exc).__name__})
+    return len(entries)
+
+
 async def run_worker(
     service: MediationService, runner: EffectRunner, options: WorkerOptions | None = None
 ) -> None:
-    """Deliver due timers forever: sweep again at once while there is a backlog, sleep only when
-    nothing was due. No exception ends the loop."""
+    """Deliver due timers and the outbox forever: sweep again at once while there is a backlog, sleep
+    only when nothing was due. No exception ends the loop."""
     worker = TimerWorker(service, runner, options)
     while True:
         taken = 0
@@ -170,5 +187,9 @@ async def run_worker(
             taken = await worker.sweep()
         except Exception as exc:  # StoreUnavailable, VersionConflict, anything: log, wait, go on
             log.warning("timer sweep failed; retrying", extra={"error": type(exc).__name__})
+        try:
+            taken += await deliver_outbox(service, runner)
+        except Exception as exc:  # the same: the outbox is drained again on the next round
+            log.warning("outbox drain failed; retrying", extra={"error": type(exc).__name__})
         if not taken:
             await asyncio.sleep(worker.options.idle)

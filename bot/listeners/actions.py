@@ -18,6 +18,7 @@ from bot.store import StoreUnavailable
 from bot.views import modals
 from bot.views.ids import Action, split_item_value
 from bot.views.joint import finish_modal, item_message
+from bot.webclient import slack_error
 from flows import commands as c
 from flows.engine import Transition
 from flows.models import Mediation, SafetyOption
@@ -140,7 +141,7 @@ def _accept_item_handler(deps: Deps) -> Callable[..., Any]:
                     channel=channel, ts=message["ts"], text=updated.text, blocks=updated.blocks
                 )
             except SlackApiError as exc:
-                log.warning("chat.update failed", extra={"error": str(exc.response.get("error"))})
+                log.warning("chat.update failed", extra={"error": slack_error(exc)})
 
         command = c.AcceptItem(actor=body["user"]["id"], item_id=item_id)
         await act_on_click(

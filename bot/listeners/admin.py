@@ -37,6 +37,7 @@ from bot.listeners.common import Deps, action_value, team_of
 from bot.store import StoreUnavailable, VersionConflict
 from bot.submitted import Values
 from bot.views import admin as views
+from bot.webclient import slack_error
 from flows.aggregates import aggregate
 from flows.config import AuditEntry, WorkspaceConfig
 
@@ -48,7 +49,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     configs = deps.service.configs
     if configs is None:
         return
-    gate = AdminGate(deps.runner.client, configs)
+    gate = AdminGate(app.client, configs)  # the listeners' client: it may be asked before an ack
     deps.runner.home_sections.append(_home_section(gate, configs))
     app.action(re.compile("^" + re.escape(views.ACTION_PREFIX)))(_open_handler(deps, gate, configs))
     app.view(views.ADMIN_CALLBACK)(_submit_handler(deps, gate, configs))
@@ -109,7 +110,7 @@ async def _show(client: AsyncWebClient, trigger: str, view: dict[str, Any]) -> d
     try:
         response = await client.views_open(trigger_id=trigger, view=view)
     except SlackApiError as exc:
-        log.warning("views.open failed", extra={"error": str(exc.response.get("error"))})
+        log.warning("views.open failed", extra={"error": slack_error(exc)})
         return None
     opened: dict[str, Any] = response.get("view") or {}
     return opened
@@ -129,7 +130,7 @@ async def _outcomes(deps: Deps, client: AsyncWebClient, trigger: str, team: str)
     try:
         await client.views_update(view_id=opened["id"], view=view)
     except SlackApiError as exc:
-        log.warning("views.update failed", extra={"error": str(exc.response.get("error"))})
+        log.warning("views.update failed", extra={"error": slack_error(exc)})
 
 
 def _submit_handler(deps: Deps, gate: AdminGate, configs: ConfigStore) -> Callable[..., Any]:

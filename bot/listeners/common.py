@@ -19,6 +19,7 @@ from bot.effects import EffectRunner
 from bot.service import MediationNotFound, MediationService
 from bot.store import PairTaken, StoreUnavailable, VersionConflict, team_key
 from bot.views.modals import info_modal
+from bot.webclient import slack_error
 from flows import commands as c
 from flows.engine import Transition
 from flows.errors import Refused
@@ -99,12 +100,12 @@ async def tell(client: AsyncWebClient, body: dict[str, Any], text: str) -> None:
             await client.chat_postEphemeral(channel=channel, user=user, text=text)
             return
         except SlackApiError as exc:
-            log.info("ephemeral failed, trying a modal", extra={"error": str(exc.response.get("error"))})
+            log.info("ephemeral failed, trying a modal", extra={"error": slack_error(exc)})
     if body.get("trigger_id"):
         try:
             await client.views_open(trigger_id=body["trigger_id"], view=info_modal(text))
         except SlackApiError as exc:
-            log.warning("could not tell the user", extra={"error": str(exc.response.get("error"))})
+            log.warning("could not tell the user", extra={"error": slack_error(exc)})
 
 
 def action_value(body: dict[str, Any]) -> str:

@@ -18,6 +18,7 @@ from bot.views.common import dump
 from bot.views.ids import Action
 from bot.views.modals import info_modal
 from bot.views.safety import receipt_blocks, receipt_modal, receipt_text, working_modal
+from bot.webclient import slack_error
 from flows.errors import Refused
 
 log = logging.getLogger("commonground.erase")
@@ -43,7 +44,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 opened = await client.views_open(trigger_id=body["trigger_id"], view=working_modal())
                 view_id = str(opened["view"]["id"])
             except SlackApiError as exc:
-                log.warning("views.open failed", extra={"error": str(exc.response.get("error"))})
+                log.warning("views.open failed", extra={"error": slack_error(exc)})
         team = team_of(context)
         try:
             erasure = await deps.service.erase_user(team, user)
@@ -71,7 +72,7 @@ async def _show(
         try:
             await client.views_update(view_id=view_id, view=view)
         except SlackApiError as exc:
-            log.warning("views.update failed", extra={"error": str(exc.response.get("error"))})
+            log.warning("views.update failed", extra={"error": slack_error(exc)})
         return
     blocks = dump(receipt_blocks(*receipt)) if receipt else None
     try:

@@ -14,6 +14,7 @@ from bot import texts as t
 from bot.effects import joint_key
 from bot.listeners.common import Deps, team_of
 from bot.store import StoreUnavailable
+from bot.webclient import slack_error
 from flows.coaching import LIVE_PAUSE_SECONDS, live_nudge
 from flows.models import Stage
 
@@ -61,4 +62,4 @@ async def coach_live(deps: Deps, client: AsyncWebClient, team: str, event: dict[
     try:
         await client.chat_postEphemeral(channel=channel, user=user, text=text)
     except SlackApiError as exc:
-        log.info("live nudge not delivered", extra={"error": str(exc.response.get("error"))})
+        log.info("live nudge not delivered", extra={"error": slack_error(exc)})

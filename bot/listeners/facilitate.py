@@ -31,6 +31,7 @@ from bot.views import facilitate as fv
 from bot.views import modals
 from bot.views.home import waiting_on
 from bot.views.ids import Action, Callback, Shortcut
+from bot.webclient import slack_error
 from flows import commands as c
 from flows.config import FacilitatorPolicy, WorkspaceConfig
 from flows.errors import RefusalCode, Refused
@@ -50,7 +51,7 @@ async def may_facilitate(client: AsyncWebClient, config: WorkspaceConfig, user: 
     try:
         found = await client.usergroups_users_list(usergroup=config.facilitator_group)
     except SlackApiError as exc:
-        log.warning("usergroups.users.list failed", extra={"error": str(exc.response.get("error"))})
+        log.warning("usergroups.users.list failed", extra={"error": slack_error(exc)})
         return False
     return user in (found.get("users") or [])
 
@@ -241,7 +242,7 @@ async def _shared_private_channels(client: AsyncWebClient, m: Mediation) -> list
     try:
         listed = await client.conversations_list(types="private_channel", exclude_archived=True, limit=200)
     except SlackApiError as exc:
-        log.warning("conversations.list failed", extra={"error": str(exc.response.get("error"))})
+        log.warning("conversations.list failed", extra={"error": slack_error(exc)})
         return []
     shared = []
     for channel in listed.get("channels") or []:

@@ -19,6 +19,7 @@ from bot.listeners.common import Deps
 from bot.submitted import Values, text
 from bot.views import prepare as v
 from bot.views.prepare import Input, PrepareAction, PrepareCallback
+from bot.webclient import slack_error
 from flows.errors import FieldProblem
 from flows.prepare import (
     IMAGINED_MAX,
@@ -145,7 +146,7 @@ async def _update(client: AsyncWebClient, body: dict[str, Any], view: dict[str, 
     try:
         await client.views_update(view_id=current.get("id"), hash=current.get("hash"), view=view)
     except SlackApiError as exc:
-        log.info("prepare view not updated", extra={"error": str(exc.response.get("error"))})
+        log.info("prepare view not updated", extra={"error": slack_error(exc)})
 
 
 async def _keep(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:

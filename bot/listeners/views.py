@@ -21,6 +21,7 @@ from bot.submitted import Values, value
 from bot.views import modals
 from bot.views.ids import Callback
 from bot.views.safety import safety_blocks, started_with_concern
+from bot.webclient import slack_error
 from flows import commands as c
 from flows.coaching import check_reflection, intake_nudges
 from flows.config import WorkspaceConfig
@@ -339,7 +340,7 @@ async def _colleague_problem(client: AsyncWebClient, user: str, colleague: str) 
     try:
         info = await client.users_info(user=colleague)
     except SlackApiError as exc:
-        log.info("users.info failed", extra={"error": str(exc.response.get("error"))})
+        log.info("users.info failed", extra={"error": slack_error(exc)})
         return t.USER_UNKNOWN
     person = info["user"]
     if person.get("is_bot") or person.get("id") == "USLACKBOT":

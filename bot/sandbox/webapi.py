@@ -11,6 +11,8 @@ Usage::
 
 ``POST|GET /api/{method}`` answers like https://slack.com/api/ (always HTTP 200, ``{"ok": false,
 "error": ...}`` on failure); ``POST /response_url/{token}`` plays Slack's ``response_url``.
+Slack's bad moments are injected with :meth:`SlackStandIn.inject_fault` (or ``POST /_faults``):
+HTTP 429 with ``Retry-After``, or a 5xx with a JSON, HTML or broken body, for N seconds or N calls.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from aiohttp import web
 
@@ -31,6 +35,57 @@ from bot.sandbox.workspace import Workspace
 Handler = Callable[[JSON], JSON]
 _CHANNEL_NAME = re.compile(r"^[a-z0-9_-]+$")
 _JSON_ARGS = ("blocks", "view", "attachments")
+
+
+FAULT_BODIES = ("json", "html", "broken")
+
+
+@dataclass
+class HttpFault:
+    """Slack having a bad moment: matching calls are answered with HTTP `status` instead of being
+    run, for `seconds` (wall clock) or the next `calls` calls, whichever ends first (neither: until
+    cleared). `body`: "json" (Slack's own `{"ok": false, "error": …}`), "html" (a proxy's error
+    page) or "broken" (a JSON content type with a body that is not JSON)."""
+
+    methods: frozenset[str] | None = None  # None: every method
+    status: int = 429
+    retry_after: int | None = 1  # sent as Retry-After (with any status)
+    body: str = "json"
+    until: float | None = None  # time.monotonic()
+    calls: int | None = None
+    channel: str | None = None  # only calls to this conversation (or user)
+    hits: int = 0
+
+    def matches(self, method: str, args: JSON) -> bool:
+        """Whether this fault answers a call (and is still on)."""
+        if self.until is not None and time.monotonic() >= self.until:
+            return False
+        if self.calls is not None and self.hits >= self.calls:
+            return False
+        if self.methods is not None and method not in self.methods:
+            return False
+        if self.channel is not None:
+            targets = {str(args.get(k) or "") for k in ("channel", "user_id", "user")}
+            targets |= set(_split_ids(args.get("users")))
+            return self.channel in targets
+        return True
+
+    @property
+    def error(self) -> str:
+        """Slack's error code for this fault's answer."""
+        return "ratelimited" if self.status == 429 else "internal_error"
+
+    def response(self) -> web.Response:
+        """The HTTP answer."""
+        headers = {"Retry-After": str(self.retry_after)} if self.retry_after is not None else {}
+        if self.body == "html":
+            page = f"<html><body><h1>{self.status}</h1>Something went wrong.</body></html>"
+            return web.Response(status=self.status, text=page, content_type="text/html", headers=headers)
+        if self.body == "broken":
+            return web.Response(
+                status=self.status, text="{not json", content_type="application/json", headers=headers
+            )
+        return web.json_response({"ok": False, "error": self.error}, status=self.status, headers=headers)
 
 
 def _truthy(value: object) -> bool:
@@ -57,6 +112,71 @@ class SlackStandIn(Workspace):
     """
 
     _runner: web.AppRunner | None = None
+    _http_faults: list[HttpFault] | None = None
+
+    # ------------------------------------------------------------------ fault injection
+
+    def inject_fault(
+        self,
+        method: str | list[str] | None = None,
+        *,
+        status: int = 429,
+        retry_after: int | None = 1,
+        body: str = "json",
+        seconds: float | None = None,
+        calls: int | None = None,
+        channel: str | None = None,
+    ) -> HttpFault:
+        """Make Slack have a bad moment: calls of `method` (a name, names, or None for every method)
+        are answered with HTTP `status` (429 with `Retry-After`, or a 5xx, with `body` "json", "html"
+        or "broken") for `seconds` or `calls` calls. Recorded as injected, not as rejections."""
+        if body not in FAULT_BODIES:
+            raise ValueError(f"body must be one of {FAULT_BODIES}")
+        methods = None if method is None else frozenset([method] if isinstance(method, str) else method)
+        fault = HttpFault(
+            methods=methods,
+            status=status,
+            retry_after=retry_after,
+            body=body,
+            until=time.monotonic() + seconds if seconds is not None else None,
+            calls=calls,
+            channel=channel,
+        )
+        if self._http_faults is None:
+            self._http_faults = []
+        self._http_faults.append(fault)
+        return fault
+
+    def clear_faults(self) -> None:
+        """Slack is well again."""
+        self._http_faults = []
+
+    def _http_fault(self, method: str, args: JSON) -> HttpFault | None:
+        for fault in self._http_faults or []:
+            if fault.matches(method, args):
+                fault.hits += 1
+                return fault
+        return None
+
+    async def _handle_faults(self, request: web.Request) -> web.Response:
+        """`POST /_faults` with the arguments of `inject_fault` as JSON; `DELETE /_faults` clears."""
+        if request.method == "DELETE":
+            self.clear_faults()
+            return web.json_response({"ok": True})
+        try:
+            spec = await request.json()
+            fault = self.inject_fault(
+                spec.get("method"),
+                status=int(spec.get("status", 429)),
+                retry_after=spec.get("retry_after", 1),
+                body=str(spec.get("body", "json")),
+                seconds=spec.get("seconds"),
+                calls=spec.get("calls"),
+                channel=spec.get("channel"),
+            )
+        except (ValueError, TypeError, AttributeError) as exc:
+            return web.json_response({"ok": False, "error": str(exc)}, status=400)
+        return web.json_response({"ok": True, "status": fault.status})
 
     @property
     def _handlers(self) -> dict[str, Handler]:
@@ -90,6 +210,8 @@ class SlackStandIn(Workspace):
         app = web.Application(middlewares=[request_scope])
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/response_url/{token}", self._handle_response_url)
+        app.router.add_route("POST", "/_faults", self._handle_faults)
+        app.router.add_route("DELETE", "/_faults", self._handle_faults)
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
@@ -161,6 +283,10 @@ class SlackStandIn(Workspace):
         header = request.headers.get("Authorization", "")
         token = header[7:] if header.startswith("Bearer ") else str(args.pop("token", "") or "")
         args.pop("token", None)
+        fault = self._http_fault(method, args)
+        if fault is not None:
+            self.record(method, args, SlackError(fault.error), injected=True)
+            return fault.response()
         return web.json_response(self.call(method, args, token=token))
 
     def call(self, method: str, args: JSON, *, token: str | None = None) -> JSON:
