@@ -1150,3 +1150,10 @@ CONFIRM_END_OK = "Choose the outcome"
 CONFIRM_STOP_TITLE = "Stop the mediation?"
 CONFIRM_STOP_TEXT = "It closes for both of you, and the other person is told. This can't be undone."
 CONFIRM_STOP_OK = "Stop it"
+
+# --- the request edge (issue 10) ----------------------------------------------------------------------
+# When Slack could not show a window in time (an expired trigger), or a field arrived in a shape the
+# app cannot read.
+
+TOOK_TOO_LONG = "That took a moment too long — please try again."
+INPUT_UNREADABLE = "This couldn't be read. Please check it and try again."
