@@ -47,7 +47,7 @@ def parse_payloads() -> Callable[..., Awaitable[BoltResponse | None]]:
             try:
                 parsed = parse(req.body)
             except Malformed as exc:
-                log.info("malformed request ignored", extra={"kind": exc.kind})
+                log.info("malformed request ignored", extra={"kind": exc.kind, "field": exc.field})
                 return BoltResponse(status=200, body="")
             if parsed is None:
                 return BoltResponse(status=200, body="")

@@ -33,9 +33,10 @@ PAYLOAD_KEY = "payload"
 class Malformed(ValueError):
     """A request Slack would never send the app (kind only: the body is never kept or logged)."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, field: str = "") -> None:
         super().__init__(kind)
         self.kind = kind
+        self.field = field  # the top-level field that did not fit (a name of ours, never a value)
 
 
 class Model(BaseModel):
@@ -292,8 +293,10 @@ def parse(body: Any) -> Payload | None:
     model = SlashCommand if kind == "command" else _KINDS[kind]
     try:
         parsed: Payload = model.model_validate(body)  # type: ignore[assignment]
-    except ValidationError:
-        raise Malformed(kind) from None
+    except ValidationError as exc:
+        first = exc.errors()[0]["loc"][:1]
+        name = str(first[0]) if first and str(first[0]) in model.model_fields else ""
+        raise Malformed(kind, name) from None
     return parsed
 
 

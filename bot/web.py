@@ -57,7 +57,7 @@ def slack_events(bolt: AsyncApp, signing_secret: str) -> Callable[[web.Request],
         try:
             parsed = parse_request(body, request.content_type)
         except Malformed as exc:
-            log.info("malformed request ignored", extra={"kind": exc.kind})
+            log.info("malformed request ignored", extra={"kind": exc.kind, "field": exc.field})
             return web.Response(status=200)
         if parsed is None:  # an event the app does not listen to
             return web.Response(status=200)
