@@ -8,6 +8,7 @@ from typing import Any
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -15,7 +16,7 @@ from bot import texts as t
 from bot.effects import EffectRunner, HomeSection
 from bot.listeners import actions, admin, commands, erase, events, facilitate, prepare, views
 from bot.listeners.common import Deps, tell
-from bot.middleware import dedupe
+from bot.middleware import dedupe, parse_payloads
 from bot.service import MediationService
 from bot.settings import Settings
 from bot.views.safety import home_safety
@@ -59,6 +60,7 @@ def create_app(settings: Settings, services: Services) -> AsyncApp:
         logger=logging.getLogger("slack_bolt.app"),
         raise_error_for_unhandled_request=False,
     )
+    app.middleware(parse_payloads())
     app.middleware(dedupe(services.service.store))
     deps = Deps(
         service=services.service, runner=EffectRunner(effects_client, services.service), http=services.http
@@ -76,15 +78,19 @@ def create_app(settings: Settings, services: Services) -> AsyncApp:
     return app
 
 
-async def apologise(error: Exception, body: dict[str, Any], client: AsyncWebClient) -> None:
+async def apologise(
+    error: Exception, body: dict[str, Any], client: AsyncWebClient, response: BoltResponse | None
+) -> BoltResponse | None:
     """Anything a listener did not expect: logged by its type only (never the payload, which may hold
-    private text), and the person who acted gets an apology where they acted."""
+    private text), and the person who acted gets an apology where they acted. Slack gets a 200 (a 5xx
+    would only show them a second, vaguer error), unless the listener had acked already."""
     log.error("unexpected error in a listener", extra={"error": type(error).__name__})
     if isinstance(body, dict) and isinstance(body.get("user"), dict) and body["user"].get("id"):
         try:
             await tell(client, body, t.SOMETHING_WRONG)
         except Exception as exc:  # the apology itself must never raise inside the error handler
             log.warning("could not apologise", extra={"error": type(exc).__name__})
+    return BoltResponse(status=200, body="") if response is not None else None
 
 
 def _safety_section(services: Services) -> HomeSection:

@@ -35,7 +35,9 @@ async def _serve(settings: Settings) -> None:
     logging.getLogger("commonground").info("coach ready", extra={"seconds": round(seconds, 2)})
     async with open_services(settings) as services:
         bolt = create_app(settings, services)
-        runner = web.AppRunner(build_web_app(bolt, services))
+        runner = web.AppRunner(
+            build_web_app(bolt, services, signing_secret=settings.slack_signing_secret.get_secret_value())
+        )
         await runner.setup()
         await web.TCPSite(runner, "0.0.0.0", settings.port).start()
         print(f"Common Ground is listening on http://0.0.0.0:{settings.port}/slack/events", flush=True)

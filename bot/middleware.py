@@ -1,4 +1,5 @@
-"""Global middleware: drop a request Slack delivers twice (a retry, a replay)."""
+"""Global middleware: every request parsed once (`bot.payloads`), and a request Slack delivers twice
+(a retry, a replay) dropped."""
 
 from __future__ import annotations
 
@@ -9,22 +10,52 @@ from typing import Any
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
+from bot.payloads import PAYLOAD_KEY, Malformed, parse
 from bot.store import MediationStore, StoreUnavailable
 
 log = logging.getLogger("commonground.middleware")
 
 
 def delivery_key(body: dict[str, Any]) -> str | None:
-    """What identifies one delivery: the event id of an event, the trigger id of an interaction."""
-    if body.get("type") == "event_callback" and body.get("event_id"):
-        return f"event:{body['event_id']}"
-    if body.get("trigger_id"):
-        return f"trigger:{body['trigger_id']}"
+    """What identifies one delivery: the event id of an event, the trigger id of an interaction, the
+    person and time of a click that has neither. Fields of the wrong type identify nothing."""
+    event_id, trigger_id = body.get("event_id"), body.get("trigger_id")
+    if body.get("type") == "event_callback" and event_id and isinstance(event_id, str):
+        return f"event:{event_id}"
+    if trigger_id and isinstance(trigger_id, str):
+        return f"trigger:{trigger_id}"
     if body.get("type") == "block_actions":
-        actions = body.get("actions") or [{}]
-        stamp = actions[0].get("action_ts")
-        return f"action:{body.get('user', {}).get('id')}:{stamp}" if stamp else None
+        actions = body.get("actions")
+        first = actions[0] if isinstance(actions, list) and actions else None
+        stamp = first.get("action_ts") if isinstance(first, dict) else None
+        user = body.get("user")
+        user_id = user.get("id") if isinstance(user, dict) else user
+        if isinstance(stamp, str) and stamp and isinstance(user_id, str):
+            return f"action:{user_id}:{stamp}"
     return None
+
+
+def parse_payloads() -> Callable[..., Awaitable[BoltResponse | None]]:
+    """A Bolt middleware that makes sure the request's parsed model is in the context: the HTTP edge
+    (`bot.web`) has put it there already; a Socket Mode request is parsed here. A malformed one is
+    answered 200 with nothing done."""
+
+    async def middleware(
+        req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[None]]
+    ) -> BoltResponse | None:
+        if req.context.get(PAYLOAD_KEY) is None:
+            try:
+                parsed = parse(req.body)
+            except Malformed as exc:
+                log.info("malformed request ignored", extra={"kind": exc.kind, "field": exc.field})
+                return BoltResponse(status=200, body="")
+            if parsed is None:
+                return BoltResponse(status=200, body="")
+            req.context[PAYLOAD_KEY] = parsed
+        await next()
+        return None
+
+    return middleware
 
 
 def dedupe(store: MediationStore) -> Callable[..., Awaitable[BoltResponse | None]]:

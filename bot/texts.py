@@ -1159,3 +1159,9 @@ DELIVERY_FAILED = (
     "trouble: you could let them know to check Common Ground's App Home."
 )
 DELIVERY_JOINT_SPACE = "your joint conversation"
+# --- the request edge (issue 10) ----------------------------------------------------------------------
+# When Slack could not show a window in time (an expired trigger), or a field arrived in a shape the
+# app cannot read.
+
+TOOK_TOO_LONG = "That took a moment too long — please try again."
+INPUT_UNREADABLE = "This couldn't be read. Please check it and try again."

@@ -211,7 +211,7 @@ async def our_app(
                 await runner.run(cancelled)
                 closed.append(started.mediation.id)
             info.update(key_prefix=prefix, team=team, closed_mediations=closed)
-            yield build_web_app(bolt, services)
+            yield build_web_app(bolt, services, signing_secret=secret)
         finally:
             await _forget(redis_url, prefix)
 

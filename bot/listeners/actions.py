@@ -13,7 +13,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts as t
 from bot.guards import can_open
-from bot.listeners.common import Deps, act_on_click, action_value, error_text, team_of
+from bot.listeners.common import (
+    Deps,
+    act_on_click,
+    action_value,
+    error_text,
+    open_modal,
+    team_of,
+    update_modal,
+)
+from bot.payloads import BlockActions, of
 from bot.store import StoreUnavailable
 from bot.views import modals
 from bot.views.ids import Action, split_item_value
@@ -84,7 +93,7 @@ def _change_handler(deps: Deps, factory: Callable[[str], c.Command]) -> Callable
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         await ack()
-        await act_on_click(deps, client, body, team_of(context), factory(body["user"]["id"]))
+        await act_on_click(deps, client, body, team_of(context), factory(of(context, BlockActions).user_id))
 
     return handler
 
@@ -98,7 +107,7 @@ async def _guarded_view(
 ) -> dict[str, Any]:
     """The modal a click asks for, or a kind notice when it may not be shown (storage down, no such
     mediation, not this person's to see now). Private text is built only after `can_open` agrees."""
-    user = body["user"]["id"]
+    user = of(context, BlockActions).user_id
     try:
         m = await deps.service.store.get(team_of(context), action_value(body))
     except StoreUnavailable as exc:
@@ -119,7 +128,7 @@ def _modal_handler(
     ) -> None:
         await ack()
         view = await _guarded_view(deps, context, body, guard, builder)
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
+        await open_modal(deps, client, of(context, BlockActions), view)
 
     return handler
 
@@ -132,18 +141,17 @@ def _accept_item_handler(deps: Deps) -> Callable[..., Any]:
         mediation_id, item_id = split_item_value(action_value(body))
 
         async def update_item(transition: Transition) -> None:
-            message, channel = body.get("message"), (body.get("channel") or {}).get("id")
-            if not message or not channel:
+            sent = of(context, BlockActions)
+            ts, channel = (sent.message.ts if sent.message else None), sent.channel_id
+            if not ts or not channel:
                 return
             updated = item_message(transition.mediation, item_id)
             try:
-                await client.chat_update(
-                    channel=channel, ts=message["ts"], text=updated.text, blocks=updated.blocks
-                )
+                await client.chat_update(channel=channel, ts=ts, text=updated.text, blocks=updated.blocks)
             except SlackApiError as exc:
                 log.warning("chat.update failed", extra={"error": slack_error(exc)})
 
-        command = c.AcceptItem(actor=body["user"]["id"], item_id=item_id)
+        command = c.AcceptItem(actor=of(context, BlockActions).user_id, item_id=item_id)
         await act_on_click(
             deps, client, body, team_of(context), command, mediation_id=mediation_id, then=update_item
         )
@@ -159,7 +167,7 @@ def _finish_answer_handler(deps: Deps, factory: Callable[[str, str], c.Command])
     ) -> None:
         await ack()
         mediation_id, proposal_id = split_item_value(action_value(body))
-        command = factory(body["user"]["id"], proposal_id)
+        command = factory(of(context, BlockActions).user_id, proposal_id)
         await act_on_click(deps, client, body, team_of(context), command, mediation_id=mediation_id)
 
     return handler
@@ -173,7 +181,11 @@ def _keep_words_handler(deps: Deps) -> Callable[..., Any]:
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         await ack()
+        sent = of(context, BlockActions)
         view = await _guarded_view(deps, context, body, guard, builder)
-        await client.views_update(view_id=body["view"]["id"], view=view)
+        if sent.view is None:  # the button lives in the coach's review modal: elsewhere, a new modal
+            await open_modal(deps, client, sent, view)
+            return
+        await update_modal(deps, client, sent, sent.view.id, view)
 
     return handler

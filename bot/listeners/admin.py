@@ -13,7 +13,6 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
-from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -33,11 +32,11 @@ from bot.admin import (
     shapeable_flows,
 )
 from bot.config_store import ConfigStore
-from bot.listeners.common import Deps, action_value, team_of
+from bot.listeners.common import Deps, Where, action_value, open_modal, team_of, update_modal
+from bot.payloads import BlockActions, ViewSubmission, of
 from bot.store import StoreUnavailable, VersionConflict
 from bot.submitted import Values
 from bot.views import admin as views
-from bot.webclient import slack_error
 from flows.aggregates import aggregate
 from flows.config import AuditEntry, WorkspaceConfig
 
@@ -73,7 +72,8 @@ def _open_handler(deps: Deps, gate: AdminGate, configs: ConfigStore) -> Callable
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         await ack()
-        user, team, trigger = body["user"]["id"], team_of(context), body["trigger_id"]
+        sent = of(context, BlockActions)
+        user, team, trigger = sent.user_id, team_of(context), _Trigger(deps, client, sent)
         form, flow = views.parse_action_value(action_value(body))
         now = deps.service.clock()
         try:
@@ -106,17 +106,18 @@ def _view(form: AdminForm, flow: str, config: WorkspaceConfig, entries: list[Aud
     return views.form_modal(form, flow, config, scope(config, form, flow))
 
 
-async def _show(client: AsyncWebClient, trigger: str, view: dict[str, Any]) -> dict[str, Any] | None:
-    try:
-        response = await client.views_open(trigger_id=trigger, view=view)
-    except SlackApiError as exc:
-        log.warning("views.open failed", extra={"error": slack_error(exc)})
-        return None
-    opened: dict[str, Any] = response.get("view") or {}
-    return opened
+class _Trigger:
+    """Where an admin clicked: the trigger to open a modal with, and where to say it could not."""
+
+    def __init__(self, deps: Deps, client: AsyncWebClient, where: Where) -> None:
+        self.deps, self.client, self.where = deps, client, where
 
 
-async def _outcomes(deps: Deps, client: AsyncWebClient, trigger: str, team: str) -> None:
+async def _show(client: AsyncWebClient, trigger: _Trigger, view: dict[str, Any]) -> dict[str, Any] | None:
+    return await open_modal(trigger.deps, client, trigger.where, view)
+
+
+async def _outcomes(deps: Deps, client: AsyncWebClient, trigger: _Trigger, team: str) -> None:
     """Open a modal at once (the trigger lasts three seconds), then count and fill it in."""
     opened = await _show(client, trigger, views.loading_modal())
     if not opened:
@@ -127,19 +128,17 @@ async def _outcomes(deps: Deps, client: AsyncWebClient, trigger: str, team: str)
         view = views.outcomes_modal(report)
     except StoreUnavailable:
         view = views.info(t.NOTICE_TITLE, t.STORE_DOWN)
-    try:
-        await client.views_update(view_id=opened["id"], view=view)
-    except SlackApiError as exc:
-        log.warning("views.update failed", extra={"error": slack_error(exc)})
+    if isinstance(opened.get("id"), str):
+        await update_modal(deps, client, trigger.where, opened["id"], view)
 
 
 def _submit_handler(deps: Deps, gate: AdminGate, configs: ConfigStore) -> Callable[..., Any]:
     async def handler(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
-        user, team = body["user"]["id"], team_of(context)
-        view = body.get("view") or {}
-        values: Values = (view.get("state") or {}).get("values") or {}
+        sent = of(context, ViewSubmission)
+        user, team = sent.user_id, team_of(context)
+        values: Values = sent.view.values()
         first = next(iter(values), "value")
-        form, flow, fingerprint = views.read_metadata(view.get("private_metadata"))
+        form, flow, fingerprint = views.read_metadata(sent.view.private_metadata)
         action = action_name(form, flow) if form else "?"
         now = deps.service.clock()
         try:

@@ -11,8 +11,10 @@ from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts as t
-from bot.listeners.common import Deps, Reply, error_text, flow_enabled, reply_via, team_of
+from bot.listeners.common import Deps, Reply, error_text, flow_enabled, open_modal, reply_via, team_of
 from bot.listeners.facilitate import open_facilitate_modal
+from bot.payloads import Shortcut as ShortcutPayload
+from bot.payloads import SlashCommand, of
 from bot.service import MediationNotFound
 from bot.store import StoreUnavailable
 from bot.views import confirm
@@ -48,9 +50,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
         client: AsyncWebClient,
         context: AsyncBoltContext,
     ) -> None:
-        text = (command.get("text") or "").strip()
+        sent = of(context, SlashCommand)
+        text = sent.text.strip()
         word = text.split(maxsplit=1)[0].lower() if text else ""
-        user = command["user_id"]
+        user = sent.user_id
         if word in ("help", "?"):
             await ack(response_type="ephemeral", text=t.HELP)
             return
@@ -59,16 +62,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
             first, rest = parse_mention(text[len(word) :])
             second, topic = parse_mention(rest)
             try:
-                await open_facilitate_modal(
-                    deps, client, team_of(context), user, command["trigger_id"], first, second, topic
-                )
+                await open_facilitate_modal(deps, client, team_of(context), sent, first, second, topic)
             except StoreUnavailable as exc:
-                await client.views_open(trigger_id=command["trigger_id"], view=info_modal(error_text(exc)))
+                await open_modal(deps, client, sent, info_modal(error_text(exc)))
             return
         if word == "prepare":
             await ack()
             view = prepare_modal() if await _enabled(deps, context, "prepare") else info_modal(t.FLOW_OFF)
-            await client.views_open(trigger_id=command["trigger_id"], view=view)
+            await open_modal(deps, client, sent, view)
             return
         if word == "delete-my-data":
             # Nothing happens yet: the button asks Slack's confirmation first (bot/listeners/erase.py).
@@ -95,7 +96,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         view = (
             start_modal(colleague, topic) if await _enabled(deps, context, "peer") else info_modal(t.FLOW_OFF)
         )
-        await client.views_open(trigger_id=command["trigger_id"], view=view)
+        await open_modal(deps, client, sent, view)
 
 
 async def _enabled(deps: Deps, context: AsyncBoltContext, flow: str) -> bool:
@@ -114,7 +115,7 @@ def register_shortcuts(app: AsyncApp, deps: Deps) -> None:
     ) -> None:
         await ack()
         view = start_modal(None, "") if await _enabled(deps, context, "peer") else info_modal(t.FLOW_OFF)
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
+        await open_modal(deps, client, of(context, ShortcutPayload), view)
 
 
 async def _status(deps: Deps, reply: Reply, team: str, user: str) -> None:

@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts as t
 from bot.effects import EffectRunner
+from bot.payloads import Interaction, SlashCommand
 from bot.service import MediationNotFound, MediationService
 from bot.store import PairTaken, StoreUnavailable, VersionConflict, team_key
 from bot.views.modals import info_modal
@@ -89,6 +90,10 @@ def error_text(error: Exception) -> str:
     return t.SOMETHING_WRONG
 
 
+# Web API errors that mean the three seconds of a trigger id ran out (or it was used already).
+TRIGGER_ERRORS = frozenset({"expired_trigger_id", "invalid_trigger_id", "exchanged_trigger_id"})
+
+
 async def tell(client: AsyncWebClient, body: dict[str, Any], text: str) -> None:
     """Tell the acting user something privately where they clicked: an ephemeral message in the
     conversation, or a small modal when they clicked in App Home or a modal, or are not in that
@@ -108,10 +113,78 @@ async def tell(client: AsyncWebClient, body: dict[str, Any], text: str) -> None:
             log.warning("could not tell the user", extra={"error": slack_error(exc)})
 
 
+Where = Interaction | SlashCommand
+
+
+async def say_instead(deps: Deps, client: AsyncWebClient, where: Where, text: str) -> None:
+    """Tell the person in words when a modal could not be shown: through the response_url of the
+    command or message they used, as an ephemeral message where they clicked, or else in their DM
+    with the app (App Home has no conversation to answer in). Never raises."""
+    user = where.user_id
+    url = where.response_url
+    try:
+        if url and deps.http is not None:
+            body = {"response_type": "ephemeral", "replace_original": False, "text": text}
+            async with deps.http.post(url, json=body, timeout=aiohttp.ClientTimeout(total=10)) as response:
+                if response.status == 200:
+                    return
+        channel = where.channel_id
+        if channel:
+            await client.chat_postEphemeral(channel=channel, user=user, text=text)
+        else:
+            await client.chat_postMessage(channel=user, text=text)
+    except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+        log.warning("could not tell the user", extra={"error": type(exc).__name__})
+
+
+async def open_modal(
+    deps: Deps, client: AsyncWebClient, where: Where, view: dict[str, Any]
+) -> dict[str, Any] | None:
+    """`views.open` with the trigger of `where`; the opened view, or None when Slack refused it (an
+    expired trigger: "That took a moment too long", said another way), logged by error code only."""
+    if not where.trigger_id:
+        await say_instead(deps, client, where, t.TOOK_TOO_LONG)
+        return None
+    try:
+        response = await client.views_open(trigger_id=where.trigger_id, view=view)
+    except SlackApiError as exc:
+        code = slack_error(exc)
+        log.info("views.open failed", extra={"error": code})
+        await say_instead(
+            deps, client, where, t.TOOK_TOO_LONG if code in TRIGGER_ERRORS else t.SOMETHING_WRONG
+        )
+        return None
+    opened = response.get("view")
+    return opened if isinstance(opened, dict) else {}
+
+
+async def update_modal(
+    deps: Deps,
+    client: AsyncWebClient,
+    where: Where,
+    view_id: str,
+    view: dict[str, Any],
+    hash: str | None = None,
+) -> bool:
+    """`views.update`; False (and the person told kindly) when the view is gone or changed meanwhile."""
+    try:
+        if hash is None:
+            await client.views_update(view_id=view_id, view=view)
+        else:
+            await client.views_update(view_id=view_id, hash=hash, view=view)
+    except SlackApiError as exc:
+        log.info("views.update failed", extra={"error": slack_error(exc)})
+        await say_instead(deps, client, where, t.TOOK_TOO_LONG)
+        return False
+    return True
+
+
 def action_value(body: dict[str, Any]) -> str:
-    """The value of the clicked element."""
-    action = body["actions"][0]
-    return str(action.get("value") or "")
+    """The value of the clicked element ("" when it has none)."""
+    actions = body.get("actions")
+    action = actions[0] if isinstance(actions, list) and actions else None
+    found = action.get("value") if isinstance(action, dict) else None
+    return found if isinstance(found, str) else ""
 
 
 @dataclass(frozen=True)

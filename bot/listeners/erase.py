@@ -12,7 +12,9 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.listeners.common import Deps, error_text, team_of
+from bot import texts as t
+from bot.listeners.common import Deps, error_text, say_instead, team_of
+from bot.payloads import BlockActions, of
 from bot.store import StoreUnavailable, VersionConflict
 from bot.views.common import dump
 from bot.views.ids import Action
@@ -36,15 +38,19 @@ def register(app: AsyncApp, deps: Deps) -> None:
         respond: AsyncRespond,
     ) -> None:
         await ack()
-        user = body["user"]["id"]  # always the clicker's own data, whatever the button carries
-        in_message = (body.get("container") or {}).get("type") == "message" and body.get("response_url")
+        sent = of(context, BlockActions)
+        user = sent.user_id  # always the clicker's own data, whatever the button carries
+        in_message = sent.container is not None and sent.container.type == "message" and sent.response_url
         view_id = None
         if not in_message:  # App Home: open a modal now, while the trigger id is fresh
             try:
-                opened = await client.views_open(trigger_id=body["trigger_id"], view=working_modal())
+                opened = await client.views_open(trigger_id=sent.trigger_id, view=working_modal())
                 view_id = str(opened["view"]["id"])
             except SlackApiError as exc:
-                log.warning("views.open failed", extra={"error": slack_error(exc)})
+                # Nothing is erased yet: the person is told to try again, rather than erasing unseen.
+                log.info("views.open failed", extra={"error": slack_error(exc)})
+                await say_instead(deps, client, sent, t.TOOK_TOO_LONG)
+                return
         team = team_of(context)
         try:
             erasure = await deps.service.erase_user(team, user)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -13,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import texts as t
 from bot.effects import joint_key
 from bot.listeners.common import Deps, team_of
+from bot.payloads import AppHomeOpened, EventCallback, MessageEvent, of
 from bot.store import StoreUnavailable
 from bot.webclient import slack_error
 from flows.coaching import LIVE_PAUSE_SECONDS, live_nudge
@@ -25,35 +25,39 @@ def register(app: AsyncApp, deps: Deps) -> None:
     """Attach the event listeners."""
 
     @app.event("app_home_opened")
-    async def home_opened(event: dict[str, Any], context: AsyncBoltContext) -> None:
-        if event.get("tab", "home") != "home":
+    async def home_opened(context: AsyncBoltContext) -> None:
+        event = of(context, EventCallback).event
+        if not isinstance(event, AppHomeOpened) or (event.tab or "home") != "home":
             return
         try:
-            await deps.runner.publish_home(team_of(context), event["user"])
+            await deps.runner.publish_home(team_of(context), event.user)
         except StoreUnavailable:
             return
 
     @app.event("message")
-    async def message(event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
-        if event.get("subtype") or event.get("bot_id") or not event.get("user") or not event.get("text"):
+    async def message(client: AsyncWebClient, context: AsyncBoltContext) -> None:
+        event = of(context, EventCallback).event
+        if not isinstance(event, MessageEvent) or event.subtype or event.bot_id or not event.user:
             return  # edits, joins, bots (ourselves included): nothing a person said just now
+        if not event.text:
+            return
         try:
             await coach_live(deps, client, team_of(context), event)
         except StoreUnavailable:
             return
 
 
-async def coach_live(deps: Deps, client: AsyncWebClient, team: str, event: dict[str, Any]) -> None:
+async def coach_live(deps: Deps, client: AsyncWebClient, team: str, event: MessageEvent) -> None:
     """A message in a joint space that reads as blame, contempt or an absolute earns its author a
     private nudge, never a public one, and at most one per person every few minutes."""
-    channel, user = event["channel"], event["user"]
-    mediation_id = await deps.service.store.joint_mediation(team, joint_key(channel, event.get("thread_ts")))
+    channel, user = event.channel, event.user or ""
+    mediation_id = await deps.service.store.joint_mediation(team, joint_key(channel, event.thread_ts))
     if mediation_id is None:
         return
     m = await deps.service.store.get(team, mediation_id)
     if m is None or m.stage is not Stage.JOINT or m.party_of(user) is None:
         return
-    nudge = live_nudge(event["text"])
+    nudge = live_nudge(event.text or "")
     if nudge is None:
         return
     if not await deps.service.store.claim_once(f"live:{team}:{mediation_id}:{user}", LIVE_PAUSE_SECONDS):

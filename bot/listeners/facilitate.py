@@ -17,16 +17,20 @@ from bot import texts as t
 from bot.listeners.common import (
     Deps,
     Problem,
+    Where,
     act_on_click,
     action_value,
     attempt,
     error_text,
+    open_modal,
     team_of,
     tell,
 )
 from bot.listeners.views import OUTCOME_REFUSALS, chosen_outcome, field_errors, submit_handler
+from bot.payloads import BlockActions, ViewSubmission, of
+from bot.payloads import Shortcut as ShortcutPayload
 from bot.store import PairTaken, StoreUnavailable
-from bot.submitted import Values, value
+from bot.submitted import Values, choice, text
 from bot.views import facilitate as fv
 from bot.views import modals
 from bot.views.home import waiting_on
@@ -60,18 +64,17 @@ async def open_facilitate_modal(
     deps: Deps,
     client: AsyncWebClient,
     team: str,
-    user: str,
-    trigger_id: str,
+    where: Where,
     first: str | None,
     second: str | None,
     topic: str,
 ) -> None:
     """Open the facilitate modal, or say kindly why this person cannot host."""
     config = await deps.service.configs.get(team) if deps.service.configs else WorkspaceConfig()
-    if "facilitated" not in config.enabled_flows or not await may_facilitate(client, config, user):
-        await client.views_open(trigger_id=trigger_id, view=modals.info_modal(t.FACILITATE_NOT_ALLOWED))
+    if "facilitated" not in config.enabled_flows or not await may_facilitate(client, config, where.user_id):
+        await open_modal(deps, client, where, modals.info_modal(t.FACILITATE_NOT_ALLOWED))
         return
-    await client.views_open(trigger_id=trigger_id, view=fv.facilitate_modal(first, second, topic))
+    await open_modal(deps, client, where, fv.facilitate_modal(first, second, topic))
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -84,15 +87,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
     ) -> None:
         # The message itself is never read or copied: only who wrote it, as a suggested first person.
         await ack()
-        user = body["user"]["id"]
-        author = (body.get("message") or {}).get("user")
-        first = author if author and author != user else None
+        sent = of(context, ShortcutPayload)
+        author = sent.message.user if sent.message else None
+        first = author if author and author != sent.user_id else None
         try:
-            await open_facilitate_modal(
-                deps, client, team_of(context), user, body["trigger_id"], first, None, ""
-            )
+            await open_facilitate_modal(deps, client, team_of(context), sent, first, None, "")
         except StoreUnavailable as exc:
-            await client.views_open(trigger_id=body["trigger_id"], view=modals.info_modal(error_text(exc)))
+            await open_modal(deps, client, sent, modals.info_modal(error_text(exc)))
 
     app.view(Callback.FACILITATE.value)(_start_handler(deps))
     app.action(Action.FAC_NUDGE.value)(_nudge_handler(deps))
@@ -123,7 +124,7 @@ async def _hosted(
     m = await deps.service.store.get(team_of(context), action_value(body))
     if m is None:
         return None
-    if m.facilitator != body["user"]["id"]:
+    if m.facilitator != of(context, BlockActions).user_id:
         return RefusalCode.NOT_THE_FACILITATOR
     return m
 
@@ -132,10 +133,11 @@ def _start_handler(deps: Deps) -> Callable[..., Any]:
     async def handler(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
-        values: Values = body["view"]["state"]["values"]
-        user = body["user"]["id"]
+        sent = of(context, ViewSubmission)
+        values: Values = sent.view.values()
+        user = sent.user_id
         team = team_of(context)
-        first, second = value(values, "first") or "", value(values, "second") or ""
+        first, second = choice(values, "first") or "", choice(values, "second") or ""
         errors = await _people_problems(client, user, first, second)
         if errors:
             await ack(response_action="errors", errors=errors)
@@ -144,9 +146,7 @@ def _start_handler(deps: Deps) -> Callable[..., Any]:
         if not await may_facilitate(client, config, user):  # a forged submission, or the setting changed
             await ack(response_action="errors", errors={"first": t.FACILITATE_NOT_ALLOWED})
             return
-        command = c.StartFacilitated(
-            actor=user, first=first, second=second, topic=value(values, "topic") or ""
-        )
+        command = c.StartFacilitated(actor=user, first=first, second=second, topic=text(values, "topic"))
         try:
             transition = await deps.service.start_facilitated(team, command)
         except Refused as refused:
@@ -191,7 +191,7 @@ def _simple_handler(deps: Deps, factory: Callable[[str], c.Command]) -> Callable
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         await ack()
-        await act_on_click(deps, client, body, team_of(context), factory(body["user"]["id"]))
+        await act_on_click(deps, client, body, team_of(context), factory(of(context, BlockActions).user_id))
 
     return handler
 
@@ -203,7 +203,7 @@ def _nudge_handler(deps: Deps) -> Callable[..., Any]:
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         await ack()
-        user = body["user"]["id"]
+        user = of(context, BlockActions).user_id
         try:
             m = await deps.service.store.get(team_of(context), action_value(body))
         except StoreUnavailable as exc:
@@ -257,11 +257,11 @@ def _open_handler(deps: Deps, build: Callable[[Deps, AsyncWebClient, Mediation],
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         await ack()
-        trigger = body["trigger_id"]
+        sent = of(context, BlockActions)
         try:
             found = await _hosted(deps, context, body)
         except StoreUnavailable as exc:
-            await client.views_open(trigger_id=trigger, view=modals.info_modal(error_text(exc)))
+            await open_modal(deps, client, sent, modals.info_modal(error_text(exc)))
             return
         if found is None:
             view = modals.info_modal(t.NOT_FOUND)
@@ -272,17 +272,17 @@ def _open_handler(deps: Deps, build: Callable[[Deps, AsyncWebClient, Mediation],
         else:
             # Opening a modal must happen within 3 s of the click: a loading view first when slow.
             view = await build(deps, client, found)
-        await client.views_open(trigger_id=trigger, view=view)
+        await open_modal(deps, client, sent, view)
 
     return handler
 
 
 def _move_on_command(user: str, values: Values) -> c.Command:
-    return c.MoveOn(actor=user, reason=value(values, "reason") or "")
+    return c.MoveOn(actor=user, reason=text(values, "reason"))
 
 
 def _end_command(user: str, values: Values) -> c.Command:
-    return c.EndWithOutcome(actor=user, outcome=chosen_outcome(values), reason=value(values, "reason"))
+    return c.EndWithOutcome(actor=user, outcome=chosen_outcome(values), reason=text(values, "reason") or None)
 
 
 def _joint_submit_handler(deps: Deps) -> Callable[..., Any]:
@@ -291,12 +291,17 @@ def _joint_submit_handler(deps: Deps) -> Callable[..., Any]:
     async def handler(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
-        values: Values = body["view"]["state"]["values"]
-        user = body["user"]["id"]
-        kind = JointKind(value(values, "kind") or JointKind.GROUP_DM.value)
-        channel = value(values, "channel")
+        sent = of(context, ViewSubmission)
+        values: Values = sent.view.values()
+        user = sent.user_id
+        try:
+            kind = JointKind(choice(values, "kind") or JointKind.GROUP_DM.value)
+        except ValueError:
+            await ack(response_action="errors", errors={"kind": t.INPUT_UNREADABLE})
+            return
+        channel = choice(values, "channel")
         team = team_of(context)
-        mediation_id = modals.read_metadata(body["view"].get("private_metadata")).get("m", "")
+        mediation_id = modals.read_metadata(sent.view.private_metadata).get("m", "")
         if kind is JointKind.THREAD:
             problem = await _thread_problem(deps, client, team, mediation_id, channel)
             if problem:

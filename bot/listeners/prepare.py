@@ -11,11 +11,13 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts as t
 from bot.listeners.common import Deps
+from bot.payloads import PAYLOAD_KEY, BlockActions, View, ViewSubmission, of
 from bot.submitted import Values, text
 from bot.views import prepare as v
 from bot.views.prepare import Input, PrepareAction, PrepareCallback
@@ -65,14 +67,19 @@ def _too_long_together(meta: str, block_id: str, text: str) -> dict[str, str] | 
     return {block_id: t.field_problem(FieldProblem.TOO_LONG, limit)}
 
 
-def _meta(body: dict[str, Any]) -> dict[str, str]:
-    return v.unpack((body.get("view") or {}).get("private_metadata"))
+def _meta(context: AsyncBoltContext) -> dict[str, str]:
+    view = getattr(context.get(PAYLOAD_KEY), "view", None)
+    return v.unpack(view.private_metadata if isinstance(view, View) else None)
 
 
-async def _write(ack: AsyncAck, body: dict[str, Any]) -> None:
+def _values(context: AsyncBoltContext) -> Values:
+    return of(context, ViewSubmission).view.values()
+
+
+async def _write(ack: AsyncAck, context: AsyncBoltContext) -> None:
     """Step 1 submitted: the coach reviews what happened; on to shaping the words (or, when the coach
     has nothing to suggest, straight on to the other side)."""
-    statement = _text(body["view"]["state"]["values"], Input.STATEMENT)
+    statement = _text(_values(context), Input.STATEMENT)
     if errors := _problem(statement, Input.STATEMENT, STATEMENT_MAX):
         await ack(response_action="errors", errors=errors)
         return
@@ -86,9 +93,9 @@ async def _write(ack: AsyncAck, body: dict[str, Any]) -> None:
     await ack(response_action="update", view=view)
 
 
-async def _words(ack: AsyncAck, body: dict[str, Any]) -> None:
+async def _words(ack: AsyncAck, context: AsyncBoltContext) -> None:
     """Step 2 submitted with the words they shaped: on to imagining the other side."""
-    words = _text(body["view"]["state"]["values"], Input.WORDS)
+    words = _text(_values(context), Input.WORDS)
     if errors := _problem(words, Input.WORDS, WORDS_MAX):
         await ack(response_action="errors", errors=errors)
         return
@@ -99,13 +106,13 @@ async def _words(ack: AsyncAck, body: dict[str, Any]) -> None:
     await ack(response_action="update", view=v.imagine_modal(words))
 
 
-async def _imagine(ack: AsyncAck, body: dict[str, Any]) -> None:
+async def _imagine(ack: AsyncAck, context: AsyncBoltContext) -> None:
     """Step 3 submitted with the account they imagine: on to practising listening to it."""
-    imagined = _text(body["view"]["state"]["values"], Input.IMAGINED)
+    imagined = _text(_values(context), Input.IMAGINED)
     if errors := _problem(imagined, Input.IMAGINED, IMAGINED_MAX):
         await ack(response_action="errors", errors=errors)
         return
-    words, imagined = _meta(body).get("w", ""), imagined.strip()
+    words, imagined = _meta(context).get("w", ""), imagined.strip()
     if errors := _too_long_together(v.practice_meta(words, imagined, 0), Input.IMAGINED, imagined):
         await ack(response_action="errors", errors=errors)
         return
@@ -119,11 +126,11 @@ def _round(meta: dict[str, str]) -> int:
         return 0
 
 
-async def _practice(ack: AsyncAck, body: dict[str, Any]) -> None:
+async def _practice(ack: AsyncAck, context: AsyncBoltContext) -> None:
     """Step 4 submitted with a practice reflection: the coach's feedback, and the attempt ready to try
     again (or finish)."""
-    values: Values = body["view"]["state"]["values"]
-    meta = _meta(body)
+    values: Values = _values(context)
+    meta = _meta(context)
     round_ = _round(meta)
     block_id = next((b for b in values if b.startswith(Input.PRACTICE.value)), v.practice_block(round_))
     practice = _text(values, block_id)
@@ -140,25 +147,31 @@ async def _practice(ack: AsyncAck, body: dict[str, Any]) -> None:
     )
 
 
-async def _update(client: AsyncWebClient, body: dict[str, Any], view: dict[str, Any]) -> None:
+async def _update(client: AsyncWebClient, context: AsyncBoltContext, view: dict[str, Any]) -> None:
     """Move the modal a button was clicked in on to `view` (unless it has changed since the click)."""
-    current = body.get("view") or {}
+    current = of(context, BlockActions).view
+    if current is None:  # only a forged click comes from outside the modal
+        return
     try:
-        await client.views_update(view_id=current.get("id"), hash=current.get("hash"), view=view)
+        await client.views_update(view_id=current.id, hash=current.hash, view=view)
     except SlackApiError as exc:
         log.info("prepare view not updated", extra={"error": slack_error(exc)})
 
 
-async def _keep(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+async def _keep(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
     """ "Keep my words": what they first wrote stands; on to imagining the other side."""
     await ack()
-    statement = _meta(body).get("s", "")
+    statement = _meta(context).get("s", "")
     if not v.fits(v.imagine_meta(statement)):
         statement = ""  # only a forged view carries more than fits
-    await _update(client, body, v.imagine_modal(statement))
+    await _update(client, context, v.imagine_modal(statement))
 
 
-async def _finish(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+async def _finish(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
     """ "Finish": the closing view with their words."""
     await ack()
-    await _update(client, body, v.done_modal(_meta(body).get("w", "")))
+    await _update(client, context, v.done_modal(_meta(context).get("w", "")))

@@ -16,8 +16,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import texts as t
 from bot.coach_words import reasons_text
 from bot.listeners.common import Deps, Problem, attempt, error_text, flow_enabled, team_of
+from bot.payloads import ViewSubmission, of
 from bot.store import PairTaken, StoreUnavailable
-from bot.submitted import Values, value
+from bot.submitted import Values, choice, text
 from bot.views import modals
 from bot.views.ids import Callback
 from bot.views.safety import safety_blocks, started_with_concern
@@ -39,6 +40,14 @@ from flows.models import Outcome, Share, Verdict
 from flows.safety import concerns
 
 log = logging.getLogger("commonground.views")
+
+
+class Unreadable(ValueError):
+    """A submitted field Slack's input could not have sent (a forged date, say): shown under it."""
+
+    def __init__(self, block_id: str) -> None:
+        super().__init__(block_id)
+        self.block_id = block_id
 
 
 def _block_for(callback: Callback, field: str) -> str:
@@ -96,7 +105,7 @@ def problem_answer(
 async def _act(
     deps: Deps, context: AsyncBoltContext, body: dict[str, Any], command: c.Command
 ) -> Transition | Problem:
-    mediation_id = modals.read_metadata(body["view"].get("private_metadata")).get("m", "")
+    mediation_id = modals.read_metadata(of(context, ViewSubmission).view.private_metadata).get("m", "")
     return await attempt(deps, team_of(context), mediation_id, command)
 
 
@@ -134,7 +143,7 @@ def chosen_outcome(values: Values) -> Outcome:
     """The outcome chosen in a modal; anything unknown becomes one the engine refuses ("please
     choose…"), so nothing is assumed for the person."""
     try:
-        return Outcome(value(values, "outcome") or "")
+        return Outcome(choice(values, "outcome") or "")
     except ValueError:
         return Outcome.ESCALATED
 
@@ -149,37 +158,39 @@ def _sharing_command(user: str, values: Values) -> c.Command:
     for block_id in values:
         if block_id.startswith("share_"):
             key = block_id.removeprefix("share_")
-            shares[key] = Share(value(values, block_id) or Share.NONE.value)
-            summaries[key] = value(values, f"summary_{key}") or ""
+            try:
+                shares[key] = Share(choice(values, block_id) or Share.NONE.value)
+            except ValueError:
+                shares[key] = Share.NONE  # an unreadable choice shares nothing
+            summaries[key] = text(values, f"summary_{key}")
     return c.ChooseSharing(actor=user, shares=shares, summaries=summaries)
 
 
 def _answer_command(user: str, values: Values) -> c.Command:
-    verdict = value(values, "verdict")
+    verdict = choice(values, "verdict")
     return c.AnswerReflection(
-        actor=user, confirmed=verdict == Verdict.CONFIRMED.value, missing=value(values, "missing")
+        actor=user, confirmed=verdict == Verdict.CONFIRMED.value, missing=text(values, "missing") or None
     )
 
 
 def _check_in_command(user: str, values: Values) -> c.Command:
     scores: list[int] = []
     for i in range(len([b for b in values if b.startswith("item")])):
-        raw = value(values, f"item{i}")
+        raw = choice(values, f"item{i}")
         try:
-            scores.append(int(raw))
-        except (TypeError, ValueError):
+            scores.append(int(raw or ""))
+        except ValueError:
             scores.append(-1)
     return c.SubmitCheckIn(actor=user, scores=scores)
 
 
 def _propose_command(user: str, values: Values) -> c.Command:
-    raw_date = value(values, "by_when")
-    return c.ProposeItem(
-        actor=user,
-        who=value(values, "who") or "",
-        what=value(values, "what") or "",
-        by_when=date.fromisoformat(raw_date) if raw_date else None,
-    )
+    raw_date = choice(values, "by_when")
+    try:
+        by_when = date.fromisoformat(raw_date) if raw_date else None
+    except ValueError:
+        raise Unreadable("by_when") from None
+    return c.ProposeItem(actor=user, who=text(values, "who"), what=text(values, "what"), by_when=by_when)
 
 
 def submit_handler(
@@ -193,8 +204,14 @@ def submit_handler(
     block (e.g. an outcome that does not fit, under the outcome choice); others as `problem_answer`."""
 
     async def handler(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
-        values: Values = body["view"]["state"]["values"]
-        result = await _act(deps, context, body, build(body["user"]["id"], values))
+        sent = of(context, ViewSubmission)
+        values: Values = sent.view.values()
+        try:
+            command = build(sent.user_id, values)
+        except Unreadable as unreadable:
+            await ack(response_action="errors", errors={unreadable.block_id: t.INPUT_UNREADABLE})
+            return
+        result = await _act(deps, context, body, command)
         if isinstance(result, Problem) and not result.silent:
             refused = result.refused
             if refused is not None and refused.code in (under_field or {}):
@@ -223,12 +240,13 @@ def _intake_handler(deps: Deps) -> Callable[..., Any]:
     unchanged, moves on to choosing what to share (as *Keep my words* does), so the check never loops."""
 
     async def handler(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
-        values: Values = body["view"]["state"]["values"]
-        answers = {b.removeprefix("q_"): value(values, b) or "" for b in values if b.startswith("q_")}
-        user = body["user"]["id"]
+        sent = of(context, ViewSubmission)
+        values: Values = sent.view.values()
+        answers = {b.removeprefix("q_"): text(values, b) for b in values if b.startswith("q_")}
+        user = sent.user_id
         team = team_of(context)
-        mediation_id = modals.read_metadata(body["view"].get("private_metadata")).get("m", "")
-        reviewed = body["view"].get("callback_id") == Callback.INTAKE_REVIEW.value
+        mediation_id = modals.read_metadata(sent.view.private_metadata).get("m", "")
+        reviewed = sent.view.callback_id == Callback.INTAKE_REVIEW.value
         before = await _answers_before(deps, team, mediation_id, user) if reviewed else None
         result = await _act(deps, context, body, c.SaveIntake(actor=user, answers=answers))
         if isinstance(result, Problem):
@@ -283,9 +301,10 @@ def _start_handler(deps: Deps) -> Callable[..., Any]:
     async def handler(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
-        values: Values = body["view"]["state"]["values"]
-        user = body["user"]["id"]
-        colleague = value(values, "colleague") or ""
+        sent = of(context, ViewSubmission)
+        values: Values = sent.view.values()
+        user = sent.user_id
+        colleague = choice(values, "colleague") or ""
         try:
             enabled = await flow_enabled(deps, team_of(context), "peer")
         except StoreUnavailable:
@@ -298,7 +317,7 @@ def _start_handler(deps: Deps) -> Callable[..., Any]:
             await ack(response_action="errors", errors={"colleague": problem})
             return
         command = c.Start(
-            actor=user, respondent=colleague, topic=value(values, "topic") or "", hopes=value(values, "hopes")
+            actor=user, respondent=colleague, topic=text(values, "topic"), hopes=text(values, "hopes") or None
         )
         try:
             transition = await deps.service.start(team_of(context), command)
@@ -356,11 +375,12 @@ def _reflect_handler(deps: Deps) -> Callable[..., Any]:
     a private tip for the writer where something could be added."""
 
     async def handler(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
-        values: Values = body["view"]["state"]["values"]
-        text = value(values, "reflection") or ""
-        user = body["user"]["id"]
+        sent = of(context, ViewSubmission)
+        values: Values = sent.view.values()
+        written = text(values, "reflection")
+        user = sent.user_id
         team = team_of(context)
-        mediation_id = modals.read_metadata(body["view"].get("private_metadata")).get("m", "")
+        mediation_id = modals.read_metadata(sent.view.private_metadata).get("m", "")
         tips = ""
         try:
             m = await deps.service.store.get(team, mediation_id)
@@ -368,9 +388,9 @@ def _reflect_handler(deps: Deps) -> Callable[..., Any]:
             await ack(response_action="errors", errors={"reflection": error_text(exc)})
             return
         party = m.party_of(user) if m else None
-        if m is not None and party is not None and text.strip():
+        if m is not None and party is not None and written.strip():
             speaker = m.party(party.role.other)
-            check = check_reflection(speaker.shared_answers(), text)
+            check = check_reflection(speaker.shared_answers(), written)
             if not check.passed:
                 reasons = reasons_text(check.reasons)
                 await ack(
@@ -379,7 +399,7 @@ def _reflect_handler(deps: Deps) -> Callable[..., Any]:
                 )
                 return
             tips = reasons_text(check.reasons, f"<@{speaker.user_id}>", mrkdwn=True)
-        result = await attempt(deps, team, mediation_id, c.SubmitReflection(actor=user, text=text))
+        result = await attempt(deps, team, mediation_id, c.SubmitReflection(actor=user, text=written))
         if isinstance(result, Problem):
             if result.silent:
                 await ack(response_action="update", view=modals.saved_modal())

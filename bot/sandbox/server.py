@@ -94,7 +94,7 @@ class Sandbox:
         self._stack.push_async_callback(traced.close)
         services = dataclasses.replace(services, http=traced)
         bolt = create_app(settings, services)
-        app = build_web_app(bolt, services)
+        app = build_web_app(bolt, services, signing_secret=signing_secret)
         app.middlewares.append(request_scope)
         app.add_subapp("/_slack", self.standin.make_app())
         self.delivery = SlackDelivery(f"{internal}/slack/events", signing_secret, self.standin)

@@ -75,7 +75,7 @@ def read_metadata(raw: str | None) -> tuple[AdminForm | None, str, str]:
     """(form, flow, fingerprint) from `private_metadata`; form None when it is not one of ours."""
     try:
         data = json.loads(raw or "{}")
-    except ValueError:
+    except (TypeError, ValueError, RecursionError):
         return None, "", ""
     if not isinstance(data, dict):
         return None, "", ""

@@ -34,10 +34,11 @@ def metadata(**values: str) -> str:
 
 
 def read_metadata(raw: str | None) -> dict[str, str]:
-    """Parse `private_metadata` written by `metadata` (an empty dict for anything else)."""
+    """Parse `private_metadata` written by `metadata` (an empty dict for anything else, a value that
+    is not a string included)."""
     try:
         data = json.loads(raw or "{}")
-    except ValueError:
+    except (TypeError, ValueError, RecursionError):
         return {}
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 

@@ -76,7 +76,7 @@ def unpack(raw: str | None) -> dict[str, str]:
     """Read `pack`ed metadata; anything unexpected (a forged payload) reads as empty."""
     try:
         data = json.loads(raw or "{}")
-    except ValueError:
+    except (TypeError, ValueError, RecursionError):
         return {}
     if not isinstance(data, dict):
         return {}

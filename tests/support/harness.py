@@ -76,7 +76,9 @@ class Harness:
         self.http = aiohttp.ClientSession()
         services = Services(service=self.service, http=self.http)
         bolt = create_app(settings, services)
-        self._runner = web.AppRunner(build_web_app(bolt, services), access_log=None)
+        self._runner = web.AppRunner(
+            build_web_app(bolt, services, signing_secret=SIGNING_SECRET), access_log=None
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
