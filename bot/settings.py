@@ -43,6 +43,12 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("COMMONGROUND_KEY_PREFIX", "key_prefix"),
     )
     log_level: str = Field(default="INFO", validation_alias=AliasChoices("LOG_LEVEL", "log_level"))
+    redis_max_connections: int = Field(
+        default=50, ge=1, le=10_000, validation_alias=AliasChoices("REDIS_MAX_CONNECTIONS", "redis_max_connections")
+    )
+    redis_pool_timeout: float = Field(
+        default=5.0, gt=0, le=60, validation_alias=AliasChoices("REDIS_POOL_TIMEOUT", "redis_pool_timeout")
+    )
 
     @field_validator("slack_bot_token", "slack_signing_secret")
     @classmethod
@@ -72,6 +78,8 @@ _ENV_NAMES = {
     "encryption_key": "COMMONGROUND_ENCRYPTION_KEY",
     "data_dir": "COMMONGROUND_DATA_DIR",
     "key_prefix": "COMMONGROUND_KEY_PREFIX",
+    "redis_max_connections": "REDIS_MAX_CONNECTIONS",
+    "redis_pool_timeout": "REDIS_POOL_TIMEOUT",
 }
 
 
