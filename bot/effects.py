@@ -11,7 +11,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.service import MediationService
-from bot.store import SentOffer, StoreUnavailable
+from bot.store import SentOffer, StoreUnavailable, VersionConflict
 from bot.views.common import dump
 from bot.views.home import home_view
 from bot.views.joint import finish_message, item_message, joint_message, joint_root_message
@@ -120,6 +120,9 @@ class EffectRunner:
             return await self.service.act(m.team, m.id, command)
         except Refused as refused:
             log.info("follow-up refused", extra={"mediation": m.id, "code": refused.code.value})
+            return None
+        except VersionConflict:
+            log.warning("follow-up lost every compare-and-set", extra={"mediation": m.id})
             return None
 
     async def dm_channel(self, user_id: str) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,12 +21,28 @@ from flows.errors import RefusalCode, Refused
 
 log = logging.getLogger("commonground.service")
 
-CAS_ATTEMPTS = 8
+# Compare-and-set: how often a command is retried when another writer changed the mediation first, and
+# the jittered exponential backoff between tries ("full jitter": a random wait up to base * 2^attempt,
+# capped). 25 tries keep every one of 14+ writers hammering one document (two processes, one Redis)
+# well inside Slack's 3 seconds; the waits add up to at most about 2 s.
+CAS_ATTEMPTS = 25
+CAS_BASE_DELAY = 0.004
+CAS_MAX_DELAY = 0.1
 DEFAULT_RETENTION_DAYS = 180
 
 
 class MediationNotFound(Exception):
     """No mediation with that id in this workspace."""
+
+
+class TooBusy(VersionConflict):
+    """Other writers kept changing the mediation through every compare-and-set attempt; nothing of
+    this command was written (listeners answer "lots happening at once, please try again")."""
+
+
+def cas_backoff(attempt: int) -> float:
+    """Seconds to wait before compare-and-set attempt `attempt + 1` (full jitter, capped)."""
+    return random.uniform(0, min(CAS_MAX_DELAY, CAS_BASE_DELAY * 2**attempt))
 
 
 def utcnow() -> datetime:
@@ -81,17 +99,18 @@ class MediationService:
 
     async def purge(self, team: str, mediation_id: str) -> bool:
         """Remove every private text of a closed mediation (the retention timer); True when done."""
-        for _ in range(CAS_ATTEMPTS):
+        for attempt in range(CAS_ATTEMPTS):
             m = await self.store.get(team, mediation_id)
             if m is None or m.is_open or m.purged_at is not None:
                 return False
             try:
-                await self.store.save(retention.purge(m, self.clock()))
+                await self.store.save(retention.purge(m, self.clock()), previous=m)
             except VersionConflict:
+                await asyncio.sleep(cas_backoff(attempt))
                 continue
             log.info("private text purged", extra={"mediation": mediation_id})
             return True
-        raise VersionConflict(mediation_id)
+        raise TooBusy(mediation_id)
 
     async def start_facilitated(self, team: str, command: c.StartFacilitated) -> Transition:
         """Create a facilitated mediation (raises `Refused`, `PairTaken` or `StoreUnavailable`)."""
@@ -106,18 +125,20 @@ class MediationService:
     async def act(self, team: str, mediation_id: str, command: c.Command) -> Transition:
         """Apply a command with compare-and-set, retrying when another writer got there first.
 
-        Raises `Refused` (nothing changed), `MediationNotFound` or `StoreUnavailable`.
+        Raises `Refused` (nothing changed), `MediationNotFound`, `StoreUnavailable` (or its
+        `UnreadableMediation`) or, when every attempt lost the race, `TooBusy`.
         """
-        for _ in range(CAS_ATTEMPTS):
+        for attempt in range(CAS_ATTEMPTS):
             mediation = await self.store.get(team, mediation_id)
             if mediation is None:
                 raise MediationNotFound(mediation_id)
             definition = await self.definitions.for_mediation(mediation)
             transition = engine.apply(mediation, command, definition, self.clock())
             try:
-                saved = await self.store.save(transition.mediation)
+                saved = await self.store.save(transition.mediation, previous=mediation)
             except VersionConflict:
-                log.info("version conflict, retrying", extra={"mediation": mediation_id})
+                log.info("version conflict, retrying", extra={"mediation": mediation_id, "attempt": attempt})
+                await asyncio.sleep(cas_backoff(attempt))
                 continue
             if not saved.is_open:
                 await self._schedule_purge(team, saved.id)
@@ -130,13 +151,14 @@ class MediationService:
                 },
             )
             return Transition(saved, transition.effects)
-        raise VersionConflict(mediation_id)
+        log.warning("compare-and-set gave up", extra={"mediation": mediation_id, "attempts": CAS_ATTEMPTS})
+        raise TooBusy(mediation_id)
 
     async def erase_user(self, team: str, user_id: str) -> Erasure:
         """Delete this person's data: their words go from every mediation they are part of (open or
         closed, every flow), open ones close, and their index entries go. Safe to run twice: what is
         already erased is left alone. Raises `StoreUnavailable` (run it again: nothing is lost)."""
-        mediations = [m for m in await self.store.for_user(team, user_id) if m.party_of(user_id)]
+        mediations = [m for m in await self.store.every_for_user(team, user_id) if m.party_of(user_id)]
         result = Erasure(at=self.clock())
         for m in mediations:
             try:

@@ -44,7 +44,10 @@ class Settings(BaseSettings):
     )
     log_level: str = Field(default="INFO", validation_alias=AliasChoices("LOG_LEVEL", "log_level"))
     redis_max_connections: int = Field(
-        default=50, ge=1, le=10_000, validation_alias=AliasChoices("REDIS_MAX_CONNECTIONS", "redis_max_connections")
+        default=50,
+        ge=1,
+        le=10_000,
+        validation_alias=AliasChoices("REDIS_MAX_CONNECTIONS", "redis_max_connections"),
     )
     redis_pool_timeout: float = Field(
         default=5.0, gt=0, le=60, validation_alias=AliasChoices("REDIS_POOL_TIMEOUT", "redis_pool_timeout")

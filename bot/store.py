@@ -1,30 +1,64 @@
 """Redis storage: one encrypted, versioned document per mediation, written by compare-and-set.
 
 Keys share a hash tag per team (`{prefix}:{team}:…` with the team in braces) so that every script
-touches one cluster slot. Indexes: the mediations of a user and of a team, and a "pair" key that
-holds the one open mediation between two people.
+touches one cluster slot. What a read touches does not grow with history:
+
+- `m:<id>`: the document (a hash of its version and its packed value: compressed, then encrypted);
+- `open:<user>` / `closed:<user>`: the open mediations a person is a party to, and the last
+  `RECENT_CLOSED` they were in that closed (a sorted set by closing time, trimmed at every close);
+  `hopen:<user>` / `hclosed:<user>` the same for a facilitator;
+- `mine:<user>`: every mediation of the person's not yet purged by retention (read only by "delete my
+  data": a purged mediation holds no words of theirs);
+- `open`: the workspace's open mediations; `pair:<a>:<b>`: the one open mediation between two people;
+- `agg`: counters of closed mediations for the admins' *Outcomes* (`flows.aggregates.tally`), and
+  `aggopen`: the `Contribution` of each open one (packed), both changed in the same script as the
+  document.
 """
 
 from __future__ import annotations
 
+import logging
+import zlib
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TypeVar, cast
 
 import redis.asyncio as aioredis
-from pydantic import BaseModel, ConfigDict
+from cryptography.fernet import InvalidToken
+from pydantic import BaseModel, ConfigDict, ValidationError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.crypto import Cipher
+from flows import retention
+from flows.aggregates import Contribution, contribution, tally_delta
 from flows.effects import Notice
 from flows.models import Mediation, Party, Role
 from flows.steps import Offer
 
+log = logging.getLogger("commonground.store")
+
+RECENT_CLOSED = 10
+"""How many closed mediations each person's (and host's) list keeps: App Home and /mediate status show
+the open ones and these."""
+
+# What a damaged or foreign value raises when it is read.
+UNREADABLE_ERRORS = (InvalidToken, ValidationError, ValueError, zlib.error, UnicodeDecodeError)
+
 
 class StoreUnavailable(Exception):
     """Redis could not be reached; nothing was written."""
+
+
+class UnreadableMediation(StoreUnavailable):
+    """One stored mediation cannot be decrypted or validated (wrong key, damaged value); the rest of
+    the store is fine. A kind of `StoreUnavailable` so that every listener that handles a storage
+    problem handles it too; `error_text` gives it its own words."""
+
+    def __init__(self, mediation_id: str) -> None:
+        super().__init__(mediation_id)
+        self.mediation_id = mediation_id
 
 
 class VersionConflict(Exception):
@@ -39,29 +73,58 @@ class PairTaken(Exception):
         self.mediation_id = mediation_id
 
 
-# KEYS: doc, user index a, user index b, team index, pair, facilitator index (or the team index again)
-# ARGV: expected version ("0" = create), new version, document, id, pair action (claim|release|keep)
+# KEYS: 1 doc, 2 pair, 3 team's open set, 4 closed counters, 5 open contributions,
+#       then per indexed person an (open set, recent closed sorted set) pair, then "mine" sets
+# ARGV: 1 expected version ("0" = create), 2 new version, 3 document, 4 id, 5 pair action
+#       (claim|release|keep), 6 open ("1"|"0"), 7 closing time (score), 8 closed kept per person,
+#       9 in the "mine" sets ("1"|"0"), 10 contribution (open ones), 11 number of (open, closed) pairs,
+#       12 when to change the counters ("always", or "was_open": only if it was open before this write),
+#       13… counter changes as field, delta
 _SAVE = """
 local current = redis.call('HGET', KEYS[1], 'v')
 if ARGV[1] == '0' then
   if current then return {-1, current} end
   if ARGV[5] == 'claim' then
-    local holder = redis.call('GET', KEYS[5])
+    local holder = redis.call('GET', KEYS[2])
     if holder then return {-2, holder} end
-    redis.call('SET', KEYS[5], ARGV[4])
+    redis.call('SET', KEYS[2], ARGV[4])
   end
 elseif current ~= ARGV[1] then
   return {-1, current or ''}
 end
+local id = ARGV[4]
+local open = ARGV[6] == '1'
+local count = ARGV[12] == 'always' or redis.call('SISMEMBER', KEYS[3], id) == 1
 redis.call('HSET', KEYS[1], 'v', ARGV[2], 'doc', ARGV[3])
-redis.call('SADD', KEYS[2], ARGV[4])
-redis.call('SADD', KEYS[3], ARGV[4])
-redis.call('SADD', KEYS[4], ARGV[4])
-redis.call('SADD', KEYS[6], ARGV[4])
-if ARGV[5] == 'release' and redis.call('GET', KEYS[5]) == ARGV[4] then
-  redis.call('DEL', KEYS[5])
+if open then
+  redis.call('SADD', KEYS[3], id)
+  redis.call('HSET', KEYS[5], id, ARGV[10])
+else
+  redis.call('SREM', KEYS[3], id)
+  redis.call('HDEL', KEYS[5], id)
+end
+local pairs_end = 5 + 2 * tonumber(ARGV[11])
+for i = 6, pairs_end, 2 do
+  if open then
+    redis.call('SADD', KEYS[i], id)
+    redis.call('ZREM', KEYS[i + 1], id)
+  else
+    redis.call('SREM', KEYS[i], id)
+    redis.call('ZADD', KEYS[i + 1], ARGV[7], id)
+    redis.call('ZREMRANGEBYRANK', KEYS[i + 1], 0, -1 - tonumber(ARGV[8]))
+  end
+end
+for i = pairs_end + 1, #KEYS do
+  if ARGV[9] == '1' then redis.call('SADD', KEYS[i], id) else redis.call('SREM', KEYS[i], id) end
+end
+for j = 13, #ARGV, 2 do
+  if not count then break end
+  if redis.call('HINCRBY', KEYS[4], ARGV[j], ARGV[j + 1]) == 0 then redis.call('HDEL', KEYS[4], ARGV[j]) end
+end
+if ARGV[5] == 'release' and redis.call('GET', KEYS[2]) == id then
+  redis.call('DEL', KEYS[2])
 elseif ARGV[5] == 'keep' then
-  redis.call('SET', KEYS[5], ARGV[4], 'NX')  -- a reopened mediation takes the pair back when free
+  redis.call('SET', KEYS[2], id, 'NX')  -- a reopened mediation takes the pair back when free
 end
 return {1, ARGV[2]}
 """
@@ -133,13 +196,24 @@ class MediationStore:
     # documents --------------------------------------------------------------------------------
 
     def _encode(self, mediation: Mediation) -> bytes:
-        return self._cipher.encrypt(mediation.model_dump_json().encode())
+        """The stored value: the document without its version (kept beside it) or empty defaults,
+        compressed, then encrypted."""
+        doc = mediation.model_dump_json(exclude_defaults=True, exclude={"version"})
+        return self._cipher.pack(doc.encode())
 
-    def _decode(self, blob: bytes) -> Mediation:
-        return Mediation.model_validate_json(self._cipher.decrypt(blob))
+    def _decode(self, mediation_id: str, version: bytes, blob: bytes) -> Mediation:
+        """A stored document, or `UnreadableMediation` (logged by id only, never its content)."""
+        try:
+            mediation = Mediation.model_validate_json(self._cipher.unpack(blob))
+        except UNREADABLE_ERRORS as exc:
+            log.warning(
+                "unreadable mediation", extra={"mediation": mediation_id, "error": type(exc).__name__}
+            )
+            raise UnreadableMediation(mediation_id) from None
+        return mediation.model_copy(update={"version": int(version)})
 
     async def get(self, team: str, mediation_id: str) -> Mediation | None:
-        """Load one mediation, or None."""
+        """Load one mediation, or None; raises `UnreadableMediation` when it cannot be read."""
         key = self._k(team, "m", mediation_id)
 
         async def call() -> list[bytes | None]:
@@ -148,37 +222,71 @@ class MediationStore:
         version, blob = await unavailable(call)()
         if version is None or blob is None:
             return None
-        mediation = self._decode(blob)
-        return mediation.model_copy(update={"version": int(version)})
+        return self._decode(mediation_id, version, blob)
 
     async def create(self, mediation: Mediation) -> Mediation:
         """Write a new mediation (version 1), claiming the pair; raises `PairTaken`."""
-        return await self._write(mediation, expected=0, pair="claim")
+        return await self._write(mediation, expected=0, pair="claim", previous=None)
 
-    async def save(self, mediation: Mediation) -> Mediation:
-        """Write a changed mediation if nobody else did since it was read; raises `VersionConflict`."""
+    async def save(self, mediation: Mediation, *, previous: Mediation | None = None) -> Mediation:
+        """Write a changed mediation if nobody else did since it was read; raises `VersionConflict`.
+
+        `previous` is the version it was changed from (as read): the *Outcomes* counters follow the
+        change from it (closing adds the mediation, reopening takes it away). Without it, a write that
+        closes a mediation the store holds as open adds it, and nothing else changes the counters."""
         pair = "keep" if mediation.is_open else "release"
-        return await self._write(mediation, expected=mediation.version, pair=pair)
+        return await self._write(mediation, expected=mediation.version, pair=pair, previous=previous)
 
-    def _user_index(self, mediation: Mediation, party: Party) -> str:
-        """The party's index of mediations; for a party who deleted their data, the team's index
-        instead (the script adds to it anyway), so that no later write lists the mediation as theirs."""
-        if party.erased_at is not None:
-            return self._k(mediation.team, "all")
-        return self._k(mediation.team, "user", party.user_id)
+    def _indexed(self, mediation: Mediation) -> list[Party]:
+        """The parties whose lists name the mediation: not one who deleted their data, so that no
+        later write lists the mediation as theirs."""
+        return [party for party in mediation.parties if party.erased_at is None]
 
-    async def _write(self, mediation: Mediation, *, expected: int, pair: str) -> Mediation:
+    async def _write(
+        self, mediation: Mediation, *, expected: int, pair: str, previous: Mediation | None
+    ) -> Mediation:
         new = mediation.model_copy(update={"version": expected + 1})
         team = mediation.team
+        people = self._indexed(mediation)
+        recent = [
+            key
+            for p in people
+            for key in (self._k(team, "open", p.user_id), self._k(team, "closed", p.user_id))
+        ]
+        if mediation.facilitator:
+            host = mediation.facilitator
+            recent += [self._k(team, "hopen", host), self._k(team, "hclosed", host)]
         keys = [
             self._k(team, "m", mediation.id),
-            self._user_index(mediation, mediation.initiator),
-            self._user_index(mediation, mediation.respondent),
-            self._k(team, "all"),
             self._pair_key(team, mediation.initiator.user_id, mediation.respondent.user_id),
-            self._k(team, "hosts", mediation.facilitator) if mediation.facilitator else self._k(team, "all"),
+            self._k(team, "open"),
+            self._k(team, "agg"),
+            self._k(team, "aggopen"),
+            *recent,
+            *(self._k(team, "mine", p.user_id) for p in people),
         ]
-        args: list[str | bytes] = [str(expected), str(expected + 1), self._encode(new), mediation.id, pair]
+        now = contribution(mediation)
+        before = contribution(previous) if previous is not None else None
+        delta = tally_delta(before, now)
+        closed_at = retention.closed_at(mediation)
+        args: list[str | bytes | int | float] = [
+            str(expected),
+            str(expected + 1),
+            self._encode(new),
+            mediation.id,
+            pair,
+            "1" if mediation.is_open else "0",
+            closed_at.timestamp() if closed_at else 0,
+            RECENT_CLOSED,
+            "0" if mediation.purged_at is not None else "1",
+            self._cipher.pack(now.model_dump_json(exclude_defaults=True).encode())
+            if mediation.is_open
+            else "",
+            len(recent) // 2,
+            "always" if previous is not None or expected == 0 else "was_open",
+        ]
+        for field, change in sorted(delta.items()):
+            args += [field, change]
 
         async def call() -> list[object]:
             return cast(list[object], await self._save(keys=keys, args=args))
@@ -202,23 +310,69 @@ class MediationStore:
         return holder.decode() if holder else None
 
     async def for_user(self, team: str, user_id: str) -> list[Mediation]:
-        """Every mediation this user is a party to, newest first."""
-        return await self._load_index(team, self._k(team, "user", user_id))
+        """The open mediations this user is a party to and the last `RECENT_CLOSED` that closed,
+        newest first (unreadable ones left out)."""
+        return await self._load(team, self._k(team, "open", user_id), self._k(team, "closed", user_id))
 
     async def for_facilitator(self, team: str, user_id: str) -> list[Mediation]:
-        """Every mediation this user hosts, newest first."""
-        return await self._load_index(team, self._k(team, "hosts", user_id))
+        """The open mediations this user hosts and the last `RECENT_CLOSED` that closed, newest first."""
+        return await self._load(team, self._k(team, "hopen", user_id), self._k(team, "hclosed", user_id))
 
-    async def for_team(self, team: str) -> list[Mediation]:
-        """Every mediation of the workspace, newest first (for aggregate counts)."""
-        return await self._load_index(team, self._k(team, "all"))
+    async def every_for_user(self, team: str, user_id: str) -> list[Mediation]:
+        """Every mediation this user is a party to that still holds words (not purged by retention),
+        open or closed: for "delete my data" only, never for a screen."""
+        return await self._load(
+            team,
+            self._k(team, "mine", user_id),
+            self._k(team, "open", user_id),
+            self._k(team, "closed", user_id),
+        )
 
-    async def _load_index(self, team: str, index: str) -> list[Mediation]:
-        """The mediations an index names: one round trip for the index, one for the documents."""
+    async def open_in_team(self, team: str) -> list[Mediation]:
+        """The workspace's open mediations, newest first."""
+        return await self._load(team, self._k(team, "open"))
+
+    async def outcome_inputs(self, team: str) -> tuple[dict[str, int], list[Contribution]]:
+        """What the admins' *Outcomes* report is made of: the counters of closed mediations and the
+        contribution of each open one. Two keys, whatever the history; no document is decrypted."""
+        counters_key, open_key = self._k(team, "agg"), self._k(team, "aggopen")
+
+        async def call() -> tuple[dict[bytes, bytes], dict[bytes, bytes]]:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                pipe.hgetall(counters_key)
+                pipe.hgetall(open_key)
+                counters, opened = await pipe.execute()
+            return cast(dict[bytes, bytes], counters), cast(dict[bytes, bytes], opened)
+
+        counters, opened = await unavailable(call)()
+        contributions = []
+        for mediation_id, blob in opened.items():
+            try:
+                contributions.append(Contribution.model_validate_json(self._cipher.unpack(blob)))
+            except UNREADABLE_ERRORS as exc:
+                log.warning(
+                    "unreadable contribution",
+                    extra={"mediation": mediation_id.decode(errors="replace"), "error": type(exc).__name__},
+                )
+        return {name.decode(): int(n) for name, n in counters.items()}, contributions
+
+    async def _load(self, team: str, *indexes: str) -> list[Mediation]:
+        """The mediations some indexes name (sets, or sorted sets), newest first: one round trip for
+        the indexes, one for the documents. An unreadable one is logged by id and left out."""
 
         async def call() -> list[tuple[str, bytes | None, bytes | None]]:
-            members = cast(set[bytes], await self._redis.smembers(index))
-            ids = sorted(i.decode() for i in members)
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for index in indexes:
+                    pipe.type(index)
+                types = await pipe.execute()
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for index, kind in zip(indexes, types, strict=True):
+                    if kind == b"zset":
+                        pipe.zrevrange(index, 0, RECENT_CLOSED - 1)
+                    else:
+                        pipe.smembers(index)
+                found = await pipe.execute()
+            ids = sorted({i.decode() for members in found for i in members})
             if not ids:
                 return []
             async with self._redis.pipeline(transaction=False) as pipe:
@@ -228,31 +382,42 @@ class MediationStore:
             return [(i, row[0], row[1]) for i, row in zip(ids, rows, strict=True)]
 
         mediations = []
-        for _, version, blob in await unavailable(call)():
-            if version is not None and blob is not None:
-                mediations.append(self._decode(blob).model_copy(update={"version": int(version)}))
+        for mediation_id, version, blob in await unavailable(call)():
+            if version is None or blob is None:
+                continue
+            try:
+                mediations.append(self._decode(mediation_id, version, blob))
+            except UnreadableMediation:
+                continue
         return sorted(mediations, key=lambda m: m.created_at, reverse=True)
 
     async def delete(self, team: str, mediation_id: str) -> None:
-        """Remove a mediation and its index entries."""
+        """Remove a mediation and its index entries (its closed counters stay: they are anonymous)."""
         mediation = await self.get(team, mediation_id)
         if mediation is None:
             return
+        users = [*mediation.user_ids]
 
         async def call() -> None:
             async with self._redis.pipeline(transaction=True) as pipe:
                 pipe.delete(self._k(team, "m", mediation_id))
                 pipe.delete(self._k(team, "offers", mediation_id))
                 pipe.delete(self._k(team, "posted", mediation_id))
-                for user in mediation.user_ids:
-                    pipe.srem(self._k(team, "user", user), mediation_id)
-                pipe.srem(self._k(team, "all"), mediation_id)
+                for user in users:
+                    pipe.srem(self._k(team, "open", user), mediation_id)
+                    pipe.zrem(self._k(team, "closed", user), mediation_id)
+                    pipe.srem(self._k(team, "mine", user), mediation_id)
+                if mediation.facilitator:
+                    pipe.srem(self._k(team, "hopen", mediation.facilitator), mediation_id)
+                    pipe.zrem(self._k(team, "hclosed", mediation.facilitator), mediation_id)
+                pipe.srem(self._k(team, "open"), mediation_id)
+                pipe.hdel(self._k(team, "aggopen"), mediation_id)
                 await pipe.execute()
 
         await unavailable(call)()
 
     async def forget_user(self, team: str, user_id: str, mediations: list[Mediation]) -> None:
-        """Remove what names this person as taking part: their index of mediations, a pair lock one
+        """Remove what names this person as taking part: their lists of mediations, a pair lock one
         of `mediations` still holds, and their live-coaching pause in each (for "delete my data",
         after each mediation was erased and saved)."""
         pairs = [self._pair_key(team, *m.user_ids) for m in mediations]
@@ -262,7 +427,8 @@ class MediationStore:
             if pairs:
                 await self._release_pairs(keys=pairs, args=ids)
             async with self._redis.pipeline(transaction=False) as pipe:
-                pipe.delete(self._k(team, "user", user_id))
+                for index in ("open", "closed", "mine", "user"):  # "user": the list before issue 10
+                    pipe.delete(self._k(team, index, user_id))
                 for mediation_id in ids:  # not under the team's hash tag: one key per command
                     pipe.delete(f"{self._prefix}:once:live:{team}:{mediation_id}:{user_id}")
                 await pipe.execute()

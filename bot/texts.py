@@ -1150,3 +1150,11 @@ CONFIRM_END_OK = "Choose the outcome"
 CONFIRM_STOP_TITLE = "Stop the mediation?"
 CONFIRM_STOP_TEXT = "It closes for both of you, and the other person is told. This can't be undone."
 CONFIRM_STOP_OK = "Stop it"
+
+# Storage under load and unreadable records (issue 10: a conflict that could not be resolved after
+# every retry; a mediation whose stored record cannot be read).
+TOO_BUSY = "Lots happening at once — please try again in a moment. Nothing was changed."
+UNREADABLE = (
+    "Sorry, I can't open this mediation right now: its record couldn't be read. Nothing was changed, "
+    "and your other mediations are fine. If it keeps happening, please let your workspace admin know."
+)

@@ -37,7 +37,7 @@ from bot.listeners.common import Deps, action_value, team_of
 from bot.store import StoreUnavailable, VersionConflict
 from bot.submitted import Values
 from bot.views import admin as views
-from flows.aggregates import aggregate
+from flows.aggregates import aggregate_counted
 from flows.config import AuditEntry, WorkspaceConfig
 
 log = logging.getLogger("commonground.admin")
@@ -121,8 +121,8 @@ async def _outcomes(deps: Deps, client: AsyncWebClient, trigger: str, team: str)
     if not opened:
         return
     try:
-        mediations = await deps.service.store.for_team(team)
-        report = aggregate(mediations, now=deps.service.clock(), flows=shapeable_flows())
+        closed, opened = await deps.service.store.outcome_inputs(team)
+        report = aggregate_counted(closed, opened, now=deps.service.clock(), flows=shapeable_flows())
         view = views.outcomes_modal(report)
     except StoreUnavailable:
         view = views.info(t.NOTICE_TITLE, t.STORE_DOWN)

@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import texts as t
 from bot.effects import EffectRunner
 from bot.service import MediationNotFound, MediationService
-from bot.store import PairTaken, StoreUnavailable, VersionConflict, team_key
+from bot.store import PairTaken, StoreUnavailable, UnreadableMediation, VersionConflict, team_key
 from bot.views.modals import info_modal
 from flows import commands as c
 from flows.engine import Transition
@@ -81,6 +81,10 @@ def error_text(error: Exception) -> str:
         return t.REFUSALS[error.code]
     if isinstance(error, MediationNotFound):
         return t.NOT_FOUND
+    if isinstance(error, UnreadableMediation):
+        return t.UNREADABLE
+    if isinstance(error, VersionConflict):
+        return t.TOO_BUSY
     if isinstance(error, StoreUnavailable):
         return t.STORE_DOWN
     if isinstance(error, PairTaken):
