@@ -321,12 +321,7 @@ class MediationStore:
     async def every_for_user(self, team: str, user_id: str) -> list[Mediation]:
         """Every mediation this user is a party to that still holds words (not purged by retention),
         open or closed: for "delete my data" only, never for a screen."""
-        return await self._load(
-            team,
-            self._k(team, "mine", user_id),
-            self._k(team, "open", user_id),
-            self._k(team, "closed", user_id),
-        )
+        return await self._load(team, self._k(team, "mine", user_id), self._k(team, "open", user_id))
 
     async def open_in_team(self, team: str) -> list[Mediation]:
         """The workspace's open mediations, newest first."""
