@@ -10,9 +10,10 @@ touches one cluster slot. What a read touches does not grow with history:
 - `mine:<user>`: every mediation of the person's not yet purged by retention (read only by "delete my
   data": a purged mediation holds no words of theirs);
 - `open`: the workspace's open mediations; `pair:<a>:<b>`: the one open mediation between two people;
-- `agg`: counters of closed mediations for the admins' *Outcomes* (`flows.aggregates.tally`), and
-  `aggopen`: the `Contribution` of each open one (packed), both changed in the same script as the
-  document.
+- `agg`: the counters the admins' *Outcomes* report is made of (`flows.aggregates.tally`: outcomes,
+  stage-duration buckets, check-in and round histograms per flow), and `aggrun`: the running stage of
+  each open mediation (flow, stage, since when: no text, no person); both change in the same script
+  as the document, so *Outcomes* never reads a document.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.crypto import Cipher
 from flows import retention
-from flows.aggregates import Contribution, contribution, tally_delta
+from flows.aggregates import Running, contribution, running, tally_delta
 from flows.effects import Notice
 from flows.models import Mediation, Party, Role
 from flows.steps import Offer
@@ -73,13 +74,12 @@ class PairTaken(Exception):
         self.mediation_id = mediation_id
 
 
-# KEYS: 1 doc, 2 pair, 3 team's open set, 4 closed counters, 5 open contributions,
+# KEYS: 1 doc, 2 pair, 3 team's open set, 4 Outcomes counters, 5 running stages of open ones,
 #       then per indexed person an (open set, recent closed sorted set) pair, then "mine" sets
 # ARGV: 1 expected version ("0" = create), 2 new version, 3 document, 4 id, 5 pair action
 #       (claim|release|keep), 6 open ("1"|"0"), 7 closing time (score), 8 closed kept per person,
-#       9 in the "mine" sets ("1"|"0"), 10 contribution (open ones), 11 number of (open, closed) pairs,
-#       12 when to change the counters ("always", or "was_open": only if it was open before this write),
-#       13… counter changes as field, delta
+#       9 in the "mine" sets ("1"|"0"), 10 running stage ("" for none), 11 number of (open, closed)
+#       pairs, 12… counter changes as field, delta
 _SAVE = """
 local current = redis.call('HGET', KEYS[1], 'v')
 if ARGV[1] == '0' then
@@ -94,15 +94,9 @@ elseif current ~= ARGV[1] then
 end
 local id = ARGV[4]
 local open = ARGV[6] == '1'
-local count = ARGV[12] == 'always' or redis.call('SISMEMBER', KEYS[3], id) == 1
 redis.call('HSET', KEYS[1], 'v', ARGV[2], 'doc', ARGV[3])
-if open then
-  redis.call('SADD', KEYS[3], id)
-  redis.call('HSET', KEYS[5], id, ARGV[10])
-else
-  redis.call('SREM', KEYS[3], id)
-  redis.call('HDEL', KEYS[5], id)
-end
+if open then redis.call('SADD', KEYS[3], id) else redis.call('SREM', KEYS[3], id) end
+if ARGV[10] ~= '' then redis.call('HSET', KEYS[5], id, ARGV[10]) else redis.call('HDEL', KEYS[5], id) end
 local pairs_end = 5 + 2 * tonumber(ARGV[11])
 for i = 6, pairs_end, 2 do
   if open then
@@ -117,8 +111,7 @@ end
 for i = pairs_end + 1, #KEYS do
   if ARGV[9] == '1' then redis.call('SADD', KEYS[i], id) else redis.call('SREM', KEYS[i], id) end
 end
-for j = 13, #ARGV, 2 do
-  if not count then break end
+for j = 12, #ARGV, 2 do
   if redis.call('HINCRBY', KEYS[4], ARGV[j], ARGV[j + 1]) == 0 then redis.call('HDEL', KEYS[4], ARGV[j]) end
 end
 if ARGV[5] == 'release' and redis.call('GET', KEYS[2]) == id then
@@ -231,9 +224,8 @@ class MediationStore:
     async def save(self, mediation: Mediation, *, previous: Mediation | None = None) -> Mediation:
         """Write a changed mediation if nobody else did since it was read; raises `VersionConflict`.
 
-        `previous` is the version it was changed from (as read): the *Outcomes* counters follow the
-        change from it (closing adds the mediation, reopening takes it away). Without it, a write that
-        closes a mediation the store holds as open adds it, and nothing else changes the counters."""
+        `previous` is the version it was changed from (as read, the service has it): the *Outcomes*
+        counters follow the change from it. Without it, it is read first."""
         pair = "keep" if mediation.is_open else "release"
         return await self._write(mediation, expected=mediation.version, pair=pair, previous=previous)
 
@@ -261,13 +253,16 @@ class MediationStore:
             self._pair_key(team, mediation.initiator.user_id, mediation.respondent.user_id),
             self._k(team, "open"),
             self._k(team, "agg"),
-            self._k(team, "aggopen"),
+            self._k(team, "aggrun"),
             *recent,
             *(self._k(team, "mine", p.user_id) for p in people),
         ]
+        if previous is None and expected:
+            previous = await self.get(team, mediation.id)  # a stale read fails the version check
         now = contribution(mediation)
         before = contribution(previous) if previous is not None else None
         delta = tally_delta(before, now)
+        run = running(now)
         closed_at = retention.closed_at(mediation)
         args: list[str | bytes | int | float] = [
             str(expected),
@@ -279,11 +274,8 @@ class MediationStore:
             closed_at.timestamp() if closed_at else 0,
             RECENT_CLOSED,
             "0" if mediation.purged_at is not None else "1",
-            self._cipher.pack(now.model_dump_json(exclude_defaults=True).encode())
-            if mediation.is_open
-            else "",
+            run.encode() if run is not None else "",
             len(recent) // 2,
-            "always" if previous is not None or expected == 0 else "was_open",
         ]
         for field, change in sorted(delta.items()):
             args += [field, change]
@@ -327,29 +319,28 @@ class MediationStore:
         """The workspace's open mediations, newest first."""
         return await self._load(team, self._k(team, "open"))
 
-    async def outcome_inputs(self, team: str) -> tuple[dict[str, int], list[Contribution]]:
-        """What the admins' *Outcomes* report is made of: the counters of closed mediations and the
-        contribution of each open one. Two keys, whatever the history; no document is decrypted."""
-        counters_key, open_key = self._k(team, "agg"), self._k(team, "aggopen")
+    async def outcome_inputs(self, team: str) -> tuple[dict[str, int], list[Running]]:
+        """What the admins' *Outcomes* report is made of: the workspace's counters and the running
+        stage of each open mediation. Two keys, whatever the history; no document is read."""
+        counters_key, runs_key = self._k(team, "agg"), self._k(team, "aggrun")
 
         async def call() -> tuple[dict[bytes, bytes], dict[bytes, bytes]]:
             async with self._redis.pipeline(transaction=False) as pipe:
                 pipe.hgetall(counters_key)
-                pipe.hgetall(open_key)
-                counters, opened = await pipe.execute()
-            return cast(dict[bytes, bytes], counters), cast(dict[bytes, bytes], opened)
+                pipe.hgetall(runs_key)
+                counters, runs = await pipe.execute()
+            return cast(dict[bytes, bytes], counters), cast(dict[bytes, bytes], runs)
 
-        counters, opened = await unavailable(call)()
-        contributions = []
-        for mediation_id, blob in opened.items():
+        counters, runs = await unavailable(call)()
+        found = []
+        for mediation_id, text in runs.items():
             try:
-                contributions.append(Contribution.model_validate_json(self._cipher.unpack(blob)))
-            except UNREADABLE_ERRORS as exc:
+                found.append(Running.decode(text.decode()))
+            except (ValueError, UnicodeDecodeError):
                 log.warning(
-                    "unreadable contribution",
-                    extra={"mediation": mediation_id.decode(errors="replace"), "error": type(exc).__name__},
+                    "unreadable running stage", extra={"mediation": mediation_id.decode(errors="replace")}
                 )
-        return {name.decode(): int(n) for name, n in counters.items()}, contributions
+        return {name.decode(): int(n) for name, n in counters.items()}, found
 
     async def _load(self, team: str, *indexes: str) -> list[Mediation]:
         """The mediations some indexes name (sets, or sorted sets), newest first: one round trip for
@@ -387,7 +378,7 @@ class MediationStore:
         return sorted(mediations, key=lambda m: m.created_at, reverse=True)
 
     async def delete(self, team: str, mediation_id: str) -> None:
-        """Remove a mediation and its index entries (its closed counters stay: they are anonymous)."""
+        """Remove a mediation and its index entries (the counters keep it: they are anonymous)."""
         mediation = await self.get(team, mediation_id)
         if mediation is None:
             return
@@ -406,7 +397,7 @@ class MediationStore:
                     pipe.srem(self._k(team, "hopen", mediation.facilitator), mediation_id)
                     pipe.zrem(self._k(team, "hclosed", mediation.facilitator), mediation_id)
                 pipe.srem(self._k(team, "open"), mediation_id)
-                pipe.hdel(self._k(team, "aggopen"), mediation_id)
+                pipe.hdel(self._k(team, "aggrun"), mediation_id)
                 await pipe.execute()
 
         await unavailable(call)()
@@ -482,7 +473,7 @@ class MediationStore:
 
         async def call() -> None:
             async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.hset(key, sent.hash_field, self._cipher.encrypt(sent.model_dump_json().encode()))
+                pipe.hset(key, sent.hash_field, self._cipher.pack(sent.model_dump_json().encode()))
                 pipe.expire(key, OFFERS_TTL_SECONDS)
                 await pipe.execute()
 
@@ -496,7 +487,7 @@ class MediationStore:
             return cast(dict[bytes, bytes], await self._redis.hgetall(key))
 
         rows = await unavailable(call)()
-        found = [SentOffer.model_validate_json(self._cipher.decrypt(raw)) for raw in rows.values()]
+        found = [SentOffer.model_validate_json(self._cipher.unpack(raw)) for raw in rows.values()]
         return sorted(found, key=lambda sent: sent.ts)
 
     async def forget_offer(self, team: str, mediation_id: str, sent: SentOffer) -> None:

@@ -47,7 +47,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -261,7 +261,8 @@ class Contribution(BaseModel):
     """What one mediation gives the report, and nothing else: its flow, outcome (or "open"), the time
     it spent in each stage it left (microseconds by stage key), the stage whose time still runs (open
     ones), each party's check-in scores and each reflection loop's status and number of rounds. No text,
-    no user id. The store keeps one per open mediation, and folds a closed one into `tally` counters."""
+    no user id. The store folds it into counters (`tally`) and, for an open one, keeps its `running`
+    stage."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -313,7 +314,7 @@ def contribution(m: Mediation) -> Contribution:
     )
 
 
-# Counters of closed mediations. Every field is "kind|flow|…" and counts mediations, parties or loops;
+# Counters of every mediation. Every field is "kind|flow|…" and counts mediations, parties or loops;
 # stage durations go into minute buckets that widen with length (1 min below a day, 10 min below ten
 # days, an hour beyond), so a workspace's counters stay small however many mediations close.
 _SEP = "|"
@@ -326,15 +327,53 @@ def duration_bucket(spent: timedelta) -> int:
     return (minutes + step // 2) // step * step
 
 
+class Running(BaseModel):
+    """The stage an open mediation is in, whose time runs on: its flow and stage, when it entered it
+    (microseconds since the epoch) and the time it spent there before (a stage entered again)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    flow: str
+    stage: str
+    since_us: int
+    prior_us: int = 0
+
+    def encode(self) -> str:
+        """A short text form: flow|stage|since|prior."""
+        return _SEP.join((self.flow, self.stage, str(self.since_us), str(self.prior_us)))
+
+    @classmethod
+    def decode(cls, text: str) -> Running:
+        """Read `encode`'s text (raises ValueError on anything else)."""
+        flow, stage, since, prior = text.split(_SEP)
+        return cls(flow=flow, stage=stage, since_us=int(since), prior_us=int(prior))
+
+    def spent(self, now: datetime) -> timedelta:
+        """Time in the stage up to `now`."""
+        since = _EPOCH + timedelta(microseconds=self.since_us)
+        return timedelta(microseconds=self.prior_us) + max(now - since, timedelta())
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def running(k: Contribution) -> Running | None:
+    """The running stage of an open mediation's contribution (None when closed)."""
+    if k.current is None or k.since is None:
+        return None
+    since_us = (k.since - _EPOCH) // timedelta(microseconds=1)
+    return Running(flow=k.flow, stage=k.current, since_us=since_us, prior_us=k.stage_us.get(k.current, 0))
+
+
 def tally(k: Contribution) -> dict[str, int]:
-    """The counter increments of one closed mediation (raises on an open one: its time still runs)."""
-    if k.current is not None or k.outcome == OPEN:
-        raise ValueError("only a closed mediation is tallied")
+    """The counters one mediation adds: everything it gives the report but the time of the stage an
+    open one is in (see `running`)."""
     f = k.flow
     counts: Counter[str] = Counter()
     counts[_SEP.join(("o", f, k.outcome))] += 1
     for stage, us in k.stage_us.items():
-        counts[_SEP.join(("d", f, stage, str(duration_bucket(timedelta(microseconds=us)))))] += 1
+        if stage != k.current:
+            counts[_SEP.join(("d", f, stage, str(duration_bucket(timedelta(microseconds=us)))))] += 1
     check_ins = [scores for scores in k.check_ins if scores]
     if check_ins:
         counts[_SEP.join(("c", f))] += 1
@@ -362,12 +401,11 @@ def tally(k: Contribution) -> dict[str, int]:
 
 
 def tally_delta(before: Contribution | None, after: Contribution | None) -> dict[str, int]:
-    """How the closed-mediation counters change when a mediation goes from `before` to `after` (each
-    None or open when it counts for nothing there: closing adds, reopening takes away)."""
+    """How the counters change when a mediation goes from `before` to `after` (None: not stored)."""
     delta: Counter[str] = Counter()
-    if after is not None and after.outcome != OPEN:
+    if after is not None:
         delta.update(tally(after))
-    if before is not None and before.outcome != OPEN:
+    if before is not None:
         delta.subtract(tally(before))
     return {field: n for field, n in delta.items() if n}
 
@@ -515,31 +553,41 @@ def aggregate(
     whether a flow was used at all is not told by its presence. The result does not depend on the order
     of the mediations.
     """
-    return aggregate_counted(
-        {}, [contribution(m) for m in mediations], now=now, min_group=min_group, flows=flows
-    )
+    if min_group < 1:
+        raise ValueError("min_group must be at least 1")
+    data: dict[str, _FlowData] = {flow: _FlowData() for flow in flows}
+    for mediation in mediations:
+        data.setdefault(mediation.flow, _FlowData()).add(contribution(mediation), now)
+    return _report(data, now, min_group)
 
 
 def aggregate_counted(
-    closed: Mapping[str, int],
-    contributions: Iterable[Contribution],
+    counters: Mapping[str, int],
+    runs: Iterable[Running],
     *,
     now: datetime,
     min_group: int = MIN_GROUP,
     flows: Iterable[str] = (),
 ) -> Aggregates:
-    """The same report as `aggregate`, from the counters of closed mediations (the sum of their
-    `tally`) and the `Contribution` of each other one (the open ones). Stage durations of closed
-    mediations count to their `duration_bucket`; everything else is exact."""
+    """The same report as `aggregate`, from the counters (the sum of every mediation's `tally`) and
+    the running stage of each open one. Stage durations that ended count to their `duration_bucket`;
+    everything else is exact."""
     if min_group < 1:
         raise ValueError("min_group must be at least 1")
     data: dict[str, _FlowData] = {flow: _FlowData() for flow in flows}
-    for name, n in closed.items():
+    for name, n in counters.items():
         kind, flow, *parts = name.split(_SEP)
         if n > 0:
             data.setdefault(flow, _FlowData()).add_counter(kind, parts, n)
-    for k in contributions:
-        data.setdefault(k.flow, _FlowData()).add(k, now)
+    for run in runs:
+        data.setdefault(run.flow, _FlowData()).stage_days[run.stage].append(
+            run.spent(now).total_seconds() / _SECONDS_PER_DAY
+        )
+    return _report(data, now, min_group)
+
+
+def _report(data: dict[str, _FlowData], now: datetime, min_group: int) -> Aggregates:
+    """The report from each flow's collected data."""
     flow_ids = sorted(data)
 
     # The outcome table, its margins and its lines, in report order.

@@ -121,8 +121,8 @@ async def _outcomes(deps: Deps, client: AsyncWebClient, trigger: str, team: str)
     if not opened:
         return
     try:
-        closed, contributions = await deps.service.store.outcome_inputs(team)
-        report = aggregate_counted(closed, contributions, now=deps.service.clock(), flows=shapeable_flows())
+        counters, runs = await deps.service.store.outcome_inputs(team)
+        report = aggregate_counted(counters, runs, now=deps.service.clock(), flows=shapeable_flows())
         view = views.outcomes_modal(report)
     except StoreUnavailable:
         view = views.info(t.NOTICE_TITLE, t.STORE_DOWN)

@@ -158,9 +158,9 @@ async def test_an_unreadable_document_is_left_out_of_every_list_and_told_when_re
     logged = [r for r in caplog.records if r.getMessage() == "unreadable mediation"]
     assert {getattr(r, "mediation", None) for r in logged} >= {"mbad", "mforeign"}
     # The Outcomes inputs skip what cannot be read, too.
-    await redis_client.hset(f"{key_prefix}:{{{TEAM}}}:aggopen", "mbad", b"junk")
-    _, contributions = await store.outcome_inputs(TEAM)
-    assert len(contributions) == 1  # mgood's: mforeign's is under another key, mbad's is junk
+    await redis_client.hset(f"{key_prefix}:{{{TEAM}}}:aggrun", "mbad", b"junk")
+    _, runs = await store.outcome_inputs(TEAM)
+    assert len(runs) == 2  # mgood's and mforeign's (no document is read), not mbad's junk
 
 
 async def test_documents_written_before_compression_still_read(
@@ -219,16 +219,16 @@ async def test_outcomes_from_counters_equal_the_report_over_every_mediation(
     mediations = [m for mid in ids if (m := await store.get(TEAM, mid)) is not None]
     for min_group in (1, 3, 5):
         expected = aggregate(mediations, now=clock.now, flows=FLOWS, min_group=min_group)
-        closed, contributions = await store.outcome_inputs(TEAM)
-        got = aggregate_counted(closed, contributions, now=clock.now, flows=FLOWS, min_group=min_group)
+        counters, runs = await store.outcome_inputs(TEAM)
+        got = aggregate_counted(counters, runs, now=clock.now, flows=FLOWS, min_group=min_group)
         assert got == expected
     assert expected.enough_closed
 
     # The report reads the counters, never a document: with every document damaged it is unchanged.
     async for key in redis_client.scan_iter(match=f"{key_prefix}:*:m:*"):
         await redis_client.hset(key, "doc", b"\x01damaged")
-    closed, contributions = await store.outcome_inputs(TEAM)
-    assert aggregate_counted(closed, contributions, now=clock.now, flows=FLOWS, min_group=5) == expected
+    counters, runs = await store.outcome_inputs(TEAM)
+    assert aggregate_counted(counters, runs, now=clock.now, flows=FLOWS, min_group=5) == expected
 
 
 async def test_outcome_counters_stay_small_as_history_grows(
@@ -243,7 +243,7 @@ async def test_outcome_counters_stay_small_as_history_grows(
     for i in range(10, 40):
         await play(service, clock, "agreed", f"UA{i}", f"UB{i}", i % 10)
     assert await redis_client.hlen(agg) == fields  # same shapes: more counts, no new keys or fields
-    assert await redis_client.hlen(f"{key_prefix}:{{{TEAM}}}:aggopen") == 0  # all closed
+    assert await redis_client.hlen(f"{key_prefix}:{{{TEAM}}}:aggrun") == 0  # all closed
 
 
 # --- size -----------------------------------------------------------------------------------------------
