@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install test pytest lint typecheck format sandbox serve worker bench coach-eval coach-train coach-train-check coach-bench screenshots clean
+.PHONY: install test pytest lint typecheck format sandbox serve worker bench bench-storage coach-eval coach-train coach-train-check coach-bench screenshots clean
 
 $(BIN)/commonground: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,9 @@ worker: install
 
 bench: install  ## handler latency and throughput against a bare Bolt app
 	$(BIN)/python scripts/bench_handlers.py
+
+bench-storage: install  ## bytes per mediation and read latency at 100,000 mediations (throwaway prefix, cleaned up)
+	$(BIN)/python scripts/bench_storage.py
 
 coach-eval: install  ## the coach's figures on every data set (training sets marked)
 	$(BIN)/python scripts/coach_eval.py --all
