@@ -13,6 +13,11 @@
   share of loops that ended "not yet" (a facilitator moving on from a loop ends it so too) among those
   that ended either way (skipped loops had no rounds and are left out).
 
+`aggregate_counted(counters, runs, now=...)` gives the same report from what the store keeps as
+mediations change (so that it never reads them all): the sum of each mediation's `tally` (counters:
+outcomes, stage durations in `duration_bucket`s, check-in and round histograms) and the `Running`
+stage of each open one. The hiding rules below are applied the same way to both.
+
 Only stages, timings, outcomes, scores and round counts are read. No topic, answer, reflection,
 correction, agreement item or user id is read, and none can appear in the report.
 
