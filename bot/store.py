@@ -321,25 +321,24 @@ class MediationStore:
 
     async def outcome_inputs(self, team: str) -> tuple[dict[str, int], list[Running]]:
         """What the admins' *Outcomes* report is made of: the workspace's counters and the running
-        stage of each open mediation. Two keys, whatever the history; no document is read."""
+        stage of each open mediation. Two keys, whatever the history; no document is read (the
+        running stages are as many as the open mediations: their values only, not their ids)."""
         counters_key, runs_key = self._k(team, "agg"), self._k(team, "aggrun")
 
-        async def call() -> tuple[dict[bytes, bytes], dict[bytes, bytes]]:
+        async def call() -> tuple[dict[bytes, bytes], list[bytes]]:
             async with self._redis.pipeline(transaction=False) as pipe:
                 pipe.hgetall(counters_key)
-                pipe.hgetall(runs_key)
+                pipe.hvals(runs_key)
                 counters, runs = await pipe.execute()
-            return cast(dict[bytes, bytes], counters), cast(dict[bytes, bytes], runs)
+            return cast(dict[bytes, bytes], counters), cast(list[bytes], runs)
 
         counters, runs = await unavailable(call)()
         found = []
-        for mediation_id, text in runs.items():
+        for text in runs:
             try:
                 found.append(Running.decode(text.decode()))
             except (ValueError, UnicodeDecodeError):
-                log.warning(
-                    "unreadable running stage", extra={"mediation": mediation_id.decode(errors="replace")}
-                )
+                log.warning("unreadable running stage", extra={"team": team})
         return {name.decode(): int(n) for name, n in counters.items()}, found
 
     async def _load(self, team: str, *indexes: str) -> list[Mediation]:
