@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install test pytest lint typecheck format sandbox serve worker bench bench-timers chaos coach-eval coach-train coach-train-check coach-bench screenshots clean
+.PHONY: install test pytest lint typecheck format sandbox serve worker bench bench-timers bench-storage chaos coach-eval coach-train coach-train-check coach-bench screenshots clean
 
 $(BIN)/commonground: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,9 @@ chaos: install  ## lost updates, lost or doubled effects, 5xx and tracebacks und
 
 bench-timers: install  ## due timers per second through one worker (100,000 timers, throwaway keys)
 	$(BIN)/python scripts/bench_timers.py
+
+bench-storage: install  ## bytes per mediation and read latency at 100,000 mediations (throwaway prefix, cleaned up)
+	$(BIN)/python scripts/bench_storage.py
 
 coach-eval: install  ## the coach's figures on every data set (training sets marked)
 	$(BIN)/python scripts/coach_eval.py --all

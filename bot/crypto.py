@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import os
+import zlib
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -30,6 +32,23 @@ class Cipher:
     def decrypt(self, token: bytes) -> bytes:
         """Decrypt bytes written by `encrypt` (raises `InvalidToken` with the wrong key)."""
         return self._fernet.decrypt(token)
+
+    def pack(self, plaintext: bytes) -> bytes:
+        """Compress, then encrypt, into the compact stored form: a marker byte and the Fernet token's
+        raw bytes (not its base64 text, a quarter shorter)."""
+        token = self._fernet.encrypt(zlib.compress(plaintext, 6))
+        return PACKED + base64.urlsafe_b64decode(token)
+
+    def unpack(self, blob: bytes) -> bytes:
+        """Read what `pack` wrote, or an older plain `encrypt` token (raises `InvalidToken` with the
+        wrong key, `zlib.error` or `ValueError` on a damaged value)."""
+        if blob[:1] == PACKED:
+            return zlib.decompress(self._fernet.decrypt(base64.urlsafe_b64encode(blob[1:])))
+        return self._fernet.decrypt(blob)
+
+
+PACKED = b"\x01"
+"""The first byte of a packed value (a Fernet token's text starts with "g")."""
 
 
 def new_key() -> str:

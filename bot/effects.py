@@ -292,6 +292,9 @@ class EffectRunner:
         except Refused as refused:
             log.info("follow-up refused", extra={"mediation": m.id, "code": refused.code.value})
             return None
+        except VersionConflict:
+            log.warning("follow-up lost every compare-and-set", extra={"mediation": m.id})
+            return None
 
     async def dm_channel(self, user_id: str) -> str:
         """The bot's DM channel with a user."""

@@ -18,12 +18,27 @@ from bot.settings import Settings
 from bot.store import MediationStore
 
 
+def redis_client(url: str, settings: Settings) -> aioredis.Redis:
+    """A Redis client on a bounded, blocking connection pool: past `REDIS_MAX_CONNECTIONS` a command
+    waits up to `REDIS_POOL_TIMEOUT` seconds for a free connection instead of failing at once; only a
+    Redis that refuses or times out is "storage is down"."""
+    pool = aioredis.BlockingConnectionPool.from_url(
+        url,
+        max_connections=settings.redis_max_connections,
+        timeout=settings.redis_pool_timeout,
+        socket_connect_timeout=2,
+        socket_timeout=5,
+        health_check_interval=30,
+    )
+    return aioredis.Redis(connection_pool=pool)
+
+
 @asynccontextmanager
 async def open_services(settings: Settings) -> AsyncIterator[Services]:
     """Connect to Redis (starting the embedded one when REDIS_URL is unset) and build the services."""
     embedded = EmbeddedRedis(settings.data_dir) if settings.embedded_redis else None
     url = embedded.url if embedded else str(settings.redis_url)
-    redis = aioredis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=30)
+    redis = redis_client(url, settings)
     key = (
         settings.encryption_key.get_secret_value()
         if settings.encryption_key
@@ -38,5 +53,6 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
     finally:
         await http.close()
         await redis.aclose()
+        await redis.connection_pool.disconnect()
         if embedded:
             embedded.stop()

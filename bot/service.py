@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,12 +23,28 @@ from flows.models import Mediation
 
 log = logging.getLogger("commonground.service")
 
-CAS_ATTEMPTS = 8
+# Compare-and-set: how often a command is retried when another writer changed the mediation first, and
+# the jittered exponential backoff between tries ("full jitter": a random wait up to base * 2^attempt,
+# capped). 25 tries keep every one of 14+ writers hammering one document (two processes, one Redis)
+# well inside Slack's 3 seconds; the waits add up to at most about 2 s.
+CAS_ATTEMPTS = 25
+CAS_BASE_DELAY = 0.004
+CAS_MAX_DELAY = 0.1
 DEFAULT_RETENTION_DAYS = 180
 
 
 class MediationNotFound(Exception):
     """No mediation with that id in this workspace."""
+
+
+class TooBusy(VersionConflict):
+    """Other writers kept changing the mediation through every compare-and-set attempt; nothing of
+    this command was written (listeners answer "lots happening at once, please try again")."""
+
+
+def cas_backoff(attempt: int) -> float:
+    """Seconds to wait before compare-and-set attempt `attempt + 1` (full jitter, capped)."""
+    return random.uniform(0, min(CAS_MAX_DELAY, CAS_BASE_DELAY * 2**attempt))
 
 
 def utcnow() -> datetime:
@@ -77,7 +95,14 @@ class MediationService:
         self.ids = ids
         self.outbox = Outbox(store)
 
-    async def _store(self, transition: Transition, actor: str | None, *, create: bool = False) -> Saved:
+    async def _store(
+        self,
+        transition: Transition,
+        actor: str | None,
+        *,
+        create: bool = False,
+        previous: Mediation | None = None,
+    ) -> Saved:
         """Write a transition's mediation and, in the same atomic step, its outbox entries."""
         m = transition.mediation
         version = 1 if create else m.version + 1
@@ -90,7 +115,7 @@ class MediationService:
         if create:
             saved = await self.store.create(m, outgoing, due)
         else:
-            saved = await self.store.save(m, outgoing, due)
+            saved = await self.store.save(m, outgoing, due, previous=previous)
         return Saved(saved, transition.effects, actor=actor)
 
     async def start(self, team: str, command: c.Start, flow: str = "peer") -> Transition:
@@ -109,17 +134,18 @@ class MediationService:
 
     async def purge(self, team: str, mediation_id: str) -> bool:
         """Remove every private text of a closed mediation (the retention timer); True when done."""
-        for _ in range(CAS_ATTEMPTS):
+        for attempt in range(CAS_ATTEMPTS):
             m = await self.store.get(team, mediation_id)
             if m is None or m.is_open or m.purged_at is not None:
                 return False
             try:
-                await self.store.save(retention.purge(m, self.clock()))
+                await self.store.save(retention.purge(m, self.clock()), previous=m)
             except VersionConflict:
+                await asyncio.sleep(cas_backoff(attempt))
                 continue
             log.info("private text purged", extra={"mediation": mediation_id})
             return True
-        raise VersionConflict(mediation_id)
+        raise TooBusy(mediation_id)
 
     async def start_facilitated(self, team: str, command: c.StartFacilitated) -> Transition:
         """Create a facilitated mediation (raises `Refused`, `PairTaken` or `StoreUnavailable`)."""
@@ -138,19 +164,21 @@ class MediationService:
         transition's Slack effects are written to the outbox with it; `actor` (default: the command's)
         is who is told if one cannot be delivered.
 
-        Raises `Refused` (nothing changed), `MediationNotFound` or `StoreUnavailable`.
+        Raises `Refused` (nothing changed), `MediationNotFound`, `StoreUnavailable` (or its
+        `UnreadableMediation`) or, when every attempt lost the race, `TooBusy`.
         """
         actor = actor or getattr(command, "actor", None)
-        for _ in range(CAS_ATTEMPTS):
+        for attempt in range(CAS_ATTEMPTS):
             mediation = await self.store.get(team, mediation_id)
             if mediation is None:
                 raise MediationNotFound(mediation_id)
             definition = await self.definitions.for_mediation(mediation)
             transition = engine.apply(mediation, command, definition, self.clock())
             try:
-                stored = await self._store(transition, actor)
+                stored = await self._store(transition, actor, previous=mediation)
             except VersionConflict:
-                log.info("version conflict, retrying", extra={"mediation": mediation_id})
+                log.info("version conflict, retrying", extra={"mediation": mediation_id, "attempt": attempt})
+                await asyncio.sleep(cas_backoff(attempt))
                 continue
             saved = stored.mediation
             if not saved.is_open:
@@ -164,13 +192,14 @@ class MediationService:
                 },
             )
             return stored
-        raise VersionConflict(mediation_id)
+        log.warning("compare-and-set gave up", extra={"mediation": mediation_id, "attempts": CAS_ATTEMPTS})
+        raise TooBusy(mediation_id)
 
     async def erase_user(self, team: str, user_id: str) -> Erasure:
         """Delete this person's data: their words go from every mediation they are part of (open or
         closed, every flow), open ones close, and their index entries go. Safe to run twice: what is
         already erased is left alone. Raises `StoreUnavailable` (run it again: nothing is lost)."""
-        mediations = [m for m in await self.store.for_user(team, user_id) if m.party_of(user_id)]
+        mediations = [m for m in await self.store.every_for_user(team, user_id) if m.party_of(user_id)]
         result = Erasure(at=self.clock())
         for m in mediations:
             try:

@@ -71,6 +71,15 @@ class Settings(BaseSettings):
         le=300,
         validation_alias=AliasChoices("COMMONGROUND_WORKER_IDLE_SECONDS", "worker_idle_seconds"),
     )
+    redis_max_connections: int = Field(
+        default=50,
+        ge=1,
+        le=10_000,
+        validation_alias=AliasChoices("REDIS_MAX_CONNECTIONS", "redis_max_connections"),
+    )
+    redis_pool_timeout: float = Field(
+        default=5.0, gt=0, le=60, validation_alias=AliasChoices("REDIS_POOL_TIMEOUT", "redis_pool_timeout")
+    )
 
     @field_validator("slack_bot_token", "slack_signing_secret")
     @classmethod
@@ -105,6 +114,8 @@ _ENV_NAMES = {
     "timer_lease_seconds": "COMMONGROUND_TIMER_LEASE_SECONDS",
     "timer_max_tries": "COMMONGROUND_TIMER_MAX_TRIES",
     "worker_idle_seconds": "COMMONGROUND_WORKER_IDLE_SECONDS",
+    "redis_max_connections": "REDIS_MAX_CONNECTIONS",
+    "redis_pool_timeout": "REDIS_POOL_TIMEOUT",
 }
 
 

@@ -1165,3 +1165,10 @@ DELIVERY_JOINT_SPACE = "your joint conversation"
 
 TOOK_TOO_LONG = "That took a moment too long — please try again."
 INPUT_UNREADABLE = "This couldn't be read. Please check it and try again."
+# Storage under load and unreadable records (issue 10: a conflict that could not be resolved after
+# every retry; a mediation whose stored record cannot be read).
+TOO_BUSY = "Lots happening at once — please try again in a moment. Nothing was changed."
+UNREADABLE = (
+    "Sorry, I can't open this mediation right now: its record couldn't be read. Nothing was changed, "
+    "and your other mediations are fine. If it keeps happening, please let your workspace admin know."
+)

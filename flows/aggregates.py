@@ -13,6 +13,11 @@
   share of loops that ended "not yet" (a facilitator moving on from a loop ends it so too) among those
   that ended either way (skipped loops had no rounds and are left out).
 
+`aggregate_counted(counters, runs, now=...)` gives the same report from what the store keeps as
+mediations change (so that it never reads them all): the sum of each mediation's `tally` (counters:
+outcomes, stage durations in `duration_bucket`s, check-in and round histograms) and the `Running`
+stage of each open one. The hiding rules below are applied the same way to both.
+
 Only stages, timings, outcomes, scores and round counts are read. No topic, answer, reflection,
 correction, agreement item or user id is read, and none can appear in the report.
 
@@ -45,9 +50,9 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -257,6 +262,159 @@ def _percent(value: float) -> str:
 # --- collecting ------------------------------------------------------------------------------------
 
 
+class Contribution(BaseModel):
+    """What one mediation gives the report, and nothing else: its flow, outcome (or "open"), the time
+    it spent in each stage it left (microseconds by stage key), the stage whose time still runs (open
+    ones), each party's check-in scores and each reflection loop's status and number of rounds. No text,
+    no user id. The store folds it into counters (`tally`) and, for an open one, keeps its `running`
+    stage."""
+
+    model_config = ConfigDict(frozen=True)
+
+    flow: str
+    outcome: str
+    stage_us: dict[str, int] = {}
+    current: str | None = None
+    since: datetime | None = None
+    check_ins: list[list[int]] = []
+    loops: list[tuple[str, int]] = []
+
+    def time_per_stage(self, now: datetime) -> dict[str, timedelta]:
+        """Time spent in each stage, the running one counted up to `now`."""
+        spent = {key: timedelta(microseconds=us) for key, us in self.stage_us.items()}
+        if self.current is not None and self.since is not None:
+            spent[self.current] = spent.get(self.current, timedelta()) + max(now - self.since, timedelta())
+        return spent
+
+
+def contribution(m: Mediation) -> Contribution:
+    """What this mediation gives the report (see `Contribution`)."""
+    history = list(m.history)
+    if not history and m.is_open:
+        history = [StageEntry(stage=m.stage, at=m.created_at)]
+    spent: dict[str, timedelta] = {}
+    current: str | None = None
+    since: datetime | None = None
+    for index, entry in enumerate(history):
+        if entry.stage is Stage.CLOSED:
+            continue
+        if index + 1 < len(history):
+            until = history[index + 1].at
+        elif m.is_open:
+            current, since = entry.stage.value, entry.at
+            continue
+        else:
+            continue  # a closed mediation whose history lacks the closing entry: no end to measure to
+        spent[entry.stage.value] = spent.get(entry.stage.value, timedelta()) + max(
+            until - entry.at, timedelta()
+        )
+    return Contribution(
+        flow=m.flow,
+        outcome=m.outcome.value if m.outcome is not None and not m.is_open else OPEN,
+        stage_us={key: value // timedelta(microseconds=1) for key, value in spent.items()},
+        current=current,
+        since=since,
+        check_ins=[list(p.check_in) for p in m.parties if p.check_in],
+        loops=[(lp.status.value, len(lp.rounds)) for lp in m.loops],
+    )
+
+
+# Counters of every mediation. Every field is "kind|flow|…" and counts mediations, parties or loops;
+# stage durations go into minute buckets that widen with length (1 min below a day, 10 min below ten
+# days, an hour beyond), so a workspace's counters stay small however many mediations close.
+_SEP = "|"
+
+
+def duration_bucket(spent: timedelta) -> int:
+    """The bucket (in minutes) a time spent in a stage is counted under."""
+    minutes = (spent + timedelta(seconds=30)) // timedelta(minutes=1)
+    step = 1 if minutes < 1440 else 10 if minutes < 14_400 else 60
+    return (minutes + step // 2) // step * step
+
+
+@dataclass(frozen=True, slots=True)
+class Running:
+    """The stage an open mediation is in, whose time runs on: its flow and stage, when it entered it
+    (microseconds since the epoch) and the time it spent there before (a stage entered again). A plain
+    dataclass: the report reads one per open mediation."""
+
+    flow: str
+    stage: str
+    since_us: int
+    prior_us: int = 0
+
+    def encode(self) -> str:
+        """A short text form: flow|stage|since|prior."""
+        return _SEP.join((self.flow, self.stage, str(self.since_us), str(self.prior_us)))
+
+    @classmethod
+    def decode(cls, text: str) -> Running:
+        """Read `encode`'s text (raises ValueError on anything else)."""
+        flow, stage, since, prior = text.split(_SEP)
+        return cls(flow, stage, int(since), int(prior))
+
+    def spent(self, now: datetime) -> timedelta:
+        """Time in the stage up to `now`."""
+        since = _EPOCH + timedelta(microseconds=self.since_us)
+        return timedelta(microseconds=self.prior_us) + max(now - since, timedelta())
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def running(k: Contribution) -> Running | None:
+    """The running stage of an open mediation's contribution (None when closed)."""
+    if k.current is None or k.since is None:
+        return None
+    since_us = (k.since - _EPOCH) // timedelta(microseconds=1)
+    return Running(k.flow, k.current, since_us, k.stage_us.get(k.current, 0))
+
+
+def tally(k: Contribution) -> dict[str, int]:
+    """The counters one mediation adds: everything it gives the report but the time of the stage an
+    open one is in (see `running`)."""
+    f = k.flow
+    counts: Counter[str] = Counter()
+    counts[_SEP.join(("o", f, k.outcome))] += 1
+    for stage, us in k.stage_us.items():
+        if stage != k.current:
+            counts[_SEP.join(("d", f, stage, str(duration_bucket(timedelta(microseconds=us)))))] += 1
+    check_ins = [scores for scores in k.check_ins if scores]
+    if check_ins:
+        counts[_SEP.join(("c", f))] += 1
+        answered: set[int] = set()
+        for scores in check_ins:
+            counts[_SEP.join(("t", f, str(sum(scores))))] += 1
+            for index, score in enumerate(scores):
+                counts[_SEP.join(("s", f, str(index), str(score)))] += 1
+                answered.add(index)
+        for index in answered:
+            counts[_SEP.join(("m", f, str(index)))] += 1
+    confirmed = [rounds for status, rounds in k.loops if status == LoopStatus.CONFIRMED.value]
+    not_yet = sum(status == LoopStatus.NOT_YET.value for status, _ in k.loops)
+    for rounds in confirmed:
+        counts[_SEP.join(("r", f, str(rounds)))] += 1
+    for kind, value in (
+        ("ri", int(bool(confirmed))),
+        ("el", len(confirmed) + not_yet),
+        ("ny", not_yet),
+        ("ei", int(bool(confirmed) or bool(not_yet))),
+    ):
+        if value:
+            counts[_SEP.join((kind, f))] += value
+    return dict(counts)
+
+
+def tally_delta(before: Contribution | None, after: Contribution | None) -> dict[str, int]:
+    """How the counters change when a mediation goes from `before` to `after` (None: not stored)."""
+    delta: Counter[str] = Counter()
+    if after is not None:
+        delta.update(tally(after))
+    if before is not None:
+        delta.subtract(tally(before))
+    return {field: n for field, n in delta.items() if n}
+
+
 @dataclass
 class _Stat:
     """A number before hiding: its value (None when there is nothing to compute) and its `n`."""
@@ -281,13 +439,13 @@ class _FlowData:
     not_yet_loops: int = 0
     ended_in: int = 0
 
-    def add(self, m: Mediation, now: datetime) -> None:
+    def add(self, k: Contribution, now: datetime) -> None:
         """Add one mediation: its outcome, time per stage, check-ins and reflection rounds."""
-        self.outcomes[m.outcome.value if m.outcome is not None and not m.is_open else OPEN] += 1
-        for stage, spent in _time_per_stage(m, now).items():
-            self.stage_days[stage.value].append(spent.total_seconds() / _SECONDS_PER_DAY)
+        self.outcomes[k.outcome] += 1
+        for stage, spent in k.time_per_stage(now).items():
+            self.stage_days[stage].append(spent.total_seconds() / _SECONDS_PER_DAY)
 
-        check_ins = [p.check_in for p in m.parties if p.check_in]
+        check_ins = [scores for scores in k.check_ins if scores]
         if check_ins:
             self.checked_in += 1
             answered: set[int] = set()
@@ -298,32 +456,38 @@ class _FlowData:
                     answered.add(index)
             self.item_mediations.update(answered)
 
-        confirmed = [len(lp.rounds) for lp in m.loops if lp.status is LoopStatus.CONFIRMED]
-        not_yet = sum(lp.status is LoopStatus.NOT_YET for lp in m.loops)
+        confirmed = [rounds for status, rounds in k.loops if status == LoopStatus.CONFIRMED.value]
+        not_yet = sum(status == LoopStatus.NOT_YET.value for status, _ in k.loops)
         self.confirmed_rounds += confirmed
         self.confirmed_in += bool(confirmed)
         self.ended_loops += len(confirmed) + not_yet
         self.not_yet_loops += not_yet
         self.ended_in += bool(confirmed) or bool(not_yet)
 
-
-def _time_per_stage(m: Mediation, now: datetime) -> dict[Stage, timedelta]:
-    """Time spent in each stage the mediation entered (a stage entered twice adds up)."""
-    history = list(m.history)
-    if not history and m.is_open:
-        history = [StageEntry(stage=m.stage, at=m.created_at)]
-    spent: dict[Stage, timedelta] = {}
-    for index, entry in enumerate(history):
-        if entry.stage is Stage.CLOSED:
-            continue
-        if index + 1 < len(history):
-            until = history[index + 1].at
-        elif m.is_open:
-            until = now
-        else:
-            continue  # a closed mediation whose history lacks the closing entry: no end to measure to
-        spent[entry.stage] = spent.get(entry.stage, timedelta()) + max(until - entry.at, timedelta())
-    return spent
+    def add_counter(self, kind: str, parts: list[str], n: int) -> None:
+        """Add one counter of closed mediations (a field of `tally`, without its kind and flow)."""
+        if kind == "o":
+            self.outcomes[parts[0]] += n
+        elif kind == "d":
+            self.stage_days[parts[0]] += [int(parts[1]) * 60 / _SECONDS_PER_DAY] * n
+        elif kind == "s":
+            self.item_scores[int(parts[0])] += [int(parts[1])] * n
+        elif kind == "m":
+            self.item_mediations[int(parts[0])] += n
+        elif kind == "t":
+            self.party_totals += [int(parts[0])] * n
+        elif kind == "c":
+            self.checked_in += n
+        elif kind == "r":
+            self.confirmed_rounds += [int(parts[0])] * n
+        elif kind == "ri":
+            self.confirmed_in += n
+        elif kind == "el":
+            self.ended_loops += n
+        elif kind == "ny":
+            self.not_yet_loops += n
+        elif kind == "ei":
+            self.ended_in += n
 
 
 def _round(value: float, places: int = 2) -> float:
@@ -398,7 +562,39 @@ def aggregate(
         raise ValueError("min_group must be at least 1")
     data: dict[str, _FlowData] = {flow: _FlowData() for flow in flows}
     for mediation in mediations:
-        data.setdefault(mediation.flow, _FlowData()).add(mediation, now)
+        data.setdefault(mediation.flow, _FlowData()).add(contribution(mediation), now)
+    return _report(data, now, min_group)
+
+
+def aggregate_counted(
+    counters: Mapping[str, int],
+    runs: Iterable[Running],
+    *,
+    now: datetime,
+    min_group: int = MIN_GROUP,
+    flows: Iterable[str] = (),
+) -> Aggregates:
+    """The same report as `aggregate`, from the counters (the sum of every mediation's `tally`) and
+    the running stage of each open one. Stage durations that ended count to their `duration_bucket`;
+    everything else is exact."""
+    if min_group < 1:
+        raise ValueError("min_group must be at least 1")
+    data: dict[str, _FlowData] = {flow: _FlowData() for flow in flows}
+    for name, n in counters.items():
+        kind, flow, *parts = name.split(_SEP)
+        if n > 0:
+            data.setdefault(flow, _FlowData()).add_counter(kind, parts, n)
+    now_us = (now - _EPOCH) // timedelta(microseconds=1)
+    for run in runs:  # one per open mediation: plain integer arithmetic, the same value as `spent`
+        spent_us = run.prior_us + max(now_us - run.since_us, 0)
+        data.setdefault(run.flow, _FlowData()).stage_days[run.stage].append(
+            spent_us / 10**6 / _SECONDS_PER_DAY
+        )
+    return _report(data, now, min_group)
+
+
+def _report(data: dict[str, _FlowData], now: datetime, min_group: int) -> Aggregates:
+    """The report from each flow's collected data."""
     flow_ids = sorted(data)
 
     # The outcome table, its margins and its lines, in report order.
@@ -435,11 +631,11 @@ def aggregate(
         )
         for f in flow_ids
     }
-    closed = sum(values["all", key] for key in OUTCOME_KEYS if key != OPEN)
+    closed_count = sum(values["all", key] for key in OUTCOME_KEYS if key != OPEN)
     return Aggregates(
         as_of=now,
         min_group=min_group,
-        enough_closed=closed >= min_group,
+        enough_closed=closed_count >= min_group,
         flows=report,
         all_flows=outcome_line(("all",)),
     )

@@ -37,7 +37,7 @@ from bot.payloads import BlockActions, ViewSubmission, of
 from bot.store import StoreUnavailable, VersionConflict
 from bot.submitted import Values
 from bot.views import admin as views
-from flows.aggregates import aggregate
+from flows.aggregates import aggregate_counted
 from flows.config import AuditEntry, WorkspaceConfig
 
 log = logging.getLogger("commonground.admin")
@@ -123,8 +123,8 @@ async def _outcomes(deps: Deps, client: AsyncWebClient, trigger: _Trigger, team:
     if not opened:
         return
     try:
-        mediations = await deps.service.store.for_team(team)
-        report = aggregate(mediations, now=deps.service.clock(), flows=shapeable_flows())
+        counters, runs = await deps.service.store.outcome_inputs(team)
+        report = aggregate_counted(counters, runs, now=deps.service.clock(), flows=shapeable_flows())
         view = views.outcomes_modal(report)
     except StoreUnavailable:
         view = views.info(t.NOTICE_TITLE, t.STORE_DOWN)

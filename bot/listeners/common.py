@@ -18,7 +18,7 @@ from bot import texts as t
 from bot.effects import EffectRunner
 from bot.payloads import Interaction, SlashCommand
 from bot.service import MediationNotFound, MediationService
-from bot.store import PairTaken, StoreUnavailable, VersionConflict, team_key
+from bot.store import PairTaken, StoreUnavailable, UnreadableMediation, VersionConflict, team_key
 from bot.views.modals import info_modal
 from bot.webclient import slack_error
 from flows import commands as c
@@ -83,6 +83,10 @@ def error_text(error: Exception) -> str:
         return t.REFUSALS[error.code]
     if isinstance(error, MediationNotFound):
         return t.NOT_FOUND
+    if isinstance(error, UnreadableMediation):
+        return t.UNREADABLE
+    if isinstance(error, VersionConflict):
+        return t.TOO_BUSY
     if isinstance(error, StoreUnavailable):
         return t.STORE_DOWN
     if isinstance(error, PairTaken):

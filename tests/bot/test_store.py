@@ -9,7 +9,15 @@ import pytest
 import redis.asyncio as aioredis
 
 from bot.crypto import Cipher, InvalidToken, new_key
-from bot.store import MediationStore, PairTaken, SentOffer, StoreUnavailable, VersionConflict, team_key
+from bot.store import (
+    MediationStore,
+    PairTaken,
+    SentOffer,
+    StoreUnavailable,
+    UnreadableMediation,
+    VersionConflict,
+    team_key,
+)
 from flows import commands as c
 from flows import engine
 from flows.definition import load_builtin
@@ -59,8 +67,9 @@ async def test_wrong_key_cannot_read(
 ) -> None:
     await store.create(new_mediation())
     other = MediationStore(redis_client, Cipher(new_key()), prefix=key_prefix)
-    with pytest.raises(InvalidToken):
+    with pytest.raises(UnreadableMediation) as unreadable:
         await other.get(TEAM, "m1")
+    assert isinstance(unreadable.value.__context__, InvalidToken)
 
 
 async def test_key_rotation_reads_old_documents(

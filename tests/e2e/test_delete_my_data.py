@@ -44,12 +44,12 @@ async def every_value(redis_client: aioredis.Redis, key_prefix: str) -> list[byt
 
 
 def readable(values: list[bytes], cipher: Cipher) -> str:
-    """Everything a reader of Redis could see: the raw bytes, and whatever the app's key decrypts."""
+    """Everything a reader of Redis could see: the raw bytes, and whatever the app's key unpacks."""
     parts = []
     for value in values:
         parts.append(value.decode("utf-8", "replace"))
         try:
-            parts.append(cipher.decrypt(value).decode("utf-8", "replace"))
+            parts.append(cipher.unpack(value).decode("utf-8", "replace"))
         except Exception:  # not a Fernet token of ours: the raw bytes above are what there is
             continue
     return "\n".join(parts)
