@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import cast
 
 import aiohttp
 import redis.asyncio as aioredis
+from redis.asyncio.cluster import RedisCluster
 
 from bot.app import Services
 from bot.config_store import ConfigStore
@@ -21,7 +23,20 @@ from bot.store import MediationStore
 def redis_client(url: str, settings: Settings) -> aioredis.Redis:
     """A Redis client on a bounded, blocking connection pool: past `REDIS_MAX_CONNECTIONS` a command
     waits up to `REDIS_POOL_TIMEOUT` seconds for a free connection instead of failing at once; only a
-    Redis that refuses or times out is "storage is down"."""
+    Redis that refuses or times out is "storage is down". With `REDIS_CLUSTER`, a cluster client
+    (at most `REDIS_MAX_CONNECTIONS` per node) that follows the slots across the nodes."""
+    if settings.redis_cluster:
+        cluster = RedisCluster.from_url(
+            url,
+            max_connections=settings.redis_max_connections,
+            socket_connect_timeout=2,
+            socket_timeout=5,
+            health_check_interval=30,
+        )
+        # The store sends only single-slot commands and scripts (every key of a workspace carries its
+        # hash tag), which the cluster client serves as a plain client would: tests/e2e/test_cluster.py
+        # plays a whole mediation on a real three-node cluster.
+        return cast(aioredis.Redis, cluster)
     pool = aioredis.BlockingConnectionPool.from_url(
         url,
         max_connections=settings.redis_max_connections,
@@ -53,6 +68,7 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
     finally:
         await http.close()
         await redis.aclose()
-        await redis.connection_pool.disconnect()
+        if not settings.redis_cluster:
+            await redis.connection_pool.disconnect()
         if embedded:
             embedded.stop()

@@ -71,6 +71,9 @@ class Settings(BaseSettings):
         le=300,
         validation_alias=AliasChoices("COMMONGROUND_WORKER_IDLE_SECONDS", "worker_idle_seconds"),
     )
+    redis_cluster: bool = Field(
+        default=False, validation_alias=AliasChoices("REDIS_CLUSTER", "redis_cluster")
+    )  # REDIS_URL names one node of a Redis Cluster; the client finds the others
     redis_max_connections: int = Field(
         default=50,
         ge=1,
@@ -114,6 +117,7 @@ _ENV_NAMES = {
     "timer_lease_seconds": "COMMONGROUND_TIMER_LEASE_SECONDS",
     "timer_max_tries": "COMMONGROUND_TIMER_MAX_TRIES",
     "worker_idle_seconds": "COMMONGROUND_WORKER_IDLE_SECONDS",
+    "redis_cluster": "REDIS_CLUSTER",
     "redis_max_connections": "REDIS_MAX_CONNECTIONS",
     "redis_pool_timeout": "REDIS_POOL_TIMEOUT",
 }

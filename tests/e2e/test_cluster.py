@@ -6,13 +6,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from redis.asyncio.cluster import RedisCluster as AsyncRedisCluster
 
 from bot.crypto import Cipher
-from bot.store import MediationStore
+from bot.runtime import open_services
+from bot.settings import load_settings
+from bot.store import MediationStore, team_key
 from bot.worker import run_due
+from flows import commands as c
 from flows.models import Outcome, Stage
 from tests.e2e import play
 from tests.e2e.test_worker import runner
@@ -65,3 +69,28 @@ async def test_timers_are_delivered_on_a_redis_cluster(ch: Harness) -> None:
     ch.clock.now += timedelta(days=7)
     assert await run_due(ch.service, runner(ch)) == 1  # the expiry
     assert (await ch.mediation()).outcome is Outcome.EXPIRED
+
+
+async def test_the_runtime_connects_to_a_cluster_with_redis_cluster_set(
+    cluster: RedisCluster, key_prefix: str, encryption_key: str, tmp_path: Path
+) -> None:
+    """`REDIS_CLUSTER=1` with `REDIS_URL` naming one node: `open_services` builds a cluster client, and
+    a mediation is written and read back across the nodes."""
+    settings = load_settings(
+        slack_bot_token="xoxb-test",
+        slack_signing_secret="secret",
+        redis_url=cluster.url,
+        redis_cluster=True,
+        encryption_key=encryption_key,
+        key_prefix=key_prefix,
+        data_dir=tmp_path,
+    )
+    async with open_services(settings) as services:
+        service = services.service
+        started = await service.start(
+            team_key(None, "T1"), c.Start(actor="UANN", respondent="UBOB", topic="the rota")
+        )
+        assert await service.store.ping()
+        found = await service.store.get(started.mediation.team, started.mediation.id)
+        assert found is not None and found.topic == "the rota"
+        assert [m.id for m in await service.store.for_user(found.team, "UANN")] == [found.id]
