@@ -201,8 +201,18 @@ class Outcome:
     lost_effects: int = 0
     duplicated_effects: int = 0
     server_errors: int = 0
+    slow: int = 0  # no answer within Slack's 3 s (Slack shows the person an error; nothing is lost)
     tracebacks: int = 0
     notes: list[str] = field(default_factory=list)
+
+    def count(self, status: int) -> bool:
+        """Count one answer; True when it was a 200 within 3 s."""
+        self.requests += 1
+        if status == 0:
+            self.slow += 1
+        elif status >= 500:
+            self.server_errors += 1
+        return status == 200
 
     @property
     def clean(self) -> bool:
@@ -350,11 +360,6 @@ def new_id() -> str:
     return "m" + secrets.token_hex(8)
 
 
-def is_error(status: int) -> bool:
-    """A 5xx, or no answer within Slack's 3 s (which Slack shows the person as an error)."""
-    return status >= 500 or status == 0
-
-
 def closed(result: SubmitResult) -> bool:
     """The modal closed on submission: the app accepted it (a refusal updates it or shows errors)."""
     return result.status == 200 and result.response_action in ("", "clear", "close")
@@ -376,9 +381,7 @@ async def both_at_once(run: Run) -> Outcome:
         for k in range(per_person):
             delivery = run.delivery(lane + k)
             click = await delivery.click(user, action_id="cg_item_propose", message=(channel, ts))
-            out.requests += 1
-            if is_error(click.status):
-                out.server_errors += 1
+            if not out.count(click.status):
                 continue
             view_id = await run.wait_for_view(user, "cg_propose", seen)
             if view_id is None:
@@ -388,10 +391,7 @@ async def both_at_once(run: Run) -> Outcome:
             result = await delivery.submit(
                 user, view_id, {"who": {"value": "Both of us"}, "what": {"value": f"Step {k} by {user}"}}
             )
-            out.requests += 1
-            if is_error(result.status):
-                out.server_errors += 1
-            elif closed(result):
+            if out.count(result.status) and closed(result):
                 proposed_ok[m.id] += 1
 
     await asyncio.gather(
@@ -421,14 +421,19 @@ async def both_at_once(run: Run) -> Outcome:
             )
             if value is None:
                 continue
+            told = len(run.standin.ephemerals(user, channel))
             result = await run.delivery(lane + k).click(
                 user, action_id="cg_item_accept", message=(channel, message.ts)
             )
-            out.requests += 1
-            if is_error(result.status):
-                out.server_errors += 1
-            else:
+            if not out.count(result.status):
+                continue
+            # Acknowledged only when the person saw it take effect: their Accept became "agreed by
+            # both" in place. An ephemeral instead means they were told why not (busy, storage down).
+            seen = await _outcome_of_accept(run, user, channel, message.ts, told)
+            if seen == "accepted":
                 accepted_ok[f"{m.id}:{value}"] += 1
+            elif seen == "silent":
+                out.notes.append("an accept neither took effect nor said why within 15 s")
 
     await asyncio.gather(
         *(
@@ -447,6 +452,20 @@ async def both_at_once(run: Run) -> Outcome:
         out.lost_updates += len(clicked - accepted)
     out.notes.append(f"{sum(proposed_ok.values())} proposals and {len(accepted_ok)} acceptances answered")
     return out
+
+
+async def _outcome_of_accept(run: Run, user: str, channel: str, ts: str, told: int) -> str:
+    """What the person saw after clicking Accept: "accepted" (the message shows it), "told" (an
+    ephemeral said why not), or "silent" (neither within 15 s)."""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        message = next((m for m in run.standin.messages(channel) if m.ts == ts), None)
+        if message is not None and "cg_item_accept" not in json.dumps(message.blocks):
+            return "accepted"
+        if len(run.standin.ephemerals(user, channel)) > told:
+            return "told"
+        await asyncio.sleep(0.05)
+    return "silent"
 
 
 # --- 2. many writers on one document -----------------------------------------------------------------
@@ -477,10 +496,7 @@ async def many_writers(run: Run) -> Outcome:
 
     async def one(k: int, user: str, channel: str, ts: str) -> None:
         result = await run.delivery(k).click(user, action_id="cg_item_accept", message=(channel, ts))
-        out.requests += 1
-        if is_error(result.status):
-            out.server_errors += 1
-        else:
+        if out.count(result.status):
             answered[channel] += 1
 
     await asyncio.gather(*(one(k, user, channel, ts) for k, (user, channel, ts, _i) in enumerate(clicks)))
@@ -596,7 +612,8 @@ async def signed_junk(run: Run) -> Outcome:
 
     await asyncio.gather(*(one(i) for i in range(total)))
     out.requests = total
-    out.server_errors = sum(n for s, n in statuses.items() if is_error(s))
+    out.server_errors = sum(n for s, n in statuses.items() if s >= 500)
+    out.slow = statuses[0]
     out.tracebacks = run.tracebacks() - before
     out.notes.append("answers: " + ", ".join(f"{s}×{n}" for s, n in sorted(statuses.items())))
     return out
@@ -639,9 +656,7 @@ async def slack_faults(run: Run) -> Outcome:
 
 async def _open_start(run: Run, out: Outcome, i: int, a: str, b: str) -> str | None:
     result = await run.delivery(i).command(a, f"<@{b}> the plan")
-    out.requests += 1
-    if is_error(result.status):
-        out.server_errors += 1
+    if not out.count(result.status):
         return None
     return await run.wait_for_view(a, "cg_start", set(), seconds=20)
 
@@ -651,9 +666,7 @@ async def _submit_start(run: Run, out: Outcome, i: int, a: str, view_id: str | N
         out.notes.append("a start modal never opened")
         return False
     submitted = await run.delivery(i).submit(a, view_id, {})
-    out.requests += 1
-    if is_error(submitted.status):
-        out.server_errors += 1
+    if not out.count(submitted.status):
         return False
     return closed(submitted)
 
@@ -692,9 +705,7 @@ async def redis_restart(run: Run) -> Outcome:
             k += 1
             delivery = run.delivery(lane + k)
             click = await delivery.click(user, action_id="cg_item_propose", message=(channel, ts))
-            out.requests += 1
-            if is_error(click.status):
-                out.server_errors += 1
+            if not out.count(click.status):
                 continue
             view_id = await run.wait_for_view(user, "cg_propose", seen, seconds=3)
             if view_id is None:
@@ -703,10 +714,7 @@ async def redis_restart(run: Run) -> Outcome:
             result = await delivery.submit(
                 user, view_id, {"who": {"value": "Us"}, "what": {"value": f"R{k}"}}
             )
-            out.requests += 1
-            if is_error(result.status):
-                out.server_errors += 1
-            elif closed(result):
+            if out.count(result.status) and closed(result):
                 acknowledged[m.id] += 1
 
     async def probe() -> None:
@@ -767,15 +775,16 @@ async def main_async(scale: float, only: list[str]) -> list[Outcome]:
 
 
 HEADER = (
-    "| test | requests | lost updates | lost effects | duplicated effects | 5xx | tracebacks | notes |\n"
-    "|---|---:|---:|---:|---:|---:|---:|---|"
+    "| test | requests | lost updates | lost effects | duplicated effects | 5xx | over 3 s | tracebacks "
+    "| notes |\n"
+    "|---|---:|---:|---:|---:|---:|---:|---:|---|"
 )
 
 
 def _row(o: Outcome) -> str:
     return (
         f"| {o.test} | {o.requests:,} | {o.lost_updates} | {o.lost_effects} | {o.duplicated_effects} | "
-        f"{o.server_errors} | {o.tracebacks} | {'; '.join(o.notes)} |"
+        f"{o.server_errors} | {o.slow} | {o.tracebacks} | {'; '.join(o.notes)} |"
     )
 
 

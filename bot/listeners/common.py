@@ -243,3 +243,29 @@ async def act_on_click(
         await then(result)
     await deps.runner.run(result)
     return result
+
+
+# users.info errors that say the person does not exist; any other failure (a rate limit, Slack's 5xx, a
+# timeout) says nothing about the person, and the invitation goes ahead: its DM waits in the outbox.
+NO_SUCH_USER = frozenset({"user_not_found", "users_not_found", "invalid_user", "bot_not_found"})
+
+
+async def person_problem(client: AsyncWebClient, person: str) -> str | None:
+    """Why `person` cannot take part (unknown, an app, deactivated), or None. Slack failing to answer
+    is not a reason to refuse what someone typed."""
+    try:
+        info = (await client.users_info(user=person))["user"]
+    except SlackApiError as exc:
+        code = slack_error(exc)
+        if code in NO_SUCH_USER:
+            return t.USER_UNKNOWN
+        log.info("users.info failed; going ahead", extra={"error": code})
+        return None
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        log.info("users.info failed; going ahead", extra={"error": type(exc).__name__})
+        return None
+    if info.get("is_bot") or person == "USLACKBOT":
+        return t.BOT_USER.format(user=person)
+    if info.get("deleted"):
+        return t.DEACTIVATED.format(user=person)
+    return None

@@ -23,6 +23,7 @@ from bot.listeners.common import (
     attempt,
     error_text,
     open_modal,
+    person_problem,
     team_of,
     tell,
 )
@@ -174,15 +175,9 @@ async def _people_problems(client: AsyncWebClient, user: str, first: str, second
         return {"second": t.FACILITATE_SAME}
     problems: dict[str, str] = {}
     for block, person in (("first", first), ("second", second)):
-        try:
-            info = (await client.users_info(user=person))["user"]
-        except SlackApiError:
-            problems[block] = t.USER_UNKNOWN
-            continue
-        if info.get("is_bot") or person == "USLACKBOT":
-            problems[block] = t.BOT_USER.format(user=person)
-        elif info.get("deleted"):
-            problems[block] = t.DEACTIVATED.format(user=person)
+        problem = await person_problem(client, person)
+        if problem:
+            problems[block] = problem
     return problems
 
 

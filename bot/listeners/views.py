@@ -10,19 +10,17 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts as t
 from bot.coach_words import reasons_text
-from bot.listeners.common import Deps, Problem, attempt, error_text, flow_enabled, team_of
+from bot.listeners.common import Deps, Problem, attempt, error_text, flow_enabled, person_problem, team_of
 from bot.payloads import ViewSubmission, of
 from bot.store import PairTaken, StoreUnavailable
 from bot.submitted import Values, choice, text
 from bot.views import modals
 from bot.views.ids import Callback
 from bot.views.safety import safety_blocks, started_with_concern
-from bot.webclient import slack_error
 from flows import commands as c
 from flows.coaching import check_reflection, intake_nudges
 from flows.config import WorkspaceConfig
@@ -356,17 +354,7 @@ async def _colleague_problem(client: AsyncWebClient, user: str, colleague: str) 
         return t.USER_UNKNOWN
     if colleague == user:
         return t.SELF
-    try:
-        info = await client.users_info(user=colleague)
-    except SlackApiError as exc:
-        log.info("users.info failed", extra={"error": slack_error(exc)})
-        return t.USER_UNKNOWN
-    person = info["user"]
-    if person.get("is_bot") or person.get("id") == "USLACKBOT":
-        return t.BOT_USER.format(user=colleague)
-    if person.get("deleted"):
-        return t.DEACTIVATED.format(user=colleague)
-    return None
+    return await person_problem(client, colleague)
 
 
 def _reflect_handler(deps: Deps) -> Callable[..., Any]:

@@ -204,3 +204,22 @@ async def test_an_unreadable_entry_is_dropped_and_the_drain_goes_on(h: Harness) 
     await deliver_outbox(h.service, runner(h))
     assert await h.service.outbox.pending(h.team) == {}
     assert sum("accepted your invitation" in text for text in texts_to(h, h.ann)) == 1
+
+
+async def test_slack_failing_to_look_a_person_up_does_not_refuse_what_ann_typed(h: Harness) -> None:
+    """users.info answering 429 or a 5xx says nothing about Bob: the mediation starts, and the
+    invitation reaches him once Slack is well again."""
+    await h.command(h.ann, f"<@{h.bob}|bob> the release dates")
+    h.standin.inject_fault("users.info", status=503, body="html", retry_after=None, seconds=5)
+    result = await h.submit(h.ann, {})
+    assert result.response_action in ("", "clear", "close", None) and not result.errors, result
+    m = await h.mediation()
+    assert m.respondent.user_id == h.bob and m.stage is Stage.INVITATION
+    assert sum("cg_invite_accept" in str(message.blocks) for message in h.dm(h.bob)) == 1
+
+
+async def test_a_person_slack_does_not_know_is_still_refused(h: Harness) -> None:
+    h.allow_rejections.add("users.info")  # Slack's own answer: user_not_found
+    await h.command(h.ann, "<@U0NOBODY|nobody> the release dates")
+    result = await h.submit(h.ann, {})
+    assert result.response_action == "errors" and "colleague" in result.errors
