@@ -204,6 +204,11 @@ class Outcome:
     slow: int = 0  # no answer within Slack's 3 s (Slack shows the person an error; nothing is lost)
     tracebacks: int = 0
     notes: list[str] = field(default_factory=list)
+    remarks: Counter[str] = field(default_factory=Counter)
+
+    def note(self, text: str) -> None:
+        """A remark for the notes column; repeats are counted, not repeated."""
+        self.remarks[text] += 1
 
     def count(self, status: int) -> bool:
         """Count one answer; True when it was a 200 within 3 s."""
@@ -385,7 +390,7 @@ async def both_at_once(run: Run) -> Outcome:
                 continue
             view_id = await run.wait_for_view(user, "cg_propose", seen)
             if view_id is None:
-                out.notes.append("a propose modal never opened")
+                out.note("a propose modal never opened (the person was told to try again)")
                 continue
             seen.add(view_id)
             result = await delivery.submit(
@@ -433,7 +438,7 @@ async def both_at_once(run: Run) -> Outcome:
             if seen == "accepted":
                 accepted_ok[f"{m.id}:{value}"] += 1
             elif seen == "silent":
-                out.notes.append("an accept neither took effect nor said why within 15 s")
+                out.note("an accept neither took effect nor said why within 15 s")
 
     await asyncio.gather(
         *(
@@ -663,7 +668,7 @@ async def _open_start(run: Run, out: Outcome, i: int, a: str, b: str) -> str | N
 
 async def _submit_start(run: Run, out: Outcome, i: int, a: str, view_id: str | None) -> bool:
     if view_id is None:
-        out.notes.append("a start modal never opened")
+        out.note("a start modal never opened")
         return False
     submitted = await run.delivery(i).submit(a, view_id, {})
     if not out.count(submitted.status):
@@ -781,10 +786,14 @@ HEADER = (
 )
 
 
+def _remarks(o: Outcome) -> list[str]:
+    return [f"{text} ×{n}" if n > 1 else text for text, n in o.remarks.items()]
+
+
 def _row(o: Outcome) -> str:
     return (
         f"| {o.test} | {o.requests:,} | {o.lost_updates} | {o.lost_effects} | {o.duplicated_effects} | "
-        f"{o.server_errors} | {o.slow} | {o.tracebacks} | {'; '.join(o.notes)} |"
+        f"{o.server_errors} | {o.slow} | {o.tracebacks} | {'; '.join(o.notes + _remarks(o))} |"
     )
 
 
