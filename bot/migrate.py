@@ -174,7 +174,7 @@ class _Found:
 
 
 @dataclass
-class _Doc:
+class ReadDocument:
     """A document as read: its version (as stored), its format, and what it holds."""
 
     id: str
@@ -321,7 +321,7 @@ class Migration:
                 written = [True] * len(chunk)
             else:
 
-                async def write(chunk: list[_Doc] = chunk) -> list[bool]:
+                async def write(chunk: list[ReadDocument] = chunk) -> list[bool]:
                     return await asyncio.gather(*(self._write_indexes(team, doc) for doc in chunk))
 
                 written = await unavailable(write)()
@@ -352,9 +352,9 @@ class Migration:
         rows = await unavailable(call)()
         return {key: {_text(i) for i in row} for key, row in zip(keys, rows, strict=True)}
 
-    async def _read(self, team: str, ids: list[str]) -> tuple[list[_Doc], set[str], set[str]]:
+    async def _read(self, team: str, ids: list[str]) -> tuple[list[ReadDocument], set[str], set[str]]:
         """The readable documents, the ids of unreadable ones, and the ids with no document."""
-        docs: list[_Doc] = []
+        docs: list[ReadDocument] = []
         unreadable: set[str] = set()
         missing: set[str] = set()
         for start in range(0, len(ids), self.batch):
@@ -375,10 +375,10 @@ class Migration:
                 except UnreadableMediation:  # the store logged its id
                     unreadable.add(mediation_id)
                     continue
-                docs.append(_Doc(mediation_id, version, blob[:1] == PACKED, mediation))
+                docs.append(ReadDocument(mediation_id, version, blob[:1] == PACKED, mediation))
         return docs, unreadable, missing
 
-    async def _write_indexes(self, team: str, doc: _Doc) -> bool:
+    async def _write_indexes(self, team: str, doc: ReadDocument) -> bool:
         """Write one document's index memberships (and re-encode it when old) if it is unchanged."""
         m = doc.mediation
         k = self.store.key
@@ -409,7 +409,7 @@ class Migration:
         ]
         return bool(await self._reindex(keys=keys, args=args))
 
-    async def _replace_counters(self, team: str, base: dict[str, str], docs: list[_Doc]) -> bool:
+    async def _replace_counters(self, team: str, base: dict[str, str], docs: list[ReadDocument]) -> bool:
         """Replace the workspace's counters with the sum of its documents' if nothing moved."""
         totals: Counter[str] = Counter()
         for doc in docs:
