@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 
 import pytest
 import redis.asyncio as aioredis
+from redis.asyncio.cluster import RedisCluster as AsyncRedisCluster
 
 from bot.cli import main
 from bot.config_store import ConfigStore
@@ -27,6 +28,7 @@ from flows.models import Mediation
 from tests.support.harness import Clock
 from tests.support.lifecycles import KINDS, script
 from tests.support.old_release import hosted, later, lived, write_old, write_old_timer
+from tests.support.redis_cluster import RedisCluster
 
 TEAM = team_key(None, "T1")
 OTHER = team_key("E1", "T2")
@@ -354,3 +356,34 @@ def test_the_command_prints_a_summary(
     out = capsys.readouterr().out
     assert "Migration finished." in out and "documents re-encoded: 1" in out
     assert asyncio.run(cleanup())
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Three cluster-enabled redis-server processes joined into one cluster (no replicas)."""
+    running = RedisCluster(tmp_path_factory.mktemp("cluster")).start()
+    try:
+        yield running.url
+    finally:
+        running.stop()
+
+
+async def test_migrate_on_a_redis_cluster(cluster: str, key_prefix: str, encryption_key: str) -> None:
+    client = AsyncRedisCluster.from_url(cluster)
+    store = MediationStore(client, Cipher(encryption_key), prefix=key_prefix)  # type: ignore[arg-type]
+    try:
+        made = await old_workspace(store, encryption_key)
+        summary = await migrate(store, batch=7)  # every node scanned, every script in one slot
+        assert (summary.teams, summary.mediations, summary.skipped) == (2, len(made), 0)
+        assert summary.timers_moved == 1
+        assert await old_keys(store.redis, key_prefix) == []
+        assert {m.id for m in await store.for_user(TEAM, "UA1")} == {"m01", "mpurged"}
+        for team in (TEAM, OTHER):
+            await report_matches(store, team, made)
+        again = await migrate(store)
+        assert (again.teams, again.teams_current) == (0, 2)
+    finally:
+        keys = [k async for k in client.scan_iter(match=f"{key_prefix}:*")]
+        for key in keys:
+            await client.delete(key)
+        await client.aclose()

@@ -61,7 +61,7 @@ async def write_old(redis: aioredis.Redis, cipher: Cipher, prefix: str, m: Media
     def k(*parts: str) -> str:
         return ":".join([prefix, "{" + m.team + "}", *parts])
 
-    async with redis.pipeline(transaction=True) as pipe:
+    async with redis.pipeline(transaction=False) as pipe:
         pipe.hset(
             k("m", m.id), mapping={"v": str(m.version), "doc": cipher.encrypt(m.model_dump_json().encode())}
         )
