@@ -187,6 +187,7 @@ class ReadDocument:
 class _Done:
     """One workspace's part of the summary (counted once it is finished)."""
 
+    finished: bool = False  # else something moved meanwhile: do it again
     current: bool = False  # it needed nothing
     mediations: int = 0
     reencoded: int = 0
@@ -224,6 +225,7 @@ class Migration:
         self.attempts = attempts
         self._progress = progress
         self._last_progress = time.monotonic()
+        self._processed = 0  # mediations processed so far (for the progress line)
         self._reindex = self.redis.register_script(_REINDEX)
         self._commit = self.redis.register_script(_COMMIT)
         self._drop_old = self.redis.register_script(_DROP_OLD)
@@ -286,16 +288,18 @@ class Migration:
     # one workspace ----------------------------------------------------------------------------
 
     async def _migrate_team(self, team: str, found: _Found, base: dict[str, str]) -> None:
+        reencoded = 0  # by attempts that were not finished (their documents stay re-encoded)
         for attempt in range(self.attempts):
             done = await self._team(team, found, base)
-            if done is not None:
+            reencoded += done.reencoded
+            if done.finished:
                 s = self.summary
                 if done.current:
                     s.teams_current += 1
                 else:
                     s.teams += 1
                 s.mediations += done.mediations
-                s.reencoded += done.reencoded
+                s.reencoded += reencoded
                 s.skipped += done.skipped
                 s.keys_removed += done.keys_removed
                 s.keys_kept += done.keys_kept
@@ -304,16 +308,17 @@ class Migration:
             await asyncio.sleep(0.05 * (attempt + 1))
             base = await self._counters(team)
             found = (await self._scan(team)).get(team, _Found())
+        self.summary.reencoded += reencoded
         self.summary.unfinished.append(team)
 
-    async def _team(self, team: str, found: _Found, base: dict[str, str]) -> _Done | None:
-        """Bring one workspace up to date; None when something moved meanwhile (do it again)."""
+    async def _team(self, team: str, found: _Found, base: dict[str, str]) -> _Done:
+        """Bring one workspace up to date; not `finished` when something moved meanwhile (do it again)."""
         members = await self._members(sorted(found.old_keys))
         ids = found.ids.union(*members.values())
         docs, unreadable, missing = await self._read(team, sorted(ids))
         done = _Done(skipped=len(unreadable))
         if not found.old_keys and all(doc.packed for doc in docs):
-            done.current = True
+            done.current = done.finished = True
             return done
         for start in range(0, len(docs), 64):
             chunk = docs[start : start + 64]
@@ -327,15 +332,17 @@ class Migration:
                 written = await unavailable(write)()
             done.reencoded += sum(ok and not doc.packed for ok, doc in zip(written, chunk, strict=True))
             done.mediations += len(chunk)
+            self._processed += len(chunk)
             self._tick()
         if not self.dry_run and not await self._replace_counters(team, base, docs):
-            return None
+            return done
         covered = {doc.id for doc in docs} | missing
         for key, names in members.items():
             if names <= covered and await self._remove_old(key, names):
                 done.keys_removed += 1
             else:
                 done.keys_kept += 1
+        done.finished = True
         return done
 
     async def _members(self, keys: list[str]) -> dict[str, set[str]]:
@@ -456,8 +463,8 @@ class Migration:
         self._last_progress = now
         s = self.summary
         self._progress(
-            f"migrate: {s.keys_scanned:,} keys scanned, {s.teams + s.teams_current:,} workspaces and"
-            f" {s.mediations:,} mediations done, {s.skipped:,} unreadable skipped"
+            f"migrate: {s.keys_scanned:,} keys scanned, {self._processed:,} mediations processed,"
+            f" {s.teams + s.teams_current:,} workspaces done, {s.skipped:,} unreadable skipped"
         )
 
 

@@ -113,7 +113,7 @@ async def test_old_mediations_are_indexed_counted_and_re_encoded(
     )
     assert summary.keys_removed == len(removable) and summary.keys_kept == 0
     assert summary.timers_moved == 1 and not summary.unfinished
-    assert lines and "mediations done" in lines[-1]
+    assert lines and f"{len(made)} mediations processed, 2 workspaces done" in lines[-1]
     assert await old_keys(redis_client, key_prefix) == []
     for m in made:
         raw = await redis_client.hget(store.key(m.team, "m", m.id), "doc")
