@@ -1,4 +1,4 @@
-"""The `commonground` console script: serve, worker, sandbox, coach, manifest, keygen, config."""
+"""The `commonground` console script: serve, worker, sandbox, coach, manifest, keygen, config, migrate."""
 
 from __future__ import annotations
 
@@ -82,6 +82,24 @@ async def _worker(settings: Settings) -> None:
         await run_worker(services.service, EffectRunner(client, services.service), options)
 
 
+async def _migrate(settings: Settings, *, dry_run: bool) -> int:
+    from bot.migrate import migrate
+    from bot.runtime import open_services
+    from bot.store import StoreUnavailable
+
+    def progress(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    try:
+        async with open_services(settings) as services:
+            summary = await migrate(services.service.store, dry_run=dry_run, progress=progress)
+    except StoreUnavailable as exc:
+        print(f"Redis could not be reached: {exc}. Nothing more was changed; run it again.", file=sys.stderr)
+        return 1
+    print("\n".join(summary.lines()), flush=True)
+    return 1 if summary.unfinished else 0
+
+
 def manifest_text() -> str:
     """The Slack app manifest shipped with the package (the same as manifest.json at the root)."""
     root = Path(__file__).resolve().parent.parent / "manifest.json"
@@ -102,6 +120,11 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("coach", help="review a statement or score a reflection", add_help=False)
     sub.add_parser("manifest", help="print the Slack app manifest")
     sub.add_parser("keygen", help="print a new COMMONGROUND_ENCRYPTION_KEY")
+    migrate = sub.add_parser(
+        "migrate",
+        help="bring mediations stored by an earlier release into this one's indexes (safe to repeat)",
+    )
+    migrate.add_argument("--dry-run", action="store_true", help="count what would change, change nothing")
     config_cli.add_parser(sub)
     args, rest = parser.parse_known_args(argv)
 
@@ -131,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     _logging(settings.log_level)
     if args.command == "config":
         return config_cli.run(args, settings)
+    if args.command == "migrate":
+        return asyncio.run(_migrate(settings, dry_run=args.dry_run))
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(settings) if args.command == "serve" else _worker(settings))
     return 0

@@ -230,6 +230,14 @@ class MediationStore:
             raise UnreadableMediation(mediation_id) from None
         return mediation.model_copy(update={"version": int(version)})
 
+    def encode(self, mediation: Mediation) -> bytes:
+        """The value `save` stores for a mediation (for `bot.migrate`, which re-encodes old ones)."""
+        return self._encode(mediation)
+
+    def decode(self, mediation_id: str, version: bytes, blob: bytes) -> Mediation:
+        """A stored value read as `get` reads it, in either format; raises `UnreadableMediation`."""
+        return self._decode(mediation_id, version, blob)
+
     async def get(self, team: str, mediation_id: str) -> Mediation | None:
         """Load one mediation, or None; raises `UnreadableMediation` when it cannot be read."""
         key = self._k(team, "m", mediation_id)
