@@ -57,7 +57,7 @@ from slack_sdk.signature import SignatureVerifier
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = Path(__file__).resolve().parent / "bench_server.py"
 READY = "BENCH-READY"
-START_TIMEOUT = 30.0
+START_TIMEOUT = 300.0  # ours seeds thousands of mediations first
 REQUEST_TIMEOUT = 5.0
 WARMUP_SECONDS = 1.0
 FIRST_RATE_GUESS = 4000.0
@@ -114,10 +114,11 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def start_server(kind: str, redis_url: str, secret: str, logs: Path) -> Server:
+def start_server(kind: str, redis_url: str, secret: str, logs: Path, invitations: int) -> Server:
     port = _free_port()
     stdout, stderr = logs / f"{kind}.out", logs / f"{kind}.err"
     command = [sys.executable, str(SERVER), "--kind", kind, "--port", str(port), "--redis-url", redis_url]
+    command += ["--invitations", str(invitations)]
     env = {**os.environ, "BENCH_SIGNING_SECRET": secret, "PYTHONUNBUFFERED": "1"}
     with stdout.open("wb") as out, stderr.open("wb") as err:
         process = subprocess.Popen(
@@ -283,6 +284,9 @@ class Scenario:
 SCENARIOS = (
     Scenario("bare_help", "bare", "bare Bolt: `/mediate help` (empty ack)", None),
     Scenario("bare_click", "bare", "bare Bolt: the same Accept click (empty ack)", None),
+    Scenario(
+        "bare_accept", "bare", "bare Bolt: the same Accept clicks on open invitations (empty ack)", None
+    ),
     Scenario("ours_help", "ours", "ours: `/mediate help` (ack with text)", None, "bare_help"),
     Scenario(
         "ours_status",
@@ -297,6 +301,13 @@ SCENARIOS = (
         "ours: click Accept on a closed mediation (ack; read + refusal + chat.postEphemeral)",
         "chat.postEphemeral ok",
         "bare_click",
+    ),
+    Scenario(
+        "ours_accept",
+        "ours",
+        "ours: Accept an open invitation, a different one each click (ack; CAS + outbox + effects after)",
+        "chat.postMessage ok",
+        "bare_accept",
     ),
 )
 
@@ -318,6 +329,15 @@ async def build_requests(
         base = time.time()
         bodies = [
             click_body(info["click"], signer.trigger_id(), f"{base + i / 1e6:.6f}", url) for i in range(count)
+        ]
+    elif scenario.key in ("bare_accept", "ours_accept"):
+        # each request accepts another seeded invitation (its own mediation, inviter and invitee)
+        url = (await response_urls(session, server, 1))[0]
+        base = time.time()
+        clicks = info["invitations"][:count]
+        bodies = [
+            click_body(click, signer.trigger_id(), f"{base + i / 1e6:.6f}", url)
+            for i, click in enumerate(clicks)
         ]
     else:
         raise ValueError(scenario.key)
@@ -594,7 +614,9 @@ def notes(results: list[Result], meta: JSON) -> list[str]:
 async def bench(args: argparse.Namespace, servers: list[Server], logs: Path) -> tuple[list[Result], JSON]:
     secret = secrets.token_hex(16)
     signer = Signer(secret)
-    started = {kind: start_server(kind, args.redis_url, secret, logs) for kind in ("bare", "ours")}
+    started = {
+        kind: start_server(kind, args.redis_url, secret, logs, args.invitations) for kind in ("bare", "ours")
+    }
     servers.extend(started.values())
     results: list[Result] = []
     connector = aiohttp.TCPConnector(limit=args.concurrency)
@@ -604,6 +626,8 @@ async def bench(args: argparse.Namespace, servers: list[Server], logs: Path) -> 
             await wait_ready(server, session)
         # the bare app gets the very payload ours gets (both stand-ins hand out the same ids)
         started["bare"].info["click"] = started["ours"].info["click"]
+        invitations = (await control(session, started["ours"], "GET", "/bench/invitations"))["clicks"]
+        started["bare"].info["invitations"] = started["ours"].info["invitations"] = invitations
         best_rate = FIRST_RATE_GUESS
         for scenario in SCENARIOS:
             if args.only and scenario.key not in args.only:
@@ -669,6 +693,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent connections (1-256)")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0", help="Redis for `ours`")
     parser.add_argument("--max-requests", type=int, default=200_000, help="cap on requests per scenario")
+    parser.add_argument(
+        "--invitations", type=int, default=6000, help="open invitations seeded for the Accept scenario"
+    )
     parser.add_argument("--only", nargs="*", choices=[s.key for s in SCENARIOS], help="run only these")
     parser.add_argument("--json", action="store_true", help="print JSON instead of Markdown")
     parser.add_argument("--keep-logs", action="store_true", help="keep the servers' logs (path printed)")
