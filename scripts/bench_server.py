@@ -217,7 +217,7 @@ class Seeding:
 
     closed: int = 5  # ann's closed mediations (each: started, invitation sent, cancelled by ann)
     open: int = 3  # ann's open mediations (invitation sent, waiting for the colleague)
-    invitations: int = 6000  # pairs "inviter-i" → "invitee-i", invitation delivered, not answered
+    invitations: int = 4000  # pairs "inviter-i" → "invitee-i", invitation delivered, not answered
 
 
 SEED_BATCH = 32
