@@ -12,19 +12,24 @@ Both kinds serve ``POST /slack/events`` and ``GET /healthz`` on ``127.0.0.1:P`` 
   with the bot token pointed at the stand-in) whose ``/mediate`` listener only acks (and so does its
   listener for the "Accept" button, the baseline of the click scenario).
 - ``ours``: `create_app` + `build_web_app` with the real store on Redis (``--redis-url``, a fresh
-  ``COMMONGROUND_KEY_PREFIX`` and a fresh encryption key), seeded with closed mediations of "ann".
+  ``COMMONGROUND_KEY_PREFIX`` and a fresh encryption key), seeded through the real service and
+  effect runner (`Seeding`): ann's closed and open mediations, and ``--invitations`` open invitations
+  between pairs "inviter-i" → "invitee-i".
 
 Once listening it prints one line ``BENCH-READY {json}`` on stdout (the JSON names the app URL and
 the control URL). The control routes live on the stand-in's port, never on the app's:
 
 - ``GET /bench/info``: the workspace's ids (team, users, DMs) and, for ``ours``, the payload of bob's
   click on "Accept" of a closed mediation's invitation, for the load generator to fill in and sign.
+- ``GET /bench/invitations``: ``{"clicks": [...]}``, the "Accept" click of every open invitation.
 - ``POST /bench/response_urls`` ``{"count": n}``: n fresh response_urls for ann in her DM.
 - ``POST /bench/settle``: wait (at most 30 s) until the app's after-ack listener tasks are done.
 - ``POST /bench/reset`` / ``GET /bench/stats``: the stand-in's counters (Web API calls by method
   and result, time spent inside the stand-in, TCP connections it accepted).
 
 SIGTERM or SIGINT stops it; ``ours`` deletes every Redis key under its prefix on the way out.
+With ``BENCH_PROFILE=path`` in its environment, ``ours`` writes a cProfile of itself (from the ready
+line on) to that path when it stops.
 """
 
 from __future__ import annotations
