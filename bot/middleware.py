@@ -16,9 +16,27 @@ from bot.store import MediationStore, StoreUnavailable
 log = logging.getLogger("commonground.middleware")
 
 
+# `/mediate` subcommands that only read: Slack never retries a slash command, and a replay (within
+# the signature's five minutes) would only show the same answer again, so they skip the dedupe
+# round trip to Redis.
+READ_ONLY_WORDS = frozenset({"help", "?", "status"})
+
+
+def read_only_command(body: dict[str, Any]) -> bool:
+    """Whether a request is a slash command whose answer changes nothing (help, status)."""
+    text = body.get("text")
+    if not body.get("command") or not isinstance(text, str):
+        return False
+    words = text.split(maxsplit=1)
+    return bool(words) and words[0].lower() in READ_ONLY_WORDS
+
+
 def delivery_key(body: dict[str, Any]) -> str | None:
     """What identifies one delivery: the event id of an event, the trigger id of an interaction, the
-    person and time of a click that has neither. Fields of the wrong type identify nothing."""
+    person and time of a click that has neither; None for what needs no dedupe (a read-only
+    command). Fields of the wrong type identify nothing."""
+    if read_only_command(body):
+        return None
     event_id, trigger_id = body.get("event_id"), body.get("trigger_id")
     if body.get("type") == "event_callback" and event_id and isinstance(event_id, str):
         return f"event:{event_id}"

@@ -12,19 +12,24 @@ Both kinds serve ``POST /slack/events`` and ``GET /healthz`` on ``127.0.0.1:P`` 
   with the bot token pointed at the stand-in) whose ``/mediate`` listener only acks (and so does its
   listener for the "Accept" button, the baseline of the click scenario).
 - ``ours``: `create_app` + `build_web_app` with the real store on Redis (``--redis-url``, a fresh
-  ``COMMONGROUND_KEY_PREFIX`` and a fresh encryption key), seeded with closed mediations of "ann".
+  ``COMMONGROUND_KEY_PREFIX`` and a fresh encryption key), seeded through the real service and
+  effect runner (`Seeding`): ann's closed and open mediations, and ``--invitations`` open invitations
+  between pairs "inviter-i" → "invitee-i".
 
 Once listening it prints one line ``BENCH-READY {json}`` on stdout (the JSON names the app URL and
 the control URL). The control routes live on the stand-in's port, never on the app's:
 
 - ``GET /bench/info``: the workspace's ids (team, users, DMs) and, for ``ours``, the payload of bob's
   click on "Accept" of a closed mediation's invitation, for the load generator to fill in and sign.
+- ``GET /bench/invitations``: ``{"clicks": [...]}``, the "Accept" click of every open invitation.
 - ``POST /bench/response_urls`` ``{"count": n}``: n fresh response_urls for ann in her DM.
 - ``POST /bench/settle``: wait (at most 30 s) until the app's after-ack listener tasks are done.
 - ``POST /bench/reset`` / ``GET /bench/stats``: the stand-in's counters (Web API calls by method
   and result, time spent inside the stand-in, TCP connections it accepted).
 
 SIGTERM or SIGINT stops it; ``ours`` deletes every Redis key under its prefix on the way out.
+With ``BENCH_PROFILE=path`` in its environment, ``ours`` writes a cProfile of itself (from the ready
+line on) to that path when it stops.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +60,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp  # noqa: E402
 from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 
 from bot.sandbox import elements, payloads  # noqa: E402
-from bot.sandbox.models import JSON, SlackError  # noqa: E402
+from bot.sandbox.models import JSON, Conversation, SlackError, User  # noqa: E402
 from bot.sandbox.webapi import SlackStandIn  # noqa: E402
 
 READY = "BENCH-READY"
@@ -77,6 +83,46 @@ class BenchStandIn(SlackStandIn):
         self.outcomes: Counter[str] = Counter()
         self.busy = 0.0
         self.connections = 0
+        self._names: set[str] = set()
+        self._ims: dict[str, str] = {}
+
+    # The workspace looks people and DMs up by scanning every one (fine for tests); the bench
+    # seeds thousands, so it keeps indexes: the stand-in's cost must not grow with the seeding.
+    def add_user(self, name: str, **kwargs: Any) -> str:
+        if name in self._names:
+            raise ValueError(f"a user named {name!r} exists already")
+        user_id = self._new_id("U")
+        self.users[user_id] = User(
+            id=user_id, name=name, real_name=name.title(), display_name=name, team_id=self.team_id
+        )
+        self._names.add(name)
+        return user_id
+
+    def im_with(self, user_id: str) -> str:
+        found = self._ims.get(user_id)
+        if found is None:
+            if user_id not in self.users:
+                raise KeyError(f"unknown user {user_id!r}")
+            conv = Conversation(
+                id=self._new_id("D"),
+                kind="im",
+                name=user_id,
+                members=[user_id, self.bot_user_id],
+                created=int(self.clock()),
+                creator=self.bot_user_id,
+                im_user=user_id,
+            )
+            self.conversations[conv.id] = conv
+            found = self._ims[user_id] = conv.id
+        return found
+
+    def _conversations_open(self, args: JSON) -> JSON:
+        users = str(args.get("users") or "")
+        if args.get("channel") or "," in users or users not in self._ims:
+            return super()._conversations_open(args)
+        if self.users[users].deleted:
+            raise SlackError("user_disabled")
+        return {"no_op": True, "already_open": True, "channel": {"id": self._ims[users]}}
 
     def record(
         self, method: str, args: JSON, error: SlackError | None = None, *, injected: bool = False
@@ -169,12 +215,26 @@ def bare_app(standin: SlackStandIn, secret: str) -> web.Application:
     return app
 
 
+@dataclass(frozen=True)
+class Seeding:
+    """What `ours` starts with: ann's history (for `/mediate status`) and the open invitations
+    whose "Accept" the click scenario presses, one a request."""
+
+    closed: int = 5  # ann's closed mediations (each: started, invitation sent, cancelled by ann)
+    open: int = 3  # ann's open mediations (invitation sent, waiting for the colleague)
+    invitations: int = 4000  # pairs "inviter-i" → "invitee-i", invitation delivered, not answered
+
+
+SEED_BATCH = 32
+
+
 @contextlib.asynccontextmanager
 async def our_app(
-    standin: SlackStandIn, secret: str, redis_url: str, mediations: int, info: JSON
+    standin: BenchStandIn, secret: str, redis_url: str, seeding: Seeding, info: JSON
 ) -> AsyncIterator[web.Application]:
-    """Common Ground as `commonground serve` builds it, on Redis under a fresh key prefix, with ann
-    holding `mediations` closed mediations (each: started, invitation sent, cancelled by ann)."""
+    """Common Ground as `commonground serve` builds it, on Redis under a fresh key prefix, seeded
+    as `seeding` says through the real service and effect runner (so every invitation's DM, App
+    Home, timers and outbox are as in production). Puts the click payloads into `info`."""
     from bot.app import create_app
     from bot.crypto import new_key
     from bot.effects import EffectRunner
@@ -201,15 +261,45 @@ async def our_app(
             runner = EffectRunner(bolt.client, services.service)
             team = team_key(None, standin.team_id)
             ann = standin.user_id("ann")
-            closed: list[str] = []
-            for name in COLLEAGUES[:mediations]:
-                other = standin.user_id(name)
-                start = c.Start(actor=ann, respondent=other, topic=f"Release dates with {name}")
+            started_at = time.perf_counter()
+
+            async def invite(inviter: str, invitee: str, topic: str) -> str:
+                start = c.Start(actor=inviter, respondent=invitee, topic=topic)
                 started = await services.service.start(team, start)
                 await runner.run(started)
-                cancelled = await services.service.act(team, started.mediation.id, c.Cancel(actor=ann))
+                return started.mediation.id
+
+            closed: list[str] = []
+            for name in COLLEAGUES[: seeding.closed]:
+                mediation_id = await invite(ann, standin.user_id(name), f"Release dates with {name}")
+                if name == COLLEAGUES[0]:
+                    # bob's Accept as his client showed it before ann cancelled (a stale screen: once
+                    # the mediation closes, the redraw takes the button away)
+                    info["click"] = click_template(standin, standin.user_id(name))
+                cancelled = await services.service.act(team, mediation_id, c.Cancel(actor=ann))
                 await runner.run(cancelled)
-                closed.append(started.mediation.id)
+                closed.append(mediation_id)
+            for name in COLLEAGUES[seeding.closed : seeding.closed + seeding.open]:
+                await invite(ann, standin.user_id(name), f"Handovers with {name}")
+
+            pairs = [
+                (standin.add_user(f"inviter-{i}"), standin.add_user(f"invitee-{i}"))
+                for i in range(seeding.invitations)
+            ]
+            for first in range(0, len(pairs), SEED_BATCH):
+                batch = pairs[first : first + SEED_BATCH]
+                await asyncio.gather(*(invite(a, b, "Sharing the on-call rota") for a, b in batch))
+            invitations = [click_template(standin, invitee) for _, invitee in pairs]
+            if any(click is None for click in invitations):
+                raise RuntimeError("an open invitation has no Accept button")
+            info["invitations"] = invitations
+            log.info(
+                "seeded %d + %d mediations for ann and %d open invitations in %.1f s",
+                seeding.closed,
+                seeding.open,
+                seeding.invitations,
+                time.perf_counter() - started_at,
+            )
             info.update(key_prefix=prefix, team=team, closed_mediations=closed)
             yield build_web_app(bolt, services, signing_secret=secret)
         finally:
@@ -267,7 +357,11 @@ def control_routes(standin: BenchStandIn, info: JSON) -> web.RouteTableDef:
 
     @routes.get("/bench/info")
     async def get_info(request: web.Request) -> web.Response:
-        return web.json_response(info)
+        return web.json_response({k: v for k, v in info.items() if k != "invitations"})
+
+    @routes.get("/bench/invitations")
+    async def get_invitations(request: web.Request) -> web.Response:
+        return web.json_response({"clicks": info.get("invitations", [])})
 
     @routes.post("/bench/response_urls")
     async def response_urls(request: web.Request) -> web.Response:
@@ -300,7 +394,7 @@ def control_routes(standin: BenchStandIn, info: JSON) -> web.RouteTableDef:
     return routes
 
 
-async def serve(kind: str, port: int, redis_url: str, secret: str, mediations: int) -> int:
+async def serve(kind: str, port: int, redis_url: str, secret: str, seeding: Seeding) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -323,9 +417,8 @@ async def serve(kind: str, port: int, redis_url: str, secret: str, mediations: i
         if kind == "bare":
             app = bare_app(standin, secret)
         else:
-            app = await stack.enter_async_context(our_app(standin, secret, redis_url, mediations, info))
-            info["click"] = click_template(standin, users[COLLEAGUES[0]])
-            if info["click"] is None:
+            app = await stack.enter_async_context(our_app(standin, secret, redis_url, seeding, info))
+            if info.get("click") is None:
                 raise RuntimeError("seeding left no invitation with an Accept button in bob's DM")
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
@@ -335,6 +428,14 @@ async def serve(kind: str, port: int, redis_url: str, secret: str, mediations: i
         info["url"] = f"http://127.0.0.1:{port}/slack/events"
         info["control"] = standin.url
         print(f"{READY} {json.dumps({k: info[k] for k in ('kind', 'pid', 'url', 'control')})}", flush=True)
+        profile_to = os.environ.get("BENCH_PROFILE") if kind == "ours" else None
+        if profile_to:  # BENCH_PROFILE=path: cProfile of ours once seeded, written on the way out
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+            stack.callback(profiler.dump_stats, profile_to)
+            stack.callback(profiler.disable)
         await stop.wait()
         await settle(limit=3.0)
     return 0
@@ -345,15 +446,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kind", choices=("bare", "ours"), required=True)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--redis-url", default=DEFAULT_REDIS, help=f"ours only (default {DEFAULT_REDIS})")
-    parser.add_argument("--mediations", type=int, default=3, help="closed mediations seeded for ann (1-8)")
+    defaults = Seeding()
+    parser.add_argument(
+        "--closed",
+        type=int,
+        default=defaults.closed,
+        help=f"closed mediations seeded for ann (1-{len(COLLEAGUES)})",
+    )
+    parser.add_argument("--open", type=int, default=defaults.open, help="open mediations seeded for ann")
+    parser.add_argument(
+        "--invitations",
+        type=int,
+        default=defaults.invitations,
+        help="open invitations for the click scenario",
+    )
     parser.add_argument("--log-level", default="INFO", help="as LOG_LEVEL of `commonground serve`")
     args = parser.parse_args(argv)
-    if not 1 <= args.mediations <= len(COLLEAGUES):
-        parser.error(f"--mediations must be between 1 and {len(COLLEAGUES)}")
+    if not (args.closed >= 1 and args.open >= 0 and args.closed + args.open <= len(COLLEAGUES)):
+        parser.error(f"--closed (at least 1) and --open add up to at most {len(COLLEAGUES)}")
+    if not 1 <= args.invitations <= 100_000:
+        parser.error("--invitations must be between 1 and 100,000")
+    seeding = Seeding(closed=args.closed, open=args.open, invitations=args.invitations)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     secret = os.environ.get("BENCH_SIGNING_SECRET") or DEFAULT_SECRET
     try:
-        return asyncio.run(serve(args.kind, args.port, args.redis_url, secret, args.mediations))
+        return asyncio.run(serve(args.kind, args.port, args.redis_url, secret, seeding))
     except (OSError, RuntimeError) as exc:
         print(f"bench_server: cannot start: {exc}", file=sys.stderr, flush=True)
         return 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -26,6 +27,9 @@ from bot.views.prepare import write_modal as prepare_modal
 from bot.views.safety import delete_prompt
 from flows import commands as c
 from flows.errors import Refused
+
+# How long `/mediate status` may read before it acks (Slack waits 3 s for the ack).
+STATUS_ACK_SECONDS = 1.5
 
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|([^>]*))?>\s*")
 
@@ -76,8 +80,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await ack(response_type="ephemeral", text=t.DELETE_WHAT, blocks=delete_prompt())
             return
         if word == "status":
-            await ack()
-            await _status(deps, reply_via(deps, command, respond), team_of(context), user)
+            await _status(deps, ack, reply_via(deps, command, respond), team_of(context), user)
             return
         if word == "cancel":
             await ack()
@@ -118,16 +121,33 @@ def register_shortcuts(app: AsyncApp, deps: Deps) -> None:
         await open_modal(deps, client, of(context, ShortcutPayload), view)
 
 
-async def _status(deps: Deps, reply: Reply, team: str, user: str) -> None:
+async def _status_answer(deps: Deps, team: str, user: str) -> tuple[str, list[dict[str, Any]] | None]:
+    """The `/mediate status` answer for this person: (text, blocks)."""
     try:
         mediations = await deps.service.store.for_user(team, user)
     except StoreUnavailable as exc:
-        await reply(error_text(exc))
-        return
+        return error_text(exc), None
     if not mediations:
-        await reply(t.STATUS_NONE)
+        return t.STATUS_NONE, None
+    return t.STATUS_HEADER, status_blocks(mediations, user)
+
+
+async def _status(deps: Deps, ack: AsyncAck, reply: Reply, team: str, user: str) -> None:
+    """Answer in the ack itself (Slack shows an ephemeral body of a slash command's ack): no second
+    request. A read slower than `STATUS_ACK_SECONDS` (a struggling Redis) is acked empty first and
+    answered through the response_url when it is done, so the ack stays inside Slack's 3 s."""
+    answer = asyncio.ensure_future(_status_answer(deps, team, user))
+    try:
+        text, blocks = await asyncio.wait_for(asyncio.shield(answer), STATUS_ACK_SECONDS)
+    except TimeoutError:
+        await ack()
+        text, blocks = await answer
+        await reply(text, blocks=blocks)
         return
-    await reply(t.STATUS_HEADER, blocks=status_blocks(mediations, user))
+    if blocks is None:
+        await ack(response_type="ephemeral", text=text)
+    else:
+        await ack(response_type="ephemeral", text=text, blocks=blocks)
 
 
 async def _cancel(deps: Deps, reply: Reply, team: str, user: str, rest: str) -> None:

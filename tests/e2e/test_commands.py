@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot import texts as t
+from bot.listeners import commands
 from flows.models import Outcome, Stage
 from tests.e2e import play
 from tests.support.harness import Harness
@@ -19,6 +22,26 @@ async def test_status_lists_mediations_and_stage(h: Harness) -> None:
     assert t.STATUS_NONE in h.ephemeral_texts(h.ann)
     await play.start(h)
     await h.command(h.ann, "status")
+    latest = h.standin.ephemerals(h.ann)[-1]
+    assert "the release dates" in str(latest.blocks) and t.STAGES[Stage.INVITATION] in str(latest.blocks)
+
+
+async def test_status_is_answered_in_the_ack(h: Harness) -> None:
+    await play.start(h)
+    before = len(h.standin.calls)
+    result = await h.command(h.ann, "status")
+    assert result.error is None and "the release dates" in result.body  # the ack carries the answer
+    assert not [call for call in h.standin.calls[before:] if call.method == "response_url"]
+    assert "the release dates" in str(h.standin.ephemerals(h.ann)[-1].blocks)
+
+
+async def test_a_slow_status_read_acks_first_and_answers_through_the_response_url(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await play.start(h)
+    monkeypatch.setattr(commands, "STATUS_ACK_SECONDS", 0)  # every read is "too slow" for the ack
+    result = await h.command(h.ann, "status")
+    assert result.status == 200 and result.body.strip() == ""
     latest = h.standin.ephemerals(h.ann)[-1]
     assert "the release dates" in str(latest.blocks) and t.STAGES[Stage.INVITATION] in str(latest.blocks)
 

@@ -180,6 +180,27 @@ def test_delivery_key_with_a_user_that_is_not_a_dict(user: object) -> None:
     assert delivery_key({"type": "event_callback", "event_id": ["E"], "trigger_id": 3}) is None
 
 
+@pytest.mark.parametrize(
+    ("text", "deduped"),
+    [
+        ("help", False),
+        ("Status", False),
+        ("status  ", False),
+        ("?", False),
+        ("cancel", True),
+        ("", True),
+        ("<@U1|bob> the rota", True),
+        ("prepare", True),
+        ("delete-my-data", True),
+        ("statuses", True),
+    ],
+)
+def test_only_read_only_commands_skip_the_dedupe(text: str, deduped: bool) -> None:
+    body = {"command": "/mediate", "text": text, "trigger_id": "1.2.abc"}
+    assert delivery_key(body) == ("trigger:1.2.abc" if deduped else None)
+    assert delivery_key({**body, "text": 5}) == "trigger:1.2.abc"
+
+
 @pytest.mark.parametrize("timestamp", ["abc", "", "1e9", "-1", " 1", "١٢٣", "9" * 5000])
 async def test_a_timestamp_that_is_not_a_number_is_a_401(
     h: Harness, errors: pytest.LogCaptureFixture, timestamp: str
