@@ -60,7 +60,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp  # noqa: E402
 from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 
 from bot.sandbox import elements, payloads  # noqa: E402
-from bot.sandbox.models import JSON, Conversation, SlackError, User  # noqa: E402
+from bot.sandbox.models import JSON, SlackError  # noqa: E402
 from bot.sandbox.webapi import SlackStandIn  # noqa: E402
 
 READY = "BENCH-READY"
@@ -83,46 +83,6 @@ class BenchStandIn(SlackStandIn):
         self.outcomes: Counter[str] = Counter()
         self.busy = 0.0
         self.connections = 0
-        self._names: set[str] = set()
-        self._ims: dict[str, str] = {}
-
-    # The workspace looks people and DMs up by scanning every one (fine for tests); the bench
-    # seeds thousands, so it keeps indexes: the stand-in's cost must not grow with the seeding.
-    def add_user(self, name: str, **kwargs: Any) -> str:
-        if name in self._names:
-            raise ValueError(f"a user named {name!r} exists already")
-        user_id = self._new_id("U")
-        self.users[user_id] = User(
-            id=user_id, name=name, real_name=name.title(), display_name=name, team_id=self.team_id
-        )
-        self._names.add(name)
-        return user_id
-
-    def im_with(self, user_id: str) -> str:
-        found = self._ims.get(user_id)
-        if found is None:
-            if user_id not in self.users:
-                raise KeyError(f"unknown user {user_id!r}")
-            conv = Conversation(
-                id=self._new_id("D"),
-                kind="im",
-                name=user_id,
-                members=[user_id, self.bot_user_id],
-                created=int(self.clock()),
-                creator=self.bot_user_id,
-                im_user=user_id,
-            )
-            self.conversations[conv.id] = conv
-            found = self._ims[user_id] = conv.id
-        return found
-
-    def _conversations_open(self, args: JSON) -> JSON:
-        users = str(args.get("users") or "")
-        if args.get("channel") or "," in users or users not in self._ims:
-            return super()._conversations_open(args)
-        if self.users[users].deleted:
-            raise SlackError("user_disabled")
-        return {"no_op": True, "already_open": True, "channel": {"id": self._ims[users]}}
 
     def record(
         self, method: str, args: JSON, error: SlackError | None = None, *, injected: bool = False

@@ -281,6 +281,7 @@ def load_workspace(ws: Workspace, data: JSON) -> None:
         users = {ws.bot_user_id: ws.users[ws.bot_user_id], **users}
     ws.users = users
     ws.conversations = conversations
+    ws.reindex()
     ws.views = views
     ws._messages = messages
     ws._ephemerals = ephemerals

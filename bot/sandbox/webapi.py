@@ -401,9 +401,9 @@ class SlackStandIn(Workspace):
             self._known_user(user_id)
             if self.users[user_id].deleted:
                 raise SlackError("user_disabled")
-        existing = set(self.conversations)
+        before = len(self.conversations)
         channel_id = self.im_with(ids[0]) if len(ids) == 1 else self.mpim_with(ids)
-        if channel_id in existing:
+        if len(self.conversations) == before:  # found, not created
             return {"no_op": True, "already_open": True, "channel": {"id": channel_id}}
         return {"channel": {"id": channel_id}}
 

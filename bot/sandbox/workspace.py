@@ -70,6 +70,10 @@ class Workspace:
         self.users: dict[str, User] = {}
         self.usergroups: dict[str, list[str]] = {}
         self.conversations: dict[str, Conversation] = {}
+        # Lookups by name and by IM partner, kept with `users` and `conversations` (see `reindex`), so
+        # that a workspace of thousands of people (the bench seeds them) costs no more per call.
+        self._names: dict[str, str] = {}
+        self._ims: dict[str, str] = {}
         self.views: dict[str, View] = {}
         self.calls: list[ApiCall] = []
         self.version = 0
@@ -92,6 +96,13 @@ class Workspace:
             is_bot=True,
             bot_id=bot_id,
         )
+        self._names[bot_name] = bot_user_id
+
+    def reindex(self) -> None:
+        """Rebuild the lookups by name and IM partner after `users` or `conversations` were replaced
+        (loading a saved workspace)."""
+        self._names = {user.name: user.id for user in self.users.values()}
+        self._ims = {c.im_user: c.id for c in self.conversations.values() if c.kind == "im" and c.im_user}
 
     # ------------------------------------------------------------------ people
 
@@ -108,7 +119,7 @@ class Workspace:
         tz: str = "Europe/London",
     ) -> str:
         """Add a member called ``name`` (unique) and return their user id (``U0SB…``)."""
-        if any(u.name == name for u in self.users.values()):
+        if name in self._names:
             raise ValueError(f"a user named {name!r} exists already")
         user_id = self._new_id("U")
         self.users[user_id] = User(
@@ -124,6 +135,7 @@ class Workspace:
             tz=tz,
             bot_id=self._new_id("B") if is_bot else None,
         )
+        self._names[name] = user_id
         self.mark_changed()
         return user_id
 
@@ -136,10 +148,10 @@ class Workspace:
 
     def user_id(self, name: str) -> str:
         """Return the id of the user called ``name`` (KeyError if there is none)."""
-        for user in self.users.values():
-            if user.name == name:
-                return user.id
-        raise KeyError(f"no user named {name!r}")
+        found = self._names.get(name)
+        if found is None:
+            raise KeyError(f"no user named {name!r}")
+        return found
 
     def user(self, user_id: str) -> User:
         """Return the user with this id (KeyError if unknown)."""
@@ -154,9 +166,9 @@ class Workspace:
 
     def im_with(self, user_id: str) -> str:
         """Return the id of the bot's IM with ``user_id`` (``D…``), creating it on first use."""
-        for conv in self.conversations.values():
-            if conv.kind == "im" and conv.im_user == user_id:
-                return conv.id
+        found = self._ims.get(user_id)
+        if found is not None:
+            return found
         if user_id not in self.users:
             raise KeyError(f"unknown user {user_id!r}")
         conv = Conversation(
@@ -169,6 +181,7 @@ class Workspace:
             im_user=user_id,
         )
         self.conversations[conv.id] = conv
+        self._ims[user_id] = conv.id
         self.mark_changed()
         return conv.id
 
