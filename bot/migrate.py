@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from bot.crypto import PACKED
-from bot.store import RECENT_CLOSED, MediationStore, UnreadableMediation, unavailable
+from bot.store import RECENT_CLOSED, MediationStore, UnreadableMediation, person_lists_lua, unavailable
 from flows import retention
 from flows.aggregates import contribution, running, tally
 from flows.models import Mediation
@@ -55,35 +55,25 @@ OLD_ALL = "all"
 # ARGV: 1 version read, 2 re-encoded document ("" keeps the stored one), 3 id, 4 open ("1"|"0"),
 #       5 closing time (score), 6 closed kept per person, 7 in the "mine" sets ("1"|"0"),
 #       8 running stage ("" for none), 9 number of (open, closed) pairs
-# The index part is the save script's (bot/store.py), without a new version, counters or outbox.
-_REINDEX = """
+# The person lists are the save script's own Lua (`person_lists_lua`); no new version, counters or outbox.
+_REINDEX = (
+    """
 if redis.call('HGET', KEYS[1], 'v') ~= ARGV[1] then return 0 end
 if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'doc', ARGV[2]) end
 local id = ARGV[3]
 local open = ARGV[4] == '1'
 if open then redis.call('SADD', KEYS[3], id) else redis.call('SREM', KEYS[3], id) end
 if ARGV[8] ~= '' then redis.call('HSET', KEYS[4], id, ARGV[8]) else redis.call('HDEL', KEYS[4], id) end
-local pairs_end = 4 + 2 * tonumber(ARGV[9])
-for i = 5, pairs_end, 2 do
-  if open then
-    redis.call('SADD', KEYS[i], id)
-    redis.call('ZREM', KEYS[i + 1], id)
-  else
-    redis.call('SREM', KEYS[i], id)
-    redis.call('ZADD', KEYS[i + 1], ARGV[5], id)
-    redis.call('ZREMRANGEBYRANK', KEYS[i + 1], 0, -1 - tonumber(ARGV[6]))
-  end
-end
-for i = pairs_end + 1, #KEYS do
-  if ARGV[7] == '1' then redis.call('SADD', KEYS[i], id) else redis.call('SREM', KEYS[i], id) end
-end
-if open then
+"""
+    + person_lists_lua(first_key=5, pairs=9, closed_at=5, kept=6, mine=7)
+    + """if open then
   redis.call('SET', KEYS[2], id, 'NX')
 elseif redis.call('GET', KEYS[2]) == id then
   redis.call('DEL', KEYS[2])
 end
 return 1
 """
+)
 
 # KEYS: 1 the counters, then the documents read.
 # ARGV: 1 how many counter fields were read (n), then those n (field, value) pairs, then the version

@@ -77,6 +77,29 @@ class PairTaken(Exception):
         self.mediation_id = mediation_id
 
 
+def person_lists_lua(*, first_key: int, pairs: int, closed_at: int, kept: int, mine: int) -> str:
+    """The Lua that puts mediation `id` (open or not, in `open`) into each person's lists: from
+    KEYS[first_key], ARGV[pairs] (open set, recent closed sorted set) pairs — open: in the set; closed:
+    in the sorted set at ARGV[closed_at], trimmed to the last ARGV[kept] — then every later key, a
+    "mine" set, joined or left as ARGV[mine] is "1" or not. One text for the save script and
+    `commonground migrate`, so the two never disagree on the layout."""
+    return f"""local pairs_end = {first_key - 1} + 2 * tonumber(ARGV[{pairs}])
+for i = {first_key}, pairs_end, 2 do
+  if open then
+    redis.call('SADD', KEYS[i], id)
+    redis.call('ZREM', KEYS[i + 1], id)
+  else
+    redis.call('SREM', KEYS[i], id)
+    redis.call('ZADD', KEYS[i + 1], ARGV[{closed_at}], id)
+    redis.call('ZREMRANGEBYRANK', KEYS[i + 1], 0, -1 - tonumber(ARGV[{kept}]))
+  end
+end
+for i = pairs_end + 1, #KEYS do
+  if ARGV[{mine}] == '1' then redis.call('SADD', KEYS[i], id) else redis.call('SREM', KEYS[i], id) end
+end
+"""
+
+
 # KEYS: 1 doc, 2 pair, 3 team's open set, 4 Outcomes counters, 5 running stages of open ones,
 #       6 outbox entries, 7 outbox due,
 #       then per indexed person an (open set, recent closed sorted set) pair, then "mine" sets
@@ -85,7 +108,8 @@ class PairTaken(Exception):
 #       9 in the "mine" sets ("1"|"0"), 10 running stage ("" for none), 11 number of (open, closed)
 #       pairs, 12 outbox due time, 13 number of outbox entries, then the outbox (id, entry) pairs,
 #       then counter changes as field, delta
-_SAVE = """
+_SAVE = (
+    """
 local current = redis.call('HGET', KEYS[1], 'v')
 if ARGV[1] == '0' then
   if current then return {-1, current} end
@@ -102,22 +126,11 @@ local open = ARGV[6] == '1'
 redis.call('HSET', KEYS[1], 'v', ARGV[2], 'doc', ARGV[3])
 if open then redis.call('SADD', KEYS[3], id) else redis.call('SREM', KEYS[3], id) end
 if ARGV[10] ~= '' then redis.call('HSET', KEYS[5], id, ARGV[10]) else redis.call('HDEL', KEYS[5], id) end
-local pairs_end = 7 + 2 * tonumber(ARGV[11])
-for i = 8, pairs_end, 2 do
-  if open then
-    redis.call('SADD', KEYS[i], id)
-    redis.call('ZREM', KEYS[i + 1], id)
-  else
-    redis.call('SREM', KEYS[i], id)
-    redis.call('ZADD', KEYS[i + 1], ARGV[7], id)
-    redis.call('ZREMRANGEBYRANK', KEYS[i + 1], 0, -1 - tonumber(ARGV[8]))
-  end
-end
-for i = pairs_end + 1, #KEYS do
-  if ARGV[9] == '1' then redis.call('SADD', KEYS[i], id) else redis.call('SREM', KEYS[i], id) end
-end
--- the outbox (bot/outbox.py): this change's Slack effects, written with it. KEYS[6] the entries (hash),
--- KEYS[7] when each is due (sorted set); ARGV[12] the due time, ARGV[13] how many (id, entry) pairs follow.
+"""
+    + person_lists_lua(first_key=8, pairs=11, closed_at=7, kept=8, mine=9)
+    + """-- the outbox (bot/outbox.py): this change's Slack effects, written with it. KEYS[6] the entries
+-- (hash), KEYS[7] when each is due (sorted set); ARGV[12] the due time, ARGV[13] how many (id, entry)
+-- pairs follow.
 local outbox_end = 13 + 2 * tonumber(ARGV[13])
 for i = 14, outbox_end, 2 do
   redis.call('HSET', KEYS[6], ARGV[i], ARGV[i + 1])
@@ -133,6 +146,7 @@ elseif ARGV[5] == 'keep' then
 end
 return {1, ARGV[2]}
 """
+)
 
 
 # KEYS: pair keys; ARGV: the mediation id each must hold to be removed
