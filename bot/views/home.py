@@ -19,39 +19,32 @@ from slack_sdk.models.views import View
 from bot import texts as t
 from bot.views.common import DATE_ONLY, actions, button, context, dump_view, esc, section, slack_date
 from bot.views.ids import Action
-from flows.models import LoopStatus, Mediation, Role, SafetyOption, Stage
+from flows.models import Mediation, Role, SafetyOption, Stage
+from flows.steps import Step, pending_step
 
 HOME_LIMIT = 15
 
 
+# Each step a person can be waited on for, as the key of `texts.WAITING` (and `WAITING_THEIR`).
+WAITING_KEYS = {
+    Step.ANSWER_INVITATION: "accept",
+    Step.AGREE_RULES: "rules",
+    Step.WRITE_ANSWERS: "intake",
+    Step.CHANGE_SHARING: "sharing",
+    Step.REFLECT: "reflect",
+    Step.ANSWER_REFLECTION: "answer",
+    Step.CHECK_IN: "check_in",
+    Step.REPAIR: "repair",
+}
+
+
 def waiting_on(m: Mediation, role: Role) -> str | None:
-    """What the mediation waits for from this role (a key of `texts.WAITING`), or None."""
-    party = m.party(role)
-    if not m.is_open or m.paused:
-        return None
-    if m.stage is Stage.INVITATION:
-        return "accept" if party.accepted_at is None else None
-    if m.stage is Stage.GROUND_RULES:
-        return "rules" if party.ground_rules_at is None else None
-    if m.stage is Stage.INTAKE:
-        if party.intake_saved_at is None:
-            return "intake"
-        return "sharing" if party.sharing_chosen_at is None else None
-    if m.stage is Stage.REFLECTION:
-        listening = m.loop_for_listener(role)
-        speaking = m.loop_for_speaker(role)
-        if listening and listening.status is LoopStatus.WAITING_REFLECTION:
-            return "reflect"
-        if speaking and speaking.status is LoopStatus.WAITING_ANSWER:
-            return "answer"
-        return None
-    if m.stage is Stage.ALLIANCE:
-        if party.check_in is None:
-            return "check_in"
-        return "repair" if not party.ready_for_joint else None
-    if m.stage is Stage.JOINT:
-        return "joint"
-    return None
+    """What the mediation waits for from this role (a key of `texts.WAITING`), or None: the step that
+    waits on them (`flows.steps.pending_step`), or the conversation itself once it is open."""
+    step = pending_step(m, role)
+    if step is not None:
+        return WAITING_KEYS[step]
+    return "joint" if m.is_open and not m.paused and m.stage is Stage.JOINT else None
 
 
 _BUTTONS = {

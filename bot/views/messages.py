@@ -11,12 +11,13 @@ from slack_sdk.models.blocks import Block, DividerBlock
 from bot import texts as t
 from bot.views import confirm
 from bot.views.common import actions, button, calendar_day, context, dump, esc, section, slack_date
+from bot.views.home import WAITING_KEYS, step_button, waiting_on
 from bot.views.ids import Action, item_value
 from flows.definition import FlowDefinition, InvitationStage
 from flows.effects import Notice
 from flows.errors import RefusalCode
 from flows.models import Mediation, Role, Stage
-from flows.steps import Done, Offer, Step
+from flows.steps import Done, Offer
 
 
 @dataclass(frozen=True)
@@ -232,14 +233,12 @@ def _facilitated_notice(m: Mediation, role: Role, notice: Notice, d: FlowDefinit
         reason = next((lp.moved_on for lp in m.loops if lp.moved_on), "") or ""
         body = t.FAC_MOVED_ON.format(reason=esc(reason), **names)
         return Message(body, dump([section(body)]))
-    from bot.views.home import waiting_on  # home imports this module's helpers
 
     return _nudged(m, role, waiting_on(m, role))
 
 
 def _nudged(m: Mediation, role: Role, waiting: str | None) -> Message:
     """The facilitator's reminder of what waits on `role` (a key of `texts.WAITING`)."""
-    from bot.views.home import step_button  # home imports this module's helpers
 
     names = _names(m, role)
     if waiting is None:
@@ -253,26 +252,13 @@ def _nudged(m: Mediation, role: Role, waiting: str | None) -> Message:
     return Message(body, dump(blocks))
 
 
-# What a reminder offered, as the key of `texts.WAITING` it was written with.
-_WAITING_FOR = {
-    Step.ANSWER_INVITATION: "accept",
-    Step.AGREE_RULES: "rules",
-    Step.WRITE_ANSWERS: "intake",
-    Step.CHANGE_SHARING: "sharing",
-    Step.REFLECT: "reflect",
-    Step.ANSWER_REFLECTION: "answer",
-    Step.CHECK_IN: "check_in",
-    Step.REPAIR: "repair",
-}
-
-
 def done_message(
     m: Mediation, notice: Notice, d: FlowDefinition, speaker: Role | None, offer: Offer, done: Done
 ) -> Message:
     """The message that offered `offer`, as it reads once the step is done: its own words, no buttons,
     and a line saying what happened and when."""
     if notice is Notice.NUDGED:  # worded from what waited then, not from what waits now
-        original = _nudged(m, offer.role, _WAITING_FOR.get(offer.step))
+        original = _nudged(m, offer.role, WAITING_KEYS.get(offer.step))
     else:
         original = notice_message(m, offer.role, notice, d, speaker)
     line = t.STEP_DONE[done.kind].format(when=slack_date(done.at))
