@@ -14,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts as t
 from bot.effects import EffectRunner, HomeSection
+from bot.jobs import JobPolicy, JobQueue
 from bot.listeners import actions, admin, commands, erase, events, facilitate, prepare, views
 from bot.listeners.common import Deps, tell
 from bot.middleware import dedupe, parse_payloads
@@ -48,6 +49,13 @@ class Services:
 
 def create_app(settings: Settings, services: Services) -> AsyncApp:
     """Build the Bolt app with every listener attached."""
+    return build_app(settings, services)[0]
+
+
+def build_app(settings: Settings, services: Services) -> tuple[AsyncApp, Deps]:
+    """The Bolt app and what its listeners share. The worker builds the same (without serving it),
+    so that what it delivers looks exactly as what the web process would have (App Home's sections
+    included) and it can do a job as the listener would have."""
     quiet_slack_loggers()
     token = settings.slack_bot_token.get_secret_value()
     # Listeners answer people within Slack's 3 s: their client retries once, quickly. Effects run
@@ -61,9 +69,14 @@ def create_app(settings: Settings, services: Services) -> AsyncApp:
         raise_error_for_unhandled_request=False,
     )
     app.middleware(parse_payloads())
-    app.middleware(dedupe(services.service.store))
+    app.middleware(dedupe(services.service.store, actions.CLAIMED_BY_LISTENER))
+    store = services.service.store
+    policy = JobPolicy(enabled=settings.hand_over, lease_seconds=settings.job_lease_seconds)
     deps = Deps(
-        service=services.service, runner=EffectRunner(effects_client, services.service), http=services.http
+        service=services.service,
+        runner=EffectRunner(effects_client, services.service),
+        http=services.http,
+        jobs=JobQueue(store.redis, prefix=store.prefix, policy=policy),
     )
     commands.register(app, deps)
     actions.register(app, deps)
@@ -75,7 +88,7 @@ def create_app(settings: Settings, services: Services) -> AsyncApp:
     erase.register(app, deps)
     app.error(apologise)
     deps.runner.home_sections.append(_safety_section(services))  # last: the footer everyone sees
-    return app
+    return app, deps
 
 
 async def apologise(

@@ -62,15 +62,12 @@ async def _serve(settings: Settings) -> None:
 async def _worker(settings: Settings) -> None:
     from datetime import timedelta
 
-    from bot.effects import EffectRunner
+    from bot.app import build_app
     from bot.runtime import open_services
-    from bot.webclient import web_client
     from bot.worker import WorkerOptions, run_worker
 
     async with open_services(settings) as services:
-        client = web_client(
-            settings.slack_bot_token.get_secret_value(), settings.slack_api_url, services.http
-        )
+        app, deps = build_app(settings, services)  # the listeners' deps: App Home's sections, jobs
         print("Common Ground worker started.", flush=True)
         options = WorkerOptions(
             batch=settings.timer_batch,
@@ -79,7 +76,7 @@ async def _worker(settings: Settings) -> None:
             idle=settings.worker_idle_seconds,
             max_tries=settings.timer_max_tries,
         )
-        await run_worker(services.service, EffectRunner(client, services.service), options)
+        await run_worker(services.service, deps.runner, options, hand_over=(deps, app.client))
 
 
 async def _migrate(settings: Settings, *, dry_run: bool) -> int:

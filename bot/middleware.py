@@ -76,14 +76,28 @@ def parse_payloads() -> Callable[..., Awaitable[BoltResponse | None]]:
     return middleware
 
 
-def dedupe(store: MediationStore) -> Callable[..., Awaitable[BoltResponse | None]]:
-    """A Bolt middleware that lets each delivery through once."""
+def clicked_action(body: dict[str, Any]) -> str | None:
+    """The action id of a click's first action (None for anything else)."""
+    if body.get("type") != "block_actions":
+        return None
+    actions = body.get("actions")
+    first = actions[0] if isinstance(actions, list) and actions else None
+    found = first.get("action_id") if isinstance(first, dict) else None
+    return found if isinstance(found, str) else None
+
+
+def dedupe(
+    store: MediationStore, claimed_by_listener: frozenset[str] = frozenset()
+) -> Callable[..., Awaitable[BoltResponse | None]]:
+    """A Bolt middleware that lets each delivery through once. Clicks whose action id is in
+    `claimed_by_listener` go through: their listener claims the delivery itself, in the same round
+    trip as handing the work to the worker (bot/listeners/handover.py)."""
 
     async def middleware(
         req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[None]]
     ) -> BoltResponse | None:
         key = delivery_key(req.body)
-        if key is not None:
+        if key is not None and clicked_action(req.body) not in claimed_by_listener:
             try:
                 first = await store.claim_once(key)
             except StoreUnavailable:

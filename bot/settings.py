@@ -71,6 +71,16 @@ class Settings(BaseSettings):
         le=300,
         validation_alias=AliasChoices("COMMONGROUND_WORKER_IDLE_SECONDS", "worker_idle_seconds"),
     )
+    # the hand-over of clicks and `/mediate status` to a worker (bot/jobs.py)
+    hand_over: bool = Field(
+        default=True, validation_alias=AliasChoices("COMMONGROUND_HAND_OVER", "hand_over")
+    )  # False: the web process does all the work after its acks, even with a worker running
+    job_lease_seconds: float = Field(
+        default=60,
+        ge=5,
+        le=3600,
+        validation_alias=AliasChoices("COMMONGROUND_JOB_LEASE_SECONDS", "job_lease_seconds"),
+    )
     redis_cluster: bool = Field(
         default=False, validation_alias=AliasChoices("REDIS_CLUSTER", "redis_cluster")
     )  # REDIS_URL names one node of a Redis Cluster; the client finds the others
@@ -117,6 +127,8 @@ _ENV_NAMES = {
     "timer_lease_seconds": "COMMONGROUND_TIMER_LEASE_SECONDS",
     "timer_max_tries": "COMMONGROUND_TIMER_MAX_TRIES",
     "worker_idle_seconds": "COMMONGROUND_WORKER_IDLE_SECONDS",
+    "hand_over": "COMMONGROUND_HAND_OVER",
+    "job_lease_seconds": "COMMONGROUND_JOB_LEASE_SECONDS",
     "redis_cluster": "REDIS_CLUSTER",
     "redis_max_connections": "REDIS_MAX_CONNECTIONS",
     "redis_pool_timeout": "REDIS_POOL_TIMEOUT",

@@ -11,12 +11,19 @@ and tried again after a backoff, and given up after `max_tries`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from slack_sdk.web.async_client import AsyncWebClient
+
 from bot.effects import EffectRunner
+from bot.jobs import Leased
+from bot.listeners.common import Deps
+from bot.listeners.handover import run_job
 from bot.service import MediationNotFound, MediationService
 from bot.store import StoreUnavailable, VersionConflict
 from bot.timers import Claim, DueTimer, TimerQueue, parse
@@ -176,20 +183,70 @@ async def deliver_outbox(
 
 
 async def run_worker(
-    service: MediationService, runner: EffectRunner, options: WorkerOptions | None = None
+    service: MediationService,
+    runner: EffectRunner,
+    options: WorkerOptions | None = None,
+    hand_over: tuple[Deps, AsyncWebClient] | None = None,
 ) -> None:
     """Deliver due timers and the outbox forever: sweep again at once while there is a backlog, sleep
-    only when nothing was due. No exception ends the loop."""
+    only when nothing was due. No exception ends the loop. With `hand_over` (what the listeners share,
+    and their client), it also does the jobs the web process hands over (`run_jobs`), alongside."""
     worker = TimerWorker(service, runner, options)
+    jobs = asyncio.create_task(run_jobs(*hand_over)) if hand_over and hand_over[0].jobs else None
+    try:
+        while True:
+            taken = 0
+            try:
+                taken = await worker.sweep()
+            except Exception as exc:  # StoreUnavailable, VersionConflict, anything: log, wait, go on
+                log.warning("timer sweep failed; retrying", extra={"error": type(exc).__name__})
+            try:
+                taken += await deliver_outbox(service, runner)
+            except Exception as exc:  # the same: the outbox is drained again on the next round
+                log.warning("outbox drain failed; retrying", extra={"error": type(exc).__name__})
+            if not taken:
+                await asyncio.sleep(worker.options.idle)
+    finally:
+        if jobs is not None:
+            jobs.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await jobs
+
+
+async def run_jobs(deps: Deps, client: AsyncWebClient) -> None:
+    """Do the jobs the web process hands over (bot/jobs.py) forever: say this worker is alive, take
+    what is queued (jobs whose lease ran out too), do each as its listener would have, mark it done;
+    block on the wake list when nothing is queued. No exception ends the loop."""
+    queue = deps.jobs
+    assert queue is not None
+    policy = queue.policy
+    slots = asyncio.Semaphore(policy.batch)
+    beaten = float("-inf")
+
+    async def one(leased: Leased) -> None:
+        async with slots:
+            try:
+                await run_job(deps, client, leased.job)
+            except Exception as exc:  # a job that cannot be done now is taken again when its lease ends
+                log.warning("job failed", extra={"job": leased.job.kind.value, "error": type(exc).__name__})
+                return
+            try:
+                await queue.done(leased)
+            except Exception as exc:  # done again after the lease: the engine refuses a repeat
+                log.warning("job not marked done", extra={"error": type(exc).__name__})
+
     while True:
-        taken = 0
         try:
-            taken = await worker.sweep()
-        except Exception as exc:  # StoreUnavailable, VersionConflict, anything: log, wait, go on
-            log.warning("timer sweep failed; retrying", extra={"error": type(exc).__name__})
-        try:
-            taken += await deliver_outbox(service, runner)
-        except Exception as exc:  # the same: the outbox is drained again on the next round
-            log.warning("outbox drain failed; retrying", extra={"error": type(exc).__name__})
-        if not taken:
-            await asyncio.sleep(worker.options.idle)
+            if time.monotonic() - beaten >= policy.heartbeat_seconds:
+                await queue.beat()
+                beaten = time.monotonic()
+            taken = await queue.take()
+            if not taken:
+                await queue.wait(policy.heartbeat_seconds / 2)
+                continue
+            await asyncio.gather(*(one(leased) for leased in taken))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("job round failed; retrying", extra={"error": type(exc).__name__})
+            await asyncio.sleep(policy.heartbeat_seconds / 2)

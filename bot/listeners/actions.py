@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts as t
 from bot.guards import can_open
+from bot.jobs import JobKind, carrying, new_job
 from bot.listeners.common import (
     Deps,
     act_on_click,
@@ -22,6 +23,7 @@ from bot.listeners.common import (
     team_of,
     update_modal,
 )
+from bot.listeners.handover import Handover, hand_over
 from bot.payloads import BlockActions, of
 from bot.store import StoreUnavailable
 from bot.views import modals
@@ -88,12 +90,30 @@ def register(app: AsyncApp, deps: Deps) -> None:
     app.action(Action.KEEP_WORDS.value)(_keep_words_handler(deps))
 
 
+# The clicks whose listener claims the delivery itself (with the hand-over to the worker, in one
+# round trip): the dedupe middleware lets them through.
+CLAIMED_BY_LISTENER = frozenset(action.value for action in _CHANGES)
+
+
 def _change_handler(deps: Deps, factory: Callable[[str], c.Command]) -> Callable[..., Any]:
     async def handler(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
+        clicked = of(context, BlockActions)
+        team, command = team_of(context), factory(clicked.user_id)
+        job = new_job(
+            JobKind.CHANGE,
+            team,
+            clicked.user_id,
+            mediation_id=action_value(body),
+            **carrying(command),
+            channel=clicked.channel_id,
+            trigger_id=clicked.trigger_id,
+        )
+        handed = await hand_over(deps, body, job)
         await ack()
-        await act_on_click(deps, client, body, team_of(context), factory(of(context, BlockActions).user_id))
+        if handed is Handover.HERE:
+            await act_on_click(deps, client, body, team, command)
 
     return handler
 

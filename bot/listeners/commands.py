@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import Any
 
@@ -12,8 +11,11 @@ from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts as t
+from bot.jobs import JobKind, new_job
 from bot.listeners.common import Deps, Reply, error_text, flow_enabled, open_modal, reply_via, team_of
 from bot.listeners.facilitate import open_facilitate_modal
+from bot.listeners.handover import Handover, hand_over
+from bot.listeners.status import answer_in_ack
 from bot.payloads import Shortcut as ShortcutPayload
 from bot.payloads import SlashCommand, of
 from bot.service import MediationNotFound
@@ -21,15 +23,11 @@ from bot.store import StoreUnavailable
 from bot.views import confirm
 from bot.views.common import button, dump, esc, section
 from bot.views.ids import Action, Shortcut
-from bot.views.messages import status_blocks
 from bot.views.modals import info_modal, start_modal
 from bot.views.prepare import write_modal as prepare_modal
 from bot.views.safety import delete_prompt
 from flows import commands as c
 from flows.errors import Refused
-
-# How long `/mediate status` may read before it acks (Slack waits 3 s for the ack).
-STATUS_ACK_SECONDS = 1.5
 
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|([^>]*))?>\s*")
 
@@ -80,7 +78,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await ack(response_type="ephemeral", text=t.DELETE_WHAT, blocks=delete_prompt())
             return
         if word == "status":
-            await _status(deps, ack, reply_via(deps, command, respond), team_of(context), user)
+            team = team_of(context)
+            job = new_job(JobKind.STATUS, team, user, response_url=sent.response_url)
+            if await hand_over(deps, command, job, claim=False) is Handover.QUEUED:
+                await ack()  # the worker answers through the response_url
+                return
+            await answer_in_ack(deps, ack, reply_via(deps, command, respond), team, user)
             return
         if word == "cancel":
             await ack()
@@ -119,35 +122,6 @@ def register_shortcuts(app: AsyncApp, deps: Deps) -> None:
         await ack()
         view = start_modal(None, "") if await _enabled(deps, context, "peer") else info_modal(t.FLOW_OFF)
         await open_modal(deps, client, of(context, ShortcutPayload), view)
-
-
-async def _status_answer(deps: Deps, team: str, user: str) -> tuple[str, list[dict[str, Any]] | None]:
-    """The `/mediate status` answer for this person: (text, blocks)."""
-    try:
-        mediations = await deps.service.store.for_user(team, user)
-    except StoreUnavailable as exc:
-        return error_text(exc), None
-    if not mediations:
-        return t.STATUS_NONE, None
-    return t.STATUS_HEADER, status_blocks(mediations, user)
-
-
-async def _status(deps: Deps, ack: AsyncAck, reply: Reply, team: str, user: str) -> None:
-    """Answer in the ack itself (Slack shows an ephemeral body of a slash command's ack): no second
-    request. A read slower than `STATUS_ACK_SECONDS` (a struggling Redis) is acked empty first and
-    answered through the response_url when it is done, so the ack stays inside Slack's 3 s."""
-    answer = asyncio.ensure_future(_status_answer(deps, team, user))
-    try:
-        text, blocks = await asyncio.wait_for(asyncio.shield(answer), STATUS_ACK_SECONDS)
-    except TimeoutError:
-        await ack()
-        text, blocks = await answer
-        await reply(text, blocks=blocks)
-        return
-    if blocks is None:
-        await ack(response_type="ephemeral", text=text)
-    else:
-        await ack(response_type="ephemeral", text=text, blocks=blocks)
 
 
 async def _cancel(deps: Deps, reply: Reply, team: str, user: str, rest: str) -> None:

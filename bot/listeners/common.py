@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts as t
 from bot.effects import EffectRunner
+from bot.jobs import JobQueue
 from bot.payloads import Interaction, SlashCommand
 from bot.service import MediationNotFound, MediationService
 from bot.store import PairTaken, StoreUnavailable, UnreadableMediation, VersionConflict, team_key
@@ -35,6 +36,7 @@ class Deps:
     service: MediationService
     runner: EffectRunner
     http: aiohttp.ClientSession | None = None
+    jobs: JobQueue | None = None  # the hand-over to the worker (bot/jobs.py); None: always here
 
 
 class Reply(Protocol):
@@ -48,21 +50,38 @@ def reply_via(deps: Deps, command: dict[str, Any], respond: AsyncRespond) -> Rep
     `respond` opens a new connection each time), or through `respond` when there is no session."""
 
     async def reply(text: str, blocks: list[dict[str, Any]] | None = None) -> None:
-        body: dict[str, Any] = {"response_type": "ephemeral", "text": text}
-        if blocks is not None:
-            body["blocks"] = blocks
         url = command.get("response_url")
-        if deps.http is None or not url:
-            await respond(**body)
+        if deps.http is None or not isinstance(url, str) or not url:
+            await respond(**ephemeral_body(text, blocks))
             return
-        try:
-            async with deps.http.post(url, json=body, timeout=aiohttp.ClientTimeout(total=10)) as response:
-                if response.status != 200:
-                    log.warning("response_url post failed", extra={"status": response.status})
-        except aiohttp.ClientError as exc:
-            log.warning("response_url post failed", extra={"error": type(exc).__name__})
+        await post_ephemeral(deps, url, text, blocks)
 
     return reply
+
+
+def ephemeral_body(text: str, blocks: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A private answer to a slash command, as its response_url takes it."""
+    body: dict[str, Any] = {"response_type": "ephemeral", "text": text}
+    if blocks is not None:
+        body["blocks"] = blocks
+    return body
+
+
+async def post_ephemeral(
+    deps: Deps, url: str | None, text: str, blocks: list[dict[str, Any]] | None = None
+) -> None:
+    """Answer a slash command privately through its response_url, on the shared HTTP session."""
+    if not url or deps.http is None:
+        log.warning("no response_url to answer through")
+        return
+    try:
+        async with deps.http.post(
+            url, json=ephemeral_body(text, blocks), timeout=aiohttp.ClientTimeout(total=10)
+        ) as response:
+            if response.status != 200:
+                log.warning("response_url post failed", extra={"status": response.status})
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        log.warning("response_url post failed", extra={"error": type(exc).__name__})
 
 
 def team_of(context: AsyncBoltContext) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot import texts as t
-from bot.listeners import commands
+from bot.listeners import status
 from flows.models import Outcome, Stage
 from tests.e2e import play
 from tests.support.harness import Harness
@@ -39,7 +39,7 @@ async def test_a_slow_status_read_acks_first_and_answers_through_the_response_ur
     h: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await play.start(h)
-    monkeypatch.setattr(commands, "STATUS_ACK_SECONDS", 0)  # every read is "too slow" for the ack
+    monkeypatch.setattr(status, "STATUS_ACK_SECONDS", 0)  # every read is "too slow" for the ack
     result = await h.command(h.ann, "status")
     assert result.status == 200 and result.body.strip() == ""
     latest = h.standin.ephemerals(h.ann)[-1]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import copy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -10,7 +12,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.app import Services, create_app
+from bot.app import Services, build_app
 from bot.config_store import ConfigStore
 from bot.definitions import DefinitionSource
 from bot.lifecycle import drain
@@ -21,6 +23,7 @@ from bot.service import MediationService
 from bot.settings import load_settings
 from bot.store import MediationStore, team_key
 from bot.web import build_web_app
+from bot.worker import run_jobs
 from flows.models import Mediation
 
 SIGNING_SECRET = "test-signing-secret-7d1e"
@@ -53,6 +56,7 @@ class Harness:
         self.slack: SlackDelivery
         self.allow_rejections: set[str] = set()
         self.app_url = ""
+        self.worker: asyncio.Task[None] | None = None
 
     @property
     def team(self) -> str:
@@ -75,7 +79,8 @@ class Harness:
         )
         self.http = aiohttp.ClientSession()
         services = Services(service=self.service, http=self.http)
-        bolt = create_app(settings, services)
+        bolt, self.deps = build_app(settings, services)
+        self.bolt = bolt
         self._runner = web.AppRunner(
             build_web_app(bolt, services, signing_secret=SIGNING_SECRET), access_log=None
         )
@@ -89,6 +94,7 @@ class Harness:
 
     async def stop(self) -> None:
         await self.settle()
+        await self.stop_worker()
         await self.slack.close()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -96,9 +102,34 @@ class Harness:
         await self.standin.stop()
 
     async def settle(self) -> None:
-        """Wait until the app has finished the work it does after acking."""
+        """Wait until the app has finished the work it does after acking, and a worker started with
+        `start_worker` the jobs handed to it."""
         if not await drain(within=30):
             raise AssertionError("the app never went idle")
+        if self.worker is not None and self.deps.jobs is not None:
+            for _ in range(3000):
+                if await self.deps.jobs.counts() == {"waiting": 0, "leased": 0}:
+                    return
+                await asyncio.sleep(0.01)
+            raise AssertionError("the worker never finished its jobs")
+
+    async def start_worker(self) -> None:
+        """Run the worker's job loop (bot/worker.py `run_jobs`) in this process, and let the web
+        process see it alive at once: from now on it hands clicks and `/mediate status` over."""
+        assert self.deps.jobs is not None
+        self.worker = asyncio.create_task(run_jobs(self.deps, self.bolt.client))
+        for _ in range(500):
+            if await self.deps.jobs.read_worker():
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError("the worker never said it was alive")
+
+    async def stop_worker(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.worker
+            self.worker = None
 
     # --- what a person sees ------------------------------------------------------------------------
 
