@@ -303,6 +303,12 @@ def parse(body: Any) -> Payload | None:
 def parse_request(raw: bytes, content_type: str | None) -> Payload | None:
     """Read a signed request body exactly as Bolt does (JSON; a form whose `payload` field holds
     JSON; a slash command's form fields), then `parse` it."""
+    return parse(read_body(raw, content_type))
+
+
+def read_body(raw: bytes, content_type: str | None) -> Any:
+    """A signed request body decoded exactly as Bolt decodes it (JSON; a form whose `payload` field
+    holds JSON; a slash command's form fields); `Malformed` when it cannot be read."""
     try:
         text = raw.decode("utf-8")
         body: Any
@@ -314,7 +320,7 @@ def parse_request(raw: bytes, content_type: str | None) -> Payload | None:
             body = dict(parse_qsl(text, keep_blank_values=True))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise Malformed("unreadable") from None
-    return parse(body)
+    return body
 
 
 M = TypeVar("M", bound=Model)

@@ -20,7 +20,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.app import Services
-from bot.payloads import PAYLOAD_KEY, Malformed, parse_request
+from bot.payloads import PAYLOAD_KEY, Malformed, parse, read_body
 
 log = logging.getLogger("commonground.web")
 
@@ -55,17 +55,21 @@ def slack_events(bolt: AsyncApp, signing_secret: str) -> Callable[[web.Request],
         ):
             return web.json_response({"error": "invalid request"}, status=401)
         try:
-            parsed = parse_request(body, request.content_type)
+            decoded = read_body(body, request.content_type)
+            parsed = parse(decoded)
         except Malformed as exc:
             log.info("malformed request ignored", extra={"kind": exc.kind, "field": exc.field})
             return web.Response(status=200)
         if parsed is None:  # an event the app does not listen to
             return web.Response(status=200)
         try:
+            # The signature is checked and the body decoded: Bolt gets the decoded body, as Socket
+            # Mode hands it over, and so neither checks nor decodes it a second time.
             bolt_request = AsyncBoltRequest(
-                body=body.decode("utf-8"),
+                body=decoded,
                 query=request.query_string,
                 headers={k: list(headers.getall(k)) for k in headers},
+                mode="socket_mode",
             )
             bolt_request.context[PAYLOAD_KEY] = parsed
             response = await bolt.async_dispatch(bolt_request)

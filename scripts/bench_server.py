@@ -45,7 +45,7 @@ import signal
 import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,7 +66,9 @@ from bot.sandbox.webapi import SlackStandIn  # noqa: E402
 READY = "BENCH-READY"
 DEFAULT_SECRET = "bench-signing-secret-5f0c"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
-SETTLE_TIMEOUT = 30.0
+SELF = Path(__file__).resolve()
+SETTLE_TIMEOUT = 240.0  # ours: the worker works through every job the window queued
+START_TIMEOUT = 60.0
 ACCEPT_ACTION = "cg_invite_accept"
 COLLEAGUES = ("bob", "cat", "dan", "eve", "fay", "gus", "hal", "ivy")
 
@@ -85,7 +87,13 @@ class BenchStandIn(SlackStandIn):
         self.connections = 0
 
     def record(
-        self, method: str, args: JSON, error: SlackError | None = None, *, injected: bool = False
+        self,
+        method: str,
+        args: JSON,
+        error: SlackError | None = None,
+        *,
+        injected: bool = False,
+        audience: Any = None,
     ) -> None:
         self.outcomes[f"{method} {'ok' if error is None else error.error}"] += 1
 
@@ -145,12 +153,24 @@ def _listener_tasks() -> list[asyncio.Task[Any]]:
     return pending
 
 
+# What else must be done before the app is idle: the worker's job queue, for `ours`.
+SETTLERS: list[Callable[[], Awaitable[bool]]] = []
+
+
 async def settle(limit: float = SETTLE_TIMEOUT) -> tuple[int, float]:
-    """Wait until no listener task is left (at most `limit` s); return (tasks pending, seconds waited)."""
+    """Wait until no listener task is left and every settler says done (at most `limit` s); return
+    (tasks or queues pending, seconds waited)."""
     started = time.perf_counter()
     while (pending := _listener_tasks()) and time.perf_counter() - started < limit:
         await asyncio.wait(pending, timeout=max(0.01, limit - (time.perf_counter() - started)))
-    return len(_listener_tasks()), time.perf_counter() - started
+    waiting = 0
+    for done in SETTLERS:
+        while not await done():
+            if time.perf_counter() - started >= limit:
+                waiting += 1
+                break
+            await asyncio.sleep(0.02)
+    return len(_listener_tasks()) + waiting, time.perf_counter() - started
 
 
 def bare_app(standin: SlackStandIn, secret: str) -> web.Application:
@@ -189,36 +209,47 @@ SEED_BATCH = 32
 
 
 @contextlib.asynccontextmanager
-async def our_app(
+async def our_worker(
     standin: BenchStandIn, secret: str, redis_url: str, seeding: Seeding, info: JSON
-) -> AsyncIterator[web.Application]:
-    """Common Ground as `commonground serve` builds it, on Redis under a fresh key prefix, seeded
-    as `seeding` says through the real service and effect runner (so every invitation's DM, App
-    Home, timers and outbox are as in production). Puts the click payloads into `info`."""
-    from bot.app import create_app
+) -> AsyncIterator[dict[str, str]]:
+    """Common Ground's worker as `commonground worker` builds it, on Redis under a fresh key prefix,
+    after seeding as `seeding` says through the real service and effect runner (so every
+    invitation's DM, App Home, timers and outbox are as in production). Puts the click payloads into
+    `info`; yields the environment the web process needs (the same prefix, key and stand-in)."""
+    from bot.app import build_app
     from bot.crypto import new_key
-    from bot.effects import EffectRunner
     from bot.runtime import open_services
     from bot.settings import load_settings
     from bot.store import team_key
-    from bot.web import build_web_app
+    from bot.worker import run_worker
     from flows import commands as c
 
     prefix = f"bench-{secrets.token_hex(6)}"
+    env = {
+        "SLACK_BOT_TOKEN": standin.bot_token,
+        "SLACK_SIGNING_SECRET": secret,
+        "SLACK_API_URL": standin.api_url,
+        "REDIS_URL": redis_url,
+        "COMMONGROUND_ENCRYPTION_KEY": new_key(),
+        "COMMONGROUND_KEY_PREFIX": prefix,
+        "COMMONGROUND_HAND_OVER": os.environ.get("COMMONGROUND_HAND_OVER", "1"),
+    }
     settings = load_settings(
-        slack_bot_token=standin.bot_token,
+        slack_bot_token=env["SLACK_BOT_TOKEN"],
         slack_signing_secret=secret,
         slack_api_url=standin.api_url,
         redis_url=redis_url,
-        encryption_key=new_key(),
+        encryption_key=env["COMMONGROUND_ENCRYPTION_KEY"],
         key_prefix=prefix,
+        hand_over=env["COMMONGROUND_HAND_OVER"] != "0",
     )
     async with open_services(settings) as services:
+        worker: asyncio.Task[None] | None = None
         try:
             if not await services.service.store.ping():
                 raise RuntimeError(f"Redis does not answer at {redis_url}")
-            bolt = create_app(settings, services)
-            runner = EffectRunner(bolt.client, services.service)
+            bolt, deps = build_app(settings, services)
+            runner = deps.runner
             team = team_key(None, standin.team_id)
             ann = standin.user_id("ann")
             started_at = time.perf_counter()
@@ -261,9 +292,76 @@ async def our_app(
                 time.perf_counter() - started_at,
             )
             info.update(key_prefix=prefix, team=team, closed_mediations=closed)
-            yield build_web_app(bolt, services, signing_secret=secret)
+            worker = asyncio.create_task(run_worker(services.service, runner, hand_over=(deps, bolt.client)))
+            SETTLERS.append(_jobs_drained(deps))
+            yield env
         finally:
+            if worker is not None:
+                worker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker
             await _forget(redis_url, prefix)
+
+
+def _jobs_drained(deps: Any) -> Callable[[], Awaitable[bool]]:
+    async def drained() -> bool:
+        return bool(deps.jobs is None or await deps.jobs.counts() == {"waiting": 0, "leased": 0})
+
+    return drained
+
+
+async def web_process(port: int) -> int:
+    """`--kind web`: only the web process of Common Ground (`create_app` + `build_web_app`, as
+    `commonground serve` builds them), configured by the environment its parent gives it."""
+    from bot.app import create_app
+    from bot.runtime import open_services
+    from bot.settings import load_settings
+    from bot.web import build_web_app
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    settings = load_settings()
+    async with open_services(settings) as services, contextlib.AsyncExitStack() as stack:
+        bolt = create_app(settings, services)
+        secret = settings.slack_signing_secret.get_secret_value()
+        runner = web.AppRunner(build_web_app(bolt, services, signing_secret=secret), access_log=None)
+        await runner.setup()
+        stack.push_async_callback(runner.cleanup)
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        print(f"{READY} {json.dumps({'kind': 'web', 'pid': os.getpid()})}", flush=True)
+        profile_to = os.environ.get("BENCH_PROFILE")
+        if profile_to:  # BENCH_PROFILE=path: cProfile of the web process, written on the way out
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+            stack.callback(profiler.dump_stats, profile_to)
+            stack.callback(profiler.disable)
+        await stop.wait()
+        await settle(limit=3.0)
+    return 0
+
+
+async def start_web_process(port: int, env: dict[str, str]) -> asyncio.subprocess.Process:
+    """Start `--kind web` on `port` and wait for its ready line (at most `START_TIMEOUT` s)."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(SELF),
+        "--kind",
+        "web",
+        "--port",
+        str(port),
+        env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    line = await asyncio.wait_for(process.stdout.readline(), START_TIMEOUT)
+    if not line.startswith(READY.encode()):
+        raise RuntimeError(f"the web process did not start: {line[:200]!r}")
+    return process
 
 
 async def _forget(redis_url: str, prefix: str) -> None:
@@ -375,35 +473,39 @@ async def serve(kind: str, port: int, redis_url: str, secret: str, seeding: Seed
         control = await standin.serve(control_routes(standin, info))
         stack.push_async_callback(control.cleanup)
         if kind == "bare":
-            app = bare_app(standin, secret)
+            runner = web.AppRunner(bare_app(standin, secret), access_log=None)
+            await runner.setup()
+            stack.push_async_callback(runner.cleanup)
+            await web.TCPSite(runner, "127.0.0.1", port).start()
         else:
-            app = await stack.enter_async_context(our_app(standin, secret, redis_url, seeding, info))
+            env = await stack.enter_async_context(our_worker(standin, secret, redis_url, seeding, info))
             if info.get("click") is None:
                 raise RuntimeError("seeding left no invitation with an Accept button in bob's DM")
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        stack.push_async_callback(runner.cleanup)
-        await web.TCPSite(runner, "127.0.0.1", port).start()
+            child = await start_web_process(port, env)
+            stack.push_async_callback(_stop_child, child)
+            info["web_pid"] = child.pid  # the web process: the one measured against the bare app
         standin.reset_counters()  # seeding calls are not part of any measurement
         info["url"] = f"http://127.0.0.1:{port}/slack/events"
         info["control"] = standin.url
-        print(f"{READY} {json.dumps({k: info[k] for k in ('kind', 'pid', 'url', 'control')})}", flush=True)
-        profile_to = os.environ.get("BENCH_PROFILE") if kind == "ours" else None
-        if profile_to:  # BENCH_PROFILE=path: cProfile of ours once seeded, written on the way out
-            import cProfile
-
-            profiler = cProfile.Profile()
-            profiler.enable()
-            stack.callback(profiler.dump_stats, profile_to)
-            stack.callback(profiler.disable)
+        ready = {k: info[k] for k in ("kind", "pid", "url", "control", "web_pid") if k in info}
+        print(f"{READY} {json.dumps(ready)}", flush=True)
         await stop.wait()
         await settle(limit=3.0)
     return 0
 
 
+async def _stop_child(child: asyncio.subprocess.Process) -> None:
+    if child.returncode is None:
+        child.terminate()
+        try:
+            await asyncio.wait_for(child.wait(), 10)
+        except TimeoutError:
+            child.kill()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--kind", choices=("bare", "ours"), required=True)
+    parser.add_argument("--kind", choices=("bare", "ours", "web"), required=True)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--redis-url", default=DEFAULT_REDIS, help=f"ours only (default {DEFAULT_REDIS})")
     defaults = Seeding()
@@ -430,6 +532,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     secret = os.environ.get("BENCH_SIGNING_SECRET") or DEFAULT_SECRET
     try:
+        if args.kind == "web":
+            return asyncio.run(web_process(args.port))
         return asyncio.run(serve(args.kind, args.port, args.redis_url, secret, seeding))
     except (OSError, RuntimeError) as exc:
         print(f"bench_server: cannot start: {exc}", file=sys.stderr, flush=True)
