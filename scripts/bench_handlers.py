@@ -5,25 +5,30 @@ Usage::
 
     .venv/bin/python scripts/bench_handlers.py [--seconds 10] [--concurrency 16] [--json]
 
-Starts two `scripts/bench_server.py` processes (``bare`` and ``ours``, each with the Slack stand-in
-inside), waits for their ready line and ``/healthz``, then for each scenario precomputes signed
-requests (a unique trigger_id each, so our dedupe middleware lets every one through), warms up for
-one second and sends them from an aiohttp load generator with N concurrent workers for a bounded
-time, to 127.0.0.1 only:
+Starts two `scripts/bench_server.py` servers, ``bare`` (one process: the app and its Slack stand-in)
+and ``ours`` (two processes, as Common Ground is deployed: the web process, `commonground serve`
+as built by `create_app`, which answers Slack; and a second process with the worker,
+`commonground worker`'s loop with the hand-over of jobs, and the Slack stand-in). It waits for their
+ready lines and ``/healthz``, then for each scenario precomputes signed requests (a unique
+trigger_id each, so the dedupe lets every one through), warms up for one second and sends them from
+an aiohttp load generator with N concurrent workers for a bounded time, to 127.0.0.1 only:
 
 1. bare ``/mediate help``: Bolt's floor, an empty ack;
 2. bare: the click of scenario 6, the same payload bytes, an empty ack (the floor for a click);
 3. bare: the clicks of scenario 7, the same payload bytes, an empty ack;
 4. ours ``/mediate help``: ack with the help text (read-only: no dedupe round trip);
-5. ours ``/mediate status``: ann's open and recently closed mediations read from Redis (two round
-   trips, decrypted) and answered in the ack itself;
+5. ours ``/mediate status``: the web process acks and hands it to the worker (one round trip),
+   which reads ann's open and recently closed mediations and answers through the response_url;
 6. ours: bob clicks "Accept" on an invitation whose mediation ann has cancelled (his screen still
-   showed the button): dedupe, ack, then the document read (Redis, Fernet, pydantic), the engine's
-   refusal and a ``chat.postEphemeral``;
+   showed the button): the web process claims the delivery, hands it over and acks (one round
+   trip); the worker reads the document, the engine refuses, and it posts a ``chat.postEphemeral``;
 7. ours: a colleague accepts an open invitation, a different seeded mediation each click (pairs
-   "inviter-i" → "invitee-i"): dedupe, ack, then the compare-and-set with the outbox entries in one
-   script, and the effects delivered from the outbox (DMs to both, both App Homes, the invitation
-   redrawn, timers), each marked done.
+   "inviter-i" → "invitee-i"): the web process acks and hands it over; the worker does the
+   compare-and-set with the outbox entries in one script and delivers the effects (DMs to both,
+   both App Homes, the invitation redrawn, timers), each marked done.
+
+With ``COMMONGROUND_HAND_OVER=0`` in the environment, ours's web process does all that work itself
+after its acks (the worker only delivers timers and the outbox), as it does when no worker runs.
 
 Reports requests/s, p50/p95/p99 latency (of the HTTP answer, i.e. the ack), non-200 answers, the
 server's RSS before and after, and the ratios of ours to bare (same kind of request), as a Markdown
@@ -306,21 +311,21 @@ SCENARIOS = (
     Scenario(
         "ours_status",
         "ours",
-        "ours: `/mediate status` (Redis read, answer in the ack)",
-        None,
+        "ours: `/mediate status` (handed to the worker, answered through the response_url)",
+        "response_url ok",
         "bare_help",
     ),
     Scenario(
         "ours_click_closed",
         "ours",
-        "ours: click Accept on a closed mediation (ack; read + refusal + chat.postEphemeral)",
+        "ours: click Accept on a closed mediation (handed over; read + refusal + chat.postEphemeral)",
         "chat.postEphemeral ok",
         "bare_click",
     ),
     Scenario(
         "ours_accept",
         "ours",
-        "ours: Accept an open invitation, another each click (ack; CAS + outbox + effects after)",
+        "ours: Accept an open invitation, another each click (handed over; CAS + outbox + effects)",
         "chat.postMessage ok",
         "bare_accept",
         3,  # "accepted" to the inviter, then the first step's prompt to each party
@@ -607,8 +612,9 @@ def notes(results: list[Result], meta: JSON) -> list[str]:
         "(`asyncio.sleep(0.01)` in slack_bolt/listener/asyncio_runner.py): no answer comes sooner than "
         f"~10 ms, which caps {meta['concurrency']} workers near {meta['concurrency'] * 100:,} req/s "
         "whatever the CPU (try --concurrency 1 for the unloaded latency, a higher one for the CPU limit).",
-        "Each server process also runs the Slack stand-in (Web API and response_url), so its RSS and "
-        "CPU include the stand-in's share (second table); the stand-in counts calls instead of keeping them. "
+        "The bare server runs its (idle) Slack stand-in in its own process; ours runs it in the worker's "
+        "process, so the web process measured against the bare app does only what a real one does; the "
+        "stand-in counts calls instead of keeping them, and its CPU is part of the worker process's column. "
         "RSS 'before' is read after the requests are prepared (the status scenario's response_urls are "
         "issued by then), 'after' once the work after the acks has drained.",
         "CPU columns are percent of one core over the measured window; 'Other CPU' is everything else "

@@ -6,15 +6,18 @@ Usage::
     .venv/bin/python scripts/bench_server.py --kind bare|ours --port P [--redis-url URL]
 
 Both kinds serve ``POST /slack/events`` and ``GET /healthz`` on ``127.0.0.1:P`` and run a
-`SlackStandIn` (the local Slack Web API) inside the same process, on an ephemeral port:
+`SlackStandIn` (the local Slack Web API) on an ephemeral port:
 
 - ``bare``: an `AsyncApp` built like `create_app` builds ours (signing secret, an `AsyncWebClient`
   with the bot token pointed at the stand-in) whose ``/mediate`` listener only acks (and so does its
-  listener for the "Accept" button, the baseline of the click scenario).
-- ``ours``: `create_app` + `build_web_app` with the real store on Redis (``--redis-url``, a fresh
-  ``COMMONGROUND_KEY_PREFIX`` and a fresh encryption key), seeded through the real service and
-  effect runner (`Seeding`): ann's closed and open mediations, and ``--invitations`` open invitations
-  between pairs "inviter-i" → "invitee-i".
+  listener for the "Accept" button, the baseline of the click scenario); one process.
+- ``ours``: this process holds the stand-in and, once it has seeded Redis (``--redis-url``, a fresh
+  ``COMMONGROUND_KEY_PREFIX`` and a fresh encryption key) through the real service and effect
+  runner (`Seeding`: ann's closed and open mediations, and ``--invitations`` open invitations between
+  pairs "inviter-i" → "invitee-i"), runs the worker's loop (`bot.worker.run_worker` with the
+  hand-over), and starts the web process as a child: ``--kind web``, `create_app` + `build_web_app`
+  configured by the environment, as `commonground serve` is. The ready line names the child's pid
+  (``web_pid``): that is the process measured against the bare app.
 
 Once listening it prints one line ``BENCH-READY {json}`` on stdout (the JSON names the app URL and
 the control URL). The control routes live on the stand-in's port, never on the app's:
@@ -23,13 +26,14 @@ the control URL). The control routes live on the stand-in's port, never on the a
   click on "Accept" of a closed mediation's invitation, for the load generator to fill in and sign.
 - ``GET /bench/invitations``: ``{"clicks": [...]}``, the "Accept" click of every open invitation.
 - ``POST /bench/response_urls`` ``{"count": n}``: n fresh response_urls for ann in her DM.
-- ``POST /bench/settle``: wait (at most 30 s) until the app's after-ack listener tasks are done.
+- ``POST /bench/settle``: wait (at most 240 s) until the after-ack listener tasks are done and, for
+  ``ours``, the worker has done every job handed to it.
 - ``POST /bench/reset`` / ``GET /bench/stats``: the stand-in's counters (Web API calls by method
   and result, time spent inside the stand-in, TCP connections it accepted).
 
-SIGTERM or SIGINT stops it; ``ours`` deletes every Redis key under its prefix on the way out.
-With ``BENCH_PROFILE=path`` in its environment, ``ours`` writes a cProfile of itself (from the ready
-line on) to that path when it stops.
+SIGTERM or SIGINT stops it; ``ours`` stops its web process and deletes every Redis key under its
+prefix on the way out. With ``BENCH_PROFILE=path`` in its environment, ours's web process writes a
+cProfile of itself to that path when it stops.
 """
 
 from __future__ import annotations
@@ -78,7 +82,7 @@ log = logging.getLogger("bench.server")
 class BenchStandIn(SlackStandIn):
     """The stand-in, made fit for load: calls are counted instead of kept (the list would grow by
     thousands a second), ephemeral messages are dropped after their checks, and the time spent
-    inside the stand-in is summed (it shares the process, and the CPU, with the app)."""
+    inside the stand-in is summed (it shares the process, and the CPU, with the worker)."""
 
     def __init__(self) -> None:
         super().__init__()
