@@ -94,3 +94,14 @@ async def test_the_runtime_connects_to_a_cluster_with_redis_cluster_set(
         found = await service.store.get(started.mediation.team, started.mediation.id)
         assert found is not None and found.topic == "the rota"
         assert [m.id for m in await service.store.for_user(found.team, "UANN")] == [found.id]
+
+
+async def test_clicks_handed_to_the_worker_on_a_redis_cluster(ch: Harness) -> None:
+    """The hand-over's scripts (claim and queue, take with a lease) stay in one slot."""
+    await ch.start_worker()
+    await play.start(ch)
+    await play.accept_and_agree(ch)
+    assert (await ch.mediation()).stage is not Stage.INVITATION
+    jobs = ch.deps.jobs
+    assert jobs is not None and jobs.handed_over == 3
+    assert await jobs.counts() == {"waiting": 0, "leased": 0}
