@@ -104,9 +104,9 @@ class RedisInstallationStore(AsyncInstallationStore):
     def __init__(
         self, redis: aioredis.Redis, cipher: Cipher, *, prefix: str = "cg", logger: Logger | None = None
     ) -> None:
-        self._redis = redis
+        self._redis = self.redis = redis
         self._cipher = cipher
-        self._prefix = prefix
+        self._prefix = self.prefix = prefix
         self._logger = logger or log
         self._save = redis.register_script(_SAVE)
         self._find = redis.register_script(_FIND)

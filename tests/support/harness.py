@@ -18,7 +18,7 @@ from bot.sandbox.delivery import SlackDelivery
 from bot.sandbox.models import ApiCall, Message, View
 from bot.sandbox.webapi import SlackStandIn
 from bot.service import MediationService
-from bot.settings import load_settings
+from bot.settings import Settings, load_settings
 from bot.store import MediationStore, team_key
 from bot.web import build_web_app
 from flows.models import Mediation
@@ -65,16 +65,8 @@ class Harness:
         self.cat = self.standin.add_user("cat", real_name="Cat Example")
         self.robot = self.standin.add_user("deploybot", is_bot=True)
         self.gone = self.standin.add_user("gone", deleted=True)
-        settings = load_settings(
-            slack_bot_token=self.standin.bot_token,
-            slack_signing_secret=SIGNING_SECRET,
-            slack_api_url=self.standin.api_url,
-            redis_url=self.redis_url,
-            encryption_key=self.encryption_key,
-            key_prefix=self.key_prefix,
-        )
         self.http = aiohttp.ClientSession()
-        services = Services(service=self.service, http=self.http)
+        settings, services = self.app_settings(), self.app_services()
         bolt = create_app(settings, services)
         self._runner = web.AppRunner(
             build_web_app(bolt, services, signing_secret=SIGNING_SECRET), access_log=None
@@ -86,6 +78,21 @@ class Harness:
         self.app_url = f"http://{host}:{port}"
         self.slack = SlackDelivery(f"{self.app_url}/slack/events", SIGNING_SECRET, self.standin)
         return self
+
+    def app_settings(self) -> Settings:
+        """The app's settings: single-workspace mode, the stand-in's bot token."""
+        return load_settings(
+            slack_bot_token=self.standin.bot_token,
+            slack_signing_secret=SIGNING_SECRET,
+            slack_api_url=self.standin.api_url,
+            redis_url=self.redis_url,
+            encryption_key=self.encryption_key,
+            key_prefix=self.key_prefix,
+        )
+
+    def app_services(self) -> Services:
+        """What the app is built with."""
+        return Services(service=self.service, http=self.http)
 
     async def stop(self) -> None:
         await self.settle()
