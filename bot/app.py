@@ -13,9 +13,10 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts as t
+from bot.departures import Departures
 from bot.effects import EffectRunner, HomeSection
 from bot.installations import RedisInstallationStore, RedisOAuthStateStore
-from bot.listeners import actions, admin, commands, erase, events, facilitate, prepare, views
+from bot.listeners import actions, admin, commands, erase, events, facilitate, leaving, prepare, views
 from bot.listeners.common import Deps, tell
 from bot.middleware import dedupe, parse_payloads
 from bot.service import MediationService
@@ -84,6 +85,8 @@ def create_app(settings: Settings, services: Services) -> AsyncApp:
     facilitate.register(app, deps)
     prepare.register(app, deps)
     erase.register(app, deps)
+    departures = Departures(services.service.store.redis, prefix=services.service.store.prefix)
+    leaving.register(app, deps, departures, services.installations)
     app.error(apologise)
     deps.runner.home_sections.append(_safety_section(services))  # last: the footer everyone sees
     return app
@@ -108,7 +111,8 @@ def _installed_app(
     )
     client = web_client("", settings.slack_api_url, services.http, patient=False)
     client.token = None  # Bolt gives each request its workspace's token
-    flow = install_flow(settings, installations, states, client)
+    departures = Departures(installations.redis, prefix=installations.prefix)
+    flow = install_flow(settings, installations, states, client, on_installed=departures.returned)
     app = AsyncApp(
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         client=client,

@@ -64,6 +64,7 @@ async def _worker(settings: Settings) -> None:
 
     from slack_sdk.web.async_client import AsyncWebClient
 
+    from bot.departures import Departures, run_sweeps
     from bot.effects import EffectRunner
     from bot.runtime import open_services
     from bot.webclient import web_client
@@ -87,7 +88,11 @@ async def _worker(settings: Settings) -> None:
             idle=settings.worker_idle_seconds,
             max_tries=settings.timer_max_tries,
         )
-        await run_worker(services.service, EffectRunner(client, services.service), options)
+        departures = Departures(services.service.store.redis, prefix=services.service.store.prefix)
+        await asyncio.gather(
+            run_worker(services.service, EffectRunner(client, services.service), options),
+            run_sweeps(departures, services.service.clock),  # workspaces that left, when due
+        )
 
 
 async def _migrate(settings: Settings, *, dry_run: bool) -> int:

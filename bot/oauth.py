@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -26,13 +27,15 @@ from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts as t
-from bot.installations import RedisInstallationStore, RedisOAuthStateStore
+from bot.installations import RedisInstallationStore, RedisOAuthStateStore, workspace_of
 from bot.manifest import bot_scopes
 from bot.settings import Settings
 from bot.store import StoreUnavailable
 from bot.workspaces import InstalledWorkspaces
 
 log = logging.getLogger("commonground.oauth")
+
+SuccessHandler = Callable[[AsyncSuccessArgs], Awaitable[BoltResponse]]
 
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
@@ -74,14 +77,22 @@ class InstallFlow(AsyncOAuthFlow):
         return _page(t.INSTALL_PAGE_TITLE, t.INSTALL_PAGE_TEXT, url, t.INSTALL_BUTTON)
 
 
-async def _installed(args: AsyncSuccessArgs) -> BoltResponse:
-    installation = args.installation
-    workspace = installation.team_name or installation.enterprise_name or installation.team_id or ""
-    team = installation.team_id or installation.enterprise_id or ""
-    link = f"https://slack.com/app_redirect?app={installation.app_id}&team={team}"
-    log.info("installed", extra={"team": team, "org_wide": bool(installation.is_enterprise_install)})
-    text = t.INSTALLED_TEXT.format(workspace=workspace)
-    return _html(200, _page(t.INSTALLED_TITLE, text, link, t.INSTALLED_OPEN_SLACK))
+def _installed(on_installed: Callable[[str], Awaitable[object]] | None) -> SuccessHandler:
+    async def success(args: AsyncSuccessArgs) -> BoltResponse:
+        installation = args.installation
+        workspace = installation.team_name or installation.enterprise_name or installation.team_id or ""
+        team = installation.team_id or installation.enterprise_id or ""
+        key = workspace_of(
+            installation.enterprise_id, installation.team_id, installation.is_enterprise_install
+        )
+        if on_installed is not None:
+            await on_installed(key)
+        link = f"https://slack.com/app_redirect?app={installation.app_id}&team={team}"
+        log.info("installed", extra={"team": key, "org_wide": bool(installation.is_enterprise_install)})
+        text = t.INSTALLED_TEXT.format(workspace=workspace)
+        return _html(200, _page(t.INSTALLED_TITLE, text, link, t.INSTALLED_OPEN_SLACK))
+
+    return success
 
 
 async def _failed(args: AsyncFailureArgs) -> BoltResponse:
@@ -96,9 +107,12 @@ def install_flow(
     installations: RedisInstallationStore,
     states: RedisOAuthStateStore,
     client: AsyncWebClient,
+    *,
+    on_installed: Callable[[str], Awaitable[object]] | None = None,
 ) -> InstallFlow:
     """The OAuth flow and the authorize step that goes with it, every Web API call through `client`
-    (Slack's, or the stand-in's in tests and the sandbox)."""
+    (Slack's, or the stand-in's in tests and the sandbox); `on_installed` is told each workspace
+    (its storage key) that installed."""
     bot, user = scopes(settings)
     secret = settings.slack_client_secret.get_secret_value() if settings.slack_client_secret else ""
     oauth = AsyncOAuthSettings(
@@ -109,7 +123,7 @@ def install_flow(
         redirect_uri=settings.slack_redirect_uri,
         install_path=INSTALL_PATH,
         redirect_uri_path=REDIRECT_PATH,
-        callback_options=AsyncCallbackOptions(success=_installed, failure=_failed),
+        callback_options=AsyncCallbackOptions(success=_installed(on_installed), failure=_failed),
         authorization_url=settings.slack_authorize_url,
         installation_store=installations,
         token_rotation_expiration_minutes=settings.token_rotation_minutes,

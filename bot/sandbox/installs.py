@@ -65,6 +65,7 @@ class Installs:
     client_id: str = "111.222"
     client_secret: str = "sandbox-client-secret"
     token_rotation: bool = False
+    redirect_uri: str | None = None  # the app's configured redirect URL (used when a link names none)
     codes: dict[str, Grant] = field(default_factory=dict)
     tokens: dict[str, Issued] = field(default_factory=dict)
     refresh_tokens: dict[str, str] = field(default_factory=dict)  # refresh token -> access token
@@ -270,7 +271,7 @@ async def handle_authorize(standin: SlackStandIn, request: web.Request) -> web.R
     query = request.query
     target = for_team(standin, query.get("team"))
     state = installs(target)
-    redirect_uri = query.get("redirect_uri") or ""
+    redirect_uri = query.get("redirect_uri") or installs(standin).redirect_uri or ""
     if query.get("client_id") != state.client_id or not redirect_uri.startswith(("http://", "https://")):
         return web.Response(status=400, text="invalid_client_id or redirect_uri")
     back = {"state": query.get("state", "")}

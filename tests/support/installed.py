@@ -44,6 +44,11 @@ class InstalledHarness(Harness):
 
     user_scopes = ""
 
+    async def start(self) -> InstalledHarness:
+        await super().start()
+        installs.installs(self.standin).redirect_uri = f"{self.app_url}/slack/oauth_redirect"
+        return self
+
     def app_settings(self) -> Settings:
         state = installs.installs(self.standin)
         return load_settings(
