@@ -123,12 +123,21 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("SLACK_STATE_SECONDS", "oauth_state_seconds"),
     )  # how long an install link's state is valid
 
-    @field_validator("slack_bot_token", "slack_signing_secret", "slack_client_secret", "slack_state_secret")
+    @field_validator("slack_signing_secret")
     @classmethod
-    def _not_empty(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().strip():
+    def _not_empty(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
             raise ValueError("must not be empty")
         return value
+
+    @field_validator(
+        "slack_bot_token", "slack_client_secret", "slack_state_secret", "slack_app_token", "slack_client_id"
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: SecretStr | str | None) -> SecretStr | str | None:
+        """An optional credential set to "" (`VAR=` in a compose file or .env) counts as not set."""
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        return value if text and text.strip() else None
 
     @property
     def oauth(self) -> bool:
