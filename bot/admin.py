@@ -31,6 +31,7 @@ from bot.config_store import ConfigStore
 from bot.store import VersionConflict
 from bot.submitted import Values, value
 from bot.webclient import slack_error
+from bot.workspaces import WorkspaceClients, clients_for
 from flows.config import (
     BUILTIN_FLOWS,
     AuditEntry,
@@ -99,22 +100,23 @@ class AdminGate:
 
     def __init__(
         self,
-        client: AsyncWebClient,
+        client: AsyncWebClient | WorkspaceClients,
         configs: ConfigStore,
         *,
         ttl: float = SLACK_ROLE_TTL,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.client = client
+        self.clients = clients_for(client)  # one workspace's, or one per installed workspace
         self.configs = configs
         self._ttl = ttl
         self._monotonic = monotonic
-        self._seen: dict[str, tuple[float, bool]] = {}
+        self._seen: dict[tuple[str, str], tuple[float, bool]] = {}
 
-    async def slack_admin(self, user_id: str) -> bool:
+    async def slack_admin(self, user_id: str, team: str = "") -> bool:
         """True when Slack says this person is an admin or owner of the workspace (a full member)."""
         try:
-            response = await self.client.users_info(user=user_id)
+            client = await self.clients.for_team(team)
+            response = await client.users_info(user=user_id)
         except SlackApiError as exc:
             log.info("users.info failed", extra={"error": slack_error(exc)})
             return False
@@ -124,23 +126,23 @@ class AdminGate:
         allowed = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
         if len(self._seen) >= SEEN_MAX:
             self._seen.clear()
-        self._seen[user_id] = (self._monotonic(), allowed)
+        self._seen[team, user_id] = (self._monotonic(), allowed)
         return allowed
 
     async def is_admin(self, team: str, user_id: str, config: WorkspaceConfig | None = None) -> bool:
         """Whether this person may open and submit admin views (asks Slack every time)."""
         config = config if config is not None else await self.configs.get(team)
-        return user_id in config.admins or await self.slack_admin(user_id)
+        return user_id in config.admins or await self.slack_admin(user_id, team)
 
     async def shows_section(self, team: str, user_id: str, config: WorkspaceConfig) -> bool:
         """Whether to draw the admin section of this person's App Home (display only: every button
         in it checks again)."""
         if user_id in config.admins:
             return True
-        seen = self._seen.get(user_id)
+        seen = self._seen.get((team, user_id))
         if seen is not None and self._monotonic() - seen[0] < self._ttl:
             return seen[1]
-        return await self.slack_admin(user_id)
+        return await self.slack_admin(user_id, team)
 
 
 # --- flows, export, import ---------------------------------------------------------------------------

@@ -13,15 +13,18 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts as t
+from bot.departures import Departures
 from bot.effects import EffectRunner, HomeSection
+from bot.installations import RedisInstallationStore, RedisOAuthStateStore
 from bot.jobs import JobPolicy, JobQueue
-from bot.listeners import actions, admin, commands, erase, events, facilitate, prepare, views
+from bot.listeners import actions, admin, commands, erase, events, facilitate, leaving, prepare, views
 from bot.listeners.common import Deps, tell
 from bot.middleware import dedupe, parse_payloads
 from bot.service import MediationService
 from bot.settings import Settings
 from bot.views.safety import home_safety
 from bot.webclient import web_client
+from bot.workspaces import WorkspaceClients
 from flows.config import WorkspaceConfig
 
 # Slack's libraries log request and response bodies at DEBUG, and those bodies can hold private text
@@ -45,6 +48,7 @@ class Services:
 
     service: MediationService
     http: aiohttp.ClientSession | None = None
+    installations: RedisInstallationStore | None = None  # installed from a link (SLACK_CLIENT_ID)
 
 
 def create_app(settings: Settings, services: Services) -> AsyncApp:
@@ -57,25 +61,31 @@ def build_app(settings: Settings, services: Services) -> tuple[AsyncApp, Deps]:
     so that what it delivers looks exactly as what the web process would have (App Home's sections
     included) and it can do a job as the listener would have."""
     quiet_slack_loggers()
-    token = settings.slack_bot_token.get_secret_value()
-    # Listeners answer people within Slack's 3 s: their client retries once, quickly. Effects run
-    # after the ack and go through the outbox: theirs waits out a short Retry-After and retries more.
-    client = web_client(token, settings.slack_api_url, services.http, patient=False)
-    effects_client = web_client(token, settings.slack_api_url, services.http)
-    app = AsyncApp(
-        signing_secret=settings.slack_signing_secret.get_secret_value(),
-        client=client,  # its token makes Bolt single-workspace: auth.test once, then cached
-        logger=logging.getLogger("slack_bolt.app"),
-        raise_error_for_unhandled_request=False,
-    )
+    effects_clients: AsyncWebClient | WorkspaceClients
+    if settings.oauth:
+        app, effects_clients, listener_clients = _installed_app(settings, services)
+    else:
+        token = settings.bot_token()
+        # Listeners answer people within Slack's 3 s: their client retries once, quickly. Effects run
+        # after the ack and go through the outbox: theirs waits out a short Retry-After and retries more.
+        client = web_client(token, settings.slack_api_url, services.http, patient=False)
+        effects_clients = web_client(token, settings.slack_api_url, services.http)
+        listener_clients = None
+        app = AsyncApp(
+            signing_secret=settings.slack_signing_secret.get_secret_value(),
+            client=client,  # its token makes Bolt single-workspace: auth.test once, then cached
+            logger=logging.getLogger("slack_bolt.app"),
+            raise_error_for_unhandled_request=False,
+        )
     app.middleware(parse_payloads())
     app.middleware(dedupe(services.service.store, actions.CLAIMED_BY_LISTENER))
     store = services.service.store
     policy = JobPolicy(enabled=settings.hand_over, lease_seconds=settings.job_lease_seconds)
     deps = Deps(
         service=services.service,
-        runner=EffectRunner(effects_client, services.service),
+        runner=EffectRunner(effects_clients, services.service),
         http=services.http,
+        listener_clients=listener_clients,
         jobs=JobQueue(store.redis, prefix=store.prefix, policy=policy),
     )
     commands.register(app, deps)
@@ -86,9 +96,48 @@ def build_app(settings: Settings, services: Services) -> tuple[AsyncApp, Deps]:
     facilitate.register(app, deps)
     prepare.register(app, deps)
     erase.register(app, deps)
+    departures = Departures(services.service.store.redis, prefix=services.service.store.prefix)
+    leaving.register(app, deps, departures, services.installations)
     app.error(apologise)
     deps.runner.home_sections.append(_safety_section(services))  # last: the footer everyone sees
     return app, deps
+
+
+def _installed_app(
+    settings: Settings, services: Services
+) -> tuple[AsyncApp, WorkspaceClients, WorkspaceClients]:
+    """Installed from a link (bot/oauth.py): Bolt's OAuth flow on our Redis stores, each request
+    authorized with its workspace's token; the clients per workspace for effects and listeners."""
+    from bot.oauth import install_flow, installed_workspaces
+
+    if services.installations is None:
+        raise ValueError("SLACK_CLIENT_ID is set but no installation store was built")
+    installations = services.installations
+    secret = settings.slack_state_secret.get_secret_value() if settings.slack_state_secret else ""
+    states = RedisOAuthStateStore(
+        installations.redis,
+        secret,
+        expiration_seconds=settings.oauth_state_seconds,
+        prefix=installations.prefix,
+    )
+    client = web_client("", settings.slack_api_url, services.http, patient=False)
+    client.token = None  # Bolt gives each request its workspace's token
+    departures = Departures(installations.redis, prefix=installations.prefix)
+    flow = install_flow(settings, installations, states, client, on_installed=departures.returned)
+    app = AsyncApp(
+        signing_secret=settings.slack_signing_secret.get_secret_value(),
+        client=client,
+        oauth_flow=flow,
+        authorize=flow.settings.authorize,  # type: ignore[arg-type]  # an AsyncAuthorize is taken as is
+        user_facing_authorize_error_message=t.NOT_INSTALLED,
+        logger=logging.getLogger("slack_bolt.app"),
+        raise_error_for_unhandled_request=False,
+    )
+    effects = installed_workspaces(
+        settings, installations, web_client("", settings.slack_api_url, services.http)
+    )
+    listeners = installed_workspaces(settings, installations, client, patient=False)
+    return app, effects, listeners
 
 
 async def apologise(

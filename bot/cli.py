@@ -9,8 +9,6 @@ import json
 import logging
 import signal
 import sys
-from importlib import resources
-from pathlib import Path
 
 from aiohttp import web
 
@@ -41,6 +39,8 @@ async def _serve(settings: Settings) -> None:
         await runner.setup()
         await web.TCPSite(runner, "0.0.0.0", settings.port).start()
         print(f"Common Ground is listening on http://0.0.0.0:{settings.port}/slack/events", flush=True)
+        if settings.oauth:
+            print(f"Install it from http://0.0.0.0:{settings.port}/slack/install", flush=True)
         handler = None
         if settings.slack_app_token:
             handler = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
@@ -63,11 +63,16 @@ async def _worker(settings: Settings) -> None:
     from datetime import timedelta
 
     from bot.app import build_app
+    from bot.departures import Departures, run_sweeps
     from bot.runtime import open_services
     from bot.worker import WorkerOptions, run_worker
+    from bot.workspaces import OneWorkspace
 
     async with open_services(settings) as services:
-        app, deps = build_app(settings, services)  # the listeners' deps: App Home's sections, jobs
+        # The listeners' deps, as `serve` builds them: App Home's sections, the jobs handed over, a
+        # client per workspace when installed from a link.
+        app, deps = build_app(settings, services)
+        clients = deps.listener_clients or OneWorkspace(app.client)
         print("Common Ground worker started.", flush=True)
         options = WorkerOptions(
             batch=settings.timer_batch,
@@ -76,7 +81,11 @@ async def _worker(settings: Settings) -> None:
             idle=settings.worker_idle_seconds,
             max_tries=settings.timer_max_tries,
         )
-        await run_worker(services.service, deps.runner, options, hand_over=(deps, app.client))
+        departures = Departures(services.service.store.redis, prefix=services.service.store.prefix)
+        await asyncio.gather(
+            run_worker(services.service, deps.runner, options, hand_over=(deps, clients)),
+            run_sweeps(departures, services.service.clock),  # workspaces that left, when due
+        )
 
 
 async def _migrate(settings: Settings, *, dry_run: bool) -> int:
@@ -97,14 +106,6 @@ async def _migrate(settings: Settings, *, dry_run: bool) -> int:
     return 1 if summary.unfinished else 0
 
 
-def manifest_text() -> str:
-    """The Slack app manifest shipped with the package (the same as manifest.json at the root)."""
-    root = Path(__file__).resolve().parent.parent / "manifest.json"
-    if root.exists():
-        return root.read_text(encoding="utf-8")
-    return resources.files("bot").joinpath("manifest.json").read_text(encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `commonground` console script."""
     parser = argparse.ArgumentParser(prog="commonground", description="Common Ground, mediation in Slack.")
@@ -115,7 +116,13 @@ def main(argv: list[str] | None = None) -> int:
     sandbox.add_argument("--port", type=int, default=None, help="the page's port (default $PORT or 3000)")
     sandbox.add_argument("--reset", action="store_true", help="start with empty data")
     sub.add_parser("coach", help="review a statement or score a reflection", add_help=False)
-    sub.add_parser("manifest", help="print the Slack app manifest")
+    manifest = sub.add_parser("manifest", help="print the Slack app manifest, ready to paste")
+    manifest.add_argument(
+        "--url", help="the app's public https root: request URLs and the OAuth redirect URL are filled in"
+    )
+    manifest.add_argument(
+        "--socket-mode", action="store_true", help="Socket Mode on, request URLs removed (behind a firewall)"
+    )
     sub.add_parser("keygen", help="print a new COMMONGROUND_ENCRYPTION_KEY")
     migrate = sub.add_parser(
         "migrate",
@@ -132,7 +139,13 @@ def main(argv: list[str] | None = None) -> int:
     if rest:
         parser.error(f"unrecognised arguments: {' '.join(rest)}")
     if args.command == "manifest":
-        print(json.dumps(json.loads(manifest_text()), indent=2))
+        from bot.manifest import ManifestProblem, filled_manifest
+
+        try:
+            print(json.dumps(filled_manifest(args.url, socket_mode=args.socket_mode), indent=2))
+        except ManifestProblem as exc:
+            print(str(exc), file=sys.stderr)
+            return 2
         return 0
     if args.command == "keygen":
         from bot.crypto import new_key

@@ -81,9 +81,10 @@ def as_team_key(value: str) -> str:
 
 async def default_team(settings: Settings) -> str:
     """The bot token's workspace, as Slack's `auth.test` names it."""
-    token = settings.slack_bot_token.get_secret_value()
-    client = AsyncWebClient(token=token, base_url=settings.slack_api_url)
     hint = "name the workspace with --team T0123"
+    if settings.slack_bot_token is None:  # installed from a link: there is no one workspace
+        raise CliProblem(f"The app is installed into several workspaces; {hint}.")
+    client = AsyncWebClient(token=settings.bot_token(), base_url=settings.slack_api_url)
     try:
         response = await client.auth_test()
     except SlackApiError as exc:

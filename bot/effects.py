@@ -24,6 +24,7 @@ from bot.views.joint import finish_message, item_message, joint_message, joint_r
 from bot.views.messages import done_message, facilitator_message, notice_message
 from bot.views.safety import safety_blocks
 from bot.webclient import is_transient, retry_after, slack_error
+from bot.workspaces import WorkspaceClients, clients_for
 from flows import commands as c
 from flows.config import WorkspaceConfig
 from flows.effects import (
@@ -85,9 +86,14 @@ class EffectRunner:
     left for the worker; the person who acted is told when something does not get through."""
 
     def __init__(
-        self, client: AsyncWebClient, service: MediationService, policy: DeliveryPolicy | None = None
+        self,
+        client: AsyncWebClient | WorkspaceClients,
+        service: MediationService,
+        policy: DeliveryPolicy | None = None,
     ) -> None:
-        self.client = client
+        # one workspace's client, or a client per installed workspace (bot.workspaces)
+        self.client = client if isinstance(client, AsyncWebClient) else None
+        self.clients = clients_for(client)
         self.service = service
         self.policy = policy or service.outbox.policy
         # Further App Home sections (hosted mediations, admin): (team, user) -> blocks, or [] for none.
@@ -279,8 +285,9 @@ class EffectRunner:
             return
         who = " and ".join(dict.fromkeys(names))
         try:
-            channel = await self.dm_channel(actor)
-            await self.client.chat_postMessage(channel=channel, text=text.format(who=who))
+            client = await self.clients.for_team(m.team)
+            channel = await self.dm_channel(actor, client)
+            await client.chat_postMessage(channel=channel, text=text.format(who=who))
         except SlackApiError as exc:
             log.warning("could not tell the actor", extra={"mediation": m.id, "error": slack_error(exc)})
         except (TimeoutError, aiohttp.ClientError, SlackRequestError) as exc:
@@ -296,9 +303,10 @@ class EffectRunner:
             log.warning("follow-up lost every compare-and-set", extra={"mediation": m.id})
             return None
 
-    async def dm_channel(self, user_id: str) -> str:
+    @staticmethod
+    async def dm_channel(user_id: str, client: AsyncWebClient) -> str:
         """The bot's DM channel with a user."""
-        response = await self.client.conversations_open(users=user_id)
+        response = await client.conversations_open(users=user_id)
         return str(response["channel"]["id"])
 
     async def notify(self, m: Mediation, effect: Notify) -> None:
@@ -313,8 +321,9 @@ class EffectRunner:
             # A contact first: the workspace's safety text and contacts, before the buttons.
             config = await self.service.configs.get(m.team) if self.service.configs else WorkspaceConfig()
             blocks = blocks[:1] + dump(safety_blocks(config)) + blocks[1:]
-        channel = await self.dm_channel(m.party(effect.role).user_id)
-        posted = await self.client.chat_postMessage(channel=channel, text=message.text, blocks=blocks)
+        client = await self.clients.for_team(m.team)
+        channel = await self.dm_channel(m.party(effect.role).user_id, client)
+        posted = await client.chat_postMessage(channel=channel, text=message.text, blocks=blocks)
         offer = offer_for(m, effect.role, effect.notice)
         if offer is not None:
             sent = SentOffer(
@@ -342,13 +351,14 @@ class EffectRunner:
         if latest is not None and latest.version > m.version:
             m = latest
         definition = await self.service.definitions.for_mediation(m)
+        client = await self.clients.for_team(m.team)
         for sent in sent_offers:
             done = step_done(m, sent.offer)
             if done is None:
                 continue
             message = done_message(m, sent.notice, definition, sent.speaker, sent.offer, done)
             try:
-                await self.client.chat_update(
+                await client.chat_update(
                     channel=sent.channel, ts=sent.ts, text=message.text, blocks=message.blocks
                 )
             except SlackApiError as exc:
@@ -363,19 +373,20 @@ class EffectRunner:
     async def _open_joint(self, m: Mediation, effect: OpenJointSpace) -> tuple[str, str | None]:
         """Open the joint space: (channel, thread root for a thread)."""
         users = m.user_ids + ([m.facilitator] if m.facilitator else [])
+        client = await self.clients.for_team(m.team)
         if effect.kind is JointKind.GROUP_DM:
-            response = await self.client.conversations_open(users=",".join(users))
+            response = await client.conversations_open(users=",".join(users))
             return str(response["channel"]["id"]), None
         if effect.kind is JointKind.THREAD and effect.channel_id:
             root = joint_root_message(m)
-            posted = await self.client.chat_postMessage(
+            posted = await client.chat_postMessage(
                 channel=effect.channel_id, text=root.text, blocks=root.blocks
             )
             return effect.channel_id, str(posted["ts"])
         name = f"common-ground-{m.id}".lower()[:80]
-        created = await self.client.conversations_create(name=name, is_private=True)
+        created = await client.conversations_create(name=name, is_private=True)
         channel = str(created["channel"]["id"])
-        await self.client.conversations_invite(channel=channel, users=",".join(users))
+        await client.conversations_invite(channel=channel, users=",".join(users))
         return channel, None
 
     async def notify_facilitator(self, m: Mediation, effect: NotifyFacilitator) -> None:
@@ -383,15 +394,17 @@ class EffectRunner:
         if m.facilitator is None:
             return
         message = facilitator_message(m, effect.notice, effect.by)
-        channel = await self.dm_channel(m.facilitator)
-        await self.client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
+        client = await self.clients.for_team(m.team)
+        channel = await self.dm_channel(m.facilitator, client)
+        await client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
 
     async def _post_joint(self, m: Mediation, effect: PostToJoint) -> None:
         if m.joint is None:
             return
         definition = await self.service.definitions.for_mediation(m)
         message = joint_message(m, effect.post, definition, effect.item_id)
-        posted = await self.client.chat_postMessage(
+        client = await self.clients.for_team(m.team)
+        posted = await client.chat_postMessage(
             channel=m.joint.channel_id, thread_ts=m.joint.thread_ts, text=message.text, blocks=message.blocks
         )
         refs = {JointPost.ITEM_PROPOSED: item_ref, JointPost.FINISH_PROPOSED: finish_ref}
@@ -407,7 +420,8 @@ class EffectRunner:
         kind, _, ref_id = effect.ref.partition(":")
         message = item_message(m, ref_id) if kind == "item" else finish_message(m, ref_id)
         channel, ts = where
-        await self.client.chat_update(channel=channel, ts=ts, text=message.text, blocks=message.blocks)
+        client = await self.clients.for_team(m.team)
+        await client.chat_update(channel=channel, ts=ts, text=message.text, blocks=message.blocks)
 
     async def refresh_homes(self, m: Mediation, *, raise_errors: bool = False) -> None:
         """Publish both parties' App Home, and the facilitator's."""
@@ -420,7 +434,8 @@ class EffectRunner:
         mediations = await self.service.store.for_user(team, user_id)
         sections = [blocks for provider in self.home_sections if (blocks := await provider(team, user_id))]
         try:
-            await self.client.views_publish(
+            client = await self.clients.for_team(team)
+            await client.views_publish(
                 user_id=user_id, view=home_view(mediations, user_id, self.service.clock(), sections)
             )
         except SlackApiError as exc:

@@ -226,6 +226,26 @@ class MessageEvent(Model):
     ts: Token | None = None
 
 
+class AppUninstalled(Model):
+    """`app_uninstalled`: the workspace (or org) removed the app."""
+
+    type: Literal["app_uninstalled"]
+
+
+class RevokedTokens(Model):
+    """Whose tokens were revoked: user ids of user tokens (`oauth`) and of the bot (`bot`)."""
+
+    oauth: list[SlackId] = Field(default_factory=list, max_length=1000)
+    bot: list[SlackId] = Field(default_factory=list, max_length=1000)
+
+
+class TokensRevoked(Model):
+    """`tokens_revoked`: some of the app's tokens in the workspace no longer work."""
+
+    type: Literal["tokens_revoked"]
+    tokens: RevokedTokens
+
+
 class Authorization(Model):
     """One entry of an event's `authorizations`."""
 
@@ -243,7 +263,9 @@ class EventCallback(Model):
     team_id: SlackId | None = None
     enterprise_id: SlackId | None = None
     authorizations: list[Authorization] | None = None
-    event: Annotated[AppHomeOpened | MessageEvent, Field(discriminator="type")]
+    event: Annotated[
+        AppHomeOpened | MessageEvent | AppUninstalled | TokensRevoked, Field(discriminator="type")
+    ]
 
 
 class UrlVerification(Model):
@@ -258,7 +280,7 @@ Payload = (
 )
 
 # The events the app listens to; any other event is acknowledged and dropped at the edge.
-EVENTS = ("app_home_opened", "message")
+EVENTS = ("app_home_opened", "message", "app_uninstalled", "tokens_revoked")
 _KINDS: dict[str, type[Model]] = {
     "block_actions": BlockActions,
     "view_submission": ViewSubmission,

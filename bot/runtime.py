@@ -14,6 +14,7 @@ from bot.app import Services
 from bot.config_store import ConfigStore
 from bot.crypto import Cipher, local_key
 from bot.definitions import DefinitionSource
+from bot.installations import RedisInstallationStore
 from bot.redis_embedded import EmbeddedRedis
 from bot.service import MediationService
 from bot.settings import Settings
@@ -59,12 +60,16 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
         if settings.encryption_key
         else local_key(settings.data_dir)
     )
-    store = MediationStore(redis, Cipher(key), prefix=settings.key_prefix)
+    cipher = Cipher(key)
+    store = MediationStore(redis, cipher, prefix=settings.key_prefix)
     http = aiohttp.ClientSession()
     try:
         configs = ConfigStore(redis, prefix=settings.key_prefix)
         service = MediationService(store, DefinitionSource(configs), configs=configs)
-        yield Services(service=service, http=http)
+        installations = (
+            RedisInstallationStore(redis, cipher, prefix=settings.key_prefix) if settings.oauth else None
+        )
+        yield Services(service=service, http=http, installations=installations)
     finally:
         await http.close()
         await redis.aclose()

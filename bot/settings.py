@@ -8,6 +8,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
+SLACK_AUTHORIZE_DEFAULT = "https://slack.com/oauth/v2/authorize"
 
 
 class ConfigError(Exception):
@@ -19,7 +20,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore", case_sensitive=False, populate_by_name=True)
 
-    slack_bot_token: SecretStr = Field(validation_alias=AliasChoices("SLACK_BOT_TOKEN", "slack_bot_token"))
+    slack_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "slack_bot_token")
+    )  # one workspace; unset with SLACK_CLIENT_ID (installs from a link, bot.oauth)
     slack_signing_secret: SecretStr = Field(
         validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "slack_signing_secret")
     )
@@ -94,12 +97,68 @@ class Settings(BaseSettings):
         default=5.0, gt=0, le=60, validation_alias=AliasChoices("REDIS_POOL_TIMEOUT", "redis_pool_timeout")
     )
 
-    @field_validator("slack_bot_token", "slack_signing_secret")
+    # installing from a link (OAuth, bot/oauth.py): many workspaces, Enterprise Grid
+    slack_client_id: str | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_CLIENT_ID", "slack_client_id")
+    )
+    slack_client_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_CLIENT_SECRET", "slack_client_secret")
+    )
+    slack_state_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_STATE_SECRET", "slack_state_secret")
+    )
+    slack_scopes: str | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_SCOPES", "slack_scopes")
+    )  # comma-separated bot scopes; unset: the manifest's
+    slack_user_scopes: str = Field(
+        default="", validation_alias=AliasChoices("SLACK_USER_SCOPES", "slack_user_scopes")
+    )
+    slack_redirect_uri: str | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_REDIRECT_URI", "slack_redirect_uri")
+    )
+    slack_authorize_url: str = Field(
+        default=SLACK_AUTHORIZE_DEFAULT,
+        validation_alias=AliasChoices("SLACK_AUTHORIZE_URL", "slack_authorize_url"),
+    )  # Slack's page where an installer approves the app (the stand-in's in tests and the sandbox)
+    token_rotation_minutes: int = Field(
+        default=120,
+        ge=1,
+        le=700,
+        validation_alias=AliasChoices("SLACK_TOKEN_ROTATION_MINUTES", "token_rotation_minutes"),
+    )  # with token rotation on: refresh a token this long before it expires (Slack's last 12 hours)
+    oauth_state_seconds: int = Field(
+        default=600,
+        ge=60,
+        le=3600,
+        validation_alias=AliasChoices("SLACK_STATE_SECONDS", "oauth_state_seconds"),
+    )  # how long an install link's state is valid
+
+    @field_validator("slack_signing_secret")
     @classmethod
     def _not_empty(cls, value: SecretStr) -> SecretStr:
         if not value.get_secret_value().strip():
             raise ValueError("must not be empty")
         return value
+
+    @field_validator(
+        "slack_bot_token", "slack_client_secret", "slack_state_secret", "slack_app_token", "slack_client_id"
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: SecretStr | str | None) -> SecretStr | str | None:
+        """An optional credential set to "" (`VAR=` in a compose file or .env) counts as not set."""
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        return value if text and text.strip() else None
+
+    @property
+    def oauth(self) -> bool:
+        """True when the app is installed from a link into many workspaces (SLACK_CLIENT_ID set)."""
+        return bool(self.slack_client_id)
+
+    def bot_token(self) -> str:
+        """The one workspace's bot token (single-workspace mode; `load_settings` made sure it is set)."""
+        if self.slack_bot_token is None:
+            raise ConfigError("SLACK_BOT_TOKEN is not set")
+        return self.slack_bot_token.get_secret_value()
 
     @field_validator("slack_api_url")
     @classmethod
@@ -132,6 +191,15 @@ _ENV_NAMES = {
     "redis_cluster": "REDIS_CLUSTER",
     "redis_max_connections": "REDIS_MAX_CONNECTIONS",
     "redis_pool_timeout": "REDIS_POOL_TIMEOUT",
+    "slack_client_id": "SLACK_CLIENT_ID",
+    "slack_client_secret": "SLACK_CLIENT_SECRET",
+    "slack_state_secret": "SLACK_STATE_SECRET",
+    "slack_scopes": "SLACK_SCOPES",
+    "slack_user_scopes": "SLACK_USER_SCOPES",
+    "slack_redirect_uri": "SLACK_REDIRECT_URI",
+    "slack_authorize_url": "SLACK_AUTHORIZE_URL",
+    "token_rotation_minutes": "SLACK_TOKEN_ROTATION_MINUTES",
+    "oauth_state_seconds": "SLACK_STATE_SECONDS",
 }
 
 
@@ -148,7 +216,11 @@ def load_settings(**overrides: object) -> Settings:
                 "is not set" if error["type"] == "missing" else error["msg"].removeprefix("Value error, ")
             )
             problems.append(f"{name} {reason}")
+        problems = _missing_credentials(_Credentials(**overrides)) + problems  # type: ignore[arg-type]
         raise ConfigError("Common Ground cannot start: " + "; ".join(problems) + ".") from None
+    missing = _missing_credentials(settings)
+    if missing:
+        raise ConfigError("Common Ground cannot start: " + "; ".join(missing) + ".")
     if not settings.embedded_redis and settings.encryption_key is None:
         raise ConfigError(
             "Common Ground cannot start: COMMONGROUND_ENCRYPTION_KEY is not set. With REDIS_URL set, "
@@ -156,3 +228,43 @@ def load_settings(**overrides: object) -> Settings:
             "`commonground keygen` and set it in the environment."
         )
     return settings
+
+
+class _Credentials(BaseSettings):
+    """Only what says how the app talks to Slack, read leniently: to name what is missing even when
+    other settings are invalid too."""
+
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False, populate_by_name=True)
+
+    slack_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "slack_bot_token")
+    )
+    slack_client_id: str | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_CLIENT_ID", "slack_client_id")
+    )
+    slack_client_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_CLIENT_SECRET", "slack_client_secret")
+    )
+    slack_state_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_STATE_SECRET", "slack_state_secret")
+    )
+
+    @property
+    def oauth(self) -> bool:
+        """As `Settings.oauth`."""
+        return bool(self.slack_client_id)
+
+
+def _missing_credentials(settings: Settings | _Credentials) -> list[str]:
+    """What is missing to talk to Slack: a bot token for one workspace, or with SLACK_CLIENT_ID the
+    client secret and the state secret of installs from a link."""
+    if not settings.oauth:
+        return [] if settings.slack_bot_token else ["SLACK_BOT_TOKEN is not set (or set SLACK_CLIENT_ID)"]
+    return [
+        f"{name} is not set (SLACK_CLIENT_ID is)"
+        for name, value in (
+            ("SLACK_CLIENT_SECRET", settings.slack_client_secret),
+            ("SLACK_STATE_SECRET", settings.slack_state_secret),
+        )
+        if value is None
+    ]

@@ -1172,3 +1172,35 @@ UNREADABLE = (
     "Sorry, I can't open this mediation right now: its record couldn't be read. Nothing was changed, "
     "and your other mediations are fine. If it keeps happening, please let your workspace admin know."
 )
+
+# --- installing from a link (bot/oauth.py) ----------------------------------------------------------
+
+NOT_INSTALLED = (
+    "Common Ground is not installed in this workspace any more, so nothing was done. "
+    "An admin can add it again from the install link."
+)
+INSTALL_PAGE_TITLE = "Add Common Ground to Slack"
+INSTALL_PAGE_TEXT = (
+    "Common Ground helps two colleagues understand each other before they talk it out. "
+    "Adding it to your workspace asks Slack for the permissions it needs to send its messages and "
+    "open its forms; what people write privately stays encrypted and private."
+)
+INSTALL_BUTTON = "Add to Slack"
+INSTALLED_TITLE = "Common Ground is installed"
+INSTALLED_TEXT = (
+    "Thank you. Common Ground is now part of {workspace}. Type `/mediate help` in Slack to begin, "
+    "or open the app's Home tab."
+)
+INSTALLED_OPEN_SLACK = "Open Slack"
+INSTALL_FAILED_TITLE = "Common Ground was not installed"
+INSTALL_FAILED_TEXT = {
+    "access_denied": "The installation was cancelled in Slack. Nothing was installed.",
+    "invalid_browser": "This link was opened in another browser than the one that started it. "
+    "Please start again from the install link, in one browser.",
+    "invalid_state": "This install link has expired or was used already. Please start again from the "
+    "install link.",
+    "storage_error": "Slack agreed, but Common Ground could not save the installation. Please try again "
+    "in a minute.",
+}
+INSTALL_FAILED_OTHER = "Slack did not complete the installation. Please start again from the install link."
+INSTALL_AGAIN = "Start again"

@@ -20,6 +20,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.app import Services
+from bot.oauth import add_install_routes
 from bot.payloads import PAYLOAD_KEY, Malformed, parse, read_body
 
 log = logging.getLogger("commonground.web")
@@ -95,4 +96,6 @@ def build_web_app(bolt: AsyncApp, services: Services, *, signing_secret: str) ->
 
     app.router.add_post(EVENTS_PATH, slack_events(bolt, signing_secret))
     app.router.add_get("/healthz", healthz)
+    if bolt.oauth_flow is not None:  # installed from a link: /slack/install, /slack/oauth_redirect
+        add_install_routes(app, bolt.oauth_flow)
     return app

@@ -18,8 +18,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from slack_sdk.web.async_client import AsyncWebClient
-
 from bot.effects import EffectRunner
 from bot.jobs import Leased
 from bot.listeners.common import Deps
@@ -27,6 +25,7 @@ from bot.listeners.handover import run_job
 from bot.service import MediationNotFound, MediationService
 from bot.store import StoreUnavailable, VersionConflict
 from bot.timers import Claim, DueTimer, TimerQueue, parse
+from bot.workspaces import WorkspaceClients
 from flows import commands as c
 from flows.effects import Notice, Notify, Timer
 from flows.errors import Refused
@@ -186,7 +185,7 @@ async def run_worker(
     service: MediationService,
     runner: EffectRunner,
     options: WorkerOptions | None = None,
-    hand_over: tuple[Deps, AsyncWebClient] | None = None,
+    hand_over: tuple[Deps, WorkspaceClients] | None = None,
 ) -> None:
     """Deliver due timers and the outbox forever: sweep again at once while there is a backlog, sleep
     only when nothing was due. No exception ends the loop. With `hand_over` (what the listeners share,
@@ -213,7 +212,7 @@ async def run_worker(
                 await jobs
 
 
-async def run_jobs(deps: Deps, client: AsyncWebClient) -> None:
+async def run_jobs(deps: Deps, clients: WorkspaceClients) -> None:
     """Do the jobs the web process hands over (bot/jobs.py) forever: say this worker is alive, take
     what is queued (jobs whose lease ran out too), do each as its listener would have, mark it done;
     block on the wake list when nothing is queued. No exception ends the loop."""
@@ -226,7 +225,7 @@ async def run_jobs(deps: Deps, client: AsyncWebClient) -> None:
     async def one(leased: Leased) -> None:
         async with slots:
             try:
-                await run_job(deps, client, leased.job)
+                await run_job(deps, await clients.for_team(leased.job.team), leased.job)
             except Exception as exc:  # a job that cannot be done now is taken again when its lease ends
                 log.warning("job failed", extra={"job": leased.job.kind.value, "error": type(exc).__name__})
                 return

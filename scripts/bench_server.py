@@ -226,6 +226,7 @@ async def our_worker(
     from bot.settings import load_settings
     from bot.store import team_key
     from bot.worker import run_worker
+    from bot.workspaces import OneWorkspace
     from flows import commands as c
 
     prefix = f"bench-{secrets.token_hex(6)}"
@@ -296,7 +297,9 @@ async def our_worker(
                 time.perf_counter() - started_at,
             )
             info.update(key_prefix=prefix, team=team, closed_mediations=closed)
-            worker = asyncio.create_task(run_worker(services.service, runner, hand_over=(deps, bolt.client)))
+            worker = asyncio.create_task(
+                run_worker(services.service, runner, hand_over=(deps, OneWorkspace(bolt.client)))
+            )
             SETTLERS.append(_jobs_drained(deps))
             yield env
         finally:

@@ -48,7 +48,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
     configs = deps.service.configs
     if configs is None:
         return
-    gate = AdminGate(app.client, configs)  # the listeners' client: it may be asked before an ack
+    # the listeners' client: it may be asked before an ack
+    gate = AdminGate(deps.listener_clients or app.client, configs)
     deps.runner.home_sections.append(_home_section(gate, configs))
     app.action(re.compile("^" + re.escape(views.ACTION_PREFIX)))(_open_handler(deps, gate, configs))
     app.view(views.ADMIN_CALLBACK)(_submit_handler(deps, gate, configs))

@@ -22,6 +22,7 @@ from bot.service import MediationNotFound, MediationService
 from bot.store import PairTaken, StoreUnavailable, UnreadableMediation, VersionConflict, team_key
 from bot.views.modals import info_modal
 from bot.webclient import slack_error
+from bot.workspaces import WorkspaceClients
 from flows import commands as c
 from flows.engine import Transition
 from flows.errors import Refused
@@ -37,6 +38,9 @@ class Deps:
     runner: EffectRunner
     http: aiohttp.ClientSession | None = None
     jobs: JobQueue | None = None  # the hand-over to the worker (bot/jobs.py); None: always here
+    # installed from a link: a quick client per workspace for what a listener asks before its ack
+    # (who is an admin); None in single-workspace mode, where the app's own client serves
+    listener_clients: WorkspaceClients | None = None
 
 
 class Reply(Protocol):

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from bot.sandbox import installs
 from bot.sandbox.attribution import request_scope
 from bot.sandbox.blockkit import parse_message, parse_view
 from bot.sandbox.models import JSON, Conversation, Ephemeral, SlackError
@@ -210,6 +211,7 @@ class SlackStandIn(Workspace):
         app = web.Application(middlewares=[request_scope])
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/response_url/{token}", self._handle_response_url)
+        app.router.add_get("/oauth/v2/authorize", self._handle_authorize)
         app.router.add_route("POST", "/_faults", self._handle_faults)
         app.router.add_route("DELETE", "/_faults", self._handle_faults)
         return app
@@ -287,7 +289,23 @@ class SlackStandIn(Workspace):
         if fault is not None:
             self.record(method, args, SlackError(fault.error), injected=True)
             return fault.response()
-        return web.json_response(self.call(method, args, token=token))
+        if method == "oauth.v2.access":
+            return web.json_response(self._oauth_v2_access(args, header))
+        return web.json_response(installs.for_token(self, token).call(method, args, token=token))
+
+    def _oauth_v2_access(self, args: JSON, authorization: str) -> JSON:
+        """`oauth.v2.access` (bot.sandbox.installs), recorded without the client secret."""
+        shown = {k: v for k, v in args.items() if k not in ("client_secret", "code", "refresh_token")}
+        try:
+            answer = installs.oauth_v2_access(self, args, authorization)
+        except SlackError as exc:
+            self.record("oauth.v2.access", shown, exc)
+            return {"ok": False, "error": exc.error}
+        self.record("oauth.v2.access", shown)
+        return {"ok": True, **answer}
+
+    async def _handle_authorize(self, request: web.Request) -> web.Response:
+        return await installs.handle_authorize(self, request)
 
     def call(self, method: str, args: JSON, *, token: str | None = None) -> JSON:
         """Run one Web API method in-process and return Slack's JSON answer (``token`` None: the bot's)."""
@@ -302,9 +320,9 @@ class SlackStandIn(Workspace):
                 raise SlackError("unknown_method")
             if not token:
                 raise SlackError("not_authed")
-            if token != self.bot_token:
+            if installs.token_owner(self, token) is None:
                 raise SlackError("invalid_auth")
-            result = handler(args)
+            result = installs.auth_test(self, token) if method == "auth.test" else handler(args)
         except SlackError as exc:
             self.record(method, args, exc)
             answer: JSON = {"ok": False, "error": exc.error}
@@ -322,13 +340,20 @@ class SlackStandIn(Workspace):
         if not isinstance(body, dict):
             self.record("response_url", {}, SlackError("invalid_payload"))
             return web.json_response({"ok": False, "error": "invalid_payload"}, status=400)
-        try:
-            entry = self.use_response_url(request.match_info["token"])
-        except SlackError as exc:
-            self.record("response_url", body, exc)
-            return web.json_response({"ok": False, "error": exc.error}, status=404)
+        target = self
+        for workspace in installs.workspaces(self):  # the workspace that issued this response URL
+            try:
+                entry = workspace.use_response_url(request.match_info["token"])
+            except SlackError as exc:
+                error_found = exc
+                continue
+            target = workspace
+            break
+        else:
+            self.record("response_url", body, error_found)
+            return web.json_response({"ok": False, "error": error_found.error}, status=404)
         error = deliver_response(
-            self, entry.user_id, entry.channel_id, body, message_ts=entry.message_ts, method="response_url"
+            target, entry.user_id, entry.channel_id, body, message_ts=entry.message_ts, method="response_url"
         )
         if error is not None:
             return web.json_response({"ok": False, "error": error.error}, status=400)

@@ -20,10 +20,11 @@ from bot.sandbox.delivery import SlackDelivery
 from bot.sandbox.models import ApiCall, Message, View
 from bot.sandbox.webapi import SlackStandIn
 from bot.service import MediationService
-from bot.settings import load_settings
+from bot.settings import Settings, load_settings
 from bot.store import MediationStore, team_key
 from bot.web import build_web_app
 from bot.worker import run_jobs
+from bot.workspaces import OneWorkspace
 from flows.models import Mediation
 
 SIGNING_SECRET = "test-signing-secret-7d1e"
@@ -69,16 +70,8 @@ class Harness:
         self.cat = self.standin.add_user("cat", real_name="Cat Example")
         self.robot = self.standin.add_user("deploybot", is_bot=True)
         self.gone = self.standin.add_user("gone", deleted=True)
-        settings = load_settings(
-            slack_bot_token=self.standin.bot_token,
-            slack_signing_secret=SIGNING_SECRET,
-            slack_api_url=self.standin.api_url,
-            redis_url=self.redis_url,
-            encryption_key=self.encryption_key,
-            key_prefix=self.key_prefix,
-        )
         self.http = aiohttp.ClientSession()
-        services = Services(service=self.service, http=self.http)
+        settings, services = self.app_settings(), self.app_services()
         bolt, self.deps = build_app(settings, services)
         self.bolt = bolt
         self._runner = web.AppRunner(
@@ -91,6 +84,21 @@ class Harness:
         self.app_url = f"http://{host}:{port}"
         self.slack = SlackDelivery(f"{self.app_url}/slack/events", SIGNING_SECRET, self.standin)
         return self
+
+    def app_settings(self) -> Settings:
+        """The app's settings: single-workspace mode, the stand-in's bot token."""
+        return load_settings(
+            slack_bot_token=self.standin.bot_token,
+            slack_signing_secret=SIGNING_SECRET,
+            slack_api_url=self.standin.api_url,
+            redis_url=self.redis_url,
+            encryption_key=self.encryption_key,
+            key_prefix=self.key_prefix,
+        )
+
+    def app_services(self) -> Services:
+        """What the app is built with."""
+        return Services(service=self.service, http=self.http)
 
     async def stop(self) -> None:
         await self.settle()
@@ -117,7 +125,9 @@ class Harness:
         """Run the worker's job loop (bot/worker.py `run_jobs`) in this process, and let the web
         process see it alive at once: from now on it hands clicks and `/mediate status` over."""
         assert self.deps.jobs is not None
-        self.worker = asyncio.create_task(run_jobs(self.deps, self.bolt.client))
+        self.worker = asyncio.create_task(
+            run_jobs(self.deps, self.deps.listener_clients or OneWorkspace(self.bolt.client))
+        )
         for _ in range(500):
             if await self.deps.jobs.read_worker():
                 return
