@@ -198,10 +198,12 @@ async def run_worker(
             try:
                 taken = await worker.sweep()
             except Exception as exc:  # StoreUnavailable, VersionConflict, anything: log, wait, go on
+                stop_if_cancelled()
                 log.warning("timer sweep failed; retrying", extra={"error": type(exc).__name__})
             try:
                 taken += await deliver_outbox(service, runner)
             except Exception as exc:  # the same: the outbox is drained again on the next round
+                stop_if_cancelled()
                 log.warning("outbox drain failed; retrying", extra={"error": type(exc).__name__})
             if not taken:
                 await asyncio.sleep(worker.options.idle)
@@ -210,6 +212,15 @@ async def run_worker(
             jobs.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await jobs
+
+
+def stop_if_cancelled() -> None:
+    """Raise `CancelledError` when this task was asked to stop: a cancellation that arrived inside a
+    library call can come out as another error (a Redis call turns it into a connection error), and
+    a loop that logs errors and goes on would then never stop."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 async def run_jobs(deps: Deps, clients: WorkspaceClients) -> None:
@@ -244,8 +255,7 @@ async def run_jobs(deps: Deps, clients: WorkspaceClients) -> None:
                 await queue.wait(policy.heartbeat_seconds / 2)
                 continue
             await asyncio.gather(*(one(leased) for leased in taken))
-        except asyncio.CancelledError:
-            raise
         except Exception as exc:
+            stop_if_cancelled()
             log.warning("job round failed; retrying", extra={"error": type(exc).__name__})
             await asyncio.sleep(policy.heartbeat_seconds / 2)

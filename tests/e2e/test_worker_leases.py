@@ -209,3 +209,24 @@ async def test_a_purge_timer_for_a_mediation_that_is_gone_is_acknowledged_and_go
     assert await worker(h).sweep() == 2
     counts = await h.store.timers.counts()
     assert counts == {"due": 2, "leased": 0, "dead": 0}  # only the invitation's reminder and expiry
+
+
+async def test_a_cancellation_a_library_turned_into_an_error_still_stops_the_loop(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """redis-py can turn a cancellation that arrives mid-call into a connection error: the loop,
+    which logs errors and goes on, must still stop when it was asked to."""
+
+    async def swallowing_sweep(self: TimerWorker) -> int:
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            raise ConnectionError("connection lost while reading") from None
+        return 0
+
+    monkeypatch.setattr(TimerWorker, "sweep", swallowing_sweep)
+    loop = asyncio.create_task(run_worker(h.service, runner(h), WorkerOptions(idle=0.01)))
+    await asyncio.sleep(0.05)
+    loop.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(loop, 5)
