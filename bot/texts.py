@@ -199,6 +199,50 @@ EXPIRED = (
 )
 REMINDER = "A gentle reminder: <@{initiator}> invited you to talk about *{topic}*. Would you like to?"
 
+# --- timers, in each person's own working hours ------------------------------------------------------
+FAC_REMINDER = (
+    "A gentle reminder: <@{facilitator}> invited you and <@{other}> to talk about *{topic}*. Would you "
+    "like to?"
+)
+EXPIRY_WARNING = (
+    "The invitation from <@{initiator}> to talk about *{topic}* stays open until {when}. If you'd like "
+    "to, you can still accept; declining is fine too."
+)
+FAC_EXPIRY_WARNING = (
+    "The invitation from <@{facilitator}> to talk with <@{other}> about *{topic}* stays open until "
+    "{when}. If you'd like to, you can still accept; declining is fine too."
+)
+EXPIRY_SOON = (
+    "<@{respondent}> hasn't answered your invitation about *{topic}* yet; it closes {when}. If you think "
+    "they need more time, you can keep it open {days} days longer, once."
+)
+EXTEND_BUTTON = "Keep it open longer"
+EXTENDED = "The invitation about *{topic}* now stays open until {when}."
+STALLED = (
+    "A kind nudge about *{topic}*: <@{other}> is waiting for you to {what}. Whenever you have a "
+    "moment; nothing is lost meanwhile."
+)
+STALLED_NOTHING = "Nothing is waiting on you in the mediation about *{topic}* right now."
+STALLED_OTHER = (
+    "<@{by}> has not had time yet for the next step about *{topic}*; you don't need to do anything. "
+    "I'll let you know when it moves on."
+)
+PULSE = (
+    "You and <@{other}> have been talking about *{topic}* for a while. A short check-in: how is it "
+    "going for you? <@{other}> won't see your numbers."
+)
+PULSE_FACILITATED = (
+    "You and <@{other}> have been talking about *{topic}* for a while. A short check-in: how is it "
+    "going for you? <@{other}> won't see your numbers; <@{facilitator}>, who hosts, sees the numbers, "
+    "never your words."
+)
+PULSE_LOW = (
+    "Thank you for being honest. If the conversation isn't going well for you, you can pause it at any "
+    "time, or talk with someone first:"
+)
+PULSE_PAUSE = "Pause the conversation"
+PULSE_THANKS = "Thank you for checking in. The conversation goes on whenever you're ready."
+
 OUTCOMES = {
     Outcome.AGREED: "you reached an agreement",
     Outcome.PARTLY_AGREED: "you agreed on part of what you discussed",
@@ -331,6 +375,11 @@ FAC_NOTICES = {
     "resumed": "<@{by}> resumed your mediation about *{topic}*.",
     "expired": "The invitations to your mediation about *{topic}* expired.",
     "reopened": "<@{by}> says the agreement about *{topic}* isn't holding, so the mediation is open again.",
+    "expiry_soon": (
+        "Not everyone has answered the invitations to your mediation about *{topic}*; they close {when}. "
+        "You can keep them open longer, once."
+    ),
+    "extended": "The invitations to your mediation about *{topic}* now stay open until {when}.",
 }
 # The same, when who acted is not known (older timers and records).
 FAC_NOTICES_UNNAMED = {
@@ -647,6 +696,7 @@ STEP_DONE = {
     DoneKind.WENT_ON: "You chose to go on with the mediation ({when}).",
     DoneKind.CONTACT_FIRST: "You chose to talk to a contact first; it is paused meanwhile ({when}).",
     DoneKind.PAUSED: "You chose to pause the mediation ({when}).",
+    DoneKind.EXTENDED: "The invitation was kept open longer ({when}).",
 }
 
 # --- refusals -----------------------------------------------------------------------------------------
@@ -657,6 +707,7 @@ REFUSALS = {
     RefusalCode.NOT_YOUR_TURN: "It isn't your turn for this yet. I'll message you when it is.",
     RefusalCode.WRONG_STAGE: STEP_TAKEN_CARE_OF,
     RefusalCode.ALREADY_DONE: STEP_TAKEN_CARE_OF,
+    RefusalCode.EXTENDED_ONCE: "The invitation was kept open longer once already; it closes as planned.",
     RefusalCode.CLOSED: STEP_TAKEN_CARE_OF,
     RefusalCode.PAUSED: "This mediation is paused. Resume it first, from your DM or App Home.",
     RefusalCode.INVALID_INPUT: "Some answers need another look.",

@@ -44,6 +44,7 @@ class Action(StrEnum):
     FINISH_CONFIRM = "cg_finish_confirm"
     FINISH_NOT_YET = "cg_finish_not_yet"
     FINISH_WITHDRAW = "cg_finish_withdraw"
+    EXTEND_INVITATION = "cg_extend_invitation"  # keep an unanswered invitation open longer, once
 
 
 class Shortcut(StrEnum):
