@@ -75,7 +75,11 @@ async def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_nothing(h: Ha
     assert await worker(h).sweep() == len(invited)
     for _, invitee in invited:
         assert reminders(h, invitee) == 1  # at least once, and never twice to a person
-    assert await h.store.timers.counts() == {"due": 2 * len(invited), "leased": 0, "dead": 0}  # warnings, expiries
+    assert await h.store.timers.counts() == {
+        "due": 2 * len(invited),
+        "leased": 0,
+        "dead": 0,
+    }  # warnings, expiries
 
 
 async def test_a_worker_that_died_after_taking_leaves_the_timers_to_the_next(h: Harness) -> None:

@@ -730,7 +730,14 @@ CASES = [
             "respondent.done_at": NOW,
             "history.-1.stage": Stage.CLOSED,
         },
-        [upd("finish:f1"), post(JointPost.FINAL), *both(Notice.CLOSED), FOLLOW_UP_IN_14_DAYS, PURGE_LATER, HOME],
+        [
+            upd("finish:f1"),
+            post(JointPost.FINAL),
+            *both(Notice.CLOSED),
+            FOLLOW_UP_IN_14_DAYS,
+            PURGE_LATER,
+            HOME,
+        ],
     ),
     Case(
         "confirm-finish-withdraws-the-pending-items-visibly",
