@@ -243,6 +243,37 @@ PULSE_LOW = (
 PULSE_PAUSE = "Pause the conversation"
 PULSE_THANKS = "Thank you for checking in. The conversation goes on whenever you're ready."
 
+# Working hours: when reminders, follow-ups and check-ins may reach someone (in their own time zone).
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAYS_SHORT = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+HOURS_TITLE = "My working hours"
+HOURS_INTRO = (
+    "Reminders, follow-ups and check-ins reach you only in your working hours, in your own time zone "
+    "(as Slack knows it). Something due in your quiet hours waits for your next working hour."
+)
+HOURS_QUIET_START = "Quiet from"
+HOURS_QUIET_END = "Quiet until"
+HOURS_QUIET_HINT = "Quiet hours may run over midnight, like 20:00 until 08:00."
+HOURS_DAYS = "Working days"
+HOURS_FOLLOW_LABEL = "Workspace hours"
+HOURS_FOLLOW = "Use the workspace's hours ({hours})"
+HOURS_SUMMARY = "quiet {start}–{end}; working days {days}"
+HOURS_SAVED = "Saved. Reminders reach you in these hours: {hours}."
+HOURS_SAVED_WORKSPACE = "Saved. You follow the workspace's hours: {hours}."
+HOME_HOURS_HEADER = "*When I may reach you*"
+HOME_HOURS_OWN = "Your own hours: {hours}."
+HOME_HOURS_WORKSPACE = "The workspace's hours: {hours}."
+HOME_HOURS_BUTTON = "Set my working hours"
+ADMIN_TIMEZONE_LABEL = "Time zone when Slack doesn't say"
+ADMIN_TIMEZONE_HINT = "A name like Europe/London. Used for anyone whose own time zone can't be read."
+ADMIN_HOURS_INTRO = (
+    "Reminders, follow-ups and check-ins reach each person only in these hours, in their own time zone. "
+    "Anyone may set their own hours in App Home."
+)
+ADMIN_STALL_LABEL = "Hours a step may wait on one person before a kind reminder (0: never)"
+ADMIN_EXTEND_LABEL = "Days an unanswered invitation may be kept open longer, once"
+ADMIN_CHECK_IN_DAYS_LABEL = "Days into the conversation for a check-in, and between check-ins (0: none)"
+
 OUTCOMES = {
     Outcome.AGREED: "you reached an agreement",
     Outcome.PARTLY_AGREED: "you agreed on part of what you discussed",
@@ -838,6 +869,7 @@ ADMIN_BUTTONS = {
     "people": "Admins and facilitators",
     "safety": "Safety and contacts",
     "retention": "Retention",
+    "hours": "Working hours",
     "prompts": "Prompts",
     "process": "Steps and timings",
     "outcomes": "Outcomes",
@@ -850,6 +882,7 @@ ADMIN_TITLES = {
     "people": "Admins, facilitators",
     "safety": "Safety and contacts",
     "retention": "Retention",
+    "hours": "Working hours",
     "prompts": "Prompts",
     "process": "Steps and timings",
     "outcomes": "Outcomes",
@@ -1037,6 +1070,14 @@ ADMIN_SETTING_NAMES = {
     "safety_text": ADMIN_SAFETY_TEXT,
     "escalation_contacts": "Escalation contacts",
     "retention_days": ADMIN_TITLES["retention"],
+    "working_hours.quiet_start": HOURS_QUIET_START,
+    "working_hours.quiet_end": HOURS_QUIET_END,
+    "working_hours.working_days": HOURS_DAYS,
+    "working_hours": ADMIN_TITLES["hours"],
+    "default_timezone": ADMIN_TIMEZONE_LABEL,
+    "stall_hours": ADMIN_STALL_LABEL,
+    "invitation.extend_days": ADMIN_EXTEND_LABEL,
+    "joint.check_in_days": ADMIN_CHECK_IN_DAYS_LABEL,
     "name": "Name",
     "description": "Description",
     "version": "Version",
