@@ -14,7 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts as t
 from bot.effects import EffectRunner, HomeSection
-from bot.listeners import actions, admin, commands, erase, events, facilitate, prepare, views
+from bot.listeners import actions, admin, commands, erase, events, facilitate, hours, prepare, views
 from bot.listeners.common import Deps, tell
 from bot.middleware import dedupe, parse_payloads
 from bot.service import MediationService
@@ -73,6 +73,7 @@ def create_app(settings: Settings, services: Services) -> AsyncApp:
     facilitate.register(app, deps)
     prepare.register(app, deps)
     erase.register(app, deps)
+    hours.register(app, deps)
     app.error(apologise)
     deps.runner.home_sections.append(_safety_section(services))  # last: the footer everyone sees
     return app

@@ -22,6 +22,7 @@ from bot.views.ids import Action, Callback
 from flows.hours import WorkingHours
 
 QUIET_START, QUIET_END, WORKING_DAYS, FOLLOW_WORKSPACE = "quiet_start", "quiet_end", "working_days", "follow"
+OPTION_MAX = 75  # Slack's limit for an option's text and description
 
 
 def hours_blocks(hours: WorkingHours) -> list[Block]:
@@ -81,7 +82,7 @@ def home_hours_blocks(own: WorkingHours | None, workspace: WorkingHours) -> list
 
 def my_hours_modal(own: WorkingHours | None, workspace: WorkingHours) -> dict[str, Any]:
     """The person's own working hours, or the workspace's to follow."""
-    follow = Option(value="yes", text=t.HOURS_FOLLOW.format(hours=hours_text(workspace)))
+    follow = Option(value="yes", text=t.HOURS_FOLLOW, description=hours_text(workspace)[:OPTION_MAX])
     blocks: list[Block] = [
         section(t.HOURS_INTRO),
         InputBlock(

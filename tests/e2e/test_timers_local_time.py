@@ -158,3 +158,34 @@ async def test_a_check_in_days_into_the_conversation(h: Harness) -> None:
     assert not any("3, 4, 5, 6" in text for text in h.shown_to(h.ann))
     await h.click_message(h.bob, low, "cg_joint_pause")
     assert (await h.mediation(mid)).paused
+
+
+async def test_a_person_sets_their_own_working_hours_in_app_home(h: Harness) -> None:
+    await play.start(h)  # Bob's App Home is published with the invitation
+    assert "The workspace's hours: quiet 20:00–08:00" in str(h.standin.home(h.bob).blocks)
+    await h.click_home(h.bob, "cg_my_hours_open")
+    assert h.top_view(h.bob).callback_id == "cg_my_hours"
+    result = await h.submit(
+        h.bob,
+        {
+            "follow": {"value": []},
+            "quiet_start": {"value": "18:00"},
+            "quiet_end": {"value": "11:00"},
+            "working_days": {"value": ["2", "3"]},  # Wednesday and Thursday
+        },
+    )
+    assert result.response_action == "update", result.errors
+    assert "Your own hours: quiet 18:00–11:00; working days Wed, Thu" in str(h.standin.home(h.bob).blocks)
+    h.clock.now += timedelta(hours=24)  # Wednesday 09:00 in London: before Bob's 11:00
+    await run_due(h.service, runner(h))
+    assert reminders(h, h.bob) == 0
+    h.clock.now += timedelta(hours=2)
+    await run_due(h.service, runner(h))
+    assert reminders(h, h.bob) == 1
+    # back to the workspace's hours (App Home opened again: the test's worker draws only Bob's list)
+    await h.slack.app_home_opened(h.bob)
+    await h.settle()
+    await h.click_home(h.bob, "cg_my_hours_open")
+    await h.submit(h.bob, {"follow": {"value": ["yes"]}})
+    assert "The workspace's hours" in str(h.standin.home(h.bob).blocks)
+    assert await LocalTimes(h.store, None, h.configs).own_hours(h.team, h.bob) is None
