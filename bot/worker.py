@@ -25,6 +25,7 @@ from bot.service import MediationNotFound, MediationService
 from bot.store import StoreUnavailable, VersionConflict
 from bot.timers import Claim, DueTimer, TimerQueue, parse
 from flows import commands as c
+from flows.engine import timer_audience
 from flows.errors import Refused
 from flows.models import Mediation
 
@@ -139,15 +140,10 @@ class TimerWorker:
         kind = c.TIMER_COMMANDS[timer.kind]
 
         async def command_for(m: Mediation) -> c.Command:
-            people = await self.times.people(m.team, _people_of(m)) if kind.reaches_people else {}
+            people = await self.times.people(m.team, timer_audience(m, timer.kind))
             return cast(c.Command, kind(version=timer.version, people=people))
 
         await self.runner.run(await self.service.act_with(timer.team, timer.mediation_id, command_for))
-
-
-def _people_of(m: Mediation) -> list[str]:
-    """Everyone a timer of this mediation may reach: both parties, and the host."""
-    return m.user_ids + ([m.facilitator] if m.facilitator else [])
 
 
 def _ids(timer: DueTimer) -> dict[str, str]:

@@ -191,7 +191,6 @@ class TimerCommand(_Command):
     may be reached at any time."""
 
     timer: ClassVar[Timer]
-    reaches_people: ClassVar[bool] = True  # False: the worker need not look up anyone's time
 
     version: int = 0
     people: dict[str, PersonTime] = Field(default_factory=dict)
@@ -231,7 +230,6 @@ class Purge(TimerCommand):
     """The retention period of a closed mediation is over: its private text goes."""
 
     timer = Timer.PURGE
-    reaches_people = False
 
 
 class ExtendInvitation(_Command):

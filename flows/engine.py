@@ -1136,6 +1136,36 @@ def _extend(m: Mediation, cmd: c.ExtendInvitation, d: FlowDefinition, now: datet
     return [told, *_expiry_timers(m, now)]
 
 
+_INVITATION_TIMERS = (Timer.REMINDER, Timer.EXPIRE, Timer.EXPIRY_WARNING)
+
+
+def timer_audience(m: Mediation, timer: Timer) -> list[str]:
+    """Whose time a timer of this kind needs to know now: everyone it may reach (both parties and
+    the host), or nobody when it will find nothing to send (the mediation moved on), so that the
+    adapter looks up no one's time zone for a timer the engine will refuse."""
+    everyone = m.user_ids + ([m.facilitator] if m.facilitator else [])
+    if timer in _INVITATION_TIMERS:
+        return everyone if m.stage is Stage.INVITATION else []
+    if timer is Timer.STALLED:
+        return everyone if m.is_open and not m.paused and m.stage is not Stage.INVITATION else []
+    if timer is Timer.CHECK_IN:
+        return everyone if m.is_open and m.stage is Stage.JOINT and not m.paused else []
+    if timer is Timer.FOLLOW_UP:
+        return m.user_ids if not m.is_open and m.outcome in (Outcome.AGREED, Outcome.PARTLY_AGREED) else []
+    return []  # the purge reaches nobody
+
+
+def stalled_since(m: Mediation, role: Role) -> datetime | None:
+    """When the step that waits on this role earned its stalled-step reminder (None: it has not),
+    for a host's App Home."""
+    since = waiting_since(m, role)
+    if since is None:
+        return None
+    resumed = m.timer_log.get(RESUMED_KEY)
+    since = max(since, resumed) if resumed else since
+    return m.timer_log.get(_stall_keys(role, since)[0])
+
+
 def _stall_keys(role: Role, since: datetime) -> tuple[str, str]:
     """The `timer_log` keys of one stalled wait: the kind reminder, and the note to the other."""
     return f"stall:{role.value}:{_stamp(since)}", f"stall_other:{role.value}:{_stamp(since)}"

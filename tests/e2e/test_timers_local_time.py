@@ -189,3 +189,21 @@ async def test_a_person_sets_their_own_working_hours_in_app_home(h: Harness) -> 
     await h.submit(h.bob, {"follow": {"value": ["yes"]}})
     assert "The workspace's hours" in str(h.standin.home(h.bob).blocks)
     assert await LocalTimes(h.store, None, h.configs).own_hours(h.team, h.bob) is None
+
+
+async def test_a_host_sees_a_stalled_step_in_app_home(h: Harness) -> None:
+    maya = h.standin.add_user("maya", real_name="Maya Example", tz="Europe/Berlin")
+    await h.command(maya, f"facilitate <@{h.ann}> <@{h.bob}> the rota")
+    await h.submit(maya, {})
+    await h.click_dm(h.ann, "cg_invite_accept")
+    await h.click_dm(h.bob, "cg_invite_accept")
+    await h.click_dm(h.ann, "cg_rules_agree")
+    h.clock.now += timedelta(hours=49)  # Thursday 10:00 UTC: working hours in London and Berlin
+    await run_due(h.service, runner(h))
+    assert "A kind nudge" in h.last_dm(h.bob).text
+    assert "has not had time yet" in h.last_dm(h.ann).text
+    await h.slack.app_home_opened(maya)
+    await h.settle()
+    home = str(h.standin.home(maya).blocks)
+    assert f"<@{h.bob}> had a kind reminder <!date^" in home
+    assert f"<@{h.ann}> had a kind reminder" not in home
