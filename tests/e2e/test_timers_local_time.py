@@ -207,3 +207,12 @@ async def test_a_host_sees_a_stalled_step_in_app_home(h: Harness) -> None:
     home = str(h.standin.home(maya).blocks)
     assert f"<@{h.bob}> had a kind reminder <!date^" in home
     assert f"<@{h.ann}> had a kind reminder" not in home
+
+
+async def test_the_next_timer_is_found_across_shards(h: Harness) -> None:
+    assert await h.store.timers.next_due() is None
+    await play.start(h)
+    assert await h.store.timers.next_due() == h.clock() + timedelta(hours=24)  # the reminder
+    h.clock.now += timedelta(hours=24)
+    await run_due(h.service, runner(h))
+    assert await h.store.timers.next_due() == h.clock() + timedelta(days=5)  # the last day's warning
