@@ -216,3 +216,28 @@ async def test_the_next_timer_is_found_across_shards(h: Harness) -> None:
     h.clock.now += timedelta(hours=24)
     await run_due(h.service, runner(h))
     assert await h.store.timers.next_due() == h.clock() + timedelta(days=5)  # the last day's warning
+
+
+async def test_a_worker_killed_after_holding_a_reminder_repeats_nothing(h: Harness) -> None:
+    """The worker held Bob's reminder for his morning (the new timer saved) and died before it
+    acknowledged: the lease runs out, the timer is delivered again and held again, and Bob still
+    gets one reminder, in his morning."""
+    from bot.worker import TimerWorker, WorkerOptions
+
+    in_new_york(h, h.bob)
+    await play.start(h)
+    h.clock.now += timedelta(hours=24)
+    lease = timedelta(seconds=30)
+    taken = await h.store.timers.take_due(h.clock(), lease=lease)
+    assert [t.kind.value for t in taken.due] == ["reminder"]
+    worker = TimerWorker(h.service, runner(h), WorkerOptions(lease=lease))
+    await worker._apply(taken.due[0])  # delivered (held for Bob's morning), then the process died
+    h.clock.now += lease + timedelta(seconds=1)
+    assert await worker.sweep() == 1  # the same timer again: held again
+    assert reminders(h, h.bob) == 0
+    h.clock.now = BOB_MORNING
+    await worker.sweep()
+    h.clock.now += timedelta(minutes=5)
+    await worker.sweep()
+    assert reminders(h, h.bob) == 1
+    assert (await h.store.timers.counts())["leased"] == 0
