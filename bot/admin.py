@@ -30,6 +30,7 @@ from bot import texts as t
 from bot.config_store import ConfigStore
 from bot.store import VersionConflict
 from bot.submitted import Values, value
+from bot.views.hours import read_hours
 from bot.webclient import slack_error
 from bot.workspaces import WorkspaceClients, clients_for
 from flows.config import (
@@ -61,6 +62,7 @@ class AdminForm(StrEnum):
     PEOPLE = "people"
     SAFETY = "safety"
     RETENTION = "retention"
+    HOURS = "hours"
     PROMPTS = "prompts"
     PROCESS = "process"
     IMPORT = "import"
@@ -236,6 +238,9 @@ RANGES: dict[str, tuple[type[BaseModel], str]] = {
     "max_rounds": (ReflectionStage, "max_rounds"),
     "follow_up_days": (JointStage, "follow_up_days"),
     "retention_days": (WorkspaceConfig, "retention_days"),
+    "extend_days": (InvitationStage, "extend_days"),
+    "check_in_days": (JointStage, "check_in_days"),
+    "stall_hours": (FlowDefinition, "stall_hours"),
 }
 CONTACT_SLOTS = 5
 CONTACT_PARTS = ("label", "user", "details")
@@ -274,6 +279,9 @@ def apply_form(config: WorkspaceConfig, form: AdminForm, flow: str, values: Valu
         return _config_update(config, {"enabled_flows": _list(values, "enabled_flows")}, values)
     if form is AdminForm.RETENTION:
         return _config_update(config, {"retention_days": read(values, "retention_days")}, values)
+    if form is AdminForm.HOURS:
+        changes = {"working_hours": read_hours(values), "default_timezone": _text(values, "default_timezone")}
+        return _config_update(config, changes, values, _hours_block)
     if form is AdminForm.PEOPLE:
         return _people(config, values)
     if form is AdminForm.SAFETY:
@@ -281,7 +289,7 @@ def apply_form(config: WorkspaceConfig, form: AdminForm, flow: str, values: Valu
     if form is AdminForm.PROMPTS:
         return _definition_update(config, flow, values, _prompts)
     if form is AdminForm.PROCESS:
-        return _definition_update(config, flow, values, _process)
+        return _definition_update(config, flow, values, _process, top=("stall_hours",))
     if form is AdminForm.IMPORT:
         try:
             return import_config(_text(values, "yaml"), config, merge=True)
@@ -302,6 +310,13 @@ def _config_update(
         return WorkspaceConfig.model_validate(data)
     except ValidationError as exc:
         raise FormErrors(_errors(exc, values, where or (lambda loc: str(loc[0]) if loc else None))) from None
+
+
+def _hours_block(loc: tuple[int | str, ...]) -> str | None:
+    """The block of a working-hours error: ("working_hours", "quiet_start", …) → "quiet_start"."""
+    if loc[:1] == ("working_hours",) and len(loc) >= 2:
+        return str(loc[1])
+    return str(loc[0]) if loc else None
 
 
 def _people(config: WorkspaceConfig, values: Values) -> WorkspaceConfig:
@@ -362,10 +377,10 @@ def _prompts(stages: Stages, values: Values) -> None:
 
 def _process(stages: Stages, values: Values) -> None:
     fields = {
-        Stage.INVITATION.value: ("reminder_hours", "expire_days"),
+        Stage.INVITATION.value: ("reminder_hours", "expire_days", "extend_days"),
         Stage.INTAKE.value: ("default_share",),
         Stage.REFLECTION.value: ("max_rounds", "order", "first_speaker"),
-        Stage.JOINT.value: ("space", "follow_up_days"),
+        Stage.JOINT.value: ("space", "follow_up_days", "check_in_days"),
     }
     for stage in stages:
         for name in fields.get(stage["type"], ()):
@@ -373,14 +388,22 @@ def _process(stages: Stages, values: Values) -> None:
 
 
 def _definition_update(
-    config: WorkspaceConfig, flow: str, values: Values, change: Callable[[Stages, Values], None]
+    config: WorkspaceConfig,
+    flow: str,
+    values: Values,
+    change: Callable[[Stages, Values], None],
+    top: tuple[str, ...] = (),
 ) -> WorkspaceConfig:
     current = config.definition(flow)
     data = current.model_dump(mode="json")
     change(data["stages"], values)
+    for name in top:  # settings of the whole flow, not of one stage
+        data[name] = read(values, name)
     stages = data["stages"]
 
     def where(loc: tuple[int | str, ...]) -> str | None:
+        if loc and loc[0] in top:
+            return str(loc[0])
         # ("stages", index, <stage type tag>, field, …) → the block of that field
         if len(loc) < 4 or loc[0] != "stages" or not isinstance(loc[1], int) or loc[1] >= len(stages):
             return None
@@ -451,6 +474,7 @@ def scope(config: WorkspaceConfig, form: AdminForm, flow: str) -> str:
             AdminForm.PEOPLE: ["admins", "facilitator_policy", "facilitators", "facilitator_group"],
             AdminForm.SAFETY: ["safety_text", "escalation_contacts"],
             AdminForm.RETENTION: ["retention_days"],
+            AdminForm.HOURS: ["working_hours", "default_timezone"],
         }.get(form, [])
         part = config.model_dump(mode="json", include=set(names))
     raw = json.dumps(part, sort_keys=True, separators=(",", ":"))

@@ -17,7 +17,18 @@ from bot.departures import Departures
 from bot.effects import EffectRunner, HomeSection
 from bot.installations import RedisInstallationStore, RedisOAuthStateStore
 from bot.jobs import JobPolicy, JobQueue
-from bot.listeners import actions, admin, commands, erase, events, facilitate, leaving, prepare, views
+from bot.listeners import (
+    actions,
+    admin,
+    commands,
+    erase,
+    events,
+    facilitate,
+    hours,
+    leaving,
+    prepare,
+    views,
+)
 from bot.listeners.common import Deps, tell
 from bot.middleware import dedupe, parse_payloads
 from bot.service import MediationService
@@ -96,6 +107,7 @@ def build_app(settings: Settings, services: Services) -> tuple[AsyncApp, Deps]:
     facilitate.register(app, deps)
     prepare.register(app, deps)
     erase.register(app, deps)
+    hours.register(app, deps)
     departures = Departures(services.service.store.redis, prefix=services.service.store.prefix)
     leaving.register(app, deps, departures, services.installations)
     app.error(apologise)

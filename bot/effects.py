@@ -113,6 +113,8 @@ class EffectRunner:
                 return  # the entries stay in the outbox: the worker delivers them
         delayed: list[Effect] = []
         for index, effect in enumerate(transition.effects):
+            if saved is not None and isinstance(effect, Schedule):
+                continue  # the service scheduled it with the save
             if saved is None or not in_outbox(effect):
                 follow_up = await self._one(m, effect)
             else:
@@ -314,8 +316,8 @@ class EffectRunner:
         definition = await self.service.definitions.for_mediation(m)
         message = notice_message(m, effect.role, effect.notice, definition, effect.speaker, effect.by)
         blocks = message.blocks
-        if effect.notice is Notice.DECLINED and self.service.configs is not None:
-            # Declined: the other person is offered the workspace's contacts (and /mediate prepare).
+        if effect.notice in (Notice.DECLINED, Notice.PULSE_LOW) and self.service.configs is not None:
+            # Declined, or a low check-in during the conversation: the workspace's contacts.
             blocks = blocks + dump(safety_blocks(await self.service.configs.get(m.team)))
         if effect.notice is Notice.SAFETY_CONTACTS:
             # A contact first: the workspace's safety text and contacts, before the buttons.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flows.engine import pulse_open
 from flows.errors import RefusalCode
 from flows.models import LoopStatus, Mediation, Party, Stage
 
@@ -44,6 +45,10 @@ def can_open(m: Mediation, user_id: str, what: str) -> RefusalCode | None:
             return None
         return RefusalCode.ALREADY_DONE if loop.status.ended else RefusalCode.NOT_YOUR_TURN
     if what == "check_in":
+        if m.stage is Stage.JOINT:  # a check-in during the conversation, once asked
+            if party.pulse is not None:
+                return RefusalCode.ALREADY_DONE
+            return None if pulse_open(m, party.role) else RefusalCode.NOT_YOUR_TURN
         if m.stage is not Stage.ALLIANCE:
             return RefusalCode.WRONG_STAGE
         return RefusalCode.ALREADY_DONE if party.check_in is not None else None

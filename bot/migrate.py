@@ -22,6 +22,8 @@ old index keys or old-format documents, `Migration.run`:
    key can still find whose it is.
 
 Timers of the single sorted set of earlier releases move into the shards too (`TimerQueue.migrate_legacy`).
+Timer kinds keep their stored names (`reminder`, `expire`, `follow_up`, `purge`): each is delivered as
+its engine command (`flows.commands.TIMER_COMMANDS`), so no timer needs rewriting.
 Workspaces with no old keys and only packed documents are left as they are. `dry_run` reads and counts
 and writes nothing.
 """

@@ -6,17 +6,17 @@ import asyncio
 import logging
 import random
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from bot.config_store import ConfigStore
 from bot.definitions import DefinitionSource
 from bot.outbox import Outbox, entries_for
 from bot.store import MediationStore, VersionConflict
 from flows import commands as c
-from flows import engine, retention
-from flows.effects import Notice, Timer
+from flows import engine
+from flows.effects import Notice, Schedule
 from flows.engine import Transition
 from flows.errors import RefusalCode, Refused
 from flows.models import Mediation
@@ -30,7 +30,9 @@ log = logging.getLogger("commonground.service")
 CAS_ATTEMPTS = 25
 CAS_BASE_DELAY = 0.004
 CAS_MAX_DELAY = 0.1
-DEFAULT_RETENTION_DAYS = 180
+
+CommandFor = Callable[[Mediation], Awaitable[c.Command]]
+"""Builds a command from the stored mediation (a timer's: with the time of the people it may reach)."""
 
 
 class MediationNotFound(Exception):
@@ -116,6 +118,9 @@ class MediationService:
             saved = await self.store.create(m, outgoing, due)
         else:
             saved = await self.store.save(m, outgoing, due, previous=previous)
+        for effect in transition.effects:  # timers are stored before anyone learns of the change
+            if isinstance(effect, Schedule):
+                await self.store.schedule(m.team, m.id, effect.timer, effect.at, version=saved.version)
         return Saved(saved, transition.effects, actor=actor)
 
     async def start(self, team: str, command: c.Start, flow: str = "peer") -> Transition:
@@ -126,26 +131,15 @@ class MediationService:
         log.info("mediation started", extra={"mediation": saved.mediation.id, "team": team})
         return saved
 
-    async def _schedule_purge(self, team: str, mediation_id: str, version: int) -> None:
-        """A closed mediation's private text goes after the workspace's retention period."""
-        days = (await self.configs.get(team)).retention_days if self.configs else DEFAULT_RETENTION_DAYS
-        at = self.clock() + timedelta(days=days)
-        await self.store.schedule(team, mediation_id, Timer.PURGE, at, version=version)
-
     async def purge(self, team: str, mediation_id: str) -> bool:
-        """Remove every private text of a closed mediation (the retention timer); True when done."""
-        for attempt in range(CAS_ATTEMPTS):
-            m = await self.store.get(team, mediation_id)
-            if m is None or m.is_open or m.purged_at is not None:
-                return False
-            try:
-                await self.store.save(retention.purge(m, self.clock()), previous=m)
-            except VersionConflict:
-                await asyncio.sleep(cas_backoff(attempt))
-                continue
-            log.info("private text purged", extra={"mediation": mediation_id})
-            return True
-        raise TooBusy(mediation_id)
+        """Remove every private text of a closed mediation (what the retention timer does); True when
+        it was done now, False when there was nothing to purge (open, already purged, or gone)."""
+        try:
+            await self.act(team, mediation_id, c.Purge())
+        except (Refused, MediationNotFound):
+            return False
+        log.info("private text purged", extra={"mediation": mediation_id})
+        return True
 
     async def start_facilitated(self, team: str, command: c.StartFacilitated) -> Transition:
         """Create a facilitated mediation (raises `Refused`, `PairTaken` or `StoreUnavailable`)."""
@@ -167,13 +161,29 @@ class MediationService:
         Raises `Refused` (nothing changed), `MediationNotFound`, `StoreUnavailable` (or its
         `UnreadableMediation`) or, when every attempt lost the race, `TooBusy`.
         """
-        actor = actor or getattr(command, "actor", None)
+
+        async def same(_: Mediation) -> c.Command:
+            return command
+
+        return await self.act_with(team, mediation_id, same, actor=actor or getattr(command, "actor", None))
+
+    async def act_with(
+        self, team: str, mediation_id: str, command_for: CommandFor, *, actor: str | None = None
+    ) -> Saved:
+        """`act`, with the command built from the mediation as loaded (on every attempt): a timer's
+        command carries the time of the people it may reach, known only once the mediation is read."""
         for attempt in range(CAS_ATTEMPTS):
             mediation = await self.store.get(team, mediation_id)
             if mediation is None:
                 raise MediationNotFound(mediation_id)
+            command = await command_for(mediation)
             definition = await self.definitions.for_mediation(mediation)
-            transition = engine.apply(mediation, command, definition, self.clock())
+            now = self.clock()
+            transition = engine.apply(mediation, command, definition, now)
+            if mediation.is_open and not transition.mediation.is_open and self.configs is not None:
+                # it closes: the purge of its private text follows the workspace's retention period
+                days = (await self.configs.get(team)).retention_days
+                transition = engine.apply(mediation, command, definition, now, retention_days=days)
             try:
                 stored = await self._store(transition, actor, previous=mediation)
             except VersionConflict:
@@ -181,8 +191,6 @@ class MediationService:
                 await asyncio.sleep(cas_backoff(attempt))
                 continue
             saved = stored.mediation
-            if not saved.is_open:
-                await self._schedule_purge(team, saved.id, saved.version)
             log.info(
                 "mediation changed",
                 extra={

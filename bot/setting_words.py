@@ -58,8 +58,8 @@ def setting_name(path: str) -> str:
     if parts[0] == "escalation_contacts" and len(parts) >= 2 and parts[1].isdigit():
         contact = t.ADMIN_SETTING_CONTACT.format(number=int(parts[1]) + 1)
         return _part(contact, parts[2:], t.ADMIN_SETTING_CONTACT_PARTS)
-    if len(parts) == 1 and parts[0] in t.ADMIN_SETTING_NAMES:
-        return t.ADMIN_SETTING_NAMES[parts[0]]
+    if path in t.ADMIN_SETTING_NAMES:
+        return t.ADMIN_SETTING_NAMES[path]
     return _humane(parts)
 
 
@@ -118,8 +118,12 @@ def _scalar(path: str, leaf: str, value: SettingScalar) -> str:
         return t.ADMIN_SETTING_EMPTY
     if isinstance(value, bool):
         return t.ADMIN_SETTING_ON if value else t.ADMIN_SETTING_OFF
+    if leaf == "working_days" and isinstance(value, int) and 0 <= value < len(t.WEEKDAYS):
+        return t.WEEKDAYS[value]
     if isinstance(value, int | float):
         return t.ADMIN_SETTING_DAYS.format(n=value) if path == "retention_days" else str(value)
+    if leaf in ("quiet_start", "quiet_end"):
+        return esc(value[:5])  # "20:00:00" as "20:00"
     if path == "enabled_flows":
         return esc(t.ADMIN_FLOW_NAMES.get(value, value))
     if (path in _USER_SETTINGS or leaf == "user_id") and _USER_ID.match(value):

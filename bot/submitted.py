@@ -9,8 +9,8 @@ Values = dict[str, dict[str, dict[str, Any]]]
 
 def value(values: Values, block_id: str) -> Any:
     """The submitted value of the input in `block_id` (action id `value`): text or a number as a
-    string, a chosen option's value, a user, date or conversation id, a list for checkboxes and
-    multi-selects; None when empty."""
+    string, a chosen option's value, a user, date, time ("HH:MM") or conversation id, a list for
+    checkboxes and multi-selects; None when empty."""
     block = values.get(block_id)
     state = block.get("value") if isinstance(block, dict) else None
     if not isinstance(state, dict):
@@ -21,7 +21,7 @@ def value(values: Values, block_id: str) -> Any:
         return [str(u) for u in state.get("selected_users") or []]
     if isinstance(state.get("selected_option"), dict):
         return state["selected_option"].get("value")
-    for key in ("value", "selected_user", "selected_date", "selected_conversation"):
+    for key in ("value", "selected_user", "selected_date", "selected_time", "selected_conversation"):
         if state.get(key) is not None:
             return state[key]
     return None

@@ -199,6 +199,82 @@ EXPIRED = (
 )
 REMINDER = "A gentle reminder: <@{initiator}> invited you to talk about *{topic}*. Would you like to?"
 
+# --- timers, in each person's own working hours ------------------------------------------------------
+FAC_REMINDER = (
+    "A gentle reminder: <@{facilitator}> invited you and <@{other}> to talk about *{topic}*. Would you "
+    "like to?"
+)
+EXPIRY_WARNING = (
+    "The invitation from <@{initiator}> to talk about *{topic}* stays open until {when}. If you'd like "
+    "to, you can still accept; declining is fine too."
+)
+FAC_EXPIRY_WARNING = (
+    "The invitation from <@{facilitator}> to talk with <@{other}> about *{topic}* stays open until "
+    "{when}. If you'd like to, you can still accept; declining is fine too."
+)
+EXPIRY_SOON = (
+    "<@{respondent}> hasn't answered your invitation about *{topic}* yet; it closes {when}. If you think "
+    "they need more time, you can keep it open {days} days longer, once."
+)
+EXTEND_BUTTON = "Keep it open longer"
+EXTENDED = "The invitation about *{topic}* now stays open until {when}."
+STALLED = (
+    "A kind nudge about *{topic}*: <@{other}> is waiting for you to {what}. Whenever you have a "
+    "moment; nothing is lost meanwhile."
+)
+STALLED_NOTHING = "Nothing is waiting on you in the mediation about *{topic}* right now."
+STALLED_OTHER = (
+    "<@{by}> has not had time yet for the next step about *{topic}*; you don't need to do anything. "
+    "I'll let you know when it moves on."
+)
+PULSE = (
+    "You and <@{other}> have been talking about *{topic}* for a while. A short check-in: how is it "
+    "going for you? <@{other}> won't see your numbers."
+)
+PULSE_FACILITATED = (
+    "You and <@{other}> have been talking about *{topic}* for a while. A short check-in: how is it "
+    "going for you? <@{other}> won't see your numbers; <@{facilitator}>, who hosts, sees the numbers, "
+    "never your words."
+)
+PULSE_LOW = (
+    "Thank you for being honest. If the conversation isn't going well for you, you can pause it at any "
+    "time, or talk with someone first:"
+)
+PULSE_PAUSE = "Pause the conversation"
+PULSE_THANKS = "Thank you for checking in. The conversation goes on whenever you're ready."
+
+# Working hours: when reminders, follow-ups and check-ins may reach someone (in their own time zone).
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAYS_SHORT = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+HOURS_TITLE = "My working hours"
+HOURS_INTRO = (
+    "Reminders, follow-ups and check-ins reach you only in your working hours, in your own time zone "
+    "(as Slack knows it). Something due in your quiet hours waits for your next working hour."
+)
+HOURS_QUIET_START = "Quiet from"
+HOURS_QUIET_END = "Quiet until"
+HOURS_QUIET_HINT = "Quiet hours may run over midnight, like 20:00 until 08:00."
+HOURS_DAYS = "Working days"
+HOURS_FOLLOW_LABEL = "Workspace hours"
+HOURS_FOLLOW = "Use the workspace's hours"
+HOURS_SUMMARY = "quiet {start}–{end}; working days {days}"
+HOURS_INVALID = "Please choose the quiet hours and at least one working day."
+HOURS_SAVED = "Saved. Reminders reach you in these hours: {hours}."
+HOURS_SAVED_WORKSPACE = "Saved. You follow the workspace's hours: {hours}."
+HOME_HOURS_HEADER = "*When I may reach you*"
+HOME_HOURS_OWN = "Your own hours: {hours}."
+HOME_HOURS_WORKSPACE = "The workspace's hours: {hours}."
+HOME_HOURS_BUTTON = "Set my working hours"
+ADMIN_TIMEZONE_LABEL = "Time zone when Slack doesn't say"
+ADMIN_TIMEZONE_HINT = "A name like Europe/London. Used for anyone whose own time zone can't be read."
+ADMIN_HOURS_INTRO = (
+    "Reminders, follow-ups and check-ins reach each person only in these hours, in their own time zone. "
+    "Anyone may set their own hours in App Home."
+)
+ADMIN_STALL_LABEL = "Hours a step may wait on one person before a kind reminder (0: never)"
+ADMIN_EXTEND_LABEL = "Days an unanswered invitation may be kept open longer, once"
+ADMIN_CHECK_IN_DAYS_LABEL = "Days into the conversation for a check-in, and between check-ins (0: none)"
+
 OUTCOMES = {
     Outcome.AGREED: "you reached an agreement",
     Outcome.PARTLY_AGREED: "you agreed on part of what you discussed",
@@ -331,6 +407,11 @@ FAC_NOTICES = {
     "resumed": "<@{by}> resumed your mediation about *{topic}*.",
     "expired": "The invitations to your mediation about *{topic}* expired.",
     "reopened": "<@{by}> says the agreement about *{topic}* isn't holding, so the mediation is open again.",
+    "expiry_soon": (
+        "Not everyone has answered the invitations to your mediation about *{topic}*; they close {when}. "
+        "You can keep them open longer, once."
+    ),
+    "extended": "The invitations to your mediation about *{topic}* now stay open until {when}.",
 }
 # The same, when who acted is not known (older timers and records).
 FAC_NOTICES_UNNAMED = {
@@ -361,7 +442,9 @@ FACILITATE_SAME = "Please choose two different people."
 HOSTED_HEADER = "Mediations you host"
 HOSTED_ITEM = "*<@{a}> and <@{b}>* — {topic}\n{stage} · since {since}"
 HOSTED_WAITING = "Waiting on <@{who}>: {what}"
+HOSTED_STALLED = "This step has waited a while: <@{who}> had a kind reminder {when}."
 HOSTED_CHECK_IN = "Check-in: <@{who}> {scores} (total {total})"
+HOSTED_PULSE = "Check-in during the conversation: <@{who}> {scores} (total {total})"
 HOSTED_NUDGE = "Remind {name}"
 HOSTED_NUDGED = "Done: {people} got a kind reminder of what waits on them."
 AND = " and "
@@ -647,6 +730,7 @@ STEP_DONE = {
     DoneKind.WENT_ON: "You chose to go on with the mediation ({when}).",
     DoneKind.CONTACT_FIRST: "You chose to talk to a contact first; it is paused meanwhile ({when}).",
     DoneKind.PAUSED: "You chose to pause the mediation ({when}).",
+    DoneKind.EXTENDED: "The invitation was kept open longer ({when}).",
 }
 
 # --- refusals -----------------------------------------------------------------------------------------
@@ -657,6 +741,7 @@ REFUSALS = {
     RefusalCode.NOT_YOUR_TURN: "It isn't your turn for this yet. I'll message you when it is.",
     RefusalCode.WRONG_STAGE: STEP_TAKEN_CARE_OF,
     RefusalCode.ALREADY_DONE: STEP_TAKEN_CARE_OF,
+    RefusalCode.EXTENDED_ONCE: "The invitation was kept open longer once already; it closes as planned.",
     RefusalCode.CLOSED: STEP_TAKEN_CARE_OF,
     RefusalCode.PAUSED: "This mediation is paused. Resume it first, from your DM or App Home.",
     RefusalCode.INVALID_INPUT: "Some answers need another look.",
@@ -787,6 +872,7 @@ ADMIN_BUTTONS = {
     "people": "Admins and facilitators",
     "safety": "Safety and contacts",
     "retention": "Retention",
+    "hours": "Working hours",
     "prompts": "Prompts",
     "process": "Steps and timings",
     "outcomes": "Outcomes",
@@ -799,6 +885,7 @@ ADMIN_TITLES = {
     "people": "Admins, facilitators",
     "safety": "Safety and contacts",
     "retention": "Retention",
+    "hours": "Working hours",
     "prompts": "Prompts",
     "process": "Steps and timings",
     "outcomes": "Outcomes",
@@ -986,6 +1073,14 @@ ADMIN_SETTING_NAMES = {
     "safety_text": ADMIN_SAFETY_TEXT,
     "escalation_contacts": "Escalation contacts",
     "retention_days": ADMIN_TITLES["retention"],
+    "working_hours.quiet_start": HOURS_QUIET_START,
+    "working_hours.quiet_end": HOURS_QUIET_END,
+    "working_hours.working_days": HOURS_DAYS,
+    "working_hours": ADMIN_TITLES["hours"],
+    "default_timezone": ADMIN_TIMEZONE_LABEL,
+    "stall_hours": ADMIN_STALL_LABEL,
+    "invitation.extend_days": ADMIN_EXTEND_LABEL,
+    "joint.check_in_days": ADMIN_CHECK_IN_DAYS_LABEL,
     "name": "Name",
     "description": "Description",
     "version": "Version",

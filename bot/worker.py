@@ -1,11 +1,14 @@
-"""The worker process: delivers due timers (reminders, expiry, the follow-up, the retention purge).
+"""The worker process: delivers due timers (reminders, expiry and its warning, stalled steps,
+check-ins, the follow-up, the retention purge).
 
-A thin deliverer: a timer names a mediation, a kind and the version it was scheduled at, and
-delivering it applies a command (or, for the reminder, sends the reminder while the invitation is
-still unanswered). Timers are leased and acknowledged (`bot.timers`): a worker that dies mid-batch
-loses nothing, and each delivery is recorded so that a timer delivered again does nothing twice.
-Nothing a delivery raises stops the loop: the timer is logged (its kind and ids, never any text)
-and tried again after a backoff, and given up after `max_tries`.
+A pure deliverer: a timer names a mediation, a kind and the version it was scheduled at; delivering
+it applies that kind's engine command (`flows.commands.TIMER_COMMANDS`), carrying the time zone and
+working hours of the people it may reach, and runs the effects. The engine decides everything: that
+a timer for a mediation that moved on does nothing, and that a notice due in someone's quiet hours
+waits for their next working hour (a new timer). Timers are leased and acknowledged (`bot.timers`):
+a worker that dies mid-batch loses nothing, and each delivery is recorded so that a timer delivered
+again does nothing twice. Nothing a delivery raises stops the loop: the timer is logged (its kind and
+ids, never any text) and tried again after a backoff, and given up after `max_tries`.
 """
 
 from __future__ import annotations
@@ -14,22 +17,23 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from bot.effects import EffectRunner
 from bot.jobs import Leased
 from bot.listeners.common import Deps
 from bot.listeners.handover import run_job
+from bot.local_time import LocalTimes
 from bot.service import MediationNotFound, MediationService
 from bot.store import StoreUnavailable, VersionConflict
 from bot.timers import Claim, DueTimer, TimerQueue, parse
 from bot.workspaces import WorkspaceClients
 from flows import commands as c
-from flows.effects import Notice, Notify, Timer
+from flows.engine import timer_audience
 from flows.errors import Refused
-from flows.models import Role, Stage
+from flows.models import Mediation
 
 log = logging.getLogger("commonground.worker")
 
@@ -56,20 +60,19 @@ class TimerWorker:
     """Sweeps every shard, delivers what is due concurrently, acknowledges what was delivered."""
 
     def __init__(
-        self, service: MediationService, runner: EffectRunner, options: WorkerOptions | None = None
+        self,
+        service: MediationService,
+        runner: EffectRunner,
+        options: WorkerOptions | None = None,
+        times: LocalTimes | None = None,
     ) -> None:
         self.service = service
         self.runner = runner
         self.options = options or WorkerOptions()
         self.queue: TimerQueue = service.store.timers
+        self.times = times or LocalTimes(service.store, runner.clients, service.configs)
         self._slots = asyncio.Semaphore(self.options.concurrency)
         self._in_flight: set[asyncio.Task[bool]] = set()
-        self._handlers: dict[Timer, Callable[[DueTimer], Awaitable[None]]] = {
-            Timer.REMINDER: self._remind,
-            Timer.EXPIRE: self._expire,
-            Timer.FOLLOW_UP: self._follow_up,
-            Timer.PURGE: self._purge,
-        }
         self._migrated = False
 
     async def sweep(self) -> int:
@@ -120,7 +123,7 @@ class TimerWorker:
             log.warning("timer delivery failed", extra={**ids, "error": type(exc).__name__})
             return False
         try:
-            await self._handlers[timer.kind](timer)
+            await self._apply(timer)
         except (Refused, MediationNotFound):
             pass  # answered, closed or removed meanwhile: nothing to do
         except Exception as exc:  # never the message: it may quote what someone wrote
@@ -138,21 +141,15 @@ class TimerWorker:
             log.warning("timer record not written", extra={**ids, "error": type(exc).__name__})
         return True
 
-    # one handler per kind: each applies a command, or checks the stage it was set for ---------
+    async def _apply(self, timer: DueTimer) -> None:
+        """Apply the timer's command to the mediation and run what the engine answered."""
+        kind = c.TIMER_COMMANDS[timer.kind]
 
-    async def _remind(self, timer: DueTimer) -> None:
-        m = await self.service.store.get(timer.team, timer.mediation_id)
-        if m is not None and m.stage is Stage.INVITATION and m.is_open:
-            await self.runner.notify(m, Notify(role=Role.RESPONDENT, notice=Notice.REMINDER))
+        async def command_for(m: Mediation) -> c.Command:
+            people = await self.times.people(m.team, timer_audience(m, timer.kind))
+            return cast(c.Command, kind(version=timer.version, people=people))
 
-    async def _expire(self, timer: DueTimer) -> None:
-        await self.runner.run(await self.service.act(timer.team, timer.mediation_id, c.Expire()))
-
-    async def _follow_up(self, timer: DueTimer) -> None:
-        await self.runner.run(await self.service.act(timer.team, timer.mediation_id, c.FollowUp()))
-
-    async def _purge(self, timer: DueTimer) -> None:
-        await self.service.purge(timer.team, timer.mediation_id)  # False (and gone) when nothing is left
+        await self.runner.run(await self.service.act_with(timer.team, timer.mediation_id, command_for))
 
 
 def _ids(timer: DueTimer) -> dict[str, str]:
@@ -160,9 +157,9 @@ def _ids(timer: DueTimer) -> dict[str, str]:
     return {"team": timer.team, "mediation": timer.mediation_id, "timer": timer.kind.value}
 
 
-async def run_due(service: MediationService, runner: EffectRunner) -> int:
+async def run_due(service: MediationService, runner: EffectRunner, times: LocalTimes | None = None) -> int:
     """Deliver every timer that is due now (one sweep); returns how many were taken."""
-    return await TimerWorker(service, runner).sweep()
+    return await TimerWorker(service, runner, times=times).sweep()
 
 
 async def deliver_outbox(

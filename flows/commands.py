@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from flows.effects import Timer
+from flows.hours import PersonTime
 from flows.models import JointKind, Outcome, Role, SafetyOption, Share
 
 
@@ -181,8 +184,59 @@ class PartyUnreachable(_Command):
     error: str
 
 
-class Expire(_Command):
-    """The invitation went unanswered for too long."""
+class TimerCommand(_Command):
+    """A timer the worker delivers. `version` is the mediation's version when it was scheduled;
+    `people` the time zone and working hours of everyone it may reach (Slack user id -> time), so that
+    the engine can hold a notice until the person's next working hour. Someone missing from `people`
+    may be reached at any time."""
+
+    timer: ClassVar[Timer]
+
+    version: int = 0
+    people: dict[str, PersonTime] = Field(default_factory=dict)
+
+
+class Remind(TimerCommand):
+    """The invitation is still unanswered after the flow's reminder hours: remind whoever was invited."""
+
+    timer = Timer.REMINDER
+
+
+class Expire(TimerCommand):
+    """The invitation went unanswered for too long (after one extension, if there was one)."""
+
+    timer = Timer.EXPIRE
+
+
+class WarnExpiry(TimerCommand):
+    """The invitation closes in a day: tell whoever was invited, and offer the inviter one extension."""
+
+    timer = Timer.EXPIRY_WARNING
+
+
+class Stalled(TimerCommand):
+    """Look for a step that has waited on one person longer than the flow's `stall_hours`."""
+
+    timer = Timer.STALLED
+
+
+class CheckIn(TimerCommand):
+    """Some days into the joint conversation, ask each person how it is going."""
+
+    timer = Timer.CHECK_IN
+
+
+class Purge(TimerCommand):
+    """The retention period of a closed mediation is over: its private text goes."""
+
+    timer = Timer.PURGE
+
+
+class ExtendInvitation(_Command):
+    """The one who invited (in a facilitated mediation, the host) keeps the invitation open longer,
+    once."""
+
+    actor: str
 
 
 class NudgeParty(_Command):
@@ -216,8 +270,10 @@ class EndWithOutcome(_Command):
     reason: str | None = None
 
 
-class FollowUp(_Command):
+class FollowUp(TimerCommand):
     """The follow-up timer: ask both whether the agreement holds."""
+
+    timer = Timer.FOLLOW_UP
 
 
 class AnswerFollowUp(_Command):
@@ -261,7 +317,13 @@ Command = (
     | WithdrawFinish
     | Cancel
     | PartyUnreachable
+    | Remind
     | Expire
+    | WarnExpiry
+    | Stalled
+    | CheckIn
+    | Purge
+    | ExtendInvitation
     | NudgeParty
     | MoveOn
     | ChooseJointSpace
@@ -271,3 +333,9 @@ Command = (
     | ChooseSafety
     | EraseMyData
 )
+
+
+TIMER_COMMANDS: dict[Timer, type[TimerCommand]] = {
+    cmd.timer: cmd for cmd in (Remind, Expire, WarnExpiry, Stalled, CheckIn, FollowUp, Purge)
+}
+"""The command each kind of timer delivers (every `Timer` has one)."""

@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from flows.definition import FlowDefinition, load_builtin
+from flows.hours import WorkingHours, known_zone
 
 BUILTIN_FLOWS = ("peer", "facilitated")
 ALL_FLOWS = ("peer", "facilitated", "prepare")
@@ -58,6 +59,10 @@ class WorkspaceConfig(BaseModel):
     escalation_contacts: list[EscalationContact] = Field(default_factory=list, max_length=5)
     safety_text: str = Field(default=DEFAULT_SAFETY_TEXT, min_length=1, max_length=1000)
     retention_days: int = Field(default=180, ge=7, le=3650)
+    # When timers may reach people (each person may set their own in App Home), and the time zone
+    # assumed for someone whose zone Slack cannot tell us.
+    working_hours: WorkingHours = Field(default_factory=WorkingHours)
+    default_timezone: str = Field(default="UTC", min_length=1, max_length=64)
     flows: dict[str, FlowDefinition] = Field(default_factory=dict)
 
     @field_validator("enabled_flows")
@@ -67,6 +72,13 @@ class WorkspaceConfig(BaseModel):
         if unknown:
             raise ValueError(f"unknown flows: {', '.join(unknown)} (known: {', '.join(ALL_FLOWS)})")
         return sorted(set(value), key=ALL_FLOWS.index)
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        if not known_zone(value):
+            raise ValueError(f"{value!r} is not a time zone (use a name like Europe/London)")
+        return value
 
     @field_validator("admins", "facilitators")
     @classmethod

@@ -23,6 +23,8 @@ class InvitationStage(_Params):
     type: Literal[Stage.INVITATION] = Stage.INVITATION
     reminder_hours: int = Field(default=24, ge=1, le=24 * 14)
     expire_days: int = Field(default=7, ge=1, le=60)
+    # Days the one who invited may add, once, when the invitation's last day is announced.
+    extend_days: int = Field(default=7, ge=1, le=60)
     # The workspace's own words, shown in the invitation above how it works (mrkdwn, never a mention).
     intro: str | None = Field(default=None, min_length=1, max_length=1000)
 
@@ -86,6 +88,9 @@ class JointStage(_Params):
     agenda: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(min_length=1, max_length=10)
     # Days after an agreement when both are asked whether it holds (0: no follow-up).
     follow_up_days: int = Field(default=14, ge=0, le=365)
+    # Days after the conversation opens (and again after each) when each person is asked how it is
+    # going, with the alliance check-in's questions (0: never).
+    check_in_days: int = Field(default=7, ge=0, le=90)
 
 
 StageDefinition = Annotated[
@@ -106,6 +111,9 @@ class FlowDefinition(BaseModel):
     name: str = Field(min_length=1, max_length=75)
     description: str = Field(default="", max_length=300)
     stages: list[StageDefinition] = Field(min_length=1)
+    # Hours a step may wait on one person before they get one kind reminder and the other a note that
+    # nothing is needed of them (0: never).
+    stall_hours: int = Field(default=48, ge=0, le=24 * 30)
 
     @model_validator(mode="after")
     def _stages_in_order(self) -> FlowDefinition:

@@ -53,6 +53,15 @@ class Notice(StrEnum):
     CLOSED_BY_REQUEST = "closed_by_request"  # to everyone else: closed at a participant's request
     FINISH_PROPOSED = "finish_proposed"  # only when there is no joint space to post the proposal in
     FINISH_NOT_YET = "finish_not_yet"
+    # timers: a step that waited too long, the invitation's last day, check-ins over time
+    STALLED = "stalled"  # to the person a step waits on: one kind reminder, with the step's button
+    STALLED_OTHER = "stalled_other"  # to the other: they have not had time yet; nothing to do
+    EXPIRY_WARNING = "expiry_warning"  # to an invited person: the invitation closes in a day
+    EXPIRY_SOON = "expiry_soon"  # to the one who invited (or the host): it closes in a day; extend once
+    EXTENDED = "extended"  # the invitation stays open longer
+    PULSE = "pulse"  # a check-in some days into the conversation: how is it going?
+    PULSE_LOW = "pulse_low"  # after a low answer: a pause, or one of the workspace's contacts
+    PULSE_THANKS = "pulse_thanks"
 
 
 class Notify(BaseModel):
@@ -132,12 +141,16 @@ class RefreshHome(BaseModel):
 
 
 class Timer(StrEnum):
-    """What a timer does when the worker delivers it."""
+    """What a timer does when the worker delivers it: each kind is one engine command
+    (`flows.commands.TIMER_COMMANDS`). The values are stored in Redis: never rename one."""
 
     REMINDER = "reminder"  # remind the invited person, while the invitation is unanswered
     EXPIRE = "expire"  # close an invitation nobody answered
     FOLLOW_UP = "follow_up"  # ask both whether the agreement holds
     PURGE = "purge"  # remove a closed mediation's private text after the retention period
+    STALLED = "stalled"  # look for a step that has waited too long on one person
+    EXPIRY_WARNING = "expiry_warning"  # the invitation closes in a day: say so, offer to extend once
+    CHECK_IN = "check_in"  # some days into the joint conversation: ask each person how it is going
 
 
 class Schedule(BaseModel):

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flows import commands as c
-from flows import erasure
+from flows import erasure, retention
 from flows.definition import FlowDefinition, InvitationStage
 from flows.effects import (
     Effect,
@@ -30,6 +30,7 @@ from flows.effects import (
     item_ref,
 )
 from flows.errors import FieldProblem, RefusalCode, Refused
+from flows.hours import quiet_until
 from flows.models import (
     AgreementItem,
     Answer,
@@ -53,6 +54,7 @@ from flows.models import (
     Verdict,
 )
 from flows.safety import Concern, concerns
+from flows.steps import waiting_since
 
 TOPIC_MAX = 150
 HOPES_MAX = 1000
@@ -62,6 +64,8 @@ ITEMS_MAX = 15
 MISSING_MAX = 1500
 MOVE_ON_REASON_MAX = 500
 END_REASON_MAX = 500
+DEFAULT_RETENTION_DAYS = 180
+EXPIRY_WARNING_BEFORE = timedelta(days=1)  # the invitation's last day is announced this long before
 
 _ACTIVE = (LoopStatus.WAITING_REFLECTION, LoopStatus.WAITING_ANSWER)
 
@@ -75,6 +79,9 @@ _ALLOWED_WHILE_PAUSED = (
     c.JointSpaceOpened,
     c.ChooseSafety,
     c.EraseMyData,
+    c.WarnExpiry,
+    c.CheckIn,  # waits for the pause to end
+    c.ExtendInvitation,
 )
 
 
@@ -101,10 +108,9 @@ def _begin(
     invitation = definition.stage(Stage.INVITATION)
     if isinstance(invitation, InvitationStage):
         effects += invite
-        effects += [
-            Schedule(timer=Timer.REMINDER, at=now + timedelta(hours=invitation.reminder_hours)),
-            Schedule(timer=Timer.EXPIRE, at=now + timedelta(days=invitation.expire_days)),
-        ]
+        mediation.expires_at = now + timedelta(days=invitation.expire_days)
+        effects.append(Schedule(timer=Timer.REMINDER, at=now + timedelta(hours=invitation.reminder_hours)))
+        effects += _expiry_timers(mediation, now)
     else:
         for party in mediation.parties:
             party.accepted_at = now
@@ -193,26 +199,46 @@ def start_facilitated(
     return _begin(mediation, definition, now, invite)
 
 
-def apply(mediation: Mediation, command: c.Command, definition: FlowDefinition, now: datetime) -> Transition:
-    """Carry out one command on a mediation, or raise `Refused`. The input is never modified."""
+def apply(
+    mediation: Mediation,
+    command: c.Command,
+    definition: FlowDefinition,
+    now: datetime,
+    *,
+    retention_days: int = DEFAULT_RETENTION_DAYS,
+) -> Transition:
+    """Carry out one command on a mediation, or raise `Refused`. The input is never modified.
+
+    A timer (`c.TimerCommand`) for a mediation that has moved on is refused (`ALREADY_DONE`, or
+    `PAUSED`); one whose notice would reach someone in their quiet hours answers with a `Schedule` of
+    the same timer at their next working moment instead. A close schedules the purge of its private
+    text after `retention_days`."""
     _authorise(mediation, command)  # before closed/paused: a stranger learns nothing
+    timed = isinstance(command, c.TimerCommand)
     if not mediation.is_open and not isinstance(command, _AFTER_CLOSE):
-        raise Refused(RefusalCode.ALREADY_DONE if isinstance(command, c.Expire) else RefusalCode.CLOSED)
+        raise Refused(RefusalCode.ALREADY_DONE if timed else RefusalCode.CLOSED)
     if mediation.paused and not isinstance(command, _ALLOWED_WHILE_PAUSED):
         raise Refused(RefusalCode.PAUSED)
     m = mediation.model_copy(deep=True)
     m.updated_at = now
     effects = _HANDLERS[type(command)](m, command, definition, now)
-    effects.append(RefreshHome())
+    if mediation.paused and not m.paused:
+        m.timer_log[RESUMED_KEY] = now  # a wait for a step starts again from here
+    if not timed:
+        effects += _plan_stall_check(m, definition, now)
+    if mediation.is_open and not m.is_open:
+        effects.append(Schedule(timer=Timer.PURGE, at=now + timedelta(days=retention_days)))
+    if not (timed and all(isinstance(e, Schedule) for e in effects)):
+        effects.append(RefreshHome())  # a timer that only waits, or only purges, shows nothing new
     return Transition(m, effects)
 
 
 # --- helpers -------------------------------------------------------------------------------------
 
 # The follow-up comes after an agreement closed it; a person may delete their data at any time.
-_AFTER_CLOSE = (c.FollowUp, c.AnswerFollowUp, c.EraseMyData)
+_AFTER_CLOSE = (c.FollowUp, c.AnswerFollowUp, c.EraseMyData, c.Purge)
 _FACILITATOR_ONLY = (c.NudgeParty, c.MoveOn, c.ChooseJointSpace, c.EndWithOutcome)
-_PARTY_OR_FACILITATOR = (c.Pause, c.Resume)
+_PARTY_OR_FACILITATOR = (c.Pause, c.Resume, c.ExtendInvitation)
 
 
 def _authorise(m: Mediation, command: c.Command) -> None:
@@ -563,20 +589,26 @@ def _answer_reflection(
     return effects + _after_loops(m, d, now)
 
 
+def _scores(cmd: c.SubmitCheckIn, items: int) -> list[int]:
+    if len(cmd.scores) != items:
+        raise Refused(RefusalCode.INVALID_INPUT, {"scores": FieldProblem.EMPTY})
+    problems = {f"item{i}": FieldProblem.OUT_OF_RANGE for i, s in enumerate(cmd.scores) if not 0 <= s <= 10}
+    if problems:
+        raise Refused(RefusalCode.INVALID_INPUT, problems)
+    return list(cmd.scores)
+
+
 def _check_in(m: Mediation, cmd: c.SubmitCheckIn, d: FlowDefinition, now: datetime) -> list[Effect]:
     party = _party(m, cmd.actor)
+    if m.stage is Stage.JOINT:
+        return _pulse_answer(m, party, cmd, d)  # a check-in during the conversation
     _require(m, Stage.ALLIANCE)
     params = d.alliance()
     if params is None:
         raise Refused(RefusalCode.WRONG_STAGE)
     if party.check_in is not None:
         raise Refused(RefusalCode.ALREADY_DONE)
-    if len(cmd.scores) != len(params.items):
-        raise Refused(RefusalCode.INVALID_INPUT, {"scores": FieldProblem.EMPTY})
-    problems = {f"item{i}": FieldProblem.OUT_OF_RANGE for i, s in enumerate(cmd.scores) if not 0 <= s <= 10}
-    if problems:
-        raise Refused(RefusalCode.INVALID_INPUT, problems)
-    party.check_in = list(cmd.scores)
+    party.check_in = _scores(cmd, len(params.items))
     low = sum(cmd.scores) < params.low_total or min(cmd.scores) < params.low_item
     if low:
         return [Notify(role=party.role, notice=Notice.REPAIR)]
@@ -651,6 +683,9 @@ def _joint_opened(m: Mediation, cmd: c.JointSpaceOpened, d: FlowDefinition, now:
     effects: list[Effect] = [PostToJoint(post=JointPost.SUMMARY)]
     if m.paused:
         effects.append(PostToJoint(post=JointPost.PAUSED))
+    joint = d.joint()
+    if joint and joint.check_in_days and d.alliance() is not None:
+        effects.append(Schedule(timer=Timer.CHECK_IN, at=now + timedelta(days=joint.check_in_days)))
     return effects
 
 
@@ -801,14 +836,28 @@ def _closing_notices(m: Mediation, d: FlowDefinition, now: datetime) -> list[Eff
 
 
 def _follow_up(m: Mediation, cmd: c.FollowUp, d: FlowDefinition, now: datetime) -> list[Effect]:
-    if m.is_open or m.outcome not in (Outcome.AGREED, Outcome.PARTLY_AGREED) or m.follow_up_open:
+    if m.is_open or m.outcome not in (Outcome.AGREED, Outcome.PARTLY_AGREED):
         raise Refused(RefusalCode.ALREADY_DONE)
     if any(p.erased_at for p in m.parties):
         raise Refused(RefusalCode.ALREADY_DONE)  # someone deleted their data: nobody is asked again
-    m.follow_up_open = True
-    for party in m.parties:
-        party.holding = None
-    return [Notify(role=r, notice=Notice.FOLLOW_UP) for r in (Role.INITIATOR, Role.RESPONDENT)]
+    closed = retention.closed_at(m) or m.updated_at
+    sends = [
+        _Send(
+            f"follow_up:{_stamp(closed)}:{p.role.value}",
+            p.user_id,
+            Notify(role=p.role, notice=Notice.FOLLOW_UP),
+        )
+        for p in m.parties
+    ]
+    started = any(s.key in m.timer_log for s in sends)
+    if m.follow_up_open and not started:
+        raise Refused(RefusalCode.ALREADY_DONE)  # asked before its record was kept
+    effects = _send_in_hours(m, cmd, now, sends)
+    if not started and any(isinstance(e, Notify) for e in effects):
+        m.follow_up_open = True
+        for party in m.parties:
+            party.holding = None
+    return effects
 
 
 def _answer_follow_up(m: Mediation, cmd: c.AnswerFollowUp, d: FlowDefinition, now: datetime) -> list[Effect]:
@@ -857,6 +906,11 @@ def _unreachable(m: Mediation, cmd: c.PartyUnreachable, d: FlowDefinition, now: 
 def _expire(m: Mediation, cmd: c.Expire, d: FlowDefinition, now: datetime) -> list[Effect]:
     if m.stage is not Stage.INVITATION:
         raise Refused(RefusalCode.ALREADY_DONE)
+    if m.expiry_extended and m.expires_at is not None and now < m.expires_at:
+        raise Refused(RefusalCode.ALREADY_DONE)  # set before the extension: a later timer closes it
+    wait = quiet_until(cmd.people.get(m.initiator.user_id), now)
+    if wait is not None:  # it closes when the one who is told can read it
+        return [Schedule(timer=Timer.EXPIRE, at=wait)]
     _close(m, Outcome.EXPIRED, "expired", now)
     return [Notify(role=Role.INITIATOR, notice=Notice.EXPIRED)]
 
@@ -976,6 +1030,276 @@ def _erase_my_data(m: Mediation, cmd: c.EraseMyData, d: FlowDefinition, now: dat
     return effects
 
 
+# --- timers ---------------------------------------------------------------------------------------
+
+RESUMED_KEY = "resumed"  # in `timer_log`: when a pause last ended
+
+
+@dataclass(frozen=True)
+class _Send:
+    """A notice a timer sends once (`key` in `timer_log` once sent), in `user_id`'s working hours."""
+
+    key: str
+    user_id: str
+    effect: Effect
+
+
+def _stamp(at: datetime) -> str:
+    return str(int(at.timestamp()))
+
+
+def _send_in_hours(m: Mediation, cmd: c.TimerCommand, now: datetime, sends: list[_Send]) -> list[Effect]:
+    """Send each notice not sent before to whoever may be reached now; the rest wait for the earliest
+    next working moment among them (the same timer, scheduled again). Refused when every notice was
+    sent already: the timer has nothing left to do."""
+    pending = [s for s in sends if s.key not in m.timer_log]
+    if not pending:
+        raise Refused(RefusalCode.ALREADY_DONE)
+    effects: list[Effect] = []
+    later: list[datetime] = []
+    for send in pending:
+        wait = quiet_until(cmd.people.get(send.user_id), now)
+        if wait is None:
+            m.timer_log[send.key] = now
+            effects.append(send.effect)
+        else:
+            later.append(wait)
+    if later:
+        effects.append(Schedule(timer=cmd.timer, at=min(later)))
+    return effects
+
+
+def _remind(m: Mediation, cmd: c.Remind, d: FlowDefinition, now: datetime) -> list[Effect]:
+    if m.stage is not Stage.INVITATION:
+        raise Refused(RefusalCode.ALREADY_DONE)
+    invited = [p for p in m.parties if p.accepted_at is None]
+    sends = [
+        _Send(f"remind:{p.role.value}", p.user_id, Notify(role=p.role, notice=Notice.REMINDER))
+        for p in invited
+    ]
+    return _send_in_hours(m, cmd, now, sends)
+
+
+def _expiry_timers(m: Mediation, now: datetime) -> list[Effect]:
+    """The invitation's expiry, and its announcement a day before (when that is still to come)."""
+    if m.expires_at is None:
+        return []
+    effects: list[Effect] = [Schedule(timer=Timer.EXPIRE, at=m.expires_at)]
+    warn = m.expires_at - EXPIRY_WARNING_BEFORE
+    if warn > now:
+        effects.append(Schedule(timer=Timer.EXPIRY_WARNING, at=warn))
+    return effects
+
+
+def _warn_expiry(m: Mediation, cmd: c.WarnExpiry, d: FlowDefinition, now: datetime) -> list[Effect]:
+    if m.stage is not Stage.INVITATION or m.expires_at is None or now >= m.expires_at:
+        raise Refused(RefusalCode.ALREADY_DONE)
+    if now < m.expires_at - EXPIRY_WARNING_BEFORE:
+        raise Refused(RefusalCode.ALREADY_DONE)  # set for an expiry that was extended since
+    tag = _stamp(m.expires_at)
+    sends = [
+        _Send(f"warn:{tag}:{p.role.value}", p.user_id, Notify(role=p.role, notice=Notice.EXPIRY_WARNING))
+        for p in m.parties
+        if p.accepted_at is None
+    ]
+    if not m.expiry_extended:
+        inviter = _Send(
+            f"warn:{tag}:inviter", m.initiator.user_id, Notify(role=Role.INITIATOR, notice=Notice.EXPIRY_SOON)
+        )
+        if m.facilitator is not None:
+            inviter = _Send(
+                f"warn:{tag}:inviter", m.facilitator, NotifyFacilitator(notice=Notice.EXPIRY_SOON)
+            )
+        sends.append(inviter)
+    return _send_in_hours(m, cmd, now, sends)
+
+
+def _extend(m: Mediation, cmd: c.ExtendInvitation, d: FlowDefinition, now: datetime) -> list[Effect]:
+    if m.facilitated and cmd.actor != m.facilitator:
+        raise Refused(RefusalCode.NOT_THE_FACILITATOR)
+    if not m.facilitated and cmd.actor != m.initiator.user_id:
+        raise Refused(RefusalCode.NOT_YOUR_STEP)
+    _require(m, Stage.INVITATION)
+    if m.expiry_extended:
+        raise Refused(RefusalCode.EXTENDED_ONCE)
+    invitation = d.stage(Stage.INVITATION)
+    days = (
+        invitation.extend_days if isinstance(invitation, InvitationStage) else InvitationStage().extend_days
+    )
+    m.expires_at = max(m.expires_at or now, now) + timedelta(days=days)
+    m.expiry_extended = True
+    told: Effect = (
+        NotifyFacilitator(notice=Notice.EXTENDED)
+        if m.facilitated
+        else Notify(role=Role.INITIATOR, notice=Notice.EXTENDED)
+    )
+    return [told, *_expiry_timers(m, now)]
+
+
+_INVITATION_TIMERS = (Timer.REMINDER, Timer.EXPIRE, Timer.EXPIRY_WARNING)
+
+
+def timer_audience(m: Mediation, timer: Timer) -> list[str]:
+    """Whose time a timer of this kind needs to know now: everyone it may reach (both parties and
+    the host), or nobody when it will find nothing to send (the mediation moved on), so that the
+    adapter looks up no one's time zone for a timer the engine will refuse."""
+    everyone = m.user_ids + ([m.facilitator] if m.facilitator else [])
+    if timer in _INVITATION_TIMERS:
+        return everyone if m.stage is Stage.INVITATION else []
+    if timer is Timer.STALLED:
+        return everyone if m.is_open and not m.paused and m.stage is not Stage.INVITATION else []
+    if timer is Timer.CHECK_IN:
+        return everyone if m.is_open and m.stage is Stage.JOINT and not m.paused else []
+    if timer is Timer.FOLLOW_UP:
+        return m.user_ids if not m.is_open and m.outcome in (Outcome.AGREED, Outcome.PARTLY_AGREED) else []
+    return []  # the purge reaches nobody
+
+
+def stalled_since(m: Mediation, role: Role) -> datetime | None:
+    """When the step that waits on this role earned its stalled-step reminder (None: it has not),
+    for a host's App Home."""
+    since = waiting_since(m, role)
+    if since is None:
+        return None
+    resumed = m.timer_log.get(RESUMED_KEY)
+    since = max(since, resumed) if resumed else since
+    return m.timer_log.get(_stall_keys(role, since)[0])
+
+
+def _stall_keys(role: Role, since: datetime) -> tuple[str, str]:
+    """The `timer_log` keys of one stalled wait: the kind reminder, and the note to the other."""
+    return f"stall:{role.value}:{_stamp(since)}", f"stall_other:{role.value}:{_stamp(since)}"
+
+
+def _stall_waits(m: Mediation, d: FlowDefinition) -> list[tuple[Role, datetime]]:
+    """Who a step waits on and since when, while it may still earn a stalled-step notice."""
+    if not m.is_open or not d.stall_hours or m.stage is Stage.INVITATION:
+        return []  # an invitation has its own reminder, warning and expiry
+    found: list[tuple[Role, datetime]] = []
+    for role in (Role.INITIATOR, Role.RESPONDENT):
+        since = waiting_since(m, role)
+        if since is None:
+            continue
+        resumed = m.timer_log.get(RESUMED_KEY)
+        since = max(since, resumed) if resumed else since
+        if not all(key in m.timer_log for key in _stall_keys(role, since)):
+            found.append((role, since))
+    return found
+
+
+def _plan_stall_check(m: Mediation, d: FlowDefinition, now: datetime) -> list[Effect]:
+    """After a change, make sure a look for stalled steps is scheduled by the time one could stall."""
+    waits = _stall_waits(m, d)
+    if not waits:
+        return []
+    due = max(now, min(since for _, since in waits) + timedelta(hours=d.stall_hours))
+    if m.stall_check_at is not None and now < m.stall_check_at <= due:
+        return []  # one is planned in time: it looks again when it comes
+    m.stall_check_at = due
+    return [Schedule(timer=Timer.STALLED, at=due)]
+
+
+def _stalled(m: Mediation, cmd: c.Stalled, d: FlowDefinition, now: datetime) -> list[Effect]:
+    """A step that waited `stall_hours` on one person earns them one kind reminder with its button,
+    then a note to the other that nothing is needed of them (each in their own working hours)."""
+    waits = _stall_waits(m, d)
+    if not waits:
+        raise Refused(RefusalCode.ALREADY_DONE)
+    effects: list[Effect] = []
+    later: list[datetime] = []
+    for role, since in waits:
+        due = since + timedelta(hours=d.stall_hours)
+        if now < due:
+            later.append(due)
+            continue
+        reminded, told = _stall_keys(role, since)
+        waited_on, other = m.party(role), m.party(role.other)
+        if reminded not in m.timer_log:
+            wait = quiet_until(cmd.people.get(waited_on.user_id), now)
+            if wait is not None:
+                later.append(wait)
+                continue
+            m.timer_log[reminded] = now
+            effects.append(Notify(role=role, notice=Notice.STALLED))
+        if waiting_since(m, role.other) is not None:
+            m.timer_log[told] = now  # a step waits on them too: "nothing to do" would not be true
+            continue
+        wait = quiet_until(cmd.people.get(other.user_id), now)
+        if wait is not None:
+            later.append(wait)
+            continue
+        m.timer_log[told] = now
+        effects.append(Notify(role=role.other, notice=Notice.STALLED_OTHER, by=waited_on.user_id))
+    m.stall_check_at = min(later) if later else None
+    if later:
+        effects.append(Schedule(timer=Timer.STALLED, at=min(later)))
+    if not effects:
+        raise Refused(RefusalCode.ALREADY_DONE)
+    return effects
+
+
+def _pulse(m: Mediation, cmd: c.CheckIn, d: FlowDefinition, now: datetime) -> list[Effect]:
+    """A check-in some days into the joint conversation: each person is asked how it is going, in
+    their working hours; once everyone was asked, the next one is set the same number of days on."""
+    joint = d.joint()
+    days = joint.check_in_days if joint else 0
+    if m.stage is not Stage.JOINT or not days or d.alliance() is None:
+        raise Refused(RefusalCode.ALREADY_DONE)
+    if m.paused:  # no questions while paused: ask again later
+        return [Schedule(timer=Timer.CHECK_IN, at=now + timedelta(days=days))]
+    keys = [_pulse_key(m.pulse_round, p.role) for p in m.parties]
+    if m.pulse_round == 0 or all(key in m.timer_log for key in keys):
+        m.pulse_round += 1
+        for party in m.parties:
+            party.pulse = None
+    sends = [
+        _Send(_pulse_key(m.pulse_round, p.role), p.user_id, Notify(role=p.role, notice=Notice.PULSE))
+        for p in m.parties
+    ]
+    effects = _send_in_hours(m, cmd, now, sends)
+    if not any(isinstance(e, Schedule) for e in effects):
+        effects.append(Schedule(timer=Timer.CHECK_IN, at=now + timedelta(days=days)))
+    return effects
+
+
+def _pulse_key(round_: int, role: Role) -> str:
+    return f"pulse:{round_}:{role.value}"
+
+
+def pulse_open(m: Mediation, role: Role) -> bool:
+    """True while this role was asked the current check-in of the conversation and has not answered."""
+    return (
+        m.is_open
+        and m.stage is Stage.JOINT
+        and m.pulse_round > 0
+        and _pulse_key(m.pulse_round, role) in m.timer_log
+        and m.party(role).pulse is None
+    )
+
+
+def _pulse_answer(m: Mediation, party: Party, cmd: c.SubmitCheckIn, d: FlowDefinition) -> list[Effect]:
+    params = d.alliance()
+    if params is None:
+        raise Refused(RefusalCode.WRONG_STAGE)
+    if party.pulse is not None:
+        raise Refused(RefusalCode.ALREADY_DONE)
+    if not pulse_open(m, party.role):
+        raise Refused(RefusalCode.NOT_YOUR_TURN)
+    scores = _scores(cmd, len(params.items))
+    party.pulse = scores
+    low = sum(scores) < params.low_total or min(scores) < params.low_item
+    return [Notify(role=party.role, notice=Notice.PULSE_LOW if low else Notice.PULSE_THANKS)]
+
+
+def _purge(m: Mediation, cmd: c.Purge, d: FlowDefinition, now: datetime) -> list[Effect]:
+    if m.is_open or m.purged_at is not None:
+        raise Refused(RefusalCode.ALREADY_DONE)
+    purged = retention.purge(m, now)
+    for name in type(m).model_fields:
+        setattr(m, name, getattr(purged, name))
+    return []
+
+
 _Handler = Callable[[Mediation, Any, FlowDefinition, datetime], list[Effect]]
 _HANDLERS: dict[type, _Handler] = dict(
     {
@@ -1000,6 +1324,12 @@ _HANDLERS: dict[type, _Handler] = dict(
         c.Cancel: _cancel,
         c.PartyUnreachable: _unreachable,
         c.Expire: _expire,
+        c.Remind: _remind,
+        c.WarnExpiry: _warn_expiry,
+        c.ExtendInvitation: _extend,
+        c.Stalled: _stalled,
+        c.CheckIn: _pulse,
+        c.Purge: _purge,
         c.NudgeParty: _nudge_party,
         c.MoveOn: _move_on,
         c.ChooseJointSpace: _choose_joint,

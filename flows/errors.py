@@ -31,6 +31,7 @@ class RefusalCode(StrEnum):
     FINISH_NOT_OPEN = "finish_not_open"  # no such proposal waits for an answer (any more)
     OWN_FINISH = "own_finish"  # the proposer cannot confirm their own proposal
     ITEM_WITHDRAWN = "item_withdrawn"  # the item was withdrawn when the mediation closed
+    EXTENDED_ONCE = "extended_once"  # an invitation is kept open longer only once
 
 
 class FieldProblem(StrEnum):

@@ -151,6 +151,7 @@ class Party(BaseModel):
     done_at: datetime | None = None
     safety: SafetyCheck | None = None
     erased_at: datetime | None = None  # when this person deleted their data (flows.erasure)
+    pulse: list[int] | None = None  # the answer to the latest check-in during the conversation
 
     @property
     def safety_pending(self) -> bool:
@@ -307,6 +308,13 @@ class Mediation(BaseModel):
     follow_up_open: bool = False  # asked whether the agreement holds, not yet answered by both
     purged_at: datetime | None = None  # when the retention period removed every private text
     joint_held: bool = False  # the joint stage waits until every pending safety choice is made
+    expires_at: datetime | None = None  # when an unanswered invitation closes (None: older ones)
+    expiry_extended: bool = False  # the invitation was kept open longer (allowed once)
+    # What timers told whom, and when (keys like "remind:respondent", "stall:initiator:<since>"): a
+    # timer delivered again, or one that waited for someone's working hours, never tells anyone twice.
+    timer_log: dict[str, datetime] = Field(default_factory=dict)
+    stall_check_at: datetime | None = None  # when the next look for a stalled step is scheduled
+    pulse_round: int = 0  # how many check-ins the joint conversation has had
 
     @property
     def held_for_safety(self) -> bool:

@@ -35,6 +35,9 @@ class Step(StrEnum):
     FOLLOW_UP = "follow_up"
     SAFETY_CHOICE = "safety_choice"  # go on, a contact first, or pause, after a safety signal
     SAFETY_GO_ON = "safety_go_on"  # go on, after choosing a contact first or a pause
+    EXTEND = "extend"  # keep an unanswered invitation open longer (once)
+    PULSE = "pulse"  # a check-in during the conversation
+    PAUSE_TALK = "pause_talk"  # after a low check-in during the conversation: pause it, if they wish
 
 
 class DoneKind(StrEnum):
@@ -56,6 +59,7 @@ class DoneKind(StrEnum):
     WENT_ON = "went_on"  # after a safety signal: chose to go on
     CONTACT_FIRST = "contact_first"  # after a safety signal: a contact first, paused meanwhile
     PAUSED = "paused"  # after a safety signal: paused
+    EXTENDED = "extended"  # the invitation was kept open longer
 
 
 class Offer(BaseModel):
@@ -80,6 +84,10 @@ class Done(BaseModel):
 _BY_NOTICE = {
     Notice.INVITATION: Step.ANSWER_INVITATION,
     Notice.REMINDER: Step.ANSWER_INVITATION,
+    Notice.EXPIRY_WARNING: Step.ANSWER_INVITATION,
+    Notice.EXPIRY_SOON: Step.EXTEND,
+    Notice.PULSE: Step.PULSE,
+    Notice.PULSE_LOW: Step.PAUSE_TALK,
     Notice.GROUND_RULES: Step.AGREE_RULES,
     Notice.INTAKE_OPEN: Step.WRITE_ANSWERS,
     Notice.INTAKE_WAITING: Step.CHANGE_SHARING,
@@ -105,6 +113,9 @@ _STAGE = {
     Step.ANSWER_REFLECTION: Stage.REFLECTION,
     Step.CHECK_IN: Stage.ALLIANCE,
     Step.REPAIR: Stage.ALLIANCE,
+    Step.EXTEND: Stage.INVITATION,
+    Step.PULSE: Stage.JOINT,
+    Step.PAUSE_TALK: Stage.JOINT,
 }
 
 
@@ -135,9 +146,27 @@ def pending_step(m: Mediation, role: Role) -> Step | None:
     return None
 
 
+def waiting_since(m: Mediation, role: Role) -> datetime | None:
+    """Since when the step that waits on this role has waited (None when none does): the stage's
+    start, or the latest move in it that handed the step to them."""
+    step = pending_step(m, role)
+    if step is None:
+        return None
+    since = m.stage_since()
+    party = m.party(role)
+    if step is Step.CHANGE_SHARING and party.intake_saved_at is not None:
+        since = max(since, party.intake_saved_at)
+    if m.stage is Stage.REFLECTION:
+        for loop in m.loops:
+            for round_ in loop.rounds:
+                since = max(since, round_.submitted_at, round_.answered_at or since)
+    return since
+
+
 def offer_for(m: Mediation, role: Role, notice: Notice) -> Offer | None:
     """The step the message for `notice` offers `role` now, or None when it offers none."""
-    step = pending_step(m, role) if notice is Notice.NUDGED else _BY_NOTICE.get(notice)
+    by_state = notice in (Notice.NUDGED, Notice.STALLED)  # the step that waits on them now
+    step = pending_step(m, role) if by_state else _BY_NOTICE.get(notice)
     if step is None:
         return None
     round_: int | None = None
@@ -210,6 +239,12 @@ def _by_the_person(m: Mediation, offer: Offer) -> Done | None:
         return Done(kind=DoneKind.CHOSE, at=m.updated_at)
     if step is Step.RESUME and m.is_open and not m.paused:
         return Done(kind=DoneKind.RESUMED, at=m.updated_at)
+    if step is Step.EXTEND and m.expiry_extended:
+        return Done(kind=DoneKind.EXTENDED, at=m.updated_at)
+    if step is Step.PAUSE_TALK and m.paused:
+        return Done(kind=DoneKind.PAUSED, at=m.updated_at)
+    if step is Step.PULSE and party.pulse is not None:
+        return Done(kind=DoneKind.CHECKED_IN, at=m.updated_at)
     if step is Step.FOLLOW_UP and party.holding is not None:
         return Done(kind=DoneKind.ANSWERED, at=m.updated_at)
     safety = party.safety

@@ -54,6 +54,7 @@ _CHANGES: dict[Action, Callable[[str], c.Command]] = {
     Action.SAFETY_GO_ON: lambda u: c.ChooseSafety(actor=u, choice=SafetyOption.GO_ON),
     Action.SAFETY_CONTACT_FIRST: lambda u: c.ChooseSafety(actor=u, choice=SafetyOption.CONTACT_FIRST),
     Action.SAFETY_PAUSE: lambda u: c.ChooseSafety(actor=u, choice=SafetyOption.PAUSE),
+    Action.EXTEND_INVITATION: lambda u: c.ExtendInvitation(actor=u),
 }
 
 # Buttons that open a modal: action → (guard name, builder).

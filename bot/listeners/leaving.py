@@ -18,8 +18,8 @@ from bot.departures import Departures
 from bot.installations import RedisInstallationStore
 from bot.listeners.common import Deps, team_of
 from bot.payloads import AppUninstalled, EventCallback, TokensRevoked, of
-from bot.service import DEFAULT_RETENTION_DAYS
 from bot.store import StoreUnavailable, team_key
+from flows.engine import DEFAULT_RETENTION_DAYS
 
 log = logging.getLogger("commonground.leaving")
 

@@ -27,6 +27,7 @@ from bot import texts as t
 from bot.admin import CONTACT_SLOTS, AdminForm, bounds, shapeable_flows
 from bot.setting_words import describe_all
 from bot.views.common import SECTION_MAX, actions, button, clip, context, dump_view, esc, section, slack_date
+from bot.views.hours import hours_blocks
 from bot.views.ids import Callback
 from flows.aggregates import Aggregates, Cell, OutcomeLine
 from flows.config import ALL_FLOWS, AuditEntry, FacilitatorPolicy, SettingValue, WorkspaceConfig
@@ -40,7 +41,13 @@ VIEW_BLOCKS_MAX = 100
 AUDIT_SHOWN = 40
 
 _FLOW_BUTTONS = (AdminForm.PROMPTS, AdminForm.PROCESS)
-_WORKSPACE_BUTTONS = (AdminForm.FLOWS, AdminForm.PEOPLE, AdminForm.SAFETY, AdminForm.RETENTION)
+_WORKSPACE_BUTTONS = (
+    AdminForm.FLOWS,
+    AdminForm.PEOPLE,
+    AdminForm.SAFETY,
+    AdminForm.RETENTION,
+    AdminForm.HOURS,
+)
 _TOOL_BUTTONS = (AdminForm.OUTCOMES, AdminForm.AUDIT, AdminForm.EXPORT, AdminForm.IMPORT)
 
 
@@ -155,6 +162,7 @@ def form_modal(form: AdminForm, flow: str, config: WorkspaceConfig, fingerprint:
         AdminForm.PEOPLE: _people_blocks,
         AdminForm.SAFETY: _safety_blocks,
         AdminForm.RETENTION: _retention_blocks,
+        AdminForm.HOURS: _hours_blocks,
         AdminForm.IMPORT: _import_blocks,
     }
     if form is AdminForm.PROMPTS:
@@ -312,6 +320,20 @@ def _retention_blocks(config: WorkspaceConfig) -> list[Block]:
     return [_number("retention_days", t.ADMIN_RETENTION_LABEL, config.retention_days, t.ADMIN_RETENTION_HINT)]
 
 
+def _hours_blocks(config: WorkspaceConfig) -> list[Block]:
+    return [
+        section(t.ADMIN_HOURS_INTRO),
+        *hours_blocks(config.working_hours),
+        _text_input(
+            "default_timezone",
+            t.ADMIN_TIMEZONE_LABEL,
+            config.default_timezone,
+            64,
+            hint=t.ADMIN_TIMEZONE_HINT,
+        ),
+    ]
+
+
 def _import_blocks(config: WorkspaceConfig) -> list[Block]:
     return [
         section(t.ADMIN_IMPORT_INTRO),
@@ -377,6 +399,7 @@ def _process_blocks(d: FlowDefinition) -> list[Block]:
             blocks += [
                 _number("reminder_hours", t.ADMIN_REMINDER_LABEL, stage.reminder_hours),
                 _number("expire_days", t.ADMIN_EXPIRE_LABEL, stage.expire_days),
+                _number("extend_days", t.ADMIN_EXTEND_LABEL, stage.extend_days),
             ]
         elif stage.type is Stage.INTAKE:
             shares = [s.value for s in Share]
@@ -407,6 +430,8 @@ def _process_blocks(d: FlowDefinition) -> list[Block]:
                     "follow_up_days", t.ADMIN_FOLLOW_UP_LABEL, stage.follow_up_days, t.ADMIN_FOLLOW_UP_HINT
                 )
             )
+            blocks.append(_number("check_in_days", t.ADMIN_CHECK_IN_DAYS_LABEL, stage.check_in_days))
+    blocks.append(_number("stall_hours", t.ADMIN_STALL_LABEL, d.stall_hours))
     return blocks
 
 

@@ -25,7 +25,14 @@ from bot.views.home import waiting_on
 from bot.views.ids import Action, Callback
 from bot.views.joint import outcome_choice
 from bot.views.modals import metadata, person_input, topic_input
-from flows.engine import END_REASON_MAX, MOVE_ON_REASON_MAX, TOPIC_MAX, agreement_outcome, fitting_outcomes
+from flows.engine import (
+    END_REASON_MAX,
+    MOVE_ON_REASON_MAX,
+    TOPIC_MAX,
+    agreement_outcome,
+    fitting_outcomes,
+    stalled_since,
+)
 from flows.models import JointKind, LoopStatus, Mediation, Outcome, Stage
 
 HOSTED_LIMIT = 8
@@ -57,12 +64,18 @@ def _hosted_item(m: Mediation) -> list[Block]:
     for party in waiting:
         what = waiting_on(m, party.role) or ""
         notes.append(t.HOSTED_WAITING.format(who=party.user_id, what=t.WAITING_THEIR[what]))
+        stalled = stalled_since(m, party.role)
+        if stalled is not None:  # the step waited too long: they had their one kind reminder
+            notes.append(t.HOSTED_STALLED.format(who=party.user_id, when=slack_date(stalled)))
     for party in m.parties:
         if party.check_in is not None:
             scores = " / ".join(str(s) for s in party.check_in)
             notes.append(
                 t.HOSTED_CHECK_IN.format(who=party.user_id, scores=scores, total=sum(party.check_in))
             )
+        if party.pulse is not None:  # the latest check-in during the conversation: numbers only
+            scores = " / ".join(str(s) for s in party.pulse)
+            notes.append(t.HOSTED_PULSE.format(who=party.user_id, scores=scores, total=sum(party.pulse)))
     blocks: list[Block] = [DividerBlock(), section("\n".join(lines))]
     if notes:
         blocks.append(context("\n".join(notes)))

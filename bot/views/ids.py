@@ -44,6 +44,8 @@ class Action(StrEnum):
     FINISH_CONFIRM = "cg_finish_confirm"
     FINISH_NOT_YET = "cg_finish_not_yet"
     FINISH_WITHDRAW = "cg_finish_withdraw"
+    EXTEND_INVITATION = "cg_extend_invitation"  # keep an unanswered invitation open longer, once
+    MY_HOURS_OPEN = "cg_my_hours_open"  # App Home: set one's own working hours
 
 
 class Shortcut(StrEnum):
@@ -71,6 +73,7 @@ class Callback(StrEnum):
     END = "cg_fac_end_submit"
     DELETE_RECEIPT = "cg_delete_receipt"
     FINISH = "cg_finish"
+    MY_HOURS = "cg_my_hours"
 
 
 def item_value(mediation_id: str, item_id: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from slack_sdk.models.blocks import Block, DividerBlock
+from slack_sdk.models.blocks import Block, ButtonElement, DividerBlock
 
 from bot import texts as t
 from bot.views import confirm
@@ -70,13 +70,16 @@ def notice_message(
         m.facilitated and notice in (Notice.INVITATION, Notice.DECLINED)
     ):
         return _facilitated_notice(m, role, notice, d)
-    if notice is Notice.INVITATION or notice is Notice.REMINDER:
-        first = t.INVITATION if notice is Notice.INVITATION else t.REMINDER
+    if notice in _TIMED:
+        return timed_message(m, role, notice, d, by)
+    if notice is Notice.INVITATION or notice is Notice.REMINDER or notice is Notice.EXPIRY_WARNING:
+        first = _invitation_words(m, notice)
+        names["when"] = slack_date(m.expires_at) if m.expires_at else ""
         blocks = [section(first.format(**names))]
         if notice is Notice.INVITATION:
             blocks += _intro(d)
         blocks += [
-            section(t.INVITATION_HOW.format(**names)),
+            section((t.FAC_INVITATION_HOW if m.facilitated else t.INVITATION_HOW).format(**names)),
             actions(
                 button(t.ACCEPT, Action.INVITE_ACCEPT, mid, "primary"),
                 button(t.NOT_NOW, Action.INVITE_POSTPONE, mid),
@@ -158,6 +161,72 @@ def notice_message(
     if notice in (Notice.FINISH_PROPOSED, Notice.FINISH_NOT_YET):
         return _finish_notice(m, role, notice)
     raise ValueError(f"no message for notice {notice}")
+
+
+def _invitation_words(m: Mediation, notice: Notice) -> str:
+    """The first line of an invitation, its reminder, or its last day's announcement."""
+    if notice is Notice.REMINDER:
+        return t.FAC_REMINDER if m.facilitated else t.REMINDER
+    if notice is Notice.EXPIRY_WARNING:
+        return t.FAC_EXPIRY_WARNING if m.facilitated else t.EXPIRY_WARNING
+    return t.INVITATION
+
+
+_TIMED = (
+    Notice.STALLED,
+    Notice.STALLED_OTHER,
+    Notice.EXPIRY_SOON,
+    Notice.EXTENDED,
+    Notice.PULSE,
+    Notice.PULSE_LOW,
+    Notice.PULSE_THANKS,
+)
+
+
+def timed_message(m: Mediation, role: Role, notice: Notice, d: FlowDefinition, by: str | None) -> Message:
+    """What a timer tells one party: a stalled step, the invitation's last day, a check-in during
+    the conversation (the engine sends each in the person's own working hours)."""
+    names = _names(m, role)
+    names["by"] = by or ""
+    names["when"] = slack_date(m.expires_at) if m.expires_at else ""
+    invitation = d.stage(Stage.INVITATION)
+    names["days"] = str(invitation.extend_days if isinstance(invitation, InvitationStage) else "")
+    if notice is Notice.STALLED:
+        return _stalled(m, role, waiting_on(m, role))
+    buttons: list[ButtonElement] = []
+    if notice is Notice.EXPIRY_SOON:
+        buttons.append(button(t.EXTEND_BUTTON, Action.EXTEND_INVITATION, m.id, "primary"))
+    elif notice is Notice.PULSE:
+        buttons.append(button(t.CHECK_IN_BUTTON, Action.CHECK_IN_OPEN, m.id, "primary"))
+    elif notice is Notice.PULSE_LOW:
+        buttons.append(button(t.PULSE_PAUSE, Action.JOINT_PAUSE, m.id))
+    words = {
+        Notice.STALLED_OTHER: t.STALLED_OTHER,
+        Notice.EXPIRY_SOON: t.EXPIRY_SOON,
+        Notice.EXTENDED: t.EXTENDED,
+        Notice.PULSE: t.PULSE_FACILITATED if m.facilitated else t.PULSE,
+        Notice.PULSE_LOW: t.PULSE_LOW,
+        Notice.PULSE_THANKS: t.PULSE_THANKS,
+    }[notice]
+    body = words.format(**names)
+    blocks: list[Block] = [section(body)]
+    if buttons:
+        blocks.append(actions(*buttons, block_id=notice.value))
+    return Message(body, dump(blocks))
+
+
+def _stalled(m: Mediation, role: Role, waiting: str | None) -> Message:
+    """One kind reminder of the step that has waited on `role` for a while, with its button."""
+    names = _names(m, role)
+    if waiting is None or waiting not in t.WAITING:
+        body = t.STALLED_NOTHING.format(**names)
+        return Message(body, dump([section(body)]))
+    body = t.STALLED.format(what=t.WAITING[waiting], **names)
+    blocks: list[Block] = [section(body)]
+    found = step_button(waiting, m.id)
+    if found is not None:
+        blocks.append(actions(found, block_id="stalled"))
+    return Message(body, dump(blocks))
 
 
 # What a safety notice says to whom: the person whose words signalled a concern gets their choice; the
@@ -259,6 +328,8 @@ def done_message(
     and a line saying what happened and when."""
     if notice is Notice.NUDGED:  # worded from what waited then, not from what waits now
         original = _nudged(m, offer.role, WAITING_KEYS.get(offer.step))
+    elif notice is Notice.STALLED:
+        original = _stalled(m, offer.role, WAITING_KEYS.get(offer.step))
     else:
         original = notice_message(m, offer.role, notice, d, speaker)
     line = t.STEP_DONE[done.kind].format(when=slack_date(done.at))
@@ -270,12 +341,17 @@ def facilitator_message(m: Mediation, notice: Notice, by: str | None = None) -> 
     """A DM to the facilitator: who did what, the topic and the stage, never a party's private text."""
     names = _names(m, Role.INITIATOR)
     names["by"] = by or ""
+    names["when"] = slack_date(m.expires_at) if m.expires_at else ""
     templates = {**t.FAC_NOTICES, **t.FAC_SAFETY_NOTICES}
     if not by:
         templates.update(t.FAC_NOTICES_UNNAMED)
     outcome = t.END_OUTCOMES.get(m.outcome, t.OUTCOMES[m.outcome]) if m.outcome else ""
     body = templates.get(notice.value, templates["resumed"]).format(outcome=outcome, **names)
-    return Message(body, dump([section(body)]))
+    blocks: list[Block] = [section(body)]
+    if notice is Notice.EXPIRY_SOON and not m.expiry_extended:
+        extend = button(t.EXTEND_BUTTON, Action.EXTEND_INVITATION, m.id, "primary")
+        blocks.append(actions(extend, block_id=notice.value))
+    return Message(body, dump(blocks))
 
 
 def _loop_message(m: Mediation, role: Role, notice: Notice, speaker: Role) -> Message:

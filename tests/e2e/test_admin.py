@@ -324,6 +324,35 @@ async def test_retention_days(h: Harness) -> None:
     assert (await config(h)).retention_days == 90
 
 
+async def test_working_hours(h: Harness) -> None:
+    ada = add_admin(h)
+    view = await open_form(h, ada, AdminForm.HOURS)
+    inputs = [b["block_id"] for b in view.blocks if b.get("type") == "input"]
+    assert inputs == ["quiet_start", "quiet_end", "working_days", "default_timezone"]
+    answer = await raw_submit(h, ada, {"default_timezone": "Atlantis/Lost"})
+    assert answer["response_action"] == "errors" and "default_timezone" in answer["errors"]
+    result = await h.submit(
+        ada,
+        {
+            "quiet_start": {"value": "21:30"},
+            "quiet_end": {"value": "07:00"},
+            "working_days": {"value": ["0", "1", "2", "3"]},
+            "default_timezone": {"value": "Europe/Berlin"},
+        },
+    )
+    assert result.response_action == "update", result.errors
+    saved = await config(h)
+    hours = saved.working_hours
+    assert (hours.quiet_start.isoformat(), hours.quiet_end.isoformat(), hours.working_days) == (
+        "21:30:00",
+        "07:00:00",
+        [0, 1, 2, 3],
+    )
+    assert saved.default_timezone == "Europe/Berlin"
+    shown = view_text(h.top_view(ada))
+    assert "21:30" in shown and "Thursday" in shown and "Europe/Berlin" in shown
+
+
 async def test_steps_and_timings(h: Harness) -> None:
     ada = add_admin(h)
     view = await open_form(h, ada, AdminForm.PROCESS, "peer")
@@ -331,12 +360,15 @@ async def test_steps_and_timings(h: Harness) -> None:
     assert inputs == [
         "reminder_hours",
         "expire_days",
+        "extend_days",
         "default_share",
         "max_rounds",
         "order",
         "first_speaker",
         "space",
         "follow_up_days",
+        "check_in_days",
+        "stall_hours",
     ]
     result = await h.submit(
         ada,
@@ -349,6 +381,9 @@ async def test_steps_and_timings(h: Harness) -> None:
             "first_speaker": {"value": "respondent"},
             "space": {"value": "private_channel"},
             "follow_up_days": {"value": "30"},
+            "extend_days": {"value": "3"},
+            "check_in_days": {"value": "10"},
+            "stall_hours": {"value": "24"},
         },
     )
     assert result.response_action == "update", result.errors
@@ -366,6 +401,7 @@ async def test_steps_and_timings(h: Harness) -> None:
     )
     joint = peer.joint()
     assert joint is not None and joint.space.value == "private_channel" and joint.follow_up_days == 30
+    assert (invitation.extend_days, joint.check_in_days, peer.stall_hours) == (3, 10, 24)  # type: ignore[union-attr]
     # The facilitated flow is shaped on its own.
     assert (await config(h)).definition("facilitated").version == 1
 

@@ -67,7 +67,7 @@ async def test_timers_are_delivered_on_a_redis_cluster(ch: Harness) -> None:
     assert await run_due(ch.service, runner(ch)) == 1  # the reminder
     assert "gentle reminder" in ch.last_dm(ch.bob).text
     ch.clock.now += timedelta(days=7)
-    assert await run_due(ch.service, runner(ch)) == 1  # the expiry
+    assert await run_due(ch.service, runner(ch)) == 2  # the warning a day before, and the expiry
     assert (await ch.mediation()).outcome is Outcome.EXPIRED
 
 

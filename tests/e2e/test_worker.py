@@ -24,7 +24,12 @@ async def test_reminder_then_expiry(h: Harness) -> None:
     assert await run_due(h.service, runner(h)) == 1
     assert "gentle reminder" in h.last_dm(h.bob).text
     assert "cg_invite_accept" in str(h.last_dm(h.bob).blocks)
-    h.clock.now += timedelta(days=7)
+    h.clock.now += timedelta(days=5)  # the day before it closes: both are told
+    assert await run_due(h.service, runner(h)) == 1
+    assert "stays open until <!date^" in h.last_dm(h.bob).text
+    assert "cg_invite_accept" in str(h.last_dm(h.bob).blocks)
+    assert "cg_extend_invitation" in str(h.last_dm(h.ann).blocks)
+    h.clock.now += timedelta(days=2)
     assert await run_due(h.service, runner(h)) == 1
     m = await h.mediation()
     assert m.stage is Stage.CLOSED and m.outcome is Outcome.EXPIRED
@@ -40,8 +45,11 @@ async def test_timers_do_nothing_once_the_invitation_is_answered(h: Harness) -> 
     await h.click_dm(h.bob, "cg_invite_accept")
     before = len(h.dm(h.bob))
     h.clock.now += timedelta(days=8)
-    assert await run_due(h.service, runner(h)) == 2
-    assert len(h.dm(h.bob)) == before
+    # reminder, warning and expiry do nothing; the working agreement has waited past the flow's
+    # stall_hours on both, so each gets the one kind nudge about it (nothing about the invitation)
+    assert await run_due(h.service, runner(h)) == 4
+    new = [message.text for message in h.dm(h.bob)[before:]]
+    assert len(new) == 1 and "A kind nudge" in new[0] and "working agreement" in new[0]
     assert (await h.mediation()).stage is Stage.GROUND_RULES
 
 

@@ -20,7 +20,7 @@ import pytest
 from flows import commands as c
 from flows.definition import FlowDefinition, load_builtin
 from flows.engine import Transition, apply, start
-from flows.models import JointKind, Mediation, Outcome, Role, Share
+from flows.models import JointKind, Mediation, Outcome, Role, Share, Stage
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 ALICE = "UALICE"  # the initiator
@@ -94,8 +94,15 @@ _cache: dict[tuple[str, str], Mediation] = {}
 
 @functools.cache
 def _peer() -> FlowDefinition:
-    """The built-in peer definition (parsed once: a FlowDefinition is frozen)."""
-    return load_builtin("peer")
+    """The built-in peer definition (parsed once: a FlowDefinition is frozen), without the timers that
+    watch the flow from outside its stages (stalled steps, check-ins during the conversation), so the
+    tables here say what each stage does; tests/flows/test_engine_timers.py covers those timers with
+    the definition as built in."""
+    builtin = load_builtin("peer")
+    stages = [
+        s.model_copy(update={"check_in_days": 0}) if s.type is Stage.JOINT else s for s in builtin.stages
+    ]
+    return builtin.model_copy(update={"stall_hours": 0, "stages": stages})
 
 
 def make_started(definition: FlowDefinition | None = None) -> Mediation:

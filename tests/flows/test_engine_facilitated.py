@@ -19,6 +19,7 @@ from flows.effects import (
     PostToJoint,
     RefreshHome,
     Schedule,
+    Timer,
     UpdatePosted,
 )
 from flows.errors import FieldProblem, RefusalCode, Refused
@@ -336,7 +337,8 @@ def test_end_by_stage(
     follow_up = (
         [Schedule(timer="follow_up", at=NOW + timedelta(days=14))] if expected in (AGREED, PARTLY) else []
     )
-    assert t.effects == [*withdrawn, *final, *closed, *follow_up, RefreshHome()]
+    purge = Schedule(timer=Timer.PURGE, at=NOW + timedelta(days=180))
+    assert t.effects == [*withdrawn, *final, *closed, *follow_up, purge, RefreshHome()]
 
 
 def test_end_settles_an_open_proposal_to_finish() -> None:

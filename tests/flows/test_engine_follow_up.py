@@ -10,7 +10,7 @@ import pytest
 from flows import commands as c
 from flows import engine
 from flows.definition import FlowDefinition, load_builtin
-from flows.effects import Notice, Notify, Schedule
+from flows.effects import Notice, Notify, Schedule, Timer
 from flows.errors import RefusalCode, Refused
 from flows.models import JointKind, Mediation, Outcome, Role, Share, Stage
 
@@ -65,14 +65,14 @@ def test_an_agreement_schedules_the_follow_up() -> None:
 def test_no_agreement_means_no_follow_up() -> None:
     m, effects = agreed(outcome_items=0)
     assert m.outcome is Outcome.NO_AGREEMENT
-    assert not any(isinstance(e, Schedule) for e in effects)
+    assert not any(isinstance(e, Schedule) and e.timer is Timer.FOLLOW_UP for e in effects)
 
 
 def test_follow_up_days_zero_turns_it_off() -> None:
     data = PEER.model_dump()
     data["stages"][-1]["follow_up_days"] = 0
     _, effects = agreed(FlowDefinition.model_validate(data))
-    assert not any(isinstance(e, Schedule) for e in effects)
+    assert not any(isinstance(e, Schedule) and e.timer is Timer.FOLLOW_UP for e in effects)
 
 
 def test_both_holding_keeps_it_closed() -> None:

@@ -48,6 +48,7 @@ def _by(actor: str) -> list[c.Command]:
         c.AnswerFinish(actor=actor, proposal_id="f1", confirmed=False),
         c.WithdrawFinish(actor=actor, proposal_id="f1"),
         c.Cancel(actor=actor),
+        c.ExtendInvitation(actor=actor),
         # Facilitator commands: refused for parties and strangers in a peer mediation.
         c.NudgeParty(actor=actor, role=Role.RESPONDENT),
         c.MoveOn(actor=actor, reason="We have tried three times."),
@@ -69,6 +70,11 @@ EVERY_COMMAND: list[c.Command] = [
     c.PartyUnreachable(role=Role.RESPONDENT, error="user_not_found"),
     c.Expire(),
     c.FollowUp(),
+    c.Remind(),
+    c.WarnExpiry(),
+    c.Stalled(),
+    c.CheckIn(),
+    c.Purge(),
 ]
 
 

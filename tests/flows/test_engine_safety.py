@@ -8,13 +8,13 @@ a pause pauses the mediation, and everyone else learns only that it is paused at
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from flows import commands as c
 from flows.definition import FlowDefinition, load_builtin
-from flows.effects import Notice, Notify, NotifyFacilitator, OpenJointSpace, RefreshHome
+from flows.effects import Notice, Notify, NotifyFacilitator, OpenJointSpace, RefreshHome, Schedule, Timer
 from flows.engine import apply, start, start_facilitated
 from flows.erasure import ERASED
 from flows.errors import RefusalCode, Refused
@@ -22,6 +22,7 @@ from flows.models import JointKind, Mediation, Outcome, Role, SafetyOption, Shar
 from flows.safety import Concern
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+PURGE_LATER = Schedule(timer=Timer.PURGE, at=NOW + timedelta(days=180))
 ALICE, BOB, MALLORY, HOST = "UALICE", "UBOB", "UMALLORY", "UHOST"
 INI, RES = Role.INITIATOR, Role.RESPONDENT
 ANSWERS = {
@@ -233,7 +234,7 @@ def test_erasing_an_open_mediation_closes_it_and_keeps_only_the_other_persons_wo
     assert e.loops[0].rounds[0].reflection == "You felt left out."  # Bob's reflection stays
     assert e.respondent.answers == m.respondent.answers
     # Bob is told only that it closed at a participant's request
-    assert t.effects == [to(RES, Notice.CLOSED_BY_REQUEST), RefreshHome()]
+    assert t.effects == [to(RES, Notice.CLOSED_BY_REQUEST), PURGE_LATER, RefreshHome()]
     assert refused(e, c.EraseMyData(actor=ALICE), peer) is RefusalCode.ALREADY_DONE
     assert refused(e, c.EraseMyData(actor=MALLORY), peer) is RefusalCode.NOT_A_PARTY
     # Bob may delete his too, later
@@ -269,6 +270,7 @@ def test_a_host_topic_stays_when_a_party_erases() -> None:
     assert t.effects == [
         to(RES, Notice.CLOSED_BY_REQUEST),
         NotifyFacilitator(notice=Notice.CLOSED_BY_REQUEST),
+        PURGE_LATER,
         RefreshHome(),
     ]
 

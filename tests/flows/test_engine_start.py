@@ -46,6 +46,7 @@ def test_start_effects_invite_tell_the_initiator_schedule_and_refresh(peer: Flow
         Notify(role=INI, notice=Notice.INVITATION_SENT),
         Schedule(timer="reminder", at=NOW + timedelta(hours=24)),
         Schedule(timer="expire", at=NOW + timedelta(days=7)),
+        Schedule(timer="expiry_warning", at=NOW + timedelta(days=6)),  # its last day, announced
         RefreshHome(),
     ]
 
@@ -56,7 +57,13 @@ def test_start_schedules_follow_the_definition(variant: Callable[..., FlowDefini
     assert [e for e in t.effects if isinstance(e, Schedule)] == [
         Schedule(timer="reminder", at=NOW + timedelta(hours=3)),
         Schedule(timer="expire", at=NOW + timedelta(days=2)),
+        Schedule(timer="expiry_warning", at=NOW + timedelta(days=1)),
     ]
+    assert t.mediation.expires_at == NOW + timedelta(days=2)
+    # an invitation that lasts a day has no day-before announcement
+    one_day = variant(invitation={"expire_days": 1})
+    t = start(c.Start(actor=ALICE, respondent=BOB, topic="x"), one_day, NOW, mediation_id="M1", team="T1")
+    assert [e.timer for e in t.effects if isinstance(e, Schedule)] == ["reminder", "expire"]
 
 
 def test_start_without_an_invitation_stage_announces_the_first_stage(

@@ -46,6 +46,7 @@ ALICE, BOB = "UALICE", "UBOB"
 INI, RES = Role.INITIATOR, Role.RESPONDENT
 HOME = RefreshHome()
 FOLLOW_UP_IN_14_DAYS = Schedule(timer="follow_up", at=NOW + timedelta(days=14))
+PURGE_LATER = Schedule(timer="purge", at=NOW + timedelta(days=180))  # every close: retention's default
 ANSWERS = {
     "happened": "In Monday's stand-up my design was dropped without a word to me.",
     "feelings": "I felt hurt and a bit embarrassed.",
@@ -117,28 +118,28 @@ CASES = [
         "invitation",
         c.Decline(actor=BOB),
         {"stage": Stage.CLOSED, "outcome": Outcome.DECLINED, "closed_reason": "declined"},
-        [to(INI, Notice.DECLINED), to(RES, Notice.DECLINE_THANKS), HOME],
+        [to(INI, Notice.DECLINED), to(RES, Notice.DECLINE_THANKS), PURGE_LATER, HOME],
     ),
     Case(
         "decline-after-postponing",
         "postponed",
         c.Decline(actor=BOB),
         {"stage": Stage.CLOSED, "outcome": Outcome.DECLINED, "closed_reason": "declined"},
-        [to(INI, Notice.DECLINED), to(RES, Notice.DECLINE_THANKS), HOME],
+        [to(INI, Notice.DECLINED), to(RES, Notice.DECLINE_THANKS), PURGE_LATER, HOME],
     ),
     Case(
         "expire",
         "invitation",
         c.Expire(),
         {"stage": Stage.CLOSED, "outcome": Outcome.EXPIRED, "closed_reason": "expired"},
-        [to(INI, Notice.EXPIRED), HOME],
+        [to(INI, Notice.EXPIRED), PURGE_LATER, HOME],
     ),
     Case(
         "expire-after-postponing",
         "postponed",
         c.Expire(),
         {"stage": Stage.CLOSED, "outcome": Outcome.EXPIRED, "closed_reason": "expired"},
-        [to(INI, Notice.EXPIRED), HOME],
+        [to(INI, Notice.EXPIRED), PURGE_LATER, HOME],
     ),
     # --- ground rules ----------------------------------------------------------------------------
     Case(
@@ -580,7 +581,7 @@ CASES = [
         "alliance_initiator_low",
         c.ChooseRepair(actor=ALICE, choice=c.Repair.STOP),
         {"stage": Stage.CLOSED, "outcome": Outcome.CANCELLED, "closed_reason": "stopped_after_check_in"},
-        [to(RES, Notice.CANCELLED), HOME],
+        [to(RES, Notice.CANCELLED), PURGE_LATER, HOME],
     ),
     Case(
         "resume-after-repair-pause-with-the-other-ready-opens-joint",
@@ -602,7 +603,7 @@ CASES = [
         "alliance_initiator_ready",
         c.SubmitCheckIn(actor=BOB, scores=HIGH),
         {"stage": Stage.CLOSED, "outcome": Outcome.NO_AGREEMENT, "closed_reason": "flow_complete"},
-        [HOME],
+        [PURGE_LATER, HOME],
         defn={"joint": None},
     ),
     # --- joint ---------------------------------------------------------------------------------
@@ -729,7 +730,14 @@ CASES = [
             "respondent.done_at": NOW,
             "history.-1.stage": Stage.CLOSED,
         },
-        [upd("finish:f1"), post(JointPost.FINAL), *both(Notice.CLOSED), FOLLOW_UP_IN_14_DAYS, HOME],
+        [
+            upd("finish:f1"),
+            post(JointPost.FINAL),
+            *both(Notice.CLOSED),
+            FOLLOW_UP_IN_14_DAYS,
+            PURGE_LATER,
+            HOME,
+        ],
     ),
     Case(
         "confirm-finish-withdraws-the-pending-items-visibly",
@@ -747,6 +755,7 @@ CASES = [
             post(JointPost.FINAL),
             *both(Notice.CLOSED),
             FOLLOW_UP_IN_14_DAYS,
+            PURGE_LATER,
             HOME,
         ],
         given=(
@@ -759,7 +768,7 @@ CASES = [
         "joint_item",
         c.AnswerFinish(actor=ALICE, proposal_id="f1", confirmed=True),
         {"outcome": Outcome.NO_AGREEMENT, "agreement.0.withdrawn_at": NOW},
-        [upd("finish:f1"), upd("item:i1"), post(JointPost.FINAL), *both(Notice.CLOSED), HOME],
+        [upd("finish:f1"), upd("item:i1"), post(JointPost.FINAL), *both(Notice.CLOSED), PURGE_LATER, HOME],
         given=(c.ProposeFinish(actor=BOB, outcome=Outcome.NO_AGREEMENT),),
     ),
     Case(
@@ -804,7 +813,7 @@ CASES = [
         "joint_finish_proposed",
         c.Cancel(actor=BOB),
         {"outcome": Outcome.CANCELLED, "finish_proposals.0.status": FinishStatus.CLOSED},
-        [to(INI, Notice.CANCELLED), upd("finish:f1"), post(JointPost.FINAL), HOME],
+        [to(INI, Notice.CANCELLED), upd("finish:f1"), post(JointPost.FINAL), PURGE_LATER, HOME],
     ),
 ]
 
@@ -888,7 +897,10 @@ def test_resume_from_every_stage(
     joint = [post(JointPost.RESUMED)] if point in IN_JOINT_SPACE else []
     assert t.effects == [*both(Notice.RESUMED, by=resumer), *joint, HOME]  # resume tells both people
     assert t.mediation.paused is False
-    assert t.mediation.model_dump(exclude={"updated_at"}) == before.model_dump(exclude={"updated_at"})
+    assert t.mediation.timer_log == {"resumed": NOW}  # a wait for a step starts again from here
+    assert t.mediation.model_dump(exclude={"updated_at", "timer_log"}) == before.model_dump(
+        exclude={"updated_at", "timer_log"}
+    )
 
 
 # --- cancel and unreachable from every open stage -----------------------------------------------------
@@ -900,7 +912,7 @@ def _check_cancel(before: Mediation, who: str, t: Transition) -> None:
     # pending items and an open proposal to finish are settled visibly at the close
     settled = [upd(f"item:{i.id}") for i in before.agreement if i.pending]
     settled += [upd(f"finish:{p.id}") for p in before.finish_proposals if p.status is FinishStatus.PENDING]
-    assert t.effects == [to(role.other, Notice.CANCELLED), *settled, *joint, HOME]
+    assert t.effects == [to(role.other, Notice.CANCELLED), *settled, *joint, PURGE_LATER, HOME]
     m = t.mediation
     assert (m.stage, m.outcome, m.closed_reason, m.paused) == (
         Stage.CLOSED,
@@ -940,7 +952,7 @@ def test_party_unreachable_from_every_open_stage(
     t = step(before, c.PartyUnreachable(role=role, error="account_inactive"))
     settled = [upd(f"item:{i.id}") for i in before.agreement if i.pending]
     settled += [upd(f"finish:{p.id}") for p in before.finish_proposals if p.status is FinishStatus.PENDING]
-    assert t.effects == [to(role.other, Notice.UNREACHABLE), *settled, HOME]
+    assert t.effects == [to(role.other, Notice.UNREACHABLE), *settled, PURGE_LATER, HOME]
     m = t.mediation
     assert (m.stage, m.outcome, m.closed_reason, m.paused) == (
         Stage.CLOSED,
@@ -954,7 +966,7 @@ def test_cancel_in_the_joint_space_posts_the_final_message_after_notifying(
     play_to: Callable[..., Mediation], step: Callable[..., Transition]
 ) -> None:
     t = step(play_to("joint_item"), c.Cancel(actor=BOB))
-    assert t.effects == [to(INI, Notice.CANCELLED), upd("item:i1"), post(JointPost.FINAL), HOME]
+    assert t.effects == [to(INI, Notice.CANCELLED), upd("item:i1"), post(JointPost.FINAL), PURGE_LATER, HOME]
     assert t.mediation.agreement[0].withdrawn_at == NOW
 
 
