@@ -30,7 +30,7 @@ from bot.listeners import (
     views,
 )
 from bot.listeners.common import Deps, tell
-from bot.middleware import dedupe, parse_payloads
+from bot.middleware import Dedupe, ParsePayloads
 from bot.service import MediationService
 from bot.settings import Settings
 from bot.views.safety import home_safety
@@ -88,8 +88,8 @@ def build_app(settings: Settings, services: Services) -> tuple[AsyncApp, Deps]:
             logger=logging.getLogger("slack_bolt.app"),
             raise_error_for_unhandled_request=False,
         )
-    app.middleware(parse_payloads())
-    app.middleware(dedupe(services.service.store, actions.CLAIMED_BY_LISTENER))
+    app.middleware(ParsePayloads())
+    app.middleware(Dedupe(services.service.store, actions.CLAIMED_BY_LISTENER))
     store = services.service.store
     policy = JobPolicy(enabled=settings.hand_over, lease_seconds=settings.job_lease_seconds)
     deps = Deps(

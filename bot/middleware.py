@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
@@ -53,13 +54,14 @@ def delivery_key(body: dict[str, Any]) -> str | None:
     return None
 
 
-def parse_payloads() -> Callable[..., Awaitable[BoltResponse | None]]:
-    """A Bolt middleware that makes sure the request's parsed model is in the context: the HTTP edge
-    (`bot.web`) has put it there already; a Socket Mode request is parsed here. A malformed one is
-    answered 200 with nothing done."""
+class ParsePayloads(AsyncMiddleware):
+    """Makes sure the request's parsed model is in the context: the HTTP edge (`bot.web`) has put it
+    there already; a Socket Mode request is parsed here. A malformed one is answered 200 with nothing
+    done. (A class, not a function: Bolt calls a class's `async_process` directly, without working
+    out a function's arguments on every request.)"""
 
-    async def middleware(
-        req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[None]]
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
     ) -> BoltResponse | None:
         if req.context.get(PAYLOAD_KEY) is None:
             try:
@@ -70,10 +72,7 @@ def parse_payloads() -> Callable[..., Awaitable[BoltResponse | None]]:
             if parsed is None:
                 return BoltResponse(status=200, body="")
             req.context[PAYLOAD_KEY] = parsed
-        await next()
-        return None
-
-    return middleware
+        return await next()
 
 
 def clicked_action(body: dict[str, Any]) -> str | None:
@@ -86,26 +85,25 @@ def clicked_action(body: dict[str, Any]) -> str | None:
     return found if isinstance(found, str) else None
 
 
-def dedupe(
-    store: MediationStore, claimed_by_listener: frozenset[str] = frozenset()
-) -> Callable[..., Awaitable[BoltResponse | None]]:
-    """A Bolt middleware that lets each delivery through once. Clicks whose action id is in
-    `claimed_by_listener` go through: their listener claims the delivery itself, in the same round
-    trip as handing the work to the worker (bot/listeners/handover.py)."""
+class Dedupe(AsyncMiddleware):
+    """Lets each delivery through once. Clicks whose action id is in `claimed_by_listener` go
+    through: their listener claims the delivery itself, in the same round trip as handing the work to
+    the worker (bot/listeners/handover.py)."""
 
-    async def middleware(
-        req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[None]]
+    def __init__(self, store: MediationStore, claimed_by_listener: frozenset[str] = frozenset()) -> None:
+        self.store = store
+        self.claimed_by_listener = claimed_by_listener
+
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
     ) -> BoltResponse | None:
         key = delivery_key(req.body)
-        if key is not None and clicked_action(req.body) not in claimed_by_listener:
+        if key is not None and clicked_action(req.body) not in self.claimed_by_listener:
             try:
-                first = await store.claim_once(key)
+                first = await self.store.claim_once(key)
             except StoreUnavailable:
                 first = True  # let the listener tell the person that storage is down
             if not first:
                 log.info("duplicate delivery dropped", extra={"key_kind": key.split(":", 1)[0]})
                 return BoltResponse(status=200, body="")
-        await next()
-        return None
-
-    return middleware
+        return await next()

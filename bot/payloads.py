@@ -1,8 +1,8 @@
 """What Slack sends the app, parsed once at the edge into small pydantic models.
 
 Every request to `POST /slack/events` is read here before Bolt or a listener sees it
-(`parse_request`, called by `bot.web`; `bot.middleware.parse_payloads` does the same for Socket
-Mode). A request of a kind the app answers (a slash command, a click, a modal submission, a shortcut,
+(`read_body` then `parse`, called by `bot.web`; `bot.middleware.ParsePayloads` parses Socket
+Mode's). A request of a kind the app answers (a slash command, a click, a modal submission, a shortcut,
 an event it listens to) must match its model: the ids are Slack ids, the texts are strings, the
 modal's `state.values` hold only what Slack's inputs hold. Anything else is `Malformed`: the app
 answers 200 and does nothing, so no malformed field ever reaches a command, a key or a Web API call.
@@ -320,12 +320,6 @@ def parse(body: Any) -> Payload | None:
         name = str(first[0]) if first and str(first[0]) in model.model_fields else ""
         raise Malformed(kind, name) from None
     return parsed
-
-
-def parse_request(raw: bytes, content_type: str | None) -> Payload | None:
-    """Read a signed request body exactly as Bolt does (JSON; a form whose `payload` field holds
-    JSON; a slash command's form fields), then `parse` it."""
-    return parse(read_body(raw, content_type))
 
 
 def read_body(raw: bytes, content_type: str | None) -> Any:
