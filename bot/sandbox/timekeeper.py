@@ -52,6 +52,12 @@ def moment_text(at: datetime, tz: str = "UTC") -> str:
     return local.strftime("%a %-d %b %Y, %H:%M ") + (local.tzname() or tz)
 
 
+def local_text(at: datetime, tz: str) -> str:
+    """A person's own day and hour at `at`: "Tue 04:12 EST"."""
+    local = at.astimezone(zone(tz))
+    return local.strftime("%a %H:%M ") + (local.tzname() or tz)
+
+
 def span_text(seconds: float) -> str:
     """A length of time in at most two units: "1 day 2 hours", "5 hours", "12 minutes"."""
     minutes = int(seconds // 60)
@@ -110,6 +116,7 @@ class SandboxTime:
         self.worker = _NotingWorker(service, runner, self.options)
         self._lock = asyncio.Lock()  # one round at a time: the background loop or a move of the clock
         self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     # the worker --------------------------------------------------------------------------------
 
@@ -157,7 +164,7 @@ class SandboxTime:
         return await self.service.store.timers.next_waiting()
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             busy = False
             try:
                 async with self._lock:
@@ -166,20 +173,22 @@ class SandboxTime:
             except Exception as exc:  # as the worker process: log, wait, go on
                 log.warning("sandbox worker round failed; retrying", extra={"error": type(exc).__name__})
             if not busy:
-                await asyncio.sleep(self.options.idle)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), self.options.idle)
 
     def start(self) -> None:
         """Run the worker in the background, as `commonground worker` would run beside the app."""
         if self._task is None or self._task.done():
+            self._stopping.clear()
             self._task = asyncio.get_running_loop().create_task(self._loop(), name="sandbox-worker")
 
     async def stop(self) -> None:
-        """Stop the background worker; deliveries that had begun finish first."""
+        """Stop the background worker once its round is over (it is not cancelled: a Redis client
+        cancelled mid-command may swallow the cancellation), then wait for deliveries in flight."""
         task, self._task = self._task, None
+        self._stopping.set()
         if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await task
         await self.worker.drain()
 
     # what the page shows -----------------------------------------------------------------------
@@ -211,6 +220,14 @@ class SandboxTime:
             "ahead": f"{span_text(self.clock.offset)} ahead of real time"
             if self.clock.offset >= 60
             else "real time",
-            "people": [{"name": name, "tz": tz, "local": moment_text(now, tz)} for name, tz in people],
+            "people": [
+                {
+                    "name": name,
+                    "tz": tz,
+                    "place": tz.rsplit("/", 1)[-1].replace("_", " "),
+                    "local": local_text(now, tz),
+                }
+                for name, tz in people
+            ],
             "next_timer": next_timer,
         }
