@@ -25,9 +25,8 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
-from bot.app import create_app
+from bot.app import build_app
 from bot.crypto import local_key
-from bot.effects import EffectRunner
 from bot.lifecycle import drain
 from bot.redis_embedded import EmbeddedRedis
 from bot.runtime import open_services
@@ -40,7 +39,6 @@ from bot.sandbox.timekeeper import SandboxTime
 from bot.sandbox.webapi import SlackStandIn
 from bot.settings import load_settings
 from bot.web import build_web_app
-from bot.webclient import web_client
 from bot.worker import WorkerOptions
 
 log = logging.getLogger("commonground.sandbox")
@@ -103,14 +101,11 @@ class Sandbox:
         traced = aiohttp.ClientSession(trace_configs=[trace_config()])
         self._stack.push_async_callback(traced.close)
         services = dataclasses.replace(services, http=traced)
-        bolt = create_app(settings, services)
-        # The worker runs in this process, on the sandbox clock (as `commonground worker` beside `serve`).
-        client = web_client(self.standin.bot_token, settings.slack_api_url, traced)
+        bolt, deps = build_app(settings, services)
+        # The worker runs in this process, on the sandbox clock (as `commonground worker` beside `serve`),
+        # with the app's own runner, so what it delivers looks as the app's (App Home's sections too).
         self.time = SandboxTime(
-            self.clock,
-            services.service,
-            EffectRunner(client, services.service),
-            WorkerOptions.from_settings(settings),
+            self.clock, services.service, deps.runner, WorkerOptions.from_settings(settings)
         )
         app = build_web_app(bolt, services, signing_secret=signing_secret)
         app.middlewares.append(request_scope)
