@@ -125,13 +125,9 @@ class SandboxTime:
         taken = await self.worker.sweep()
         return taken, await deliver_outbox(self.service, self.runner)
 
-    async def run_due(self) -> Advanced:
+    async def _run_due(self, seconds: float) -> Advanced:
         """Deliver everything due at the clock's time, round after round until a round finds nothing
         (at most :data:`MAX_ROUNDS`). Raises `StoreUnavailable` when Redis cannot be reached."""
-        async with self._lock:
-            return await self._run_due(0.0)
-
-    async def _run_due(self, seconds: float) -> Advanced:
         self.worker.fired = []
         entries = 0
         for _ in range(MAX_ROUNDS):
