@@ -35,10 +35,14 @@ stops a delivery that keeps scheduling timers already due."""
 TIMER_NAMES = {
     "reminder": "reminder",
     "expire": "expiry",
+    "expiry_warning": "expiry warning",
     "follow_up": "follow-up",
     "purge": "retention purge",
+    "stalled": "stalled step",
+    "check_in": "check-in",
 }
-"""How the page names a timer kind; a kind not listed is named by its value ("check_in": "check in")."""
+"""How the page names a timer kind (the domain's newer kinds included); a kind not listed is named by
+its value ("a_new_kind": "a new kind")."""
 
 
 def timer_name(kind: str) -> str:

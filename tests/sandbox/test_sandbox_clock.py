@@ -154,7 +154,7 @@ def test_page_words_for_times_and_kinds() -> None:
     assert span_text(90 * 60) == "1 hour 30 minutes"
     assert span_text(DAY + 2 * 3600 + 59) == "1 day 2 hours"
     assert span_text(7 * DAY) == "7 days" and span_text(20) == "less than a minute"
-    assert timer_name("expire") == "expiry" and timer_name("check_in") == "check in"
+    assert timer_name("expire") == "expiry" and timer_name("a_new_kind") == "a new kind"
 
 
 # --- the endpoint, on the running sandbox ------------------------------------------------------
@@ -230,9 +230,17 @@ async def test_bobs_reminder_after_a_day_then_the_expiry_closes_it(
     assert closed is not None and closed.stage is Stage.CLOSED and closed.outcome is Outcome.EXPIRED
     assert closed.stage_since() - monday > timedelta(days=7) - timedelta(seconds=30)  # at sandbox time
     assert "expired" in dm_texts(sandbox, "ann")[-1]
-    # the retention purge waits next, months away; "to the next timer" reaches it too
-    status, answer = await move(session, sandbox, {"to_next_timer": True})
-    assert status == 200 and answer["fired"] == ["purge"] and answer["advanced_seconds"] > 100 * DAY
+    # the retention purge of its private text waits, months away; "to the next timer" reaches it too
+    moved = 0
+    for _ in range(5):
+        status, answer = await move(session, sandbox, {"to_next_timer": True})
+        assert status == 200
+        moved += answer["advanced_seconds"]
+        if "purge" in answer["fired"]:
+            break
+    assert "purge" in answer["fired"] and moved > 100 * DAY
+    purged = await sandbox.time.service.store.get(team(sandbox), mid)
+    assert purged is None or purged.purged_at is not None
     status, answer = await move(session, sandbox, {"to_next_timer": True})
     assert answer["fired"] == [] and "No timer is waiting" in answer["message"]
     sandbox.standin.assert_no_rejections()
