@@ -339,17 +339,10 @@ class TimerQueue:
         }
 
     async def next_due(self) -> datetime | None:
-        """When the earliest waiting timer falls due (across shards; None when none waits): what a
-        clock that jumps "to the next timer" jumps to."""
-
-        async def call() -> list[list[tuple[bytes, float]]]:
-            async with self._redis.pipeline(transaction=False) as pipe:
-                for shard in range(self.shards):
-                    pipe.zrange(self.key(shard), 0, 0, withscores=True)
-                return cast(list[list[tuple[bytes, float]]], await pipe.execute())
-
-        scores = [row[0][1] for row in await unavailable(call)() if row]
-        return datetime.fromtimestamp(min(scores), UTC) if scores else None
+        """When the earliest waiting timer falls due (across shards, a lease that runs out included;
+        None when none waits): what a clock that jumps "to the next timer" jumps to."""
+        waiting = await self.next_waiting()
+        return waiting.at if waiting else None
 
     async def shard_sizes(self) -> list[int]:
         """How many timers wait in each shard."""

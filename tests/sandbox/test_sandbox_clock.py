@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
@@ -70,6 +71,16 @@ async def start_mediation(session: aiohttp.ClientSession, sandbox: Sandbox, topi
     found = await sandbox.time.service.store.open_between(team(sandbox), ann, sandbox.standin.user_id("bob"))
     assert found is not None
     return found
+
+
+async def to_monday_afternoon(session: aiohttp.ClientSession, sandbox: Sandbox) -> datetime:
+    """Move the clock to next Monday, 14:00 UTC (9 or 10 am in New York): a day later is a working
+    morning for Bob, so his reminder is not held for his working hours."""
+    now = datetime.fromtimestamp(sandbox.clock(), UTC)
+    monday = (now + timedelta(days=7 - now.weekday())).replace(hour=14, minute=0, second=0, microsecond=0)
+    status, _ = await move(session, sandbox, {"advance_seconds": int((monday - now).total_seconds())})
+    assert status == 200
+    return monday
 
 
 def team(sandbox: Sandbox) -> str:
@@ -198,11 +209,7 @@ async def test_the_state_shows_the_sandbox_time_and_each_persons_own(
 async def test_bobs_reminder_after_a_day_then_the_expiry_closes_it(
     sandbox: Sandbox, session: aiohttp.ClientSession
 ) -> None:
-    # Start on a Monday at 14:00 UTC (9 or 10 am in New York), so a day later is a working morning there.
-    now = datetime.fromtimestamp(sandbox.clock(), UTC)
-    monday = (now + timedelta(days=7 - now.weekday())).replace(hour=14, minute=0, second=0, microsecond=0)
-    status, _ = await move(session, sandbox, {"advance_seconds": int((monday - now).total_seconds())})
-    assert status == 200
+    monday = await to_monday_afternoon(session, sandbox)
     mid = await start_mediation(session, sandbox, "the release rota")
     started = await sandbox.time.service.store.get(team(sandbox), mid)
     assert started is not None and abs(started.created_at - monday) < timedelta(seconds=30)  # the app's clock
@@ -246,10 +253,39 @@ async def test_bobs_reminder_after_a_day_then_the_expiry_closes_it(
     sandbox.standin.assert_no_rejections()
 
 
+async def test_bobs_reminder_in_his_night_waits_for_his_morning_in_new_york(
+    sandbox: Sandbox, session: aiohttp.ClientSession
+) -> None:
+    # Ann starts on a Tuesday at 03:00 UTC: a day later it is 10 or 11 pm in New York, Bob's quiet hours.
+    now = datetime.fromtimestamp(sandbox.clock(), UTC)
+    tuesday = (now + timedelta(days=8 - now.weekday())).replace(hour=3, minute=0, second=0, microsecond=0)
+    status, _ = await move(session, sandbox, {"advance_seconds": int((tuesday - now).total_seconds())})
+    assert status == 200
+    await start_mediation(session, sandbox, "the release rota")
+    seen = len(dm_texts(sandbox, "bob"))
+
+    status, answer = await move(session, sandbox, {"advance_seconds": DAY})
+    assert status == 200 and answer["fired"] == ["reminder"]
+    assert len(dm_texts(sandbox, "bob")) == seen  # not sent in his night
+    new_york = ZoneInfo("America/New_York")
+    due = (tuesday + timedelta(days=1)).astimezone(new_york)  # Tuesday evening there
+    assert due.hour >= 20
+    morning = (due + timedelta(days=1)).replace(hour=8, minute=0)  # Wednesday, 08:00 in New York
+    waiting = answer["clock"]["next_timer"]
+    assert waiting["kind"] == "reminder" and datetime.fromisoformat(waiting["at"]) == morning
+
+    status, answer = await move(session, sandbox, {"to_next_timer": True})
+    assert status == 200 and answer["fired"] == ["reminder"]
+    assert datetime.fromisoformat(answer["now"]).astimezone(new_york).hour == 8
+    assert "gentle reminder" in dm_texts(sandbox, "bob")[-1]
+    sandbox.standin.assert_no_rejections()
+
+
 async def test_a_timer_fires_as_the_sandbox_clock_passes_it(
     sandbox: Sandbox, session: aiohttp.ClientSession
 ) -> None:
     """The worker runs in the background too: a timer a moment ahead fires without another move."""
+    await to_monday_afternoon(session, sandbox)
     await start_mediation(session, sandbox, "the on-call rota")
     waiting = await sandbox.time.next_timer()
     assert waiting is not None
