@@ -60,8 +60,6 @@ async def _serve(settings: Settings) -> None:
 
 
 async def _worker(settings: Settings) -> None:
-    from datetime import timedelta
-
     from bot.app import build_app
     from bot.departures import Departures, run_sweeps
     from bot.runtime import open_services
@@ -74,13 +72,7 @@ async def _worker(settings: Settings) -> None:
         app, deps = build_app(settings, services)
         clients = deps.listener_clients or OneWorkspace(app.client)
         print("Common Ground worker started.", flush=True)
-        options = WorkerOptions(
-            batch=settings.timer_batch,
-            concurrency=settings.timer_concurrency,
-            lease=timedelta(seconds=settings.timer_lease_seconds),
-            idle=settings.worker_idle_seconds,
-            max_tries=settings.timer_max_tries,
-        )
+        options = WorkerOptions.from_settings(settings)
         departures = Departures(services.service.store.redis, prefix=services.service.store.prefix)
         await asyncio.gather(
             run_worker(services.service, deps.runner, options, hand_over=(deps, clients)),

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import cast
 
 import aiohttp
@@ -16,7 +17,7 @@ from bot.crypto import Cipher, local_key
 from bot.definitions import DefinitionSource
 from bot.installations import RedisInstallationStore
 from bot.redis_embedded import EmbeddedRedis
-from bot.service import MediationService
+from bot.service import MediationService, utcnow
 from bot.settings import Settings
 from bot.store import MediationStore
 
@@ -50,8 +51,11 @@ def redis_client(url: str, settings: Settings) -> aioredis.Redis:
 
 
 @asynccontextmanager
-async def open_services(settings: Settings) -> AsyncIterator[Services]:
-    """Connect to Redis (starting the embedded one when REDIS_URL is unset) and build the services."""
+async def open_services(
+    settings: Settings, *, clock: Callable[[], datetime] = utcnow
+) -> AsyncIterator[Services]:
+    """Connect to Redis (starting the embedded one when REDIS_URL is unset) and build the services;
+    `clock` is the service's (the sandbox passes its own)."""
     embedded = EmbeddedRedis(settings.data_dir) if settings.embedded_redis else None
     url = embedded.url if embedded else str(settings.redis_url)
     redis = redis_client(url, settings)
@@ -65,7 +69,7 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
     http = aiohttp.ClientSession()
     try:
         configs = ConfigStore(redis, prefix=settings.key_prefix)
-        service = MediationService(store, DefinitionSource(configs), configs=configs)
+        service = MediationService(store, DefinitionSource(configs), configs=configs, clock=clock)
         installations = (
             RedisInstallationStore(redis, cipher, prefix=settings.key_prefix) if settings.oauth else None
         )

@@ -130,6 +130,14 @@ class DueTimer:
 
 
 @dataclass(frozen=True)
+class Waiting:
+    """The timer that falls due first, wherever it waits (see `TimerQueue.next_waiting`)."""
+
+    at: datetime
+    kind: Timer | None  # None: a member that names no timer (taking it dead-letters it)
+
+
+@dataclass(frozen=True)
 class Taken:
     """One sweep's take: the timers to deliver now, and the ids given up for good (dead-lettered)."""
 
@@ -331,17 +339,10 @@ class TimerQueue:
         }
 
     async def next_due(self) -> datetime | None:
-        """When the earliest waiting timer falls due (across shards; None when none waits): what a
-        clock that jumps "to the next timer" jumps to."""
-
-        async def call() -> list[list[tuple[bytes, float]]]:
-            async with self._redis.pipeline(transaction=False) as pipe:
-                for shard in range(self.shards):
-                    pipe.zrange(self.key(shard), 0, 0, withscores=True)
-                return cast(list[list[tuple[bytes, float]]], await pipe.execute())
-
-        scores = [row[0][1] for row in await unavailable(call)() if row]
-        return datetime.fromtimestamp(min(scores), UTC) if scores else None
+        """When the earliest waiting timer falls due (across shards, a lease that runs out included;
+        None when none waits): what a clock that jumps "to the next timer" jumps to."""
+        waiting = await self.next_waiting()
+        return waiting.at if waiting else None
 
     async def shard_sizes(self) -> list[int]:
         """How many timers wait in each shard."""
@@ -353,6 +354,26 @@ class TimerQueue:
                 return cast(list[int], await pipe.execute())
 
         return await unavailable(call)()
+
+    async def next_waiting(self) -> Waiting | None:
+        """The earliest time a sweep would take something, and that timer's kind: the first due
+        timer of every shard, and the first lease to run out (a delivery that never acknowledged);
+        None when no timer waits anywhere."""
+
+        async def call() -> list[list[tuple[bytes, float]]]:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for shard in range(self.shards):
+                    pipe.zrange(self.key(shard), 0, 0, withscores=True)
+                    pipe.zrange(self.key(shard, "lease"), 0, 0, withscores=True)
+                return cast(list[list[tuple[bytes, float]]], await pipe.execute())
+
+        rows = await unavailable(call)()
+        firsts = [row[0] for row in rows if row]
+        if not firsts:
+            return None
+        member, score = min(firsts, key=lambda pair: pair[1])
+        timer = parse(_text(member), shard=-1)
+        return Waiting(datetime.fromtimestamp(score, UTC), timer.kind if timer else None)
 
     async def dead(self, limit: int = 100) -> list[str]:
         """The ids of timers given up on, across shards (for an operator)."""

@@ -27,6 +27,7 @@ from bot.listeners.common import Deps
 from bot.listeners.handover import run_job
 from bot.local_time import LocalTimes
 from bot.service import MediationNotFound, MediationService
+from bot.settings import Settings
 from bot.store import StoreUnavailable, VersionConflict
 from bot.timers import Claim, DueTimer, TimerQueue, parse
 from bot.workspaces import WorkspaceClients
@@ -49,6 +50,17 @@ class WorkerOptions:
     max_tries: int = 8  # then the timer goes to the dead letters
     backoff: timedelta = timedelta(seconds=5)  # after a failed delivery: 5 s, 10 s, 20 s… (doubling)
     backoff_max: timedelta = timedelta(minutes=15)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WorkerOptions:
+        """The options `COMMONGROUND_TIMER_*` and `COMMONGROUND_WORKER_IDLE_SECONDS` set."""
+        return cls(
+            batch=settings.timer_batch,
+            concurrency=settings.timer_concurrency,
+            lease=timedelta(seconds=settings.timer_lease_seconds),
+            idle=settings.worker_idle_seconds,
+            max_tries=settings.timer_max_tries,
+        )
 
     def retry_in(self, tries: int) -> timedelta:
         """How long a timer waits after its `tries`-th failed delivery."""

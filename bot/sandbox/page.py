@@ -15,7 +15,9 @@ from aiohttp import web
 from bot.sandbox.delivery import SlackDelivery
 from bot.sandbox.models import Conversation, ScreenError
 from bot.sandbox.render import render_home, render_message, render_modal
+from bot.sandbox.timekeeper import Advanced, SandboxTime
 from bot.sandbox.webapi import SlackStandIn
+from bot.store import StoreUnavailable
 from bot.views.ids import Shortcut
 
 HOME = "home"
@@ -23,7 +25,32 @@ MESSAGE_SHORTCUT = Shortcut.HOST.value  # the app's message shortcut (manifest.j
 MESSAGE_SHORTCUT_NAME = "Host a mediation about this"
 DEVLOG_LIMIT = 120
 NEW_PERSON_TZ = "UTC"  # the time zone of a person added on the page
+MAX_ADVANCE_SECONDS = 366 * 24 * 3600
+"""The furthest one `POST /sandbox/clock` moves the clock (a year; "to the next timer" has no limit)."""
+CLOCK_USAGE = 'Send {"advance_seconds": 3600} to move the clock an hour, or {"to_next_timer": true}.'
+CLOCK_SECONDS = "advance_seconds must be a whole number of seconds above 0, like 3600 for an hour."
+CLOCK_TOO_FAR = f"advance_seconds can be at most {MAX_ADVANCE_SECONDS} (a year) at a time."
+CLOCK_NO_TIMER = "No timer is waiting, so the clock stayed where it is."
+CLOCK_NO_REDIS = "The sandbox's Redis did not answer; the timers were not run. Please try again."
 _MENTION = re.compile(r"(?<![<\w])@([a-z0-9._-]+)", re.IGNORECASE)
+
+
+def clock_request(data: object) -> int | None:
+    """What a `POST /sandbox/clock` body asks for: the seconds to move the clock, or None for "to
+    the next timer". Raises `ValueError` with the sentence the page shows when it asks for neither,
+    both, or something out of bounds (other keys, such as the persona `as`, are ignored)."""
+    if not isinstance(data, dict) or ("advance_seconds" in data) == ("to_next_timer" in data):
+        raise ValueError(CLOCK_USAGE)
+    if "to_next_timer" in data:
+        if data["to_next_timer"] is not True:
+            raise ValueError(CLOCK_USAGE)
+        return None
+    seconds = data["advance_seconds"]
+    if not isinstance(seconds, int) or isinstance(seconds, bool) or seconds <= 0:
+        raise ValueError(CLOCK_SECONDS)
+    if seconds > MAX_ADVANCE_SECONDS:
+        raise ValueError(CLOCK_TOO_FAR)
+    return seconds
 
 
 def _static(name: str) -> str:
@@ -33,9 +60,10 @@ def _static(name: str) -> str:
 class SandboxPage:
     """Serves the page and turns what a person does on it into what Slack would send the app."""
 
-    def __init__(self, standin: SlackStandIn, delivery: SlackDelivery) -> None:
+    def __init__(self, standin: SlackStandIn, delivery: SlackDelivery, time: SandboxTime) -> None:
         self.standin = standin
         self.delivery = delivery
+        self.time = time
 
     def add_routes(self, app: web.Application) -> None:
         """Attach the page and its API to the sandbox's aiohttp app."""
@@ -49,6 +77,8 @@ class SandboxPage:
         app.router.add_post("/sandbox/home", self.home_opened)
         app.router.add_post("/sandbox/people", self.add_person)
         app.router.add_post("/sandbox/shortcut", self.shortcut)
+        app.router.add_get("/sandbox/clock", self.clock)
+        app.router.add_post("/sandbox/clock", self.move_clock)
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -74,6 +104,14 @@ class SandboxPage:
     def _people(self) -> list[dict[str, Any]]:
         return [
             {"id": u.id, "name": u.name, "real_name": u.real_name}
+            for u in self.standin.users.values()
+            if not u.is_bot and not u.deleted
+        ]
+
+    def _zones(self) -> list[tuple[str, str]]:
+        """Each person's name and time zone, for the clock control."""
+        return [
+            (u.real_name or u.name, u.tz)
             for u in self.standin.users.values()
             if not u.is_bot and not u.deleted
         ]
@@ -146,6 +184,7 @@ class SandboxPage:
             else None,
             "modal_key": f"{top.id}:{top.hash}:{json.dumps(top.errors, sort_keys=True)}" if top else None,
         }
+        body["clock"] = await self.time.summary(self._zones())  # the same for everyone: no private text
         if request.query.get("drawer") == "1":  # the log travels only while the drawer is open
             body["devlog"] = self.devlog(me)
         return web.json_response(body)
@@ -202,6 +241,10 @@ class SandboxPage:
             )
         entries.sort(key=lambda e: float(e["time"]))
         return entries[-DEVLOG_LIMIT:]
+
+    async def clock(self, request: web.Request) -> web.Response:
+        """The sandbox clock: its time, each person's local time and the next timer."""
+        return web.json_response(await self.time.summary(self._zones()))
 
     # --- acting ----------------------------------------------------------------------------------
 
@@ -307,6 +350,36 @@ class SandboxPage:
         except (ScreenError, KeyError) as exc:
             return web.json_response({"ok": False, "error": str(exc)}, status=400)
         return web.json_response({"ok": result.status == 200})
+
+    async def move_clock(self, request: web.Request) -> web.Response:
+        """The clock control: `{"advance_seconds": N}` or `{"to_next_timer": true}` moves the sandbox
+        clock, then the worker delivers everything due at the new time. Answers with the new time and
+        the kinds of the timers that fired (never what anyone wrote)."""
+        try:
+            data = await request.json()
+        except ValueError:
+            data = None
+        try:
+            seconds = clock_request(data)
+        except ValueError as exc:
+            return web.json_response({"ok": False, "error": str(exc)}, status=400)
+        try:
+            moved = await (self.time.advance(seconds) if seconds else self.time.to_next_timer())
+        except StoreUnavailable:
+            return web.json_response({"ok": False, "error": CLOCK_NO_REDIS}, status=503)
+        waited = moved is not None
+        moved = moved or Advanced(self.time.clock.now(), 0)
+        return web.json_response(
+            {
+                "ok": True,
+                "now": moved.now.isoformat(),
+                "advanced_seconds": round(moved.seconds),
+                "fired": moved.fired,
+                "outbox": moved.outbox,
+                "message": moved.message() if waited else CLOCK_NO_TIMER,
+                "clock": await self.time.summary(self._zones()),
+            }
+        )
 
     async def add_person(self, request: web.Request) -> web.Response:
         """ "Add a person": a new member of the workspace."""

@@ -308,7 +308,7 @@ def _write_all(fd: int, payload: bytes) -> None:
         view = view[written:]
 
 
-def _write_atomically(path: Path, payload: bytes) -> None:
+def write_atomically(path: Path, payload: bytes) -> None:
     """Write ``payload`` to a temp file beside ``path``, fsync it, then ``os.replace`` it onto ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -336,7 +336,7 @@ def save(ws: Workspace, path: Path) -> None:
 
     Creates the parent folder if needed. Raises ``OSError`` when the file cannot be written.
     """
-    _write_atomically(Path(path), encode(ws))
+    write_atomically(Path(path), encode(ws))
 
 
 def load(ws: Workspace, path: Path) -> bool:
@@ -463,4 +463,5 @@ __all__ = [
     "load",
     "load_workspace",
     "save",
+    "write_atomically",
 ]

@@ -5,6 +5,9 @@ Routes on the one aiohttp server:
 - `/slack/events`        the real app (the same factory and handlers as production)
 - `/_slack/api/{method}`  the Web API stand-in the app calls (`SLACK_API_URL`)
 - `/`                    the page; `/sandbox/*` its JSON API, which acts as Slack's client would
+                         (`/sandbox/clock` moves the sandbox's clock instead)
+
+The app's timer worker runs in the same process, on the sandbox's one clock (bot/sandbox/timekeeper.py).
 """
 
 from __future__ import annotations
@@ -22,18 +25,21 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
-from bot.app import create_app
+from bot.app import build_app
 from bot.crypto import local_key
 from bot.lifecycle import drain
 from bot.redis_embedded import EmbeddedRedis
 from bot.runtime import open_services
 from bot.sandbox.attribution import request_scope, trace_config
+from bot.sandbox.clock import CLOCK_FILE, SandboxClock
 from bot.sandbox.delivery import SlackDelivery
 from bot.sandbox.page import SandboxPage
 from bot.sandbox.persistence import AutoSaver, load
+from bot.sandbox.timekeeper import SandboxTime
 from bot.sandbox.webapi import SlackStandIn
 from bot.settings import load_settings
 from bot.web import build_web_app
+from bot.worker import WorkerOptions
 
 log = logging.getLogger("commonground.sandbox")
 
@@ -71,7 +77,9 @@ class Sandbox:
         """Start every part; returns the page's address."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         internal = f"http://127.0.0.1:{self.port}"
-        self.standin = SlackStandIn(base_url=f"{internal}/_slack")
+        # One clock for the whole sandbox: the stand-in, the app's service and the worker read it.
+        self.clock = SandboxClock.load(self.data_dir / CLOCK_FILE)
+        self.standin = SlackStandIn(base_url=f"{internal}/_slack", clock=self.clock)
         workspace_file = self.data_dir / "workspace.json"
         if not load(self.standin, workspace_file):
             seed(self.standin)
@@ -87,27 +95,35 @@ class Sandbox:
             encryption_key=local_key(self.data_dir),
             data_dir=self.data_dir,
         )
-        services = await self._stack.enter_async_context(open_services(settings))
+        services = await self._stack.enter_async_context(open_services(settings, clock=self.clock.now))
         # The app's Web API calls carry the id of the request they answer (each persona's drawer
         # shows only their own requests and the calls answering them).
         traced = aiohttp.ClientSession(trace_configs=[trace_config()])
         self._stack.push_async_callback(traced.close)
         services = dataclasses.replace(services, http=traced)
-        bolt = create_app(settings, services)
+        bolt, deps = build_app(settings, services)
+        # The worker runs in this process, on the sandbox clock (as `commonground worker` beside `serve`),
+        # with the app's own runner, so what it delivers looks as the app's (App Home's sections too).
+        self.time = SandboxTime(
+            self.clock, services.service, deps.runner, WorkerOptions.from_settings(settings)
+        )
         app = build_web_app(bolt, services, signing_secret=signing_secret)
         app.middlewares.append(request_scope)
         app.add_subapp("/_slack", self.standin.make_app())
         self.delivery = SlackDelivery(f"{internal}/slack/events", signing_secret, self.standin)
-        self.page = SandboxPage(self.standin, self.delivery)
+        self.page = SandboxPage(self.standin, self.delivery, self.time)
         self.page.add_routes(app)
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
         await web.TCPSite(self.runner, self.host, self.port).start()
         self.saver.start()
+        self.time.start()
         return self.url
 
     async def stop(self) -> None:
-        """Finish the app's work in flight, stop serving, save the Slack state and stop Redis."""
+        """Stop the worker and finish the app's work in flight, stop serving, save the Slack state and
+        stop Redis."""
+        await self.time.stop()
         await drain()
         await self.saver.stop()
         await self.delivery.close()

@@ -87,6 +87,28 @@ async def test_a_timer_taken_too_often_goes_to_the_dead_letters(store: Mediation
     assert await q.dead() == [f"{TEAM}|m1|follow_up|4"]
 
 
+async def test_the_next_waiting_timer_across_shards_and_leases(store: MediationStore) -> None:
+    q = store.timers
+    assert await q.next_waiting() is None
+    # two mediations in different shards: the earliest wins, whichever shard it is in
+    first, second = (
+        "m1",
+        next(m for m in (f"m{i}" for i in range(2, 50)) if shard_of(TEAM, m) != shard_of(TEAM, "m1")),
+    )
+    await store.schedule(TEAM, first, Timer.EXPIRE, NOW + timedelta(days=7), version=1)
+    await store.schedule(TEAM, second, Timer.REMINDER, NOW + timedelta(hours=24), version=1)
+    waiting = await q.next_waiting()
+    assert waiting is not None and waiting.kind is Timer.REMINDER and waiting.at == NOW + timedelta(hours=24)
+    # taken and never acknowledged (a worker died): it waits again when its lease runs out
+    day = NOW + timedelta(days=1)
+    assert len((await q.take_due(day, lease=LEASE)).due) == 1
+    waiting = await q.next_waiting()
+    assert waiting is not None and waiting.kind is Timer.REMINDER and waiting.at == day + LEASE
+    await q.ack((await q.take_due(day + LEASE, lease=LEASE)).due)
+    waiting = await q.next_waiting()
+    assert waiting is not None and waiting.kind is Timer.EXPIRE and waiting.at == NOW + timedelta(days=7)
+
+
 async def test_a_member_that_names_no_timer_is_buried_not_delivered(store: MediationStore) -> None:
     q = store.timers
     await store.redis.zadd(q.key(0), {"junk": NOW.timestamp(), f"{TEAM}|m1|nap|1": NOW.timestamp()})

@@ -7,7 +7,9 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
@@ -465,4 +467,42 @@ async def test_anns_private_words_reach_no_other_persona_with_the_drawer_open(
         if name == "bob":
             await me.open_dm()
             await me.sees("would like to talk something through with you")
+    sandbox.standin.assert_no_rejections()
+
+
+async def test_the_clock_control_moves_a_day_and_bobs_reminder_fires(
+    sandbox: Sandbox, browser: Browser
+) -> None:
+    # Start on a Monday at 14:00 UTC (9 or 10 am in New York): a day later is a working morning for Bob.
+    now = datetime.fromtimestamp(sandbox.clock(), UTC)
+    monday = (now + timedelta(days=7 - now.weekday())).replace(hour=14, minute=0, second=0, microsecond=0)
+    sandbox.clock.advance((monday - now).total_seconds())
+    page = await browser.new_page(viewport={"width": 1280, "height": 860})
+    page.set_default_timeout(TIMEOUT)
+    me = Person(page, sandbox)
+    await page.goto(sandbox.url.replace("localhost", "127.0.0.1") + "/")
+    await me.become("ann")
+    await me.open_dm()
+    clock = page.locator("#clock")
+    await expect(clock).to_contain_text(monday.strftime("%a %-d %b %Y, 14:0"))
+    await expect(clock).to_contain_text("No timer is waiting.")
+    # each person's own hour: Bob's in New York, Maya's in Berlin
+    await expect(clock).to_contain_text("Bob Lindqvist · New York")
+    await expect(clock).to_contain_text(monday.astimezone(ZoneInfo("America/New_York")).strftime("%a %H:"))
+    await expect(clock).to_contain_text(monday.astimezone(ZoneInfo("Europe/Berlin")).strftime("%a %H:"))
+
+    await me.type("/mediate @bob the release rota")
+    await me.submit()
+    await expect(me.modal()).to_have_count(0)
+    await expect(clock).to_contain_text("Next timer: reminder, in 23 hours")
+
+    await me.become("bob")
+    await me.open_dm()
+    await me.sees("would like to talk something through with you")
+    await me.does_not_see("A gentle reminder")
+    await clock.get_by_role("button", name="Advance 1 day").click()
+    await expect(page.locator("#clock-result")).to_contain_text("Fired: reminder.")
+    await expect(clock).to_contain_text((monday + timedelta(days=1)).strftime("%a %-d %b %Y, 14:0"))
+    await me.sees("A gentle reminder")
+    await me.shot("14-clock")
     sandbox.standin.assert_no_rejections()

@@ -76,6 +76,42 @@
     }
   }
 
+  // The sandbox clock: its time, each person's own, the next timer; the buttons move it.
+  function drawClock(clock) {
+    if (!clock) return;
+    $("clock-now").textContent = clock.text;
+    $("clock-ahead").textContent = clock.ahead;
+    const list = $("clock-people");
+    list.innerHTML = "";
+    for (const person of clock.people) {
+      const li = document.createElement("li");
+      const who = document.createElement("span");
+      who.className = "sb-clock-who";
+      who.textContent = `${person.name} · ${person.place}`;
+      const local = document.createElement("span");
+      local.className = "sb-clock-local";
+      local.textContent = person.local;
+      li.append(who, local);
+      list.appendChild(li);
+    }
+    $("clock-next").textContent = clock.next_timer ? "Next timer: " + clock.next_timer.text : "No timer is waiting.";
+  }
+
+  document.addEventListener("click", async (event) => {
+    const button = event.target.closest("[data-advance]");
+    if (!button) return;
+    event.preventDefault();
+    const ask = button.dataset.advance === "next"
+      ? {to_next_timer: true} : {advance_seconds: Number(button.dataset.advance)};
+    for (const b of document.querySelectorAll("[data-advance]")) b.disabled = true;
+    try {
+      const data = await post("/sandbox/clock", ask);
+      if (data.ok) { $("clock-result").textContent = data.message; drawClock(data.clock); }
+    } finally {
+      for (const b of document.querySelectorAll("[data-advance]")) b.disabled = false;
+    }
+  });
+
   function drawModal(state) {
     const backdrop = $("backdrop");
     if (!state.modal) { backdrop.hidden = true; backdrop.innerHTML = ""; ui.modalKey = null; return; }
@@ -131,6 +167,7 @@
       pane.scrollTop = pane.scrollHeight;
     }
     drawModal(state);
+    drawClock(state.clock);
     if (drawerOpen && state.devlog && !$("drawer").hidden) drawDevlog(state);
   }
 
