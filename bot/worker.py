@@ -16,13 +16,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
 from bot.effects import EffectRunner
-from bot.jobs import Leased
+from bot.jobs import JobQueue, Leased
 from bot.listeners.common import Deps
 from bot.listeners.handover import run_job
 from bot.local_time import LocalTimes
@@ -240,7 +239,6 @@ async def run_jobs(deps: Deps, clients: WorkspaceClients) -> None:
     assert queue is not None
     policy = queue.policy
     slots = asyncio.Semaphore(policy.batch)
-    beaten = float("-inf")
 
     async def one(leased: Leased) -> None:
         async with slots:
@@ -254,17 +252,29 @@ async def run_jobs(deps: Deps, clients: WorkspaceClients) -> None:
             except Exception as exc:  # done again after the lease: the engine refuses a repeat
                 log.warning("job not marked done", extra={"error": type(exc).__name__})
 
+    heart = asyncio.create_task(beat_forever(queue))  # alive while busy too: a long batch included
+    try:
+        while True:
+            try:
+                taken = await queue.take()
+                if not taken:
+                    await queue.wait(policy.heartbeat_seconds / 2)
+                    continue
+                await asyncio.gather(*(one(leased) for leased in taken))
+            except Exception as exc:
+                stop_if_cancelled()
+                log.warning("job round failed; retrying", extra={"error": type(exc).__name__})
+                await asyncio.sleep(policy.heartbeat_seconds / 2)
+    finally:
+        heart.cancel()
+
+
+async def beat_forever(queue: JobQueue) -> None:
+    """Say this worker is alive every `heartbeat_seconds`, whatever its jobs are doing."""
     while True:
         try:
-            if time.monotonic() - beaten >= policy.heartbeat_seconds:
-                await queue.beat()
-                beaten = time.monotonic()
-            taken = await queue.take()
-            if not taken:
-                await queue.wait(policy.heartbeat_seconds / 2)
-                continue
-            await asyncio.gather(*(one(leased) for leased in taken))
-        except Exception as exc:
+            await queue.beat()
+        except Exception as exc:  # Redis away: the web processes do the work meanwhile
             stop_if_cancelled()
-            log.warning("job round failed; retrying", extra={"error": type(exc).__name__})
-            await asyncio.sleep(policy.heartbeat_seconds / 2)
+            log.warning("heartbeat failed", extra={"error": type(exc).__name__})
+        await asyncio.sleep(queue.policy.heartbeat_seconds)

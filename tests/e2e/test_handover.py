@@ -3,10 +3,14 @@ listener would have. Real Redis, the app over HTTP, the Slack stand-in."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 
+import pytest
+
 from bot import texts as t
-from bot.jobs import JobKind
+from bot import worker as worker_module
+from bot.jobs import JobKind, JobPolicy, new_job
 from bot.listeners.handover import run_job
 from flows.models import Stage
 from tests.e2e import play
@@ -105,3 +109,26 @@ async def test_a_whole_mediation_plays_the_same_with_a_worker(h: Harness) -> Non
     jobs = h.deps.jobs
     assert jobs is not None and await jobs.counts() == {"waiting": 0, "leased": 0}
     assert jobs.handed_over == 3  # Accept and both working agreements (modals and the rest stay here)
+
+
+async def test_a_worker_busy_with_a_long_job_still_says_it_is_alive(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The heartbeat does not wait for the jobs: a slow batch must not make the web processes think
+    no worker is running (they would start doing the work themselves)."""
+    jobs = h.deps.jobs
+    assert jobs is not None
+    jobs.policy = JobPolicy(alive_seconds=0.3, heartbeat_seconds=0.1)
+    release = asyncio.Event()
+
+    async def slow_job(*args: object) -> None:
+        await release.wait()
+
+    monkeypatch.setattr(worker_module, "run_job", slow_job)
+    await play.start(h)
+    await h.start_worker()
+    await jobs.enqueue(new_job(JobKind.STATUS, h.team, h.ann), None)
+    for _ in range(10):  # a second, three times the heartbeat's life, while the job hangs
+        await asyncio.sleep(0.1)
+        assert await jobs.read_worker()
+    release.set()
