@@ -132,11 +132,13 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def start_server(kind: str, redis_url: str, secret: str, logs: Path, invitations: int) -> Server:
+def start_server(
+    kind: str, redis_url: str, secret: str, logs: Path, invitations: int, worker_nice: int = 0
+) -> Server:
     port = _free_port()
     stdout, stderr = logs / f"{kind}.out", logs / f"{kind}.err"
     command = [sys.executable, str(SERVER), "--kind", kind, "--port", str(port), "--redis-url", redis_url]
-    command += ["--invitations", str(invitations)]
+    command += ["--invitations", str(invitations), "--worker-nice", str(worker_nice)]
     env = {**os.environ, "BENCH_SIGNING_SECRET": secret, "PYTHONUNBUFFERED": "1"}
     with stdout.open("wb") as out, stderr.open("wb") as err:
         process = subprocess.Popen(
@@ -622,6 +624,14 @@ def notes(results: list[Result], meta: JSON) -> list[str]:
         f"Versions: Python {meta['python']}, slack_bolt {meta['slack_bolt']}, slack_sdk {meta['slack_sdk']}, "
         f"aiohttp {meta['aiohttp']}, redis-py {meta['redis']}.",
     ]
+    out.append(
+        f"Ours's worker process (the worker and the stand-in) ran at nice {meta['worker_nice']}"
+        + (
+            ": the web process had the CPU first, as with the worker on another machine."
+            if meta["worker_nice"]
+            else f", the same priority as the web process, competing with it for the {meta['cpus']} cores."
+        )
+    )
     for r in results:
         if r.pool_exhausted:
             out.append(
@@ -651,7 +661,8 @@ async def bench(args: argparse.Namespace, servers: list[Server], logs: Path) -> 
     secret = secrets.token_hex(16)
     signer = Signer(secret)
     started = {
-        kind: start_server(kind, args.redis_url, secret, logs, args.invitations) for kind in ("bare", "ours")
+        kind: start_server(kind, args.redis_url, secret, logs, args.invitations, args.worker_nice)
+        for kind in ("bare", "ours")
     }
     servers.extend(started.values())
     results: list[Result] = []
@@ -698,6 +709,7 @@ async def bench(args: argparse.Namespace, servers: list[Server], logs: Path) -> 
         "command": " ".join(shlex.quote(part) for part in [".venv/bin/python", *sys.argv]),
         "seconds": args.seconds,
         "concurrency": args.concurrency,
+        "worker_nice": args.worker_nice,
         "cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
         "machine": f"{platform.system()} {platform.machine()}",
         "python": platform.python_version(),
@@ -734,6 +746,15 @@ def main(argv: list[str] | None = None) -> int:
         "--invitations", type=int, default=4000, help="open invitations seeded for the Accept scenario"
     )
     parser.add_argument("--only", nargs="*", choices=[s.key for s in SCENARIOS], help="run only these")
+    parser.add_argument(
+        "--worker-nice",
+        type=int,
+        default=0,
+        choices=range(20),
+        metavar="0-19",
+        help="run ours's worker process (worker + stand-in) at this nice increment: the web process keeps "
+        "its CPU priority, as it would with the worker on another machine",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of Markdown")
     parser.add_argument("--keep-logs", action="store_true", help="keep the servers' logs (path printed)")
     args = parser.parse_args(argv)

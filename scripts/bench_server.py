@@ -459,7 +459,9 @@ def control_routes(standin: BenchStandIn, info: JSON) -> web.RouteTableDef:
     return routes
 
 
-async def serve(kind: str, port: int, redis_url: str, secret: str, seeding: Seeding) -> int:
+async def serve(
+    kind: str, port: int, redis_url: str, secret: str, seeding: Seeding, worker_nice: int = 0
+) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -489,6 +491,8 @@ async def serve(kind: str, port: int, redis_url: str, secret: str, seeding: Seed
             if info.get("click") is None:
                 raise RuntimeError("seeding left no invitation with an Accept button in bob's DM")
             child = await start_web_process(port, env)
+            if worker_nice:  # the web process keeps its priority; the worker and the stand-in yield
+                os.nice(worker_nice)
             stack.push_async_callback(_stop_child, child)
             info["web_pid"] = child.pid  # the web process: the one measured against the bare app
         standin.reset_counters()  # seeding calls are not part of any measurement
@@ -530,6 +534,9 @@ def main(argv: list[str] | None = None) -> int:
         help="open invitations for the click scenario",
     )
     parser.add_argument("--log-level", default="INFO", help="as LOG_LEVEL of `commonground serve`")
+    parser.add_argument(
+        "--worker-nice", type=int, default=0, help="ours: the worker process's nice increment (0-19)"
+    )
     args = parser.parse_args(argv)
     if not (args.closed >= 1 and args.open >= 0 and args.closed + args.open <= len(COLLEAGUES)):
         parser.error(f"--closed (at least 1) and --open add up to at most {len(COLLEAGUES)}")
@@ -541,7 +548,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.kind == "web":
             return asyncio.run(web_process(args.port))
-        return asyncio.run(serve(args.kind, args.port, args.redis_url, secret, seeding))
+        return asyncio.run(serve(args.kind, args.port, args.redis_url, secret, seeding, args.worker_nice))
     except (OSError, RuntimeError) as exc:
         print(f"bench_server: cannot start: {exc}", file=sys.stderr, flush=True)
         return 1
