@@ -7,7 +7,7 @@ Usage::
     .venv/bin/python scripts/coach_eval.py --data PATH           # a folder or a single .jsonl file
     .venv/bin/python scripts/coach_eval.py --data tests/coach/data --split holdout
     .venv/bin/python scripts/coach_eval.py --all                 # every training set
-    .venv/bin/python scripts/coach_eval.py --held-out            # holdout7, holdout6, holdout5
+    .venv/bin/python scripts/coach_eval.py --held-out            # holdout8, holdout7, holdout6, holdout5
     .venv/bin/python scripts/coach_eval.py -v                    # also list the misses
 
 A folder holds ``statements.jsonl`` / ``reflections.jsonl`` (or ``statements.<split>.jsonl`` …).
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--held-out",
         action="store_true",
-        help="the held-out sets, holdout7 (statements only), holdout6, holdout5",
+        help="the held-out sets, holdout8, holdout7 (statements only), holdout6, holdout5",
     )
     ap.add_argument("-v", "--verbose", action="store_true", help="list the misses")
     args = ap.parse_args(argv)
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
                 report(f"{f.name} (tests/coach/data/train) - trained on", st, rf, args.verbose)
         return 0
     if args.held_out:
-        for split in ("holdout7", "holdout6", "holdout5"):
+        for split in ("holdout8", "holdout7", "holdout6", "holdout5"):
             report(f"{split} (tests/coach/data) - held out", *_files(OWN_DATA, split), args.verbose)
         return 0
     data = args.data or args.path or DEFAULT_DATA
