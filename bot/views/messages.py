@@ -217,15 +217,23 @@ def timed_message(m: Mediation, role: Role, notice: Notice, d: FlowDefinition, b
 
 def _stalled(m: Mediation, role: Role, waiting: str | None) -> Message:
     """One kind reminder of the step that has waited on `role` for a while, with its button."""
+    return _step_reminder(m, role, waiting, t.STALLED, t.STALLED_NOTHING, "stalled")
+
+
+def _step_reminder(
+    m: Mediation, role: Role, waiting: str | None, text: str, nothing: str, block_id: str
+) -> Message:
+    """A reminder of the step that waits on `role` (a key of `texts.WAITING`), with the step's button;
+    `nothing` when no step of theirs is waiting."""
     names = _names(m, role)
     if waiting is None or waiting not in t.WAITING:
-        body = t.STALLED_NOTHING.format(**names)
+        body = nothing.format(**names)
         return Message(body, dump([section(body)]))
-    body = t.STALLED.format(what=t.WAITING[waiting], **names)
+    body = text.format(what=t.WAITING[waiting], **names)
     blocks: list[Block] = [section(body)]
     found = step_button(waiting, m.id)
     if found is not None:
-        blocks.append(actions(found, block_id="stalled"))
+        blocks.append(actions(found, block_id=block_id))
     return Message(body, dump(blocks))
 
 
@@ -308,17 +316,7 @@ def _facilitated_notice(m: Mediation, role: Role, notice: Notice, d: FlowDefinit
 
 def _nudged(m: Mediation, role: Role, waiting: str | None) -> Message:
     """The facilitator's reminder of what waits on `role` (a key of `texts.WAITING`)."""
-
-    names = _names(m, role)
-    if waiting is None:
-        body = t.FAC_NUDGED_NOTHING.format(**names)
-        return Message(body, dump([section(body)]))
-    body = t.FAC_NUDGED.format(what=t.WAITING[waiting], **names)
-    blocks: list[Block] = [section(body)]
-    found = step_button(waiting, m.id)
-    if found is not None:
-        blocks.append(actions(found, block_id="nudged"))
-    return Message(body, dump(blocks))
+    return _step_reminder(m, role, waiting, t.FAC_NUDGED, t.FAC_NUDGED_NOTHING, "nudged")
 
 
 def done_message(
