@@ -112,7 +112,7 @@ class Sandbox:
         # shows only their own requests and the calls answering them).
         traced = aiohttp.ClientSession(trace_configs=[trace_config()])
         self._stack.push_async_callback(traced.close)
-        services = dataclasses.replace(services, http=traced)
+        services = self.services = dataclasses.replace(services, http=traced)
         bolt, deps = build_app(settings, services)
         # The worker runs in this process, on the sandbox clock (as `commonground worker` beside `serve`),
         # with the app's own runner, so what it delivers looks as the app's (App Home's sections too).
