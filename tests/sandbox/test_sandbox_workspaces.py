@@ -63,11 +63,11 @@ class Page:
         async with self.session.post(f"{self.base}/sandbox/{path}", json={"as": user_id, **body}) as r:
             return r.status, await r.json()
 
-    async def get(self, url: str, cookie: str = "") -> tuple[int, str, aiohttp.typedefs.LooseHeaders]:
+    async def get(self, url: str, cookie: str = "") -> tuple[int, str, dict[str, str]]:
         headers = {"Cookie": cookie} if cookie else {}
         target = url if url.startswith("http") else self.base + url
         async with self.session.get(target, headers=headers, allow_redirects=False) as r:
-            return r.status, await r.text(), r.headers
+            return r.status, await r.text(), dict(r.headers)
 
     async def everything(self, user_id: str) -> str:
         """Every state the page can show this person, drawer open."""
@@ -118,7 +118,7 @@ async def test_a_second_workspace_installs_runs_a_mediation_apart_and_survives_a
         assert kept
         for key in kept:  # every value of the installation: the token only encrypted
             kind = await redis.type(key)
-            values = [await redis.get(key)] if kind in (b"string", "string") else []
+            values: list[Any] = [await redis.get(key)] if kind in (b"string", "string") else []
             values += list((await redis.hgetall(key)).values()) if kind in (b"hash", "hash") else []
             values += list(await redis.zrange(key, 0, -1)) if kind in (b"zset", "zset") else []
             assert not any(bot.bot_token in str(v) for v in values), key
