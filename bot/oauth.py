@@ -14,6 +14,7 @@ import html
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -77,7 +78,7 @@ class InstallFlow(AsyncOAuthFlow):
         return _page(t.INSTALL_PAGE_TITLE, t.INSTALL_PAGE_TEXT, url, t.INSTALL_BUTTON)
 
 
-def _installed(on_installed: Callable[[str], Awaitable[object]] | None) -> SuccessHandler:
+def _installed(on_installed: Callable[[str], Awaitable[object]] | None, open_url: str) -> SuccessHandler:
     async def success(args: AsyncSuccessArgs) -> BoltResponse:
         installation = args.installation
         workspace = installation.team_name or installation.enterprise_name or installation.team_id or ""
@@ -87,7 +88,7 @@ def _installed(on_installed: Callable[[str], Awaitable[object]] | None) -> Succe
         )
         if on_installed is not None:
             await on_installed(key)
-        link = f"https://slack.com/app_redirect?app={installation.app_id}&team={team}"
+        link = f"{open_url}?{urlencode({'app': installation.app_id or '', 'team': team})}"
         log.info("installed", extra={"team": key, "org_wide": bool(installation.is_enterprise_install)})
         text = t.INSTALLED_TEXT.format(workspace=workspace)
         return _html(200, _page(t.INSTALLED_TITLE, text, link, t.INSTALLED_OPEN_SLACK))
@@ -123,7 +124,9 @@ def install_flow(
         redirect_uri=settings.slack_redirect_uri,
         install_path=INSTALL_PATH,
         redirect_uri_path=REDIRECT_PATH,
-        callback_options=AsyncCallbackOptions(success=_installed(on_installed), failure=_failed),
+        callback_options=AsyncCallbackOptions(
+            success=_installed(on_installed, settings.slack_app_redirect_url), failure=_failed
+        ),
         authorization_url=settings.slack_authorize_url,
         installation_store=installations,
         token_rotation_expiration_minutes=settings.token_rotation_minutes,

@@ -9,6 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
 SLACK_AUTHORIZE_DEFAULT = "https://slack.com/oauth/v2/authorize"
+SLACK_APP_REDIRECT_DEFAULT = "https://slack.com/app_redirect"
 
 
 class ConfigError(Exception):
@@ -120,6 +121,10 @@ class Settings(BaseSettings):
         default=SLACK_AUTHORIZE_DEFAULT,
         validation_alias=AliasChoices("SLACK_AUTHORIZE_URL", "slack_authorize_url"),
     )  # Slack's page where an installer approves the app (the stand-in's in tests and the sandbox)
+    slack_app_redirect_url: str = Field(
+        default=SLACK_APP_REDIRECT_DEFAULT,
+        validation_alias=AliasChoices("SLACK_APP_REDIRECT_URL", "slack_app_redirect_url"),
+    )  # where "Open Slack" after an install leads (the sandbox's page in the sandbox)
     token_rotation_minutes: int = Field(
         default=120,
         ge=1,
@@ -198,6 +203,7 @@ _ENV_NAMES = {
     "slack_user_scopes": "SLACK_USER_SCOPES",
     "slack_redirect_uri": "SLACK_REDIRECT_URI",
     "slack_authorize_url": "SLACK_AUTHORIZE_URL",
+    "slack_app_redirect_url": "SLACK_APP_REDIRECT_URL",
     "token_rotation_minutes": "SLACK_TOKEN_ROTATION_MINUTES",
     "oauth_state_seconds": "SLACK_STATE_SECONDS",
 }

@@ -3,9 +3,12 @@
 What Slack does, for one workspace:
 
 - `GET /oauth/v2/authorize?client_id&scope&user_scope&state&redirect_uri[&team]` is the page where an
-  installer approves the app; the stand-in approves at once as the person named by `as` (a user id;
-  default: the workspace's first admin) and redirects to `redirect_uri?code=…&state=…` (or
-  `?error=access_denied&state=…` with `deny=1`);
+  installer approves the app: in a browser, a consent page (which workspace, **Allow** or **Cancel**);
+  given a decision (`approve=1`, `deny=1`, or the installer `as` and the `team`), the stand-in
+  approves as the person named by `as` (a user id; default: the workspace's first admin) and
+  redirects to `redirect_uri?code=…&state=…` (or `?error=access_denied&state=…` with `deny=1`). A
+  redirect URL that is a path (the sandbox's: the app and Slack share one origin there) is completed
+  with the origin the browser asked on;
 - `oauth.v2.access` exchanges that code (once, within ten minutes, with the app's client id and
   secret, in the form or as HTTP Basic auth) for a bot token (and a user token when user scopes were
   asked for), or with `grant_type=refresh_token` rotates a token when token rotation is on;
@@ -19,6 +22,7 @@ whose token it carries, an exchange to the workspace that issued the code.
 from __future__ import annotations
 
 import base64
+import html
 import secrets
 import time
 import weakref
@@ -29,6 +33,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from bot.sandbox.models import JSON, SlackError
+from bot.sandbox.workspace import Workspace
 
 if TYPE_CHECKING:
     from bot.sandbox.webapi import SlackStandIn
@@ -76,10 +81,10 @@ class Installs:
         return [s.strip() for s in str(value or "").split(",") if s.strip()]
 
 
-_STATE: weakref.WeakKeyDictionary[SlackStandIn, Installs] = weakref.WeakKeyDictionary()
+_STATE: weakref.WeakKeyDictionary[Workspace, Installs] = weakref.WeakKeyDictionary()
 
 
-def installs(standin: SlackStandIn) -> Installs:
+def installs(standin: Workspace) -> Installs:
     """The stand-in's OAuth state (made on first use)."""
     found = _STATE.get(standin)
     if found is None:
@@ -140,6 +145,7 @@ def _new_token(standin: SlackStandIn, kind: str, user_id: str, scopes: list[str]
         issued.refresh_token = f"xoxe-1-{secrets.token_hex(12)}"
         state.refresh_tokens[issued.refresh_token] = token
     state.tokens[token] = issued
+    standin.mark_changed()  # Slack keeps what it issued (the sandbox saves it with the workspace)
     return token, issued
 
 
@@ -257,6 +263,8 @@ def revoke(standin: SlackStandIn, token: str) -> None:
     issued = installs(standin).tokens.pop(token, None)
     if issued is not None and issued.refresh_token:
         installs(standin).refresh_tokens.pop(issued.refresh_token, None)
+    if issued is not None:
+        standin.mark_changed()
 
 
 def uninstall(standin: SlackStandIn) -> None:
@@ -266,14 +274,18 @@ def uninstall(standin: SlackStandIn) -> None:
 
 
 async def handle_authorize(standin: SlackStandIn, request: web.Request) -> web.Response:
-    """`GET /oauth/v2/authorize`: the installer approves (or with `deny=1` cancels), and the browser
-    goes back to the app's redirect URL with a code and the app's state."""
+    """`GET /oauth/v2/authorize`: the consent page; then the installer approves (or with `deny=1`
+    cancels), and the browser goes back to the app's redirect URL with a code and the app's state."""
     query = request.query
     target = for_team(standin, query.get("team"))
     state = installs(target)
     redirect_uri = query.get("redirect_uri") or installs(standin).redirect_uri or ""
+    if redirect_uri.startswith("/"):
+        redirect_uri = f"{request.scheme}://{request.host}{redirect_uri}"
     if query.get("client_id") != state.client_id or not redirect_uri.startswith(("http://", "https://")):
         return web.Response(status=400, text="invalid_client_id or redirect_uri")
+    if not any(query.get(k) for k in ("approve", "deny", "as", "team")):
+        return consent_page(standin, request)
     back = {"state": query.get("state", "")}
     if query.get("deny"):
         raise web.HTTPFound(f"{redirect_uri}?{urlencode({'error': 'access_denied', **back})}")
@@ -293,9 +305,96 @@ async def handle_authorize(standin: SlackStandIn, request: web.Request) -> web.R
     raise web.HTTPFound(f"{redirect_uri}?{urlencode({'code': code, **back})}")
 
 
+CONSENT_TITLE = "Common Ground is requesting permission to access a Slack workspace"
+CONSENT_WORKSPACE = "Workspace"
+CONSENT_SCOPES = "It will be able to use these permissions:"
+CONSENT_ALLOW = "Allow"
+CONSENT_CANCEL = "Cancel"
+
+
+def workspace_name(ws: Workspace) -> str:
+    """A workspace's name as Slack shows it (from its domain: `riverside-clinic` → "Riverside Clinic")."""
+    return ws.team_domain.replace("-", " ").title()
+
+
+def newest_uninstalled(standin: SlackStandIn) -> SlackStandIn:
+    """The workspace a consent page offers first: the newest with no token of the app yet."""
+    waiting = [ws for ws in workspaces(standin) if not installs(ws).tokens]
+    return waiting[-1] if waiting else standin
+
+
+def consent_page(standin: SlackStandIn, request: web.Request) -> web.Response:
+    """Slack's consent screen: which workspace to install into, the permissions, Allow or Cancel. The
+    form sends the browser back here with the choice (and every parameter of the app's link)."""
+    chosen = newest_uninstalled(standin)
+    options = "".join(
+        f'<option value="{html.escape(ws.team_id)}"{" selected" if ws is chosen else ""}>'
+        f"{html.escape(workspace_name(ws))}</option>"
+        for ws in workspaces(standin)
+    )
+    kept = "".join(
+        f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+        for k, v in request.query.items()
+        if k not in ("team", "approve", "deny", "as")
+    )
+    asked = Installs._split(request.query.get("scope"))
+    scopes = "".join(f"<li><code>{html.escape(s)}</code></li>" for s in asked)
+    page = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Slack</title>'
+        "<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;"
+        "color:#1d1c1d}label{display:block;margin:1rem 0}select{font:inherit;padding:.3rem}"
+        "ul{columns:2;font-size:13px}.allow{background:#007a5a;color:#fff;border:0;border-radius:4px;"
+        "padding:.6rem 1.4rem;font:inherit;font-weight:700}.cancel{background:#fff;border:1px solid #bbb;"
+        "border-radius:4px;padding:.6rem 1.2rem;font:inherit;margin-right:.5rem}</style></head><body>"
+        f"<h1>{html.escape(CONSENT_TITLE)}</h1>"
+        f'<form method="get" action="{html.escape(request.path)}" id="consent">{kept}'
+        f"<label>{html.escape(CONSENT_WORKSPACE)} "
+        f'<select name="team" id="consent-team">{options}</select></label>'
+        f"<p>{html.escape(CONSENT_SCOPES)}</p><ul>{scopes}</ul>"
+        f'<button class="cancel" name="deny" value="1">{html.escape(CONSENT_CANCEL)}</button>'
+        f'<button class="allow" name="approve" value="1" id="consent-allow">'
+        f"{html.escape(CONSENT_ALLOW)}</button>"
+        "</form></body></html>"
+    )
+    return web.Response(text=page, content_type="text/html")
+
+
+def dump_tokens(ws: Workspace) -> list[JSON]:
+    """The tokens this workspace issued and still honours (the sandbox saves them with it)."""
+    return [{"token": token, **vars(issued)} for token, issued in installs(ws).tokens.items()]
+
+
+def load_tokens(ws: Workspace, saved: list[JSON]) -> None:
+    """Honour the saved tokens again (see :func:`dump_tokens`)."""
+    state = installs(ws)
+    for entry in saved:
+        issued = Issued(
+            kind=str(entry["kind"]),
+            user_id=str(entry["user_id"]),
+            scopes=[str(s) for s in entry.get("scopes") or []],
+            refresh_token=entry.get("refresh_token") or None,
+        )
+        state.tokens[str(entry["token"])] = issued
+        if issued.refresh_token:
+            state.refresh_tokens[issued.refresh_token] = str(entry["token"])
+
+
 def for_team(standin: SlackStandIn, team_id: str | None) -> SlackStandIn:
     """The workspace with this team id (`standin` when none is given or known)."""
     return next((ws for ws in workspaces(standin) if ws.team_id == team_id), standin)
 
 
-__all__ = ["Installs", "auth_test", "grant", "host", "installs", "oauth_v2_access", "revoke", "uninstall"]
+__all__ = [
+    "Installs",
+    "auth_test",
+    "consent_page",
+    "dump_tokens",
+    "grant",
+    "host",
+    "installs",
+    "load_tokens",
+    "oauth_v2_access",
+    "revoke",
+    "uninstall",
+    "workspace_name",
+]

@@ -12,7 +12,9 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.sandbox import installs
 from bot.sandbox.delivery import SlackDelivery
+from bot.sandbox.hosted import SandboxWorkspaces
 from bot.sandbox.models import Conversation, ScreenError
 from bot.sandbox.render import render_home, render_message, render_modal
 from bot.sandbox.timekeeper import Advanced, SandboxTime
@@ -60,10 +62,40 @@ def _static(name: str) -> str:
 class SandboxPage:
     """Serves the page and turns what a person does on it into what Slack would send the app."""
 
-    def __init__(self, standin: SlackStandIn, delivery: SlackDelivery, time: SandboxTime) -> None:
-        self.standin = standin
-        self.delivery = delivery
+    def __init__(
+        self,
+        workspaces: SandboxWorkspaces,
+        app_url: str,
+        signing_secret: str,
+        time: SandboxTime,
+        install_url: str,
+    ) -> None:
+        self.workspaces = workspaces
+        self.standin = workspaces.first
+        self.app_url = app_url
+        self.signing_secret = signing_secret
         self.time = time
+        self.install_url = install_url
+        self._deliveries: dict[str, SlackDelivery] = {}
+
+    def delivery(self, ws: SlackStandIn) -> SlackDelivery:
+        """Slack's deliveries to the app from this workspace (its own requests log, signed as Slack)."""
+        found = self._deliveries.get(ws.team_id)
+        if found is None:
+            found = self._deliveries[ws.team_id] = SlackDelivery(self.app_url, self.signing_secret, ws)
+        return found
+
+    async def close_deliveries(self) -> None:
+        """Close every workspace's HTTP session to the app."""
+        for delivery in self._deliveries.values():
+            await delivery.close()
+
+    def workspace_of(self, user_id: object) -> SlackStandIn:
+        """The workspace of the person acting on the page (HTTP 400 for someone of none)."""
+        ws = self.workspaces.of_user(user_id)
+        if ws is None:
+            raise web.HTTPBadRequest(text="unknown persona")
+        return ws
 
     def add_routes(self, app: web.Application) -> None:
         """Attach the page and its API to the sandbox's aiohttp app."""
@@ -76,6 +108,7 @@ class SandboxPage:
         app.router.add_post("/sandbox/close", self.close)
         app.router.add_post("/sandbox/home", self.home_opened)
         app.router.add_post("/sandbox/people", self.add_person)
+        app.router.add_post("/sandbox/workspaces", self.add_workspace)
         app.router.add_post("/sandbox/shortcut", self.shortcut)
         app.router.add_get("/sandbox/clock", self.clock)
         app.router.add_post("/sandbox/clock", self.move_clock)
@@ -94,33 +127,32 @@ class SandboxPage:
             raise web.HTTPNotFound()
         return web.Response(text=_static(name), content_type=types[name])
 
-    def _name(self, user_id: str) -> str:
+    @staticmethod
+    def _name(ws: SlackStandIn, user_id: str) -> str:
         try:
-            user = self.standin.user(user_id)
+            user = ws.user(user_id)
         except KeyError:
             return user_id
         return user.real_name or user.name
 
-    def _people(self) -> list[dict[str, Any]]:
+    @staticmethod
+    def _people(ws: SlackStandIn) -> list[dict[str, Any]]:
         return [
             {"id": u.id, "name": u.name, "real_name": u.real_name}
-            for u in self.standin.users.values()
+            for u in ws.users.values()
             if not u.is_bot and not u.deleted
         ]
 
-    def _zones(self) -> list[tuple[str, str]]:
-        """Each person's name and time zone, for the clock control."""
-        return [
-            (u.real_name or u.name, u.tz)
-            for u in self.standin.users.values()
-            if not u.is_bot and not u.deleted
-        ]
+    @staticmethod
+    def _zones(ws: SlackStandIn) -> list[tuple[str, str]]:
+        """Each person's name and time zone (of one workspace), for the clock control."""
+        return [(u.real_name or u.name, u.tz) for u in ws.users.values() if not u.is_bot and not u.deleted]
 
-    def _label(self, conv: Conversation, me: str) -> str:
+    def _label(self, ws: SlackStandIn, conv: Conversation, me: str) -> str:
         if conv.kind == "im":
             return "Common Ground"
         if conv.kind == "mpim":
-            others = [self._name(m) for m in conv.members if m not in (me, self.standin.bot_user_id)]
+            others = [self._name(ws, m) for m in conv.members if m not in (me, ws.bot_user_id)]
             return ", ".join(others) + " + Common Ground"
         return "#" + conv.name
 
@@ -128,52 +160,59 @@ class SandboxPage:
         """What persona `as` sees, and only what their own Slack client would carry: their
         conversations, the open one (or their App Home), their modal, and with `drawer=1` their
         developer log (see :meth:`devlog`)."""
-        me = request.query.get("as") or self._people()[0]["id"]
-        user = self.standin.users.get(me)
-        if user is None or user.is_bot:
+        chosen = self.workspaces.of_team(request.query.get("team"))  # a workspace, from its first person
+        me = request.query.get("as") or self._people(chosen or self.standin)[0]["id"]
+        ws = self.workspace_of(me)
+        user = ws.users[me]
+        if user.is_bot:
             raise web.HTTPBadRequest(text="unknown persona")
-        self.standin.im_with(me)
-        tz, now = user.tz, self.standin.clock()  # dates show in the reader's time zone
+        ws.im_with(me)
+        tz, now = user.tz, ws.clock()  # dates show in the reader's time zone
         convs = sorted(
-            (c for c in self.standin.conversations_of(me) if me in c.members),
+            (c for c in ws.conversations_of(me) if me in c.members),
             key=lambda c: (c.kind != "im", c.created),
         )
         selected = request.query.get("conv") or HOME
-        users = self._name
-        all_users = [(p["id"], p["real_name"] or p["name"]) for p in self._people()]
+
+        def users(user_id: str) -> str:
+            return self._name(ws, user_id)
+
+        all_users = [(p["id"], p["real_name"] or p["name"]) for p in self._people(ws)]
         if selected == HOME:
-            home = self.standin.home(me)
+            home = ws.home(me)
             pane = (
                 render_home(home.to_api(), users=users, all_users=all_users, tz=tz, now=now) if home else ""
             )
             title = "Home"
         else:
-            conv = self.standin.conversations.get(selected)
+            conv = ws.conversations.get(selected)
             if conv is None or me not in conv.members:
                 raise web.HTTPBadRequest(text="not a member")
-            messages = [m.to_api() for m in self.standin.messages(selected)]
+            messages = [m.to_api() for m in ws.messages(selected)]
             messages += [
                 {
                     "ts": e.ts,
-                    "user": self.standin.bot_user_id,
+                    "user": ws.bot_user_id,
                     "text": e.text,
                     "blocks": e.blocks,
                     "ephemeral": True,
                 }
-                for e in self.standin.ephemerals(me, selected)
+                for e in ws.ephemerals(me, selected)
             ]
             messages.sort(key=lambda m: float(m["ts"]))
             pane = "\n".join(
                 self._with_shortcuts(m, render_message(m, users=users, all_users=all_users, tz=tz, now=now))
                 for m in messages
             )
-            title = self._label(conv, me)
-        views = self.standin.open_views(me)
+            title = self._label(ws, conv, me)
+        views = ws.open_views(me)
         top = views[-1] if views else None
         body: dict[str, Any] = {
             "me": me,
-            "people": self._people(),
-            "conversations": [{"id": c.id, "label": self._label(c, me), "kind": c.kind} for c in convs],
+            "people": self._people(ws),
+            "workspace": ws.team_id,
+            "workspaces": [self._workspace_entry(other) for other in self.workspaces.all],
+            "conversations": [{"id": c.id, "label": self._label(ws, c, me), "kind": c.kind} for c in convs],
             "conv": selected,
             "title": title,
             "pane": pane,
@@ -184,10 +223,21 @@ class SandboxPage:
             else None,
             "modal_key": f"{top.id}:{top.hash}:{json.dumps(top.errors, sort_keys=True)}" if top else None,
         }
-        body["clock"] = await self.time.summary(self._zones())  # the same for everyone: no private text
+        body["clock"] = await self.time.summary(self._zones(ws))  # no private text: the clock, the zones
         if request.query.get("drawer") == "1":  # the log travels only while the drawer is open
             body["devlog"] = self.devlog(me)
         return web.json_response(body)
+
+    def _workspace_entry(self, ws: SlackStandIn) -> dict[str, Any]:
+        """A workspace as the page's switcher shows it: its name, whether the app is installed (Slack
+        honours a token it issued), and the person the page shows first there."""
+        people = self._people(ws)
+        return {
+            "team_id": ws.team_id,
+            "name": installs.workspace_name(ws),
+            "installed": bool(installs.installs(ws).tokens),
+            "first": people[0]["id"] if people else None,
+        }
 
     @staticmethod
     def _with_shortcuts(message: dict[str, Any], rendered: str) -> str:
@@ -210,7 +260,8 @@ class SandboxPage:
         else, other people's requests and bodies included, never leaves the server."""
         entries: list[dict[str, Any]] = []
         mine: set[str] = set()
-        for record in self.delivery.log:
+        ws = self.workspace_of(me)
+        for record in self.delivery(ws).log:
             if record.user_id != me:
                 continue
             mine.add(record.id)
@@ -225,7 +276,7 @@ class SandboxPage:
                     "response": record.response[:4000],
                 }
             )
-        for call in self.standin.calls:
+        for call in ws.calls:
             if not (me in call.audience or (not call.audience and call.request_id in mine)):
                 continue
             entries.append(
@@ -243,8 +294,10 @@ class SandboxPage:
         return entries[-DEVLOG_LIMIT:]
 
     async def clock(self, request: web.Request) -> web.Response:
-        """The sandbox clock: its time, each person's local time and the next timer."""
-        return web.json_response(await self.time.summary(self._zones()))
+        """The sandbox clock: its time, each person's local time (of the workspace of `as`, or the
+        first) and the next timer."""
+        ws = self.workspaces.of_user(request.query.get("as")) or self.standin
+        return web.json_response(await self.time.summary(self._zones(ws)))
 
     # --- acting ----------------------------------------------------------------------------------
 
@@ -253,13 +306,20 @@ class SandboxPage:
             data = await request.json()
         except ValueError:
             raise web.HTTPBadRequest(text="expected JSON") from None
-        if not isinstance(data, dict) or (data.get("as") not in self.standin.users and "name" not in data):
+        known = isinstance(data, dict) and self.workspaces.of_user(data.get("as")) is not None
+        if not isinstance(data, dict) or not (known or "name" in data):
             raise web.HTTPBadRequest(text="unknown persona")
         return data
 
-    def mentions(self, text: str) -> str:
+    def _acting(self, data: dict[str, Any]) -> tuple[SlackStandIn, SlackDelivery]:
+        """The workspace of the person acting, and its deliveries to the app."""
+        ws = self.workspace_of(data["as"])
+        return ws, self.delivery(ws)
+
+    def mentions(self, text: str, ws: SlackStandIn | None = None) -> str:
         """`@ann` → `<@U…|ann>` for people in the workspace, as Slack escapes a slash command's text."""
-        handles = {u.name.lower(): u.id for u in self.standin.users.values() if not u.deleted}
+        ws = ws or self.standin
+        handles = {u.name.lower(): u.id for u in ws.users.values() if not u.deleted}
 
         def swap(match: re.Match[str]) -> str:
             user_id = handles.get(match.group(1).lower())
@@ -270,10 +330,11 @@ class SandboxPage:
     async def command(self, request: web.Request) -> web.Response:
         """The composer: a slash command, or a message into the open conversation."""
         data = await self._json(request)
+        ws, delivery = self._acting(data)
         me, text = data["as"], str(data.get("text", "")).strip()
-        conv = data.get("conv") or self.standin.im_with(me)
+        conv = data.get("conv") or ws.im_with(me)
         if conv == HOME:
-            conv = self.standin.im_with(me)
+            conv = ws.im_with(me)
         if not text:
             return web.json_response({"ok": True})
         try:
@@ -281,11 +342,9 @@ class SandboxPage:
                 command, _, rest = text.partition(" ")
                 if command != "/mediate":
                     return web.json_response({"ok": False, "error": f"{command} is not a command here"})
-                result = await self.delivery.command(
-                    me, self.mentions(rest), command=command, channel_id=conv
-                )
+                result = await delivery.command(me, self.mentions(rest, ws), command=command, channel_id=conv)
                 return web.json_response({"ok": result.status == 200, "status": result.status})
-            status = await self.delivery.post_message(me, conv, text)
+            status = await delivery.post_message(me, conv, text)
         except ScreenError as exc:
             return web.json_response({"ok": False, "error": str(exc)}, status=400)
         return web.json_response({"ok": status == 200, "status": status})
@@ -293,6 +352,7 @@ class SandboxPage:
     async def click(self, request: web.Request) -> web.Response:
         """A click on a button, or a choice in a select, in a message, App Home or a modal."""
         data = await self._json(request)
+        _, delivery = self._acting(data)
         selection = {k: v for k, v in data.items() if k.startswith("selected_") and v not in (None, "", [])}
         target: dict[str, Any] = {}
         if data.get("view_id"):
@@ -300,7 +360,7 @@ class SandboxPage:
         else:
             target["message"] = (data["channel"], data["ts"])
         try:
-            result = await self.delivery.click(
+            result = await delivery.click(
                 data["as"],
                 action_id=data["action_id"],
                 value=data.get("value"),
@@ -316,7 +376,7 @@ class SandboxPage:
         """The modal's submit button."""
         data = await self._json(request)
         try:
-            result = await self.delivery.submit(data["as"], data["view_id"], data.get("values") or {})
+            result = await self._acting(data)[1].submit(data["as"], data["view_id"], data.get("values") or {})
         except (ScreenError, KeyError) as exc:
             return web.json_response({"ok": False, "error": str(exc)}, status=400)
         return web.json_response({"ok": result.status == 200, "response_action": result.response_action})
@@ -325,7 +385,7 @@ class SandboxPage:
         """The modal's close button."""
         data = await self._json(request)
         try:
-            await self.delivery.close_view(data["as"], data["view_id"])
+            await self._acting(data)[1].close_view(data["as"], data["view_id"])
         except (ScreenError, KeyError) as exc:
             return web.json_response({"ok": False, "error": str(exc)}, status=400)
         return web.json_response({"ok": True})
@@ -333,20 +393,21 @@ class SandboxPage:
     async def home_opened(self, request: web.Request) -> web.Response:
         """The persona opened App Home: Slack sends `app_home_opened`."""
         data = await self._json(request)
-        status = await self.delivery.app_home_opened(data["as"])
+        status = await self._acting(data)[1].app_home_opened(data["as"])
         return web.json_response({"ok": status == 200})
 
     async def shortcut(self, request: web.Request) -> web.Response:
         """A global shortcut (from the composer) or a message shortcut (from a message's ⋯ menu)."""
         data = await self._json(request)
         callback_id = str(data.get("callback_id", ""))
+        _, delivery = self._acting(data)
         try:
             if data.get("ts"):
-                result = await self.delivery.message_shortcut(
+                result = await delivery.message_shortcut(
                     data["as"], callback_id, (data["channel"], data["ts"])
                 )
             else:
-                result = await self.delivery.shortcut(data["as"], callback_id)
+                result = await delivery.shortcut(data["as"], callback_id)
         except (ScreenError, KeyError) as exc:
             return web.json_response({"ok": False, "error": str(exc)}, status=400)
         return web.json_response({"ok": result.status == 200})
@@ -359,6 +420,7 @@ class SandboxPage:
             data = await request.json()
         except ValueError:
             data = None
+        ws = self.workspaces.of_user(data.get("as") if isinstance(data, dict) else None) or self.standin
         try:
             seconds = clock_request(data)
         except ValueError as exc:
@@ -377,25 +439,39 @@ class SandboxPage:
                 "fired": moved.fired,
                 "outbox": moved.outbox,
                 "message": moved.message() if waited else CLOCK_NO_TIMER,
-                "clock": await self.time.summary(self._zones()),
+                "clock": await self.time.summary(self._zones(ws)),
             }
         )
 
     async def add_person(self, request: web.Request) -> web.Response:
         """ "Add a person": a new member of the workspace."""
         data = await self._json(request)
+        ws = self.workspaces.of_user(data.get("as")) or self.standin
         name = re.sub(r"[^a-z0-9._-]", "", str(data.get("name", "")).strip().lower())[:30]
         if not name:
             return web.json_response(
                 {"ok": False, "error": "Please give a short name, like “sam”."}, status=400
             )
-        if any(u.name == name for u in self.standin.users.values()):
+        if any(u.name == name for u in ws.users.values()):
             return web.json_response(
                 {"ok": False, "error": f"There is already someone called {name}."}, status=400
             )
         real_name = str(data.get("name", "")).strip()[:60] or name
-        user_id = self.standin.add_user(name, real_name=real_name.title(), tz=NEW_PERSON_TZ)
+        user_id = ws.add_user(name, real_name=real_name.title(), tz=NEW_PERSON_TZ)
         return web.json_response({"ok": True, "id": user_id, "at": time.time()})
+
+    async def add_workspace(self, request: web.Request) -> web.Response:
+        """ "Add a workspace": a new Slack workspace with people of its own. The page then sends the
+        browser through the app's install flow (`install`), which ends back on the page in the new
+        workspace once the app is installed."""
+        data = await self._json(request)
+        try:
+            ws = self.workspaces.add(str(data.get("name", "")).strip()[:60])
+        except ValueError as exc:
+            return web.json_response({"ok": False, "error": str(exc)}, status=400)
+        name = installs.workspace_name(ws)
+        answer = {"ok": True, "team_id": ws.team_id, "name": name, "install": self.install_url}
+        return web.json_response(answer)
 
 
 def _pretty_body(body: str) -> str:

@@ -2,9 +2,10 @@
 
 The app's Redis data points at conversations, messages and views of the stand-in, so both must
 survive a restart together. This module writes the workspace's people, conversations, messages,
-ephemeral messages, views (modal stacks and App Homes) and its id/ts counters to one JSON file, and
-restores them into a freshly constructed :class:`~bot.sandbox.workspace.Workspace` (or
-:class:`~bot.sandbox.webapi.SlackStandIn`) with the same team and bot ids.
+ephemeral messages, views (modal stacks and App Homes), the tokens it issued to the app and its
+id/ts counters to one JSON file, and restores them into a freshly constructed
+:class:`~bot.sandbox.workspace.Workspace` (or :class:`~bot.sandbox.webapi.SlackStandIn`) with the same
+team and bot ids.
 
 Not kept: trigger ids and response URLs (short-lived in Slack too), recorded ``calls`` and injected
 faults.
@@ -39,6 +40,7 @@ import types
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
+from bot.sandbox import installs
 from bot.sandbox.models import JSON, Conversation, Ephemeral, Message, User, View
 from bot.sandbox.workspace import Workspace
 
@@ -107,6 +109,7 @@ def dump_workspace(ws: Workspace) -> JSON:
         "views": [dataclasses.asdict(v) for v in ws.views.values() if not v.closed],
         "stacks": {user: list(stack) for user, stack in ws._stacks.items()},
         "homes": dict(ws._homes),
+        "tokens": installs.dump_tokens(ws),
     }
 
 
@@ -269,6 +272,17 @@ def load_workspace(ws: Workspace, data: JSON) -> None:
             raise PersistenceError(f"the App Home of {user_id} is an unknown view {view_id!r}")
         homes[user_id] = view_id
 
+    tokens = data.get("tokens", [])  # the app's tokens this workspace issued (older files: none)
+    if not isinstance(tokens, list) or not all(
+        isinstance(e, dict)
+        and isinstance(e.get("token"), str)
+        and e.get("kind") in ("bot", "user")
+        and isinstance(e.get("user_id"), str)
+        and _conforms(e.get("scopes", []), list[str])
+        for e in tokens
+    ):
+        raise PersistenceError("'tokens' is not a list of issued tokens")
+
     # Never reuse an id or ts, even if the counters in the file were edited by hand.
     ids = [*users, *conversations, *views, *(u.bot_id for u in users.values() if u.bot_id)]
     highest_id = max((int(m[1]) for m in map(_ID.match, ids) if m), default=0)
@@ -290,6 +304,7 @@ def load_workspace(ws: Workspace, data: JSON) -> None:
     ws._counter = itertools.count(max(_peek_serial(ws), next_serial, highest_id + 1))
     ws._last_us = max(ws._last_us, last_us, highest_us)
     ws.version = max(ws.version, changes)
+    installs.load_tokens(ws, tokens)
     ws.mark_changed()
 
 

@@ -30,9 +30,10 @@ from bot.crypto import local_key
 from bot.lifecycle import drain
 from bot.redis_embedded import EmbeddedRedis
 from bot.runtime import open_services
+from bot.sandbox import installs
 from bot.sandbox.attribution import request_scope, trace_config
 from bot.sandbox.clock import CLOCK_FILE, SandboxClock
-from bot.sandbox.delivery import SlackDelivery
+from bot.sandbox.hosted import SandboxWorkspaces, install, is_installed
 from bot.sandbox.page import SandboxPage
 from bot.sandbox.persistence import AutoSaver, load
 from bot.sandbox.timekeeper import SandboxTime
@@ -84,11 +85,22 @@ class Sandbox:
         if not load(self.standin, workspace_file):
             seed(self.standin)
         self.saver = AutoSaver(self.standin, workspace_file)
+        self.workspaces = SandboxWorkspaces(self.data_dir, self.standin)
+        self.workspaces.load()
         redis = EmbeddedRedis(self.data_dir / "redis")
         self._stack.callback(redis.stop)
         signing_secret = secrets.token_hex(16)
+        # The app runs installed from a link, as a deployment serving many workspaces does: every
+        # workspace, the first included, is installed through the install flow (see the README).
+        # The links are paths, so the flow works on whatever address the browser uses.
+        oauth = installs.installs(self.standin)
+        oauth.redirect_uri = "/slack/oauth_redirect"
         settings = load_settings(
-            slack_bot_token=self.standin.bot_token,
+            slack_client_id=oauth.client_id,
+            slack_client_secret=oauth.client_secret,
+            slack_state_secret=secrets.token_hex(16),
+            slack_authorize_url="/_slack/oauth/v2/authorize",
+            slack_app_redirect_url="/",
             slack_signing_secret=signing_secret,
             slack_api_url=f"{internal}/_slack/api/",
             redis_url=redis.url,
@@ -100,7 +112,7 @@ class Sandbox:
         # shows only their own requests and the calls answering them).
         traced = aiohttp.ClientSession(trace_configs=[trace_config()])
         self._stack.push_async_callback(traced.close)
-        services = dataclasses.replace(services, http=traced)
+        services = self.services = dataclasses.replace(services, http=traced)
         bolt, deps = build_app(settings, services)
         # The worker runs in this process, on the sandbox clock (as `commonground worker` beside `serve`),
         # with the app's own runner, so what it delivers looks as the app's (App Home's sections too).
@@ -110,15 +122,27 @@ class Sandbox:
         app = build_web_app(bolt, services, signing_secret=signing_secret)
         app.middlewares.append(request_scope)
         app.add_subapp("/_slack", self.standin.make_app())
-        self.delivery = SlackDelivery(f"{internal}/slack/events", signing_secret, self.standin)
-        self.page = SandboxPage(self.standin, self.delivery, self.time)
+        self.page = SandboxPage(
+            self.workspaces, f"{internal}/slack/events", signing_secret, self.time, self.install_url
+        )
+        self.delivery = self.page.delivery(self.standin)
         self.page.add_routes(app)
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
         await web.TCPSite(self.runner, self.host, self.port).start()
         self.saver.start()
+        self.workspaces.start()
+        if services.installations is None:
+            raise RuntimeError("the sandbox runs the app installed from a link")
+        if not await is_installed(services.installations, self.standin):
+            await install(internal, self.standin)  # the first start: Ada installs the app
         self.time.start()
         return self.url
+
+    @property
+    def install_url(self) -> str:
+        """Where the page sends the browser to install the app into a new workspace."""
+        return "/slack/install"
 
     async def stop(self) -> None:
         """Stop the worker and finish the app's work in flight, stop serving, save the Slack state and
@@ -126,7 +150,8 @@ class Sandbox:
         await self.time.stop()
         await drain()
         await self.saver.stop()
-        await self.delivery.close()
+        await self.workspaces.stop()
+        await self.page.close_deliveries()
         if self.runner is not None:
             await self.runner.cleanup()
         await self._stack.aclose()

@@ -5,6 +5,7 @@ never appears anywhere on Bob's screen."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -15,6 +16,7 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from bot import texts as t
+from bot.sandbox import installs
 from bot.sandbox.server import Sandbox
 from tests.support.redis_server import free_port
 
@@ -506,3 +508,62 @@ async def test_the_clock_control_moves_a_day_and_bobs_reminder_fires(
     await me.sees("A gentle reminder")
     await me.shot("14-clock")
     sandbox.standin.assert_no_rejections()
+
+
+async def test_a_second_workspace_is_installed_from_the_page_and_kept_apart(
+    sandbox: Sandbox, browser: Browser
+) -> None:
+    page = await browser.new_page(viewport={"width": 1280, "height": 860})
+    page.set_default_timeout(TIMEOUT)
+    me = Person(page, sandbox)
+    await page.goto(sandbox.url.replace("localhost", "127.0.0.1") + "/")
+    await me.become("ann")
+    await me.open_dm()
+    await me.type("/mediate @bob the release deadlines")
+    await me.submit()
+    await expect(me.modal()).to_have_count(0)
+    await me.sees("Your invitation to")
+
+    # Add a workspace: the real install flow in this tab, from the app's page to Slack's and back.
+    await page.locator("#add-workspace input[name='name']").fill("Riverside Clinic")
+    await page.locator("#add-workspace button[type=submit]").click()
+    await expect(page).to_have_url(re.compile(r"/slack/install$"))
+    await page.get_by_role("link", name=t.INSTALL_BUTTON).click()
+    await expect(page.locator("h1")).to_have_text(installs.CONSENT_TITLE)
+    await expect(page.locator("#consent-team option:checked")).to_have_text("Riverside Clinic")
+    await me.shot("15-install-consent")
+    await page.locator("#consent-allow").click()
+    await expect(page.locator("h1")).to_have_text(t.INSTALLED_TITLE)
+    await page.get_by_role("link", name=t.INSTALLED_OPEN_SLACK).click()
+
+    # Back on the page, in the new workspace, as its first person, with people of its own.
+    riverside = page.locator(".sb-workspace.sb-active")
+    await expect(riverside).to_have_text("Riverside Clinic")
+    await expect(page.locator(".sb-persona.sb-active")).to_have_attribute("data-persona", "kofi")
+    await expect(page.locator(".sb-persona[data-persona='ann']")).to_have_count(0)
+    await me.open_dm()
+    await me.type("/mediate @mei the night rota")
+    await me.fill("hopes/value", "A rota we both can live with.")
+    await me.submit()
+    await expect(me.modal()).to_have_count(0)
+    await me.become("mei")
+    await me.open_dm()
+    await me.sees("would like to talk something through with you")
+    await me.sees("the night rota")
+    await me.does_not_see("the release deadlines")
+    await me.shot("16-second-workspace")
+
+    # Switch back: the first workspace is as it was, and knows nothing of the second's mediation.
+    await page.locator(".sb-workspace", has_text="Sandbox").click()
+    await expect(page.locator(".sb-workspace.sb-active")).to_have_text("Sandbox")
+    await me.become("bob")
+    await me.open_dm()
+    await me.sees("the release deadlines")
+    await me.does_not_see("the night rota")
+    await me.open_home()
+    await me.sees("the release deadlines")
+    await me.does_not_see("the night rota")
+    sandbox.standin.assert_no_rejections()
+    second = sandbox.workspaces.of_team(sandbox.workspaces.all[1].team_id)
+    assert second is not None
+    second.assert_no_rejections()

@@ -2,8 +2,10 @@
 (function () {
   "use strict";
   const params = new URLSearchParams(location.search);
+  // `?team=T…` (where "Open Slack" leads after an install): that workspace, as its first person
+  const team = params.get("team") || "";
   const ui = {
-    me: params.get("as") || localStorage.getItem("cg.as") || "",
+    me: team ? "" : (params.get("as") || localStorage.getItem("cg.as") || ""),
     conv: params.get("conv") || "home",
     pane: null, modalKey: null, busy: 0,
     devlogKey: null, openEntries: new Set(),  // drawer entries the person opened, by id
@@ -59,6 +61,22 @@
     }
     const me = state.people.find((p) => p.id === state.me);
     $("me").textContent = me ? `You are ${me.real_name || me.name}` : "";
+  }
+
+  // The workspaces of the sandbox, as Slack's workspace switcher: each opens as its first person.
+  function drawWorkspaces(state) {
+    const nav = $("workspaces");
+    nav.innerHTML = "";
+    for (const ws of state.workspaces || []) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "sb-workspace" + (ws.team_id === state.workspace ? " sb-active" : "");
+      button.textContent = ws.name + (ws.installed ? "" : " (not installed)");
+      button.title = ws.team_id;
+      button.dataset.team = ws.team_id;
+      if (ws.first) button.addEventListener("click", () => { if (ws.team_id !== state.workspace) choose(ws.first); });
+      nav.appendChild(button);
+    }
   }
 
   function drawConversations(state) {
@@ -150,13 +168,18 @@
 
   async function refresh() {
     const drawerOpen = !$("drawer").hidden;  // the log is asked for (and sent) only while it is open
-    const query = `as=${encodeURIComponent(ui.me)}&conv=${encodeURIComponent(ui.conv)}` +
+    const query = (ui.me ? `as=${encodeURIComponent(ui.me)}` : `team=${encodeURIComponent(team)}`) +
+      `&conv=${encodeURIComponent(ui.conv)}` +
       (drawerOpen ? "&drawer=1" : "");
     const response = await fetch("/sandbox/state?" + query);
     if (!response.ok) { if (ui.conv !== "home") { choose(undefined, "home"); } return; }
     const state = await response.json();
-    if (!ui.me) { ui.me = state.me; }
+    if (!ui.me) {
+      ui.me = state.me; localStorage.setItem("cg.as", ui.me);
+      history.replaceState(null, "", `?as=${encodeURIComponent(ui.me)}&conv=${encodeURIComponent(ui.conv)}`);
+    }
     if (state.me !== ui.me || state.conv !== ui.conv) return;  // asked before a switch: stale
+    drawWorkspaces(state);
     drawPeople(state);
     drawConversations(state);
     $("title").textContent = state.title;
@@ -257,6 +280,16 @@
       const text = input.value;
       input.value = "";
       post("/sandbox/command", {text: text, conv: ui.conv});
+      return;
+    }
+    if (form.id === "add-workspace") {
+      // A new Slack workspace, then the app's real install flow in this tab: the app's install page,
+      // Slack's consent page, the app's redirect; "Open Slack" there comes back here, in it.
+      event.preventDefault();
+      const name = form.elements.name.value;
+      post("/sandbox/workspaces", {name: name}).then((data) => {
+        if (data.ok) { form.reset(); location.href = data.install; }
+      });
       return;
     }
     if (form.id === "add-person") {
