@@ -202,6 +202,7 @@ async def run_worker(
     jobs = asyncio.create_task(run_jobs(*hand_over)) if hand_over and hand_over[0].jobs else None
     try:
         while True:
+            stop_if_cancelled()  # a cancellation a Redis call swallowed whole
             taken = 0
             try:
                 taken = await worker.sweep()
@@ -224,8 +225,8 @@ async def run_worker(
 
 def stop_if_cancelled() -> None:
     """Raise `CancelledError` when this task was asked to stop: a cancellation that arrived inside a
-    library call can come out as another error (a Redis call turns it into a connection error), and
-    a loop that logs errors and goes on would then never stop."""
+    library call can come out as another error, or not at all (redis-py, redis/redis-py#2028 and
+    #2551: a blocking call returns as if it had timed out), and a loop that goes on would never stop."""
     task = asyncio.current_task()
     if task is not None and task.cancelling():
         raise asyncio.CancelledError
@@ -255,6 +256,7 @@ async def run_jobs(deps: Deps, clients: WorkspaceClients) -> None:
     heart = asyncio.create_task(beat_forever(queue))  # alive while busy too: a long batch included
     try:
         while True:
+            stop_if_cancelled()  # a cancellation a blocking Redis call swallowed whole
             try:
                 taken = await queue.take()
                 if not taken:
@@ -272,6 +274,7 @@ async def run_jobs(deps: Deps, clients: WorkspaceClients) -> None:
 async def beat_forever(queue: JobQueue) -> None:
     """Say this worker is alive every `heartbeat_seconds`, whatever its jobs are doing."""
     while True:
+        stop_if_cancelled()
         try:
             await queue.beat()
         except Exception as exc:  # Redis away: the web processes do the work meanwhile

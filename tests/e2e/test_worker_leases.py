@@ -4,6 +4,7 @@ again, Redis gone. Real Redis, the Slack stand-in, the harness's clock."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import timedelta
 
@@ -228,6 +229,24 @@ async def test_a_cancellation_a_library_turned_into_an_error_still_stops_the_loo
             await asyncio.sleep(30)
         except asyncio.CancelledError:
             raise ConnectionError("connection lost while reading") from None
+        return 0
+
+    monkeypatch.setattr(TimerWorker, "sweep", swallowing_sweep)
+    loop = asyncio.create_task(run_worker(h.service, runner(h), WorkerOptions(idle=0.01)))
+    await asyncio.sleep(0.05)
+    loop.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(loop, 5)
+
+
+async def test_a_cancellation_a_library_swallowed_whole_still_stops_the_loop(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A blocking redis-py call can return as if it had timed out when cancelled (redis/redis-py#2028)."""
+
+    async def swallowing_sweep(self: TimerWorker) -> int:
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.sleep(30)
         return 0
 
     monkeypatch.setattr(TimerWorker, "sweep", swallowing_sweep)
