@@ -12,6 +12,7 @@ import redis.asyncio as aioredis
 
 from bot.crypto import Cipher, new_key
 from bot.store import MediationStore
+from tests.support.redis_cluster import RedisCluster
 from tests.support.redis_server import RedisProcess, answers
 
 
@@ -27,6 +28,23 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield server.url
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisCluster]:
+    """Three cluster-enabled redis-server processes joined into one cluster (no replicas), started once
+    for the session's cluster tests (each test keeps to its own key prefix)."""
+    running = RedisCluster(tmp_path_factory.mktemp("cluster")).start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def cluster(redis_cluster: RedisCluster) -> str:
+    """The URL of one node of the session's Redis Cluster."""
+    return redis_cluster.url
 
 
 @pytest.fixture

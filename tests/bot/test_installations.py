@@ -7,7 +7,7 @@ installation after a delete, single-use expiring state, one cluster slot per wor
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as aioredis
@@ -17,7 +17,6 @@ from slack_sdk.oauth.installation_store import Bot, Installation
 
 from bot.crypto import Cipher, new_key
 from bot.installations import RedisInstallationStore, RedisOAuthStateStore
-from tests.support.redis_cluster import RedisCluster
 
 
 @pytest.fixture
@@ -266,15 +265,6 @@ async def test_state_forged_or_from_another_secret_is_refused(
     other = RedisOAuthStateStore(redis_client, "another-secret", expiration_seconds=600, prefix=key_prefix)
     assert await other.async_consume(state) is False
     assert await states.async_consume(state) is True  # the refusals did not use it up
-
-
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    running = RedisCluster(tmp_path_factory.mktemp("cluster")).start()
-    try:
-        yield running.url
-    finally:
-        running.stop()
 
 
 @pytest.fixture

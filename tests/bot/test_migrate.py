@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 
 import pytest
 import redis.asyncio as aioredis
@@ -28,7 +28,6 @@ from flows.models import Mediation
 from tests.support.harness import Clock
 from tests.support.lifecycles import KINDS, script
 from tests.support.old_release import hosted, later, lived, write_old, write_old_timer
-from tests.support.redis_cluster import RedisCluster
 
 TEAM = team_key(None, "T1")
 OTHER = team_key("E1", "T2")
@@ -356,16 +355,6 @@ def test_the_command_prints_a_summary(
     out = capsys.readouterr().out
     assert "Migration finished." in out and "documents re-encoded: 1" in out
     assert asyncio.run(cleanup())
-
-
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Three cluster-enabled redis-server processes joined into one cluster (no replicas)."""
-    running = RedisCluster(tmp_path_factory.mktemp("cluster")).start()
-    try:
-        yield running.url
-    finally:
-        running.stop()
 
 
 async def test_migrate_on_a_redis_cluster(cluster: str, key_prefix: str, encryption_key: str) -> None:

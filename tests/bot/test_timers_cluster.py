@@ -3,7 +3,7 @@ nodes have not seen yet are loaded (none is sent inside a pipeline, where NOSCRI
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,21 +12,10 @@ from redis.asyncio.cluster import RedisCluster as AsyncRedisCluster
 from bot.crypto import Cipher, new_key
 from bot.store import MediationStore, team_key
 from flows.effects import Timer
-from tests.support.redis_cluster import RedisCluster
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 TEAM = team_key(None, "T1")
 LEASE = timedelta(seconds=60)
-
-
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Three cluster-enabled redis-server processes joined into one cluster (no replicas)."""
-    running = RedisCluster(tmp_path_factory.mktemp("cluster")).start()
-    try:
-        yield running.url
-    finally:
-        running.stop()
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ over signed HTTP, the worker's timers included. Every script and transaction mus
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,20 +24,11 @@ from tests.support.harness import Harness
 from tests.support.redis_cluster import RedisCluster
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisCluster]:
-    running = RedisCluster(tmp_path_factory.mktemp("cluster")).start()
-    try:
-        yield running
-    finally:
-        running.stop()
-
-
 @pytest.fixture
-async def ch(cluster: RedisCluster, encryption_key: str, key_prefix: str) -> AsyncIterator[Harness]:
-    client = AsyncRedisCluster.from_url(cluster.url)
+async def ch(redis_cluster: RedisCluster, encryption_key: str, key_prefix: str) -> AsyncIterator[Harness]:
+    client = AsyncRedisCluster.from_url(redis_cluster.url)
     store = MediationStore(client, Cipher(encryption_key), prefix=key_prefix)  # type: ignore[arg-type]
-    harness = await Harness(store, cluster.url, encryption_key, key_prefix).start()
+    harness = await Harness(store, redis_cluster.url, encryption_key, key_prefix).start()
     try:
         yield harness
     finally:
@@ -72,14 +63,14 @@ async def test_timers_are_delivered_on_a_redis_cluster(ch: Harness) -> None:
 
 
 async def test_the_runtime_connects_to_a_cluster_with_redis_cluster_set(
-    cluster: RedisCluster, key_prefix: str, encryption_key: str, tmp_path: Path
+    redis_cluster: RedisCluster, key_prefix: str, encryption_key: str, tmp_path: Path
 ) -> None:
     """`REDIS_CLUSTER=1` with `REDIS_URL` naming one node: `open_services` builds a cluster client, and
     a mediation is written and read back across the nodes."""
     settings = load_settings(
         slack_bot_token="xoxb-test",
         slack_signing_secret="secret",
-        redis_url=cluster.url,
+        redis_url=redis_cluster.url,
         redis_cluster=True,
         encryption_key=encryption_key,
         key_prefix=key_prefix,
