@@ -19,6 +19,7 @@ from bot.worker import run_due
 from flows import commands as c
 from flows.models import Outcome, Stage
 from tests.e2e import play
+from tests.e2e.conftest import started
 from tests.e2e.test_worker import runner
 from tests.support.harness import Harness
 from tests.support.redis_cluster import RedisCluster
@@ -28,13 +29,11 @@ from tests.support.redis_cluster import RedisCluster
 async def ch(redis_cluster: RedisCluster, encryption_key: str, key_prefix: str) -> AsyncIterator[Harness]:
     client = AsyncRedisCluster.from_url(redis_cluster.url)
     store = MediationStore(client, Cipher(encryption_key), prefix=key_prefix)  # type: ignore[arg-type]
-    harness = await Harness(store, redis_cluster.url, encryption_key, key_prefix).start()
     try:
-        yield harness
+        async with started(Harness(store, redis_cluster.url, encryption_key, key_prefix)) as harness:
+            yield harness
     finally:
-        await harness.stop()
         await client.aclose()
-    assert not harness.standin.rejected, [(c.method, c.error) for c in harness.standin.rejected]
 
 
 async def test_a_whole_mediation_on_a_redis_cluster(ch: Harness) -> None:

@@ -16,6 +16,7 @@ from bot.departures import Departures
 from bot.sandbox import installs
 from bot.store import MediationStore, team_key
 from tests.e2e import play
+from tests.e2e.conftest import started
 from tests.support.installed import InstalledHarness
 
 
@@ -23,13 +24,8 @@ from tests.support.installed import InstalledHarness
 async def ih(
     store: MediationStore, redis_url: str, encryption_key: str, key_prefix: str
 ) -> AsyncIterator[InstalledHarness]:
-    harness = await InstalledHarness(store, redis_url, encryption_key, key_prefix).start()
-    try:
+    async with started(InstalledHarness(store, redis_url, encryption_key, key_prefix)) as harness:
         yield harness
-    finally:
-        await harness.stop()
-    unexpected = [c for c in harness.standin.rejected if c.method not in harness.allow_rejections]
-    assert not unexpected, [(c.method, c.error, c.messages) for c in unexpected]
 
 
 async def bot_of(ih: InstalledHarness) -> Bot:

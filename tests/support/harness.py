@@ -100,6 +100,15 @@ class Harness:
         """What the app is built with."""
         return Services(service=self.service, http=self.http)
 
+    def unexpected_rejections(self) -> list[tuple[str, str | None, Any]]:
+        """The Web API calls the stand-in refused (Block Kit, limits, triggers…) that no test expected
+        Slack to refuse: (method, error, messages)."""
+        return [
+            (c.method, c.error, c.messages)
+            for c in self.standin.rejected
+            if c.method not in self.allow_rejections
+        ]
+
     async def stop(self) -> None:
         await self.settle()
         await self.stop_worker()
