@@ -22,6 +22,7 @@ Keys (one hash tag, so every script touches one cluster slot; jobs are small and
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import time
@@ -89,6 +90,15 @@ def new_job(kind: JobKind, team: str, user: str, **fields: Any) -> Job:
 
 
 @dataclass(frozen=True)
+class _Pending:
+    """A job waiting for its batch's round trip (`JobQueue.enqueue`)."""
+
+    job: str
+    delivery: str | None
+    queued: asyncio.Future[bool]
+
+
+@dataclass(frozen=True)
 class JobPolicy:
     """How jobs are handed over (settings `COMMONGROUND_JOBS_*`)."""
 
@@ -97,20 +107,29 @@ class JobPolicy:
     heartbeat_seconds: float = 2.0  # how often a worker says it is alive
     alive_seconds: float = 6.0  # how long a heartbeat counts
     check_seconds: float = 1.0  # how long the web process trusts what it last read about the worker
-    batch: int = 64  # jobs taken per round trip
+    batch: int = 64  # jobs taken per round trip, and queued per round trip at most
     claim_ttl_seconds: int = 600  # a delivery claim outlasts Slack's retries
 
 
-# KEYS: queue, wake[, claim]. ARGV: job, claim ttl. 0 when the delivery was claimed before.
+# KEYS: queue, wake, then each claim. ARGV: claim ttl, then per job its JSON and the index of its claim
+# in KEYS (0: none). Returns per job 1 (queued) or 0 (its delivery was claimed before: nothing queued).
 _ENQUEUE = """
-if #KEYS == 3 and redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[2]) == false then
-  return 0
+local results = {}
+local queued = 0
+for i = 2, #ARGV, 2 do
+  local claim = tonumber(ARGV[i + 1])
+  if claim > 0 and redis.call('SET', KEYS[claim], '1', 'NX', 'EX', ARGV[1]) == false then
+    table.insert(results, 0)
+  else
+    redis.call('RPUSH', KEYS[1], ARGV[i])
+    queued = queued + 1
+    table.insert(results, 1)
+  end
 end
-redis.call('RPUSH', KEYS[1], ARGV[1])
-if redis.call('LLEN', KEYS[2]) == 0 then
+if queued > 0 and redis.call('LLEN', KEYS[2]) == 0 then
   redis.call('RPUSH', KEYS[2], '1')
 end
-return 1
+return results
 """
 
 # KEYS: queue, leased. ARGV: now, lease until, limit. Jobs whose lease ran out come first.
@@ -146,6 +165,8 @@ class JobQueue:
         self._take = redis.register_script(_TAKE)
         self._alive = False
         self._checked = float("-inf")
+        self._pending: list[_Pending] = []
+        self._flushing: set[asyncio.Task[None]] = set()  # batches on their way (kept from the GC)
         self.handed_over = 0  # jobs this process queued (for operators and the benchmark)
 
     def claim_key(self, delivery: str) -> str:
@@ -174,25 +195,66 @@ class JobQueue:
         """Read the heartbeat now (False when Redis cannot be reached: the web process does the work,
         and its own attempt tells the person that storage is down)."""
         self._checked = time.monotonic()
+        was_alive = self._alive
         try:
             self._alive = self.policy.enabled and bool(await self._redis.exists(self._heartbeat))
         except Exception as exc:
             log.info("worker heartbeat unreadable", extra={"error": type(exc).__name__})
             self._alive = False
+        if self._alive != was_alive:
+            log.info(
+                "worker %s", "answering: handing work over" if self._alive else "silent: doing the work here"
+            )
         return self._alive
 
     async def enqueue(self, job: Job, delivery: str | None = None) -> bool:
         """Queue a job for the worker, claiming `delivery` in the same step; False when the delivery
-        was claimed before (a retry or a replay: nothing queued). Raises `StoreUnavailable`."""
-        keys = [self._queue, self._wake] + ([self.claim_key(delivery)] if delivery else [])
-        args: list[str | int] = [job.model_dump_json(exclude_none=True), self.policy.claim_ttl_seconds]
+        was claimed before (a retry or a replay: nothing queued). Raises `StoreUnavailable`.
 
-        async def call() -> bool:
-            return bool(await self._enqueue(keys=keys, args=args))
+        Jobs queued by requests handled in the same turn of the event loop go to Redis together, in
+        one script call: under load, one round trip serves several requests."""
+        pending = _Pending(
+            job.model_dump_json(exclude_none=True), delivery, asyncio.get_running_loop().create_future()
+        )
+        self._pending.append(pending)
+        if len(self._pending) == 1:
+            asyncio.get_running_loop().call_soon(self._flush_soon)
+        return await pending.queued
 
-        queued = await unavailable(call)()
-        self.handed_over += queued
-        return queued
+    def _flush_soon(self) -> None:
+        batch, self._pending = self._pending, []
+        for start in range(0, len(batch), self.policy.batch):
+            task = asyncio.ensure_future(self._flush(batch[start : start + self.policy.batch]))
+            self._flushing.add(task)
+            task.add_done_callback(self._flushing.discard)
+
+    async def _flush(self, batch: list[_Pending]) -> None:
+        keys = [self._queue, self._wake]
+        args: list[str | int] = [self.policy.claim_ttl_seconds]
+        for item in batch:
+            if item.delivery is not None:
+                keys.append(self.claim_key(item.delivery))
+            args += [item.job, len(keys) if item.delivery is not None else 0]
+
+        async def call() -> list[int]:
+            found: list[int] = await self._enqueue(keys=keys, args=args)
+            return found
+
+        try:
+            results = await unavailable(call)()
+        except Exception as exc:  # StoreUnavailable: every request in the batch hears it
+            for item in batch:
+                if not item.queued.done():
+                    item.queued.set_exception(exc)
+            return
+        except BaseException:  # cancelled (the process stops): so are the requests waiting on it
+            for item in batch:
+                item.queued.cancel()
+            raise
+        for item, result in zip(batch, results, strict=True):
+            self.handed_over += bool(result)
+            if not item.queued.done():
+                item.queued.set_result(bool(result))
 
     async def beat(self) -> None:
         """Say a worker is alive (for `alive_seconds`)."""

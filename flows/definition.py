@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from importlib import resources
 from typing import Annotated, Literal
 
@@ -182,8 +183,10 @@ def parse_definition(text: str) -> FlowDefinition:
     return FlowDefinition.model_validate(data)
 
 
+@functools.cache
 def load_builtin(flow_id: str) -> FlowDefinition:
-    """Load one of the built-in flow definitions shipped in `flows/definitions/`."""
+    """Load one of the built-in flow definitions shipped in `flows/definitions/` (read and parsed once
+    per process: they ship with the code, and a `FlowDefinition` is frozen)."""
     path = resources.files("flows").joinpath("definitions", f"{flow_id}.yaml")
     if not path.is_file():
         raise LookupError(f"no built-in flow named {flow_id!r}")

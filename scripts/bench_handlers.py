@@ -133,12 +133,19 @@ def _die_with_parent() -> None:
 
 
 def start_server(
-    kind: str, redis_url: str, secret: str, logs: Path, invitations: int, worker_nice: int = 0
+    kind: str,
+    redis_url: str,
+    secret: str,
+    logs: Path,
+    invitations: int,
+    worker_nice: int = 0,
+    pinned: bool = False,
 ) -> Server:
     port = _free_port()
     stdout, stderr = logs / f"{kind}.out", logs / f"{kind}.err"
     command = [sys.executable, str(SERVER), "--kind", kind, "--port", str(port), "--redis-url", redis_url]
     command += ["--invitations", str(invitations), "--worker-nice", str(worker_nice)]
+    command += ["--pin"] if pinned else []
     env = {**os.environ, "BENCH_SIGNING_SECRET": secret, "PYTHONUNBUFFERED": "1"}
     with stdout.open("wb") as out, stderr.open("wb") as err:
         process = subprocess.Popen(
@@ -632,6 +639,12 @@ def notes(results: list[Result], meta: JSON) -> list[str]:
             else f", the same priority as the web process, competing with it for the {meta['cpus']} cores."
         )
     )
+    if meta.get("pinned"):
+        out.append(
+            "Pinned (--pin): the measured web process (the bare app; ours's web process) ran alone on one "
+            "core; the load generator, ours's worker and the stand-in shared the other(s); Redis was not "
+            "pinned."
+        )
     for r in results:
         if r.pool_exhausted:
             out.append(
@@ -661,9 +674,12 @@ async def bench(args: argparse.Namespace, servers: list[Server], logs: Path) -> 
     secret = secrets.token_hex(16)
     signer = Signer(secret)
     started = {
-        kind: start_server(kind, args.redis_url, secret, logs, args.invitations, args.worker_nice)
+        kind: start_server(kind, args.redis_url, secret, logs, args.invitations, args.worker_nice, args.pin)
         for kind in ("bare", "ours")
     }
+    if args.pin:  # the load generator shares the other cores with ours's worker, never the measured one
+        everything = os.sched_getaffinity(0)
+        os.sched_setaffinity(0, everything - {min(everything)})
     servers.extend(started.values())
     results: list[Result] = []
     connector = aiohttp.TCPConnector(limit=args.concurrency)
@@ -710,6 +726,7 @@ async def bench(args: argparse.Namespace, servers: list[Server], logs: Path) -> 
         "seconds": args.seconds,
         "concurrency": args.concurrency,
         "worker_nice": args.worker_nice,
+        "pinned": args.pin,
         "cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
         "machine": f"{platform.system()} {platform.machine()}",
         "python": platform.python_version(),
@@ -755,6 +772,12 @@ def main(argv: list[str] | None = None) -> int:
         help="run ours's worker process (worker + stand-in) at this nice increment: the web process keeps "
         "its CPU priority, as it would with the worker on another machine",
     )
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="Linux, 2+ CPUs: the measured web process (the bare app, or ours's web process) runs on a core "
+        "of its own; the load generator, ours's worker and the stand-in share the rest",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of Markdown")
     parser.add_argument("--keep-logs", action="store_true", help="keep the servers' logs (path printed)")
     args = parser.parse_args(argv)
@@ -764,6 +787,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--concurrency must be between 1 and 256")
     if args.max_requests < 100:
         parser.error("--max-requests must be at least 100")
+    if args.pin and len(getattr(os, "sched_getaffinity", lambda _: set())(0)) < 2:
+        parser.error("--pin needs Linux and at least 2 CPUs")
 
     servers: list[Server] = []
     logs = Path(tempfile.mkdtemp(prefix="bench-handlers-"))

@@ -459,8 +459,29 @@ def control_routes(standin: BenchStandIn, info: JSON) -> web.RouteTableDef:
     return routes
 
 
+def pin(pid: int, cpus: set[int]) -> None:
+    """Run process `pid` only on `cpus` (Linux; `--pin`)."""
+    os.sched_setaffinity(pid, cpus)
+
+
+def measured_cpu() -> set[int]:
+    """`--pin`: the CPU kept for the measured web process (the bare app, or ours's web process)."""
+    return {min(os.sched_getaffinity(0))}
+
+
+def other_cpus() -> set[int]:
+    """`--pin`: the CPUs everything else shares (the load generator, ours's worker and stand-in)."""
+    return os.sched_getaffinity(0) - measured_cpu() or os.sched_getaffinity(0)
+
+
 async def serve(
-    kind: str, port: int, redis_url: str, secret: str, seeding: Seeding, worker_nice: int = 0
+    kind: str,
+    port: int,
+    redis_url: str,
+    secret: str,
+    seeding: Seeding,
+    worker_nice: int = 0,
+    pinned: bool = False,
 ) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -482,6 +503,8 @@ async def serve(
         control = await standin.serve(control_routes(standin, info))
         stack.push_async_callback(control.cleanup)
         if kind == "bare":
+            if pinned:
+                pin(0, measured_cpu())
             runner = web.AppRunner(bare_app(standin, secret), access_log=None)
             await runner.setup()
             stack.push_async_callback(runner.cleanup)
@@ -491,6 +514,9 @@ async def serve(
             if info.get("click") is None:
                 raise RuntimeError("seeding left no invitation with an Accept button in bob's DM")
             child = await start_web_process(port, env)
+            if pinned:  # the web process gets a core of its own, as the bare app does
+                pin(child.pid, measured_cpu())
+                pin(0, other_cpus())
             if worker_nice:  # the web process keeps its priority; the worker and the stand-in yield
                 os.nice(worker_nice)
             stack.push_async_callback(_stop_child, child)
@@ -537,7 +563,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--worker-nice", type=int, default=0, help="ours: the worker process's nice increment (0-19)"
     )
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="Linux: the measured web process (bare, or ours's web process) on a core of its own",
+    )
     args = parser.parse_args(argv)
+    if args.pin and len(getattr(os, "sched_getaffinity", lambda _: set())(0)) < 2:
+        parser.error("--pin needs Linux and at least 2 CPUs")
     if not (args.closed >= 1 and args.open >= 0 and args.closed + args.open <= len(COLLEAGUES)):
         parser.error(f"--closed (at least 1) and --open add up to at most {len(COLLEAGUES)}")
     if not 1 <= args.invitations <= 100_000:
@@ -548,7 +581,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.kind == "web":
             return asyncio.run(web_process(args.port))
-        return asyncio.run(serve(args.kind, args.port, args.redis_url, secret, seeding, args.worker_nice))
+        return asyncio.run(
+            serve(args.kind, args.port, args.redis_url, secret, seeding, args.worker_nice, args.pin)
+        )
     except (OSError, RuntimeError) as exc:
         print(f"bench_server: cannot start: {exc}", file=sys.stderr, flush=True)
         return 1

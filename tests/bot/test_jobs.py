@@ -84,3 +84,40 @@ def test_every_key_of_the_hand_over_is_in_one_cluster_slot() -> None:
     q = JobQueue(aioredis.Redis(), prefix="cg")
     keys = [q._queue, q._leased, q._wake, q._heartbeat, q.claim_key("trigger:1")]
     assert len({key_slot(k.encode()) for k in keys}) == 1
+
+
+async def test_jobs_queued_in_one_turn_share_a_round_trip(
+    redis_client: aioredis.Redis, key_prefix: str
+) -> None:
+    q = queue(redis_client, key_prefix, batch=4)
+    calls = _count_round_trips(q)
+    deliveries = [f"trigger:b{i % 5}" for i in range(10)] + [None, None]  # each delivery twice, two reads
+    queued = await asyncio.gather(*(q.enqueue(accept(f"U{i}"), d) for i, d in enumerate(deliveries)))
+    assert queued == [True] * 5 + [False] * 5 + [True, True]  # the first of each delivery, in order
+    assert await q.counts() == {"waiting": 7, "leased": 0}
+    assert q.handed_over == 7
+    assert calls == [4, 4, 4]  # 12 jobs in one turn: three round trips of at most 4
+    assert await redis_client.llen(f"{key_prefix}:{{jobs}}:wake") == 1  # one wake token, however many
+
+
+async def test_a_batch_that_cannot_reach_redis_tells_every_request(key_prefix: str) -> None:
+    gone = aioredis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    q = queue(gone, key_prefix)
+    results = await asyncio.gather(
+        *(q.enqueue(accept(), f"trigger:x{i}") for i in range(3)), return_exceptions=True
+    )
+    assert [type(r).__name__ for r in results] == ["StoreUnavailable"] * 3
+    await gone.aclose()
+
+
+def _count_round_trips(q: JobQueue) -> list[int]:
+    """Record how many jobs each of the queue's script calls carried (the call itself still runs)."""
+    sizes: list[int] = []
+    script = q._enqueue
+
+    async def counted(*, keys: list[str], args: list[object]) -> object:
+        sizes.append((len(args) - 1) // 2)
+        return await script(keys=keys, args=args)
+
+    q._enqueue = counted  # type: ignore[assignment,method-assign]
+    return sizes
