@@ -618,7 +618,8 @@ COACH_REASONS = {
     "need_named": "You named what matters to them.",
     "need_missing": 'Try adding what matters to them, e.g. "being asked first matters to you".',
     "parroting": (
-        "This stays very close to their exact words. Saying it in your own words shows you've taken it in."
+        "This stays very close to their exact words. "
+        "Putting it in your own words helps them hear that you understood."
     ),
     "own_words": "You put it in your own words.",
 }

@@ -7,7 +7,7 @@ Usage::
     .venv/bin/python scripts/coach_eval.py --data PATH           # a folder or a single .jsonl file
     .venv/bin/python scripts/coach_eval.py --data tests/coach/data --split holdout
     .venv/bin/python scripts/coach_eval.py --all                 # every training set
-    .venv/bin/python scripts/coach_eval.py --held-out            # holdout8, holdout7, holdout6, holdout5
+    .venv/bin/python scripts/coach_eval.py --held-out            # holdout9, never trained on
     .venv/bin/python scripts/coach_eval.py -v                    # also list the misses
 
 A folder holds ``statements.jsonl`` / ``reflections.jsonl`` (or ``statements.<split>.jsonl`` …).
@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from flows.coach.evaluate import evaluate_reflections, evaluate_statements  # noqa: E402
+from flows.coach.training import HELD_OUT, TRAINING_SPLITS  # noqa: E402
 
 DEFAULT_DATA = (ROOT / ".." / "shared" / "coach-dev").resolve()
 OWN_DATA = ROOT / "tests" / "coach" / "data"
@@ -88,13 +89,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--held-out",
         action="store_true",
-        help="the held-out sets, holdout8, holdout7 (statements only), holdout6, holdout5",
+        help=f"the held-out set{'s' if len(HELD_OUT) > 1 else ''}: {', '.join(HELD_OUT)}",
     )
     ap.add_argument("-v", "--verbose", action="store_true", help="list the misses")
     args = ap.parse_args(argv)
     if args.all:
         report("dev (shared/coach-dev) - trained on", *_files(DEFAULT_DATA, None), args.verbose)
-        for split in ("tune", "tune2", "holdout", "holdout3", "holdout4"):
+        for split in TRAINING_SPLITS:
             report(f"{split} (tests/coach/data) - trained on", *_files(OWN_DATA, split), args.verbose)
         for kind in ("statements", "reflections"):
             for f in sorted((OWN_DATA / "train").glob(f"{kind}.*.jsonl")):
@@ -102,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
                 report(f"{f.name} (tests/coach/data/train) - trained on", st, rf, args.verbose)
         return 0
     if args.held_out:
-        for split in ("holdout8", "holdout7", "holdout6", "holdout5"):
+        for split in HELD_OUT:
             report(f"{split} (tests/coach/data) - held out", *_files(OWN_DATA, split), args.verbose)
         return 0
     data = args.data or args.path or DEFAULT_DATA

@@ -7,8 +7,8 @@ Usage::
     .venv/bin/python scripts/coach_train.py --check    # train, compare with the committed file
 
 The training files are the development set (shared/coach-dev), our earlier tune and holdout sets
-(tuned on, or measured once and then added: training data now) and tests/coach/data/train/. The
-held-out set, holdout5, is never read here (flows.coach.training refuses it).
+(tuned on, or measured and then added: training data now) and tests/coach/data/train/. The held-out
+set (`flows.coach.training.HELD_OUT`: holdout9) is never read here (flows.coach.training refuses it).
 """
 
 from __future__ import annotations
@@ -23,12 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from flows.coach.model import MODEL_FILE  # noqa: E402
-from flows.coach.training import train  # noqa: E402
+from flows.coach.training import TRAINING_SPLITS, train  # noqa: E402
 
 DEV = (ROOT / ".." / "shared" / "coach-dev").resolve()
 OWN = ROOT / "tests" / "coach" / "data"
-# all read or tuned on before, so training data; holdout4 joined after its one clean measurement
-TRAINING_SPLITS = ("tune", "tune2", "holdout", "holdout3", "holdout4")
 
 
 def training_files(kind: str) -> list[Path]:

@@ -216,7 +216,9 @@ def test_temporal_only_is_not_minimising() -> None:
     )
     res = score_reflection(orig, refl)
     assert R.MINIMISING not in codes(res)
-    assert res.forward
+    assert (
+        res.gate_passed
+    )  # forwarded; whether it counts as complete is the model's call (it reuses many words)
 
 
 def test_a_number_moved_to_another_count_is_a_distortion() -> None:
