@@ -61,6 +61,9 @@ class Rule:
     exceptions: tuple[re.Pattern[str], ...]
     examples: tuple[str, ...]
     counterexamples: tuple[str, ...]
+    # True when a match inside a sentence is also a match somewhere in the whole text (no anchors or
+    # look-behinds that see the sentence's edges): one search of the whole text can rule it out
+    whole_text_first: bool = False
 
     def hits(self, sentence: str) -> re.Match[str] | None:
         """The match in a normalised sentence, unless an exception vetoes it."""
@@ -82,6 +85,10 @@ class Hit:
     span: tuple[int, int]
 
 
+# what can make a pattern match at a sentence's edge but nowhere in the whole text
+# (word boundaries are safe: `apply` uses the whole text only when every sentence is flanked by
+# non-word characters, where a boundary reads the same inside the sentence and in the whole text)
+_EDGE_SENSITIVE = re.compile(r"\^|\$|\\A|\\Z|\(\?<?[=!]")
 _lock = threading.Lock()
 _books: dict[str, tuple[Rule, ...]] = {}
 
@@ -103,6 +110,7 @@ def _compile(book: Book) -> tuple[Rule, ...]:
                 exceptions=tuple(re.compile(e) for e in rec.get("exceptions") or ()),
                 examples=tuple(rec.get("examples") or ()),
                 counterexamples=tuple(rec.get("counterexamples") or ()),
+                whole_text_first=not _EDGE_SENSITIVE.search(rec["pattern"]),
             )
         )
     ids = [r.id for r in rules]
@@ -132,12 +140,31 @@ def apply(book: Book, text: str, spans: list[tuple[int, int]] | None = None) -> 
     """Every rule hit in ``text``, sentence by sentence, in order."""
     norm = normalise(text)
     out: list[Hit] = []
+    book_rules = rules(book)
+    cut = spans if spans is not None else sentences(norm)
+    live = book_rules
+    if all(_flanked(norm, a, b) for a, b in cut):
+        live = tuple(r for r in book_rules if not r.whole_text_first or r.pattern.search(norm))
     # lower-casing can lengthen a text (İ): then the offsets are the normalised text's, clamped
-    for si, (a, b) in enumerate(spans if spans is not None else sentences(norm)):
+    for si, (a, b) in enumerate(cut):
         sent = norm[a:b]
-        for rule in rules(book):
+        for rule in live:
             m = rule.hits(sent)
             if m is not None:
                 end = min(a + m.end(), len(text))
                 out.append(Hit(rule.id, rule.act, si, (min(a + m.start(), end), end)))
     return out
+
+
+def _flanked(text: str, a: int, b: int) -> bool:
+    """Whether ``text[a:b]`` has no word character just outside it (see ``Rule.whole_text_first``)."""
+    before = a <= 0 or a > len(text) or not _word(text[a - 1])
+    after = b >= len(text) or b < 0 or not _word(text[b])
+    return before and after
+
+
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _word(ch: str) -> bool:
+    return _WORD_CHAR.match(ch) is not None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from flows.coach import rulebook
@@ -52,3 +55,38 @@ def test_a_bad_rule_file_is_refused(
     monkeypatch.setattr(rulebook, "RULES_DIR", tmp_path)
     with pytest.raises(ValueError, match="unknown act"):
         rulebook._compile("reflection")
+
+
+def _every_rule_on_every_sentence(book: rulebook.Book, text: str) -> list[rulebook.Hit]:
+    norm = normalise(text)
+    out = []
+    for si, (a, b) in enumerate(rulebook.sentences(norm)):
+        for rule in rulebook.rules(book):
+            m = rule.hits(norm[a:b])
+            if m is not None:
+                end = min(a + m.end(), len(text))
+                out.append(rulebook.Hit(rule.id, rule.act, si, (min(a + m.start(), end), end)))
+    return out
+
+
+def _data_texts() -> list[str]:
+    texts = []
+    for path in sorted((Path(__file__).parent / "data").glob("**/*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            texts += [row[k] for k in ("text", "original", "reflection") if k in row]
+    return texts
+
+
+def test_ruling_rules_out_by_the_whole_text_changes_no_hit() -> None:
+    """`apply` skips a rule the whole text cannot match; on the texts of the data sets, run together
+    and squashed (no space after a full stop) and shouted, it finds exactly what every rule on every
+    sentence finds."""
+    texts = _data_texts()[::4]  # a quarter of them: the whole check takes seconds
+    assert len(texts) > 2000
+    texts += [t.replace(". ", ".") for t in texts[:600]] + [t.upper() for t in texts[:200]]
+    texts += ["", "   ", "x.y.z", "Fine.Whatever", "ok you win.i won't raise it again"]
+    for book in ("statement", "reflection"):
+        assert any(r.whole_text_first for r in rulebook.rules(book))
+        for text in texts:
+            assert rulebook.apply(book, text) == _every_rule_on_every_sentence(book, text), (book, text)
