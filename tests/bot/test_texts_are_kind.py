@@ -2,9 +2,9 @@
 prompts) pass the coach's statement review.
 
 The coach is a learned model now, so a few of the bot's several hundred texts earn a nudge on its
-reading alone; the test bounds that share (13 of 490 texts when it was set; 18 of 747, 2.4 %, on
-2026-12-06) and lists every text that earns one. Instructions to the reader ("Start with /mediate …")
-are imperatives by design: the demand nudge for a bare imperative is not counted here.
+reading alone; the test bounds that share (13 of 490 texts when it was set; 20 of 747, 2.7 %, with
+the model of 065eab5) and lists every text that earns one. Instructions to the reader ("Start with
+/mediate …") are imperatives by design: the demand nudge for a bare imperative is not counted here.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def _fill(text: str) -> str:
     return filled.replace("*", "").replace("_", " ").replace("`", "")
 
 
-# at most this share of the bot's texts may earn a nudge (13 of 490, 2.7 %, when set; 18 of 747 on 2026-12-06)
+# at most this share of the bot's texts may earn a nudge (13 of 490, 2.7 %, when set; 20 of 747 at 065eab5)
 NUDGED_SHARE_MAX = 0.03
 _IMPERATIVE = next(r for r in rulebook.rules("statement") if r.id == "demand.imperative")
 
