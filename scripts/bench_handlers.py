@@ -677,6 +677,7 @@ async def bench(args: argparse.Namespace, servers: list[Server], logs: Path) -> 
         kind: start_server(kind, args.redis_url, secret, logs, args.invitations, args.worker_nice, args.pin)
         for kind in ("bare", "ours")
     }
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     if args.pin:  # the load generator shares the other cores with ours's worker, never the measured one
         everything = os.sched_getaffinity(0)
         os.sched_setaffinity(0, everything - {min(everything)})
@@ -727,7 +728,7 @@ async def bench(args: argparse.Namespace, servers: list[Server], logs: Path) -> 
         "concurrency": args.concurrency,
         "worker_nice": args.worker_nice,
         "pinned": args.pin,
-        "cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "cpus": cpus,
         "machine": f"{platform.system()} {platform.machine()}",
         "python": platform.python_version(),
         **{name.replace("-", "_"): version(name) for name in ("slack_bolt", "slack_sdk", "aiohttp", "redis")},
