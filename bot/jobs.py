@@ -223,10 +223,19 @@ class JobQueue:
 
     def _flush_soon(self) -> None:
         batch, self._pending = self._pending, []
-        for start in range(0, len(batch), self.policy.batch):
-            task = asyncio.ensure_future(self._flush(batch[start : start + self.policy.batch]))
-            self._flushing.add(task)
-            task.add_done_callback(self._flushing.discard)
+        task = asyncio.ensure_future(self._flush_in_order(batch))
+        self._flushing.add(task)
+        task.add_done_callback(self._flushing.discard)
+
+    async def _flush_in_order(self, batch: list[_Pending]) -> None:
+        # one call after another, so jobs reach the queue (and claims are won) in the order they came
+        try:
+            for start in range(0, len(batch), self.policy.batch):
+                await self._flush(batch[start : start + self.policy.batch])
+        except BaseException:  # cancelled (the process stops): so is every request still waiting
+            for item in batch:
+                item.queued.cancel()
+            raise
 
     async def _flush(self, batch: list[_Pending]) -> None:
         keys = [self._queue, self._wake]
@@ -247,10 +256,6 @@ class JobQueue:
                 if not item.queued.done():
                     item.queued.set_exception(exc)
             return
-        except BaseException:  # cancelled (the process stops): so are the requests waiting on it
-            for item in batch:
-                item.queued.cancel()
-            raise
         for item, result in zip(batch, results, strict=True):
             self.handed_over += bool(result)
             if not item.queued.done():
