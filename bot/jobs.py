@@ -213,22 +213,18 @@ class JobQueue:
 
         Jobs queued by requests handled in the same turn of the event loop go to Redis together, in
         one script call: under load, one round trip serves several requests."""
-        pending = _Pending(
-            job.model_dump_json(exclude_none=True), delivery, asyncio.get_running_loop().create_future()
-        )
+        pending = _Pending(job.model_dump_json(exclude_none=True), delivery, asyncio.Future())
         self._pending.append(pending)
-        if len(self._pending) == 1:
-            asyncio.get_running_loop().call_soon(self._flush_soon)
+        if len(self._pending) == 1:  # the first of this turn: its task sends the turn's jobs
+            task = asyncio.ensure_future(self._flush_pending())
+            self._flushing.add(task)
+            task.add_done_callback(self._flushing.discard)
         return await pending.queued
 
-    def _flush_soon(self) -> None:
+    async def _flush_pending(self) -> None:
+        # runs after the requests already ready in this turn have queued theirs; one call after another,
+        # so jobs reach the queue (and claims are won) in the order they came
         batch, self._pending = self._pending, []
-        task = asyncio.ensure_future(self._flush_in_order(batch))
-        self._flushing.add(task)
-        task.add_done_callback(self._flushing.discard)
-
-    async def _flush_in_order(self, batch: list[_Pending]) -> None:
-        # one call after another, so jobs reach the queue (and claims are won) in the order they came
         try:
             for start in range(0, len(batch), self.policy.batch):
                 await self._flush(batch[start : start + self.policy.batch])
