@@ -18,7 +18,7 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 from bot import texts as t
 from bot.sandbox import installs
 from bot.sandbox.server import Sandbox
-from tests.support.redis_server import free_port
+from tests.support.sandbox import running
 
 pytestmark = pytest.mark.browser
 
@@ -30,12 +30,8 @@ TIMEOUT = 15_000
 
 @pytest.fixture
 async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
-    running = Sandbox(tmp_path / "sandbox", free_port())
-    await running.start()
-    try:
-        yield running
-    finally:
-        await running.stop()
+    async with running(tmp_path / "sandbox") as s:
+        yield s
 
 
 @pytest.fixture

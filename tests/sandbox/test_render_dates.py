@@ -4,7 +4,6 @@ reader's time zone, escaped like everything else the renderer draws; `users.info
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -15,7 +14,8 @@ from bot.sandbox.render import render_message
 from bot.sandbox.render_text import format_date, mrkdwn
 from bot.sandbox.server import PERSONAS
 from bot.sandbox.webapi import SlackStandIn
-from tests.sandbox.test_sandbox_server import Client, started
+from tests.sandbox.test_sandbox_server import Client
+from tests.support.sandbox import started
 
 SLACK_EXAMPLE = 1392734382  # Slack's docs: 2014-02-18 6:39:42 AM PST (14:39:42 UTC), a Tuesday
 WINTER_NOON = 1705320000  # 2024-01-15 12:00:00 UTC, a Monday
@@ -212,12 +212,6 @@ def test_the_personas_have_their_time_zones() -> None:
         "maya": "Europe/Berlin",
         "ada": "UTC",
     }
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as s:
-        yield s
 
 
 async def test_each_persona_reads_a_date_in_their_own_zone(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,22 +24,6 @@ from flows.models import Outcome, Stage
 from tests.support.redis_server import free_port
 
 DAY = 24 * 3600
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as s:
-        yield s
-
-
-@pytest.fixture
-async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
-    running = Sandbox(tmp_path / "sb", free_port())
-    await running.start()
-    try:
-        yield running
-    finally:
-        await running.stop()
 
 
 def base(sandbox: Sandbox) -> str:

@@ -5,35 +5,17 @@ modals (the prepare text the screen says is not saved) are not written to worksp
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import aiohttp
-import pytest
 
 from bot.sandbox.attribution import current_request
 from bot.sandbox.server import Sandbox
 from bot.sandbox.webapi import SlackStandIn
-from tests.sandbox.test_sandbox_server import Client, started
+from tests.sandbox.test_sandbox_server import Client
 
 ANN_HOPES = "zq-ann-private-hopes-7b2f"
 PREPARE_WORDS = "zq-ann-prepare-words-93ac, you never listen"
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as s:
-        yield s
-
-
-@pytest.fixture
-async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
-    running = await started(tmp_path / "sb")
-    try:
-        yield running
-    finally:
-        await running.stop()
 
 
 async def everything_sent_to(client: Client, who: str) -> str:

@@ -3,15 +3,13 @@ that survives a restart; `--reset`; the developer drawer's log."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-import pytest
 
 from bot.sandbox.server import PERSONAS, Sandbox, reset
-from tests.support.redis_server import free_port
+from tests.support.sandbox import started
 
 
 class Client:
@@ -35,18 +33,6 @@ class Client:
             body["as"] = self.uid(who)
         async with self.session.post(f"{self.base}/sandbox/{path}", json=body) as r:
             return r.status, await r.json()
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as s:
-        yield s
-
-
-async def started(folder: Path) -> Sandbox:
-    sandbox = Sandbox(folder, free_port())
-    await sandbox.start()
-    return sandbox
 
 
 async def test_page_and_personas(tmp_path: Path, session: aiohttp.ClientSession) -> None:

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator
 from html import unescape
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
-import pytest
 
 from bot import texts as t
 from bot.sandbox import installs
@@ -23,17 +21,11 @@ from bot.sandbox.server import PERSONAS, Sandbox, reset
 from bot.sandbox.webapi import SlackStandIn
 from bot.store import team_key
 from flows.models import Stage
-from tests.support.redis_server import free_port
+from tests.support.sandbox import started
 
 TOPIC = "zq-the-night-rota-5d1e"
 HOPES = "zq-kofi-hopes-0b7a"
 _HREF = re.compile(r'href="([^"]+)"')
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as s:
-        yield s
 
 
 class Page:
@@ -73,12 +65,6 @@ class Page:
         """Every state the page can show this person, drawer open."""
         first = await self.state(user_id)
         return json.dumps([first] + [await self.state(user_id, c["id"]) for c in first["conversations"]])
-
-
-async def started(folder: Path) -> Sandbox:
-    sandbox = Sandbox(folder, free_port())
-    await sandbox.start()
-    return sandbox
 
 
 async def install_in_browser(page: Page, team_id: str) -> str:
