@@ -20,6 +20,7 @@ from flows.coach.embed import DIM, Embedder
 from flows.coach.lexical import WordEvidence
 from flows.coach.reflections import RuleAnalysis
 from flows.coach.text import normalise
+from flows.coach.tone import TONE_NAMES, tone_features
 
 if TYPE_CHECKING:
     import numpy as np
@@ -165,6 +166,7 @@ def statement_names(embedded: bool) -> list[str]:
     """The names of the statement features, in vector order."""
     names = [f"rules.{k}" for k in NUDGE_KINDS] + _act_names("statement", NUDGE_KINDS) + _shape_names()
     names += [f"words.{k}" for k in NUDGE_KINDS]
+    names += list(TONE_NAMES)
     if embedded:
         names += [f"proto.{g}" for g in _group_names("statement")]
         if STATEMENT_RAW_EMBEDDING:
@@ -307,6 +309,7 @@ def statement_vectors(
     vec += _shape(text, spans, hits)
     none = [0.0] * len(NUDGE_KINDS)
     vec += evidence.score(text) if evidence is not None else none
+    vec += tone_features(text, _sentence_texts(text, spans))
     parts = spans if per_sentence else []
     out = [vec]
     for si, (a, b) in enumerate(parts):
@@ -316,6 +319,7 @@ def statement_vectors(
         v += _acts("statement", s_hits, NUDGE_KINDS, 1)
         v += _shape(text[a:b], [(0, b - a)], s_hits)
         v += evidence.score(text[a:b]) if evidence is not None else none
+        v += tone_features(text[a:b], [text[a:b]])
         out.append(v)
     if embedder is None:
         return out

@@ -63,7 +63,7 @@ def test_training_is_deterministic(tmp_path: Path) -> None:
 
 def test_held_out_files_are_never_trained_on() -> None:
     with pytest.raises(ValueError, match="never trained on"):
-        train([DATA / "statements.holdout9.jsonl"], [DATA / "reflections.tune.jsonl"])
+        train([DATA / "statements.holdout10.jsonl"], [DATA / "reflections.tune.jsonl"])
 
 
 def test_rules_only_path_answers_when_the_model_cannot_load() -> None:
