@@ -20,7 +20,7 @@ from flows.coach.embed import DIM, Embedder
 from flows.coach.lexical import WordEvidence
 from flows.coach.reflections import RuleAnalysis
 from flows.coach.text import normalise
-from flows.coach.tone import TONE_NAMES, tone_features
+from flows.coach.tone import TONE_NAMES, tone_vectors
 
 if TYPE_CHECKING:
     import numpy as np
@@ -309,7 +309,8 @@ def statement_vectors(
     vec += _shape(text, spans, hits)
     none = [0.0] * len(NUDGE_KINDS)
     vec += evidence.score(text) if evidence is not None else none
-    vec += tone_features(text, _sentence_texts(text, spans))
+    tone_whole, tone_sentences = tone_vectors(text, _sentence_texts(text, spans))
+    vec += tone_whole
     parts = spans if per_sentence else []
     out = [vec]
     for si, (a, b) in enumerate(parts):
@@ -319,7 +320,7 @@ def statement_vectors(
         v += _acts("statement", s_hits, NUDGE_KINDS, 1)
         v += _shape(text[a:b], [(0, b - a)], s_hits)
         v += evidence.score(text[a:b]) if evidence is not None else none
-        v += tone_features(text[a:b], [text[a:b]])
+        v += tone_sentences[si]
         out.append(v)
     if embedder is None:
         return out

@@ -31,27 +31,47 @@ _lock = threading.Lock()
 _state: dict[str, Any] = {}
 
 
+def _windowed() -> Any:
+    """VADER's analyser, with its two word-window checks given only the window they read.
+
+    Both checks lower-case the whole text's word list on every call, which makes a long text cost the
+    square of its length; they only ever read the three words before the word at ``i`` and the two
+    after it, so handing them that slice (and ``i`` within it) gives the same valences in linear time
+    (``tests/coach/test_tone.py`` compares with the unmodified analyser).
+    """
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    negation = SentimentIntensityAnalyzer._negation_check
+    idioms = SentimentIntensityAnalyzer._special_idioms_check
+
+    class Windowed(SentimentIntensityAnalyzer):  # type: ignore[misc]
+        @staticmethod
+        def _negation_check(valence: float, words: list[str], start_i: int, i: int) -> float:
+            lo = max(0, i - 3)
+            return float(negation(valence, words[lo : i + 1], start_i, i - lo))
+
+        @staticmethod
+        def _special_idioms_check(valence: float, words: list[str], i: int) -> float:
+            lo = max(0, i - 3)
+            return float(idioms(valence, words[lo : i + 3], i - lo))
+
+    return Windowed()
+
+
 def _analyzer() -> Any:
     found = _state.get("a")
     if found is None:
         with _lock:
             found = _state.get("a")
             if found is None:
-                from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-                found = _state["a"] = SentimentIntensityAnalyzer()
+                found = _state["a"] = _windowed()
     return found
 
 
-def tone_features(text: str, sentences: Sequence[str]) -> list[float]:
-    """The tone features of ``text`` (in :data:`TONE_NAMES` order), reading each of its ``sentences``."""
-    an = _analyzer()
-    whole = an.polarity_scores(text)
-    scored = [an.polarity_scores(s) for s in sentences] if len(sentences) > 1 else [whole]
+def _vector(whole: dict[str, float], scored: Sequence[dict[str, float]], you: float) -> list[float]:
     pos = max(s["pos"] for s in scored)
     neg = max(s["neg"] for s in scored)
     mixed = pos * neg
-    you = 1.0 if _YOU.search(text) else 0.0
     return [
         float(whole["pos"]),
         float(whole["neg"]),
@@ -63,3 +83,24 @@ def tone_features(text: str, sentences: Sequence[str]) -> list[float]:
         float(mixed * you),
         float(whole["pos"] * you),
     ]
+
+
+def _you(text: str) -> float:
+    return 1.0 if _YOU.search(text) else 0.0
+
+
+def tone_vectors(text: str, sentences: Sequence[str]) -> tuple[list[float], list[list[float]]]:
+    """The tone features of ``text`` and of each of its ``sentences`` (each sentence is scored once)."""
+    an = _analyzer()
+    whole = an.polarity_scores(text)
+    if len(sentences) <= 1:
+        own = [_vector(whole, [whole], _you(text))]
+        return own[0], [own[0] for _ in sentences]
+    scored = [an.polarity_scores(s) for s in sentences]
+    per = [_vector(sc, [sc], _you(s)) for s, sc in zip(sentences, scored, strict=True)]
+    return _vector(whole, scored, _you(text)), per
+
+
+def tone_features(text: str, sentences: Sequence[str]) -> list[float]:
+    """The tone features of ``text`` (in :data:`TONE_NAMES` order), reading each of its ``sentences``."""
+    return tone_vectors(text, sentences)[0]

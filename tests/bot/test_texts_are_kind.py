@@ -103,7 +103,8 @@ def _fill(text: str) -> str:
     return filled.replace("*", "").replace("_", " ").replace("`", "")
 
 
-# at most this share of the bot's texts may earn a nudge (13 of 490, 2.7 %, when set; 20 of 747 at 065eab5)
+# at most this share of the bot's texts may earn a nudge
+# (13 of 490, 2.7 %, when set; 20 of 747 at 065eab5; 22 at a6cf4bd)
 NUDGED_SHARE_MAX = 0.03
 _IMPERATIVE = next(r for r in rulebook.rules("statement") if r.id == "demand.imperative")
 
