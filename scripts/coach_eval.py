@@ -9,6 +9,10 @@ Usage::
     .venv/bin/python scripts/coach_eval.py --all                 # every training set
     .venv/bin/python scripts/coach_eval.py --held-out            # holdout10, never trained on
     .venv/bin/python scripts/coach_eval.py -v                    # also list the misses
+    .venv/bin/python scripts/coach_eval.py --agreement           # a second labeller against holdout10
+
+``--agreement`` scores a second, independent labeller's kinds (``tests/coach/data/agreement/``) the way
+the coach is scored: how far two careful labellers agree is the ceiling of what the labels can show.
 
 A folder holds ``statements.jsonl`` / ``reflections.jsonl`` (or ``statements.<split>.jsonl`` …).
 """
@@ -22,11 +26,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from flows.coach.evaluate import evaluate_reflections, evaluate_statements  # noqa: E402
+from flows.coach.evaluate import (  # noqa: E402
+    evaluate_reflections,
+    evaluate_statements,
+    statement_agreement,
+)
 from flows.coach.training import HELD_OUT, TRAINING_SPLITS  # noqa: E402
 
 DEFAULT_DATA = (ROOT / ".." / "shared" / "coach-dev").resolve()
 OWN_DATA = ROOT / "tests" / "coach" / "data"
+AGREEMENT = OWN_DATA / "agreement"
 
 
 def _files(data: Path, split: str | None) -> tuple[Path | None, Path | None]:
@@ -39,12 +48,12 @@ def _files(data: Path, split: str | None) -> tuple[Path | None, Path | None]:
     return (st if st.exists() else None), (rf if rf.exists() else None)
 
 
-def report(title: str, st: Path | None, rf: Path | None, verbose: bool) -> None:
-    """Print the statement and reflection figures for one data set."""
+def report(title: str, st: Path | None, rf: Path | None, verbose: bool, second: Path | None = None) -> None:
+    """Print the statement and reflection figures for one data set (``second``: a second labeller's)."""
     print(f"=== {title} ===")
     if st is not None:
-        res = evaluate_statements(st)
-        print(f"statements: {res.rows} rows ({st})")
+        res = evaluate_statements(st) if second is None else statement_agreement(st, second)
+        print(f"statements: {res.rows} rows ({st})" + (f", second labeller {second.name}" if second else ""))
         print(f"  {'kind':<20}{'prec':>6}{'rec':>6}{'f1':>6}{'tp':>5}{'fp':>4}{'fn':>4}")
         for kind, s in res.per_kind.items():
             print(f"  {kind:<20}{s.precision:6.2f}{s.recall:6.2f}{s.f1:6.2f}{s.tp:5d}{s.fp:4d}{s.fn:4d}")
@@ -92,7 +101,23 @@ def main(argv: list[str] | None = None) -> int:
         help=f"the held-out set{'s' if len(HELD_OUT) > 1 else ''}: {', '.join(HELD_OUT)}",
     )
     ap.add_argument("-v", "--verbose", action="store_true", help="list the misses")
+    ap.add_argument(
+        "--agreement",
+        action="store_true",
+        help="score each second labeller's file in tests/coach/data/agreement/",
+    )
     args = ap.parse_args(argv)
+    if args.agreement:
+        for second in sorted(AGREEMENT.glob("statements.*.jsonl")):
+            split = second.name.split(".")[1]
+            report(
+                f"{split}: a second labeller against the set's own labels",
+                OWN_DATA / f"statements.{split}.jsonl",
+                None,
+                args.verbose,
+                second,
+            )
+        return 0
     if args.all:
         report("dev (shared/coach-dev) - trained on", *_files(DEFAULT_DATA, None), args.verbose)
         for split in TRAINING_SPLITS:

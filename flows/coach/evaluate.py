@@ -87,12 +87,32 @@ def _read(path: Path) -> list[dict[str, Any]]:
 def evaluate_statements(path: Path) -> StatementResult:
     """Per-kind precision/recall/F1 of :func:`review_statement` on a statements file."""
     rows = _read(path)
+    return compare_statements(
+        rows, {r["id"]: {k.value for k in review_statement(r["text"]).kinds} for r in rows}
+    )
+
+
+def statement_agreement(path: Path, other: Path) -> StatementResult:
+    """How far a second labeller's kinds (``other``: id and kinds per line) agree with ``path``'s.
+
+    The same figures as :func:`evaluate_statements`, with the second labeller in the coach's place: an
+    upper bound on what the coach can score against these labels.
+    """
+    rows = _read(path)
+    second = {r["id"]: set(r["kinds"]) for r in _read(other)}
+    if set(second) != {r["id"] for r in rows}:
+        raise ValueError(f"{other.name} does not label exactly the rows of {path.name}")
+    return compare_statements(rows, second)
+
+
+def compare_statements(rows: list[dict[str, Any]], got_by_id: dict[str, set[str]]) -> StatementResult:
+    """Per-kind figures of the kinds ``got_by_id`` gives each row against the rows' own labels."""
     stats = {k.value: KindStats() for k in NudgeKind}
     exact = clean_fa = 0
     errors: list[tuple[str, list[str], list[str]]] = []
     for row in rows:
         want = set(row["kinds"])
-        got = {k.value for k in review_statement(row["text"]).kinds}
+        got = got_by_id[row["id"]]
         for k in stats:
             if k in want and k in got:
                 stats[k].tp += 1
