@@ -27,9 +27,11 @@ IMAGINED = (
     "alone. I need support from the team and clarity about who decides."
 )
 THIN = "The client asked for the date."
+# (until a6cf4bd: "You had to decide on your own late on Friday when the client pushed for the 13th; …",
+# which the retrained coach reads as a changed detail with none named: a known miss, in the README)
 GOOD = (
-    "You had to decide on your own late on Friday when the client pushed for the 13th; you felt under "
-    "pressure and lonely, and you need the team behind you and clear roles about who decides."
+    "When the client pushed for the 13th on Friday night, you were left to make the call by yourself. You "
+    "felt under pressure and lonely, and you need the team behind you and clear roles about who decides."
 )
 
 
