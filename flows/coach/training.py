@@ -48,7 +48,8 @@ TRAINING_SPLITS = (
     "holdout8",
     "holdout9",
 )
-HELD_OUT = ("holdout10", "holdout11")  # written blind, committed before the model it measures; never trained on
+# written blind, each committed before it was first measured; never trained on
+HELD_OUT = ("holdout10", "holdout11")
 LAMBDAS = (1.0, 3.0, 10.0, 30.0)
 # the 256 raw embedding dimensions are many and weak: they may take a heavier penalty than the rest
 EMB_FACTORS = (30.0, 100.0, 300.0)
