@@ -38,8 +38,12 @@ serve: install  ## the real app (needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)
 worker: install
 	$(BIN)/commonground worker
 
+# The measured web process on a core of its own and the worker at a lower priority, as when the worker
+# (and Slack) run on other machines (README, Performance); `make bench BENCH_FLAGS=` shares every core.
+BENCH_FLAGS ?= --seconds 8 --invitations 8000 --worker-nice 10 $(if $(filter 0 1,$(shell nproc 2>/dev/null || echo 1)),,--pin)
+
 bench: install  ## handler latency and throughput against a bare Bolt app
-	$(BIN)/python scripts/bench_handlers.py
+	$(BIN)/python scripts/bench_handlers.py $(BENCH_FLAGS)
 
 chaos: install  ## lost updates, lost or doubled effects, 5xx and tracebacks under load, faults and junk
 	$(BIN)/python scripts/chaos.py
