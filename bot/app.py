@@ -30,6 +30,7 @@ from bot.listeners import (
     views,
 )
 from bot.listeners.common import Deps, tell
+from bot.matching import match_on_body
 from bot.middleware import Dedupe, ParsePayloads
 from bot.service import MediationService
 from bot.settings import Settings
@@ -111,6 +112,7 @@ def build_app(settings: Settings, services: Services) -> tuple[AsyncApp, Deps]:
     departures = Departures(services.service.store.redis, prefix=services.service.store.prefix)
     leaving.register(app, deps, departures, services.installations)
     app.error(apologise)
+    match_on_body(app)  # last: after every listener is registered
     deps.runner.home_sections.append(_safety_section(services))  # last: the footer everyone sees
     return app, deps
 
