@@ -8,8 +8,8 @@ sentence is; the learned model reads both and their product. Loaded once per pro
 
 from __future__ import annotations
 
+import functools
 import re
-import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -27,8 +27,6 @@ TONE_NAMES = (
     "tone.pos_you",
 )
 _YOU = re.compile(r"\b(?:you|your|you're|you've|you'd|you'll|yours|yourself|u|ur)\b", re.IGNORECASE)
-_lock = threading.Lock()
-_state: dict[str, Any] = {}
 
 
 def _windowed() -> Any:
@@ -58,14 +56,9 @@ def _windowed() -> Any:
     return Windowed()
 
 
+@functools.cache  # once per process (two threads racing at start may both build one: harmless)
 def _analyzer() -> Any:
-    found = _state.get("a")
-    if found is None:
-        with _lock:
-            found = _state.get("a")
-            if found is None:
-                found = _state["a"] = _windowed()
-    return found
+    return _windowed()
 
 
 def _vector(whole: dict[str, float], scored: Sequence[dict[str, float]], you: float) -> list[float]:
