@@ -61,9 +61,10 @@ def test_training_is_deterministic(tmp_path: Path) -> None:
     }
 
 
-def test_held_out_files_are_never_trained_on() -> None:
+@pytest.mark.parametrize("split", ["holdout10", "holdout11", "holdout12"])
+def test_held_out_and_reserved_files_are_never_trained_on(split: str) -> None:
     with pytest.raises(ValueError, match="never trained on"):
-        train([DATA / "statements.holdout10.jsonl"], [DATA / "reflections.tune.jsonl"])
+        train([DATA / f"statements.{split}.jsonl"], [DATA / "reflections.tune.jsonl"])
 
 
 def test_rules_only_path_answers_when_the_model_cannot_load() -> None:
