@@ -92,8 +92,3 @@ def tone_vectors(text: str, sentences: Sequence[str]) -> tuple[list[float], list
     scored = [an.polarity_scores(s) for s in sentences]
     per = [_vector(sc, [sc], _you(s)) for s, sc in zip(sentences, scored, strict=True)]
     return _vector(whole, scored, _you(text)), per
-
-
-def tone_features(text: str, sentences: Sequence[str]) -> list[float]:
-    """The tone features of ``text`` (in :data:`TONE_NAMES` order), reading each of its ``sentences``."""
-    return tone_vectors(text, sentences)[0]

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from flows.coach.tone import TONE_NAMES, tone_features
+from flows.coach.tone import TONE_NAMES, tone_vectors
 
 
 def _named(text: str) -> dict[str, float]:
-    return dict(zip(TONE_NAMES, tone_features(text, [text]), strict=True))
+    return dict(zip(TONE_NAMES, tone_vectors(text, [text])[0], strict=True))
 
 
 def test_one_value_per_name() -> None:
-    assert len(tone_features("Thanks for covering.", ["Thanks for covering."])) == len(TONE_NAMES)
+    assert len(tone_vectors("Thanks for covering.", ["Thanks for covering."])[0]) == len(TONE_NAMES)
 
 
 @pytest.mark.parametrize(
@@ -33,7 +33,7 @@ def test_praise_with_grievance_scores_higher_than_praise_alone(sarcastic: str, s
 def test_sentences_are_read_one_by_one() -> None:
     text = "Lovely to see you. The van was left on empty and we lost the slot."
     sentences = ["Lovely to see you.", "The van was left on empty and we lost the slot."]
-    whole = dict(zip(TONE_NAMES, tone_features(text, sentences), strict=True))
+    whole = dict(zip(TONE_NAMES, tone_vectors(text, sentences)[0], strict=True))
     assert whole["tone.sentence_pos"] > 0 and whole["tone.sentence_neg"] > 0
     assert whole["tone.mixed"] == pytest.approx(whole["tone.sentence_pos"] * whole["tone.sentence_neg"])
 
