@@ -67,7 +67,7 @@ ALONE_FROM = 0.5
 # it does for a person told their kind words may be hard to hear.
 NUDGE_BETA = 0.5
 # the gate may hold back at most this share of the good reflections in cross-validation
-MAX_GOOD_HELD = 0.005
+MAX_GOOD_HELD = 0.001
 
 
 def read_rows(paths: Iterable[Path]) -> list[dict[str, Any]]:

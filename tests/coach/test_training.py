@@ -12,7 +12,7 @@ import pytest
 from flows.coach import embed, review_statement, score_reflection
 from flows.coach.features import reflection_names, statement_names
 from flows.coach.model import MODEL_FILE, get_model
-from flows.coach.training import HELD_OUT, fit_logistic, train
+from flows.coach.training import HELD_OUT, RESERVED, TRAINING_SPLITS, fit_logistic, read_rows, train
 
 DATA = Path(__file__).parent / "data"
 
@@ -35,6 +35,24 @@ def test_the_committed_model_matches_the_current_features() -> None:
     meta = json.loads(MODEL_FILE.read_text(encoding="utf-8"))["meta"]
     assert meta["statement_rows"] >= 1000 and meta["reflection_rows"] >= 1000
     assert not any(held in name for held in HELD_OUT for name in meta["files"])
+
+
+def _texts(path: Path) -> set[str]:
+    return {" ".join(str(r.get("text") or r["reflection"]).lower().split()) for r in read_rows([path])}
+
+
+def test_no_training_text_repeats_a_held_out_or_reserved_one() -> None:
+    # two writers can arrive at one sentence; a held-out text met in training is no longer held out
+    held: set[str] = set()
+    for split in (*HELD_OUT, *RESERVED):
+        for kind in ("statements", "reflections"):
+            held |= _texts(DATA / f"{kind}.{split}.jsonl")
+    train_files = sorted((DATA / "train").glob("*.jsonl"))
+    train_files += [DATA / f"{kind}.{split}.jsonl" for kind in ("statements", "reflections") for split in TRAINING_SPLITS]
+    assert len(train_files) > len(TRAINING_SPLITS)
+    for path in train_files:
+        if path.exists():
+            assert not _texts(path) & held, path.name
 
 
 def _small(tmp_path: Path) -> tuple[list[Path], list[Path]]:
