@@ -8,8 +8,8 @@ Usage::
 
 The training files are the development set (shared/coach-dev), our earlier tune and holdout sets
 (tuned on, or measured and then added: training data now) and tests/coach/data/train/. The held-out
-sets (`flows.coach.training.HELD_OUT`: holdout10, holdout11) and the reserved ones (`RESERVED`: holdout12, holdout13)
-are never read here (flows.coach.training refuses them).
+sets (`flows.coach.training.HELD_OUT`) and the reserved ones (`RESERVED`) are never read here
+(flows.coach.training refuses them).
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from flows.coach.features import (
 from flows.coach.lexical import WordEvidence
 from flows.coach.model import get_model
 from flows.coach.models import Nudge, NudgeKind, Reason, ReasonCode, ReflectionScore, StatementReview
+from flows.coach.phrases import PhraseNet
 from flows.coach.reflections import W_FEEL, W_NEED, analyse
 from flows.coach.statements import rule_review
 from flows.coach.suggest import Context, make_nudge
@@ -191,17 +192,19 @@ def statement_features(
     embedder: Embedder | None,
     evidence: WordEvidence | str | None = "model",
     reading: StatementReading | None = None,
+    phrases: PhraseNet | str | None = "model",
 ) -> list[list[float]]:
     """The feature vectors of a statement: the whole text, then each sentence of a long one.
 
-    ``evidence`` is the word evidence to read with: the committed model's by default (training passes
-    the one counted without the row's own fold).
+    ``evidence`` and ``phrases`` are the word evidence and phrase detectors to read with: the committed
+    model's by default (training passes the ones fitted without the row's own fold).
     """
     words = get_model().word_evidence if isinstance(evidence, str) else evidence
+    nets = get_model().phrases if isinstance(phrases, str) else phrases
     r = reading or read_statement(text)
     legacy = [(n.kind.value, n.span[0]) for n in r.legacy]
     per_sentence = len(r.spans) >= SENTENCE_READING_FROM
-    return statement_vectors(text, legacy, r.hits, r.spans, embedder, per_sentence, words)
+    return statement_vectors(text, legacy, r.hits, r.spans, embedder, per_sentence, words, nets)
 
 
 def statement_probabilities(text: str) -> tuple[dict[str, float], list[dict[str, float]], StatementReading]:

@@ -53,6 +53,17 @@ class Embedder:
                 out[i] = vec / norm
         return out
 
+    def tokens(self, text: str) -> tuple[npt.NDArray[np.float32], list[int]]:
+        """The text's token vectors (one row per token) and where each token ends (its last character).
+
+        A token's last character places it in a sentence (a token starts at the space before its word).
+        """
+        import numpy as np
+
+        enc = self._tok.encode(text, add_special_tokens=False)
+        ids = np.asarray(enc.ids, dtype=np.int64)
+        return self._table[ids].reshape(len(enc.ids), DIM), [max(int(a), int(b) - 1) for a, b in enc.offsets]
+
 
 _lock = threading.Lock()
 _state: dict[str, Embedder | None] = {}

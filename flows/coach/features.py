@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from flows.coach import rulebook
 from flows.coach.embed import DIM, Embedder
 from flows.coach.lexical import WordEvidence
+from flows.coach.phrases import PhraseNet, token_ranges
 from flows.coach.reflections import RuleAnalysis
 from flows.coach.text import normalise
 from flows.coach.tone import TONE_NAMES, tone_vectors
@@ -169,6 +170,7 @@ def statement_names(embedded: bool) -> list[str]:
     names += list(TONE_NAMES)
     if embedded:
         names += [f"proto.{g}" for g in _group_names("statement")]
+        names += [f"phrase.{k}" for k in NUDGE_KINDS]
         if STATEMENT_RAW_EMBEDDING:
             names += [f"emb.{i}" for i in range(DIM)]
     return names
@@ -296,6 +298,7 @@ def statement_vectors(
     embedder: Embedder | None,
     per_sentence: bool,
     evidence: WordEvidence | None = None,
+    phrases: PhraseNet | None = None,
 ) -> list[list[float]]:
     """The statement feature vector, then (with ``per_sentence``) one for each sentence.
 
@@ -329,8 +332,20 @@ def statement_vectors(
     protos = prototypes(embedder).groups["statement"]
     names = _group_names("statement")
     raw = STATEMENT_RAW_EMBEDDING
-    out[0] += _proto_max(mats[1:], protos, names) + ([float(x) for x in mats[0]] if raw else [])
+    scores = _phrase_scores(text, parts, embedder, phrases)
+    out[0] += _proto_max(mats[1:], protos, names) + scores[0] + ([float(x) for x in mats[0]] if raw else [])
     for i in range(len(parts)):
         own = mats[i + 1 : i + 2]
-        out[i + 1] += _proto_max(own, protos, names) + ([float(x) for x in own[0]] if raw else [])
+        emb = [float(x) for x in own[0]] if raw else []
+        out[i + 1] += _proto_max(own, protos, names) + scores[i + 1] + emb
     return out
+
+
+def _phrase_scores(
+    text: str, parts: list[tuple[int, int]], embedder: Embedder, phrases: PhraseNet | None
+) -> list[list[float]]:
+    """The phrase network's scores for the whole text, then for each sentence in ``parts``."""
+    if phrases is None:
+        return [[0.0] * len(NUDGE_KINDS)] * (1 + len(parts))
+    vectors, ends = embedder.tokens(text)
+    return phrases.logits(vectors, [(0, len(ends)), *token_ranges(ends, parts)])

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flows.coach.lexical import WordEvidence
+from flows.coach.phrases import PhraseNet
 
 if TYPE_CHECKING:
     import numpy as np
@@ -68,6 +69,7 @@ class Model:
     meta: dict[str, Any]
     word_evidence: WordEvidence | None = None  # statements' learned word evidence (flows.coach.lexical)
     reflection_word_evidence: WordEvidence | None = None  # the same, for reflections' readings
+    phrases: PhraseNet | None = None  # statements' phrase detectors (flows.coach.phrases)
 
     def variant(self, book: str, embedded: bool) -> Variant:
         """The heads for a book, with or without the embedding features."""
@@ -97,7 +99,10 @@ def parse(raw: dict[str, Any]) -> Model:
         )
     evidence = WordEvidence.from_json(raw["word_evidence"]) if "word_evidence" in raw else None
     refl = raw.get("reflection_word_evidence")
-    return Model(variants, raw.get("meta", {}), evidence, WordEvidence.from_json(refl) if refl else None)
+    phrases = PhraseNet.from_json(raw["phrases"]) if "phrases" in raw else None
+    return Model(
+        variants, raw.get("meta", {}), evidence, WordEvidence.from_json(refl) if refl else None, phrases
+    )
 
 
 _lock = threading.Lock()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flows.coach import lexical
+from flows.coach import lexical, phrase_fit
 from flows.coach.decide import FORWARDED_LABELS, HELD_LABELS, LABELS, reflection_input, statement_features
 from flows.coach.embed import Embedder, get_embedder
 from flows.coach.features import (
@@ -26,6 +26,7 @@ from flows.coach.features import (
     reflection_vector,
     statement_names,
 )
+from flows.coach.phrases import PhraseNet
 
 if TYPE_CHECKING:
     import numpy as np
@@ -311,8 +312,30 @@ def reflection_matrix(rows: list[dict[str, Any]], embedder: Embedder | None) -> 
     )
 
 
-def statement_matrix(rows: list[dict[str, Any]], embedder: Embedder | None) -> tuple[Array, Sentences]:
-    """The feature matrix of statement rows, and their sentences' vectors."""
+def phrase_net(rows: list[dict[str, Any]], embedder: Embedder, epochs: int = phrase_fit.EPOCHS) -> PhraseNet:
+    """Phrase detectors fitted on ``rows`` (statements)."""
+    import numpy as np
+
+    seqs = [embedder.tokens(r["text"])[0] for r in rows]
+    y = np.asarray([[k in r["kinds"] for k in NUDGE_KINDS] for r in rows], dtype=np.float32)
+    return phrase_fit.fit(seqs, y, epochs=epochs)
+
+
+def phrase_nets_by_fold(
+    rows: list[dict[str, Any]], embedder: Embedder, epochs: int = phrase_fit.EPOCHS
+) -> dict[int, PhraseNet]:
+    """For each fold, phrase detectors fitted on the other folds (to read that fold's rows with)."""
+    return {k: phrase_net([r for r in rows if _fold(r["text"]) != k], embedder, epochs) for k in range(FOLDS)}
+
+
+def statement_matrix(
+    rows: list[dict[str, Any]], embedder: Embedder | None, nets: dict[int, PhraseNet] | None = None
+) -> tuple[Array, Sentences]:
+    """The feature matrix of statement rows, and their sentences' vectors.
+
+    ``nets`` are the phrase detectors by fold (:func:`phrase_nets_by_fold`); without them the phrase
+    features are zero.
+    """
     import numpy as np
 
     # word evidence is cross-fitted: a row is read with the evidence counted on the other folds only
@@ -328,7 +351,8 @@ def statement_matrix(rows: list[dict[str, Any]], embedder: Embedder | None) -> t
     extra: list[list[float]] = []
     extra_row: list[int] = []
     for i, r in enumerate(rows):
-        vecs = statement_features(r["text"], embedder, by_fold[_fold(r["text"])])
+        k = _fold(r["text"])
+        vecs = statement_features(r["text"], embedder, by_fold[k], phrases=nets[k] if nets else None)
         texts.append(vecs[0])
         extra += vecs[1:]
         extra_row += [i] * (len(vecs) - 1)
@@ -500,7 +524,11 @@ def train(
     }
     # the rules-only features are the first columns of the embedded ones: compute them once
     xr = reflection_matrix(r_rows, embedder)
-    xs, sentences = statement_matrix(s_rows, embedder)
+    # phrase detectors are cross-fitted like the word evidence; the model keeps one fitted on every row
+    epochs = 1 if quick else phrase_fit.EPOCHS
+    progress(f"phrase detectors: {FOLDS} folds and the final fit, {epochs} passes each")
+    xs, sentences = statement_matrix(s_rows, embedder, phrase_nets_by_fold(s_rows, embedder, epochs))
+    phrases = phrase_net(s_rows, embedder, epochs)
     for embedded in (True, False):
         r_names, s_names = reflection_names(embedded), statement_names(embedded)
         if not embedded:
@@ -526,4 +554,5 @@ def train(
         "variants": variants,
         "word_evidence": evidence.to_json(),
         "reflection_word_evidence": refl_evidence.to_json(),
+        "phrases": phrases.to_json(),
     }

@@ -49,7 +49,8 @@ FILL = {
     "reasons": "Try naming how it felt for them.",
     "tips": "Try naming how it felt for them.",
     "quote": "always",
-    "message": "A kind word.",
+    # what a live nudge's message is: the coach's words for a kind (flows/coach/suggest.py)
+    "message": "This puts the fault on them, which usually makes people defend rather than listen.",
     "suggestion": "Name one specific time.",
     # admin
     "flows": "Peer mediation, Prepare on your own",

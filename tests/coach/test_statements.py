@@ -19,11 +19,7 @@ def kinds(text: str) -> set[str]:
         # blame
         ("Because of you I had to redo the whole deck.", {"blame"}),
         ("It's your fault the order went out late.", {"blame"}),
-        pytest.param(
-            "You made me look like a fool in front of the client.",
-            {"blame"},
-            marks=pytest.mark.xfail(reason="the model also reads a faux feeling in it", strict=True),
-        ),
+        ("You made me look like a fool in front of the client.", {"blame"}),
         ("You wrecked the demo with your last-minute changes.", {"blame"}),
         ("You don't care about anyone on nights.", {"blame"}),
         ("If you had told me earlier, we would have made the deadline.", {"blame"}),

@@ -48,7 +48,8 @@ def test_no_training_text_repeats_a_held_out_or_reserved_one() -> None:
         for kind in ("statements", "reflections"):
             held |= _texts(DATA / f"{kind}.{split}.jsonl")
     train_files = sorted((DATA / "train").glob("*.jsonl"))
-    train_files += [DATA / f"{kind}.{split}.jsonl" for kind in ("statements", "reflections") for split in TRAINING_SPLITS]
+    kinds = ("statements", "reflections")
+    train_files += [DATA / f"{kind}.{split}.jsonl" for kind in kinds for split in TRAINING_SPLITS]
     assert len(train_files) > len(TRAINING_SPLITS)
     for path in train_files:
         if path.exists():

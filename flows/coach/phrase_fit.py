@@ -1,0 +1,90 @@
+"""Train the phrase detectors (:mod:`flows.coach.phrases`): numpy, CPU, deterministic.
+
+Minibatch AdamW on the mean binary cross-entropy of every kind, dropout on the pooled responses. Only
+each filter's strongest position gets a gradient (max pooling), so a backward pass is cheap; the cost
+is the forward convolution, about 10 s for 5,000 statements on two cores. The settings were chosen by
+cross-validation on the training statements, stacked under the logistic heads and scored on the 5,233
+statements of a6cf4bd with 7,033 in training: macro-F1 0.843 without the network, 0.857 with 128
+filters (83 false alarms on 1,841 clean rows), 0.856 with 64 (81). 64 filters cost half as much.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flows.coach.phrases import WIDTH, PhraseNet
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    Floats = npt.NDArray[np.float32]
+
+FILTERS = 64
+EPOCHS = 10
+BATCH = 32
+LEARNING_RATE = 2e-3
+WEIGHT_DECAY = 1e-2
+DROPOUT = 0.3
+
+
+def _windows(batch: list[Floats], dim: int) -> tuple[Floats, npt.NDArray[np.bool_]]:
+    import numpy as np
+
+    n = max(1, max(len(s) for s in batch))
+    padded = np.zeros((len(batch), n + WIDTH - 1, dim), dtype=np.float32)
+    mask = np.zeros((len(batch), n), dtype=np.bool_)
+    for i, s in enumerate(batch):
+        padded[i, WIDTH // 2 : WIDTH // 2 + len(s)] = s
+        mask[i, : len(s)] = True
+    return np.concatenate([padded[:, i : i + n] for i in range(WIDTH)], axis=2), mask
+
+
+def fit(seqs: list[Floats], y: Floats, seed: int = 0, epochs: int = EPOCHS) -> PhraseNet:
+    """Fit a phrase network to token-vector sequences ``seqs`` and 0/1 targets ``y`` (rows × kinds)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    dim = next((s.shape[1] for s in seqs if s.ndim == 2), 0)
+    kinds = y.shape[1]
+    fan = dim * WIDTH
+    p: dict[str, Floats] = {
+        "w": rng.uniform(-1, 1, (fan, FILTERS)).astype(np.float32) / np.float32(np.sqrt(fan)),
+        "b": rng.uniform(-1, 1, FILTERS).astype(np.float32) / np.float32(np.sqrt(fan)),
+        "out_w": rng.uniform(-1, 1, (FILTERS, kinds)).astype(np.float32) / np.float32(np.sqrt(FILTERS)),
+        "out_b": np.zeros(kinds, dtype=np.float32),
+    }
+    m1 = {k: np.zeros_like(v) for k, v in p.items()}
+    m2 = {k: np.zeros_like(v) for k, v in p.items()}
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    order = np.arange(len(seqs))
+    step = 0
+    for _ in range(epochs):
+        rng.shuffle(order)
+        for start in range(0, len(order), BATCH):
+            idx = order[start : start + BATCH]
+            windows, mask = _windows([seqs[i] for i in idx], dim)
+            h = np.maximum(windows @ p["w"] + p["b"], 0.0)
+            h[~mask] = -1.0
+            arg = h.argmax(axis=1)
+            pooled = np.maximum(np.take_along_axis(h, arg[:, None, :], axis=1)[:, 0, :], 0.0)
+            keep = (rng.random(pooled.shape) >= DROPOUT).astype(np.float32) / np.float32(1 - DROPOUT)
+            dropped = pooled * keep
+            prob = 1.0 / (1.0 + np.exp(-(dropped @ p["out_w"] + p["out_b"])))
+            g = ((prob - y[idx]) / np.float32(y[idx].size)).astype(np.float32)
+            d_pool = (g @ p["out_w"].T) * keep * (pooled > 0)
+            at_max = windows[np.arange(len(idx))[:, None], arg]  # (batch, filters, fan)
+            grads = {
+                "w": np.einsum("bfk,bf->kf", at_max, d_pool),
+                "b": d_pool.sum(axis=0),
+                "out_w": dropped.T @ g,
+                "out_b": g.sum(axis=0),
+            }
+            step += 1
+            for k, grad in grads.items():
+                p[k] *= np.float32(1 - LEARNING_RATE * WEIGHT_DECAY)
+                m1[k] = beta1 * m1[k] + (1 - beta1) * grad
+                m2[k] = beta2 * m2[k] + (1 - beta2) * grad * grad
+                update = (m1[k] / (1 - beta1**step)) / (np.sqrt(m2[k] / (1 - beta2**step)) + eps)
+                p[k] = (p[k] - LEARNING_RATE * update).astype(np.float32)
+    return PhraseNet(p["w"], p["b"], p["out_w"], p["out_b"])
