@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# as `commonground` runs the coach (bot/cli.py): one BLAS thread, set before numpy loads
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 STATEMENT_PARTS = [
     "You always change the plan at the last minute. ",
@@ -136,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     from flows.coach import review_statement, score_reflection
 
+    print(f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']} (as commonground runs the coach)")
     print(f"{'function':<20}{'chars':>7}{'p50 ms':>9}{'p95 ms':>9}{'cpu p50':>9}{'cpu p95':>9}")
     for size in (100, 1000, 5000):
         st = _text(STATEMENT_PARTS, size)

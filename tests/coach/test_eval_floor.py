@@ -1,14 +1,16 @@
-"""Regression guard: the coach's measured figures on the held-out set must not drop.
+"""Regression guard: the coach's measured figures on the held-out sets must not drop.
 
-holdout10 was written blind (a fresh helper session given only the brief and the rubric), committed
-(6a0b301, 3beeb46) before the model of a6cf4bd was trained, and measured once on it: statements
-macro-F1 0.864 with 7 false alarms on 95 clean rows; reflections gate accuracy 0.984 with 1 good
-reflection held back, ROC AUC good vs rest 0.999, reflections vs questions 1.000. holdout11, written the
-same way (2f177ef, ee98ba3), measured once on the same model: 0.898 with 8 false alarms on 95 clean rows;
-gate 0.963 with 2 good held back, ROC AUC 0.996, reflections vs questions 0.999. The floors sit a little
-below. A change that lifts these figures does not make holdout10 a tuning set as long as nothing was
-changed because of its rows; read its misses and it becomes one (say so in tests/coach/data/README.md).
-The earlier held-out sets (holdout4-9) were each measured and then added to the training data.
+Each held-out set was written blind (a fresh helper session given only the brief and the rubric) and
+committed before it was first measured. holdout10 (6a0b301, 3beeb46) and holdout11 (2f177ef, ee98ba3)
+were first measured with the model of a6cf4bd; holdout12 (845f912) was first measured with the model
+of 3ec0854 (phrase detectors, 2,353 new training rows, a gate allowed 0.1 % of good reflections held
+back in cross-validation instead of 0.5 %). The floors sit a little below the figures of 3ec0854 (the
+comments give them); the gate's floor on holdout11 is lower than before (0.93, was 0.95) because the
+stricter gate, chosen on cross-validation before any held-out set was measured with it, trades gate
+accuracy for fewer good reflections held back. A change that lifts these figures does not make a set a
+tuning set as long as nothing was changed because of its rows; read its misses and it becomes one (say
+so in tests/coach/data/README.md). The earlier held-out sets (holdout4-9) were each measured and then
+added to the training data.
 """
 
 from __future__ import annotations
@@ -26,10 +28,12 @@ DEV = Path(__file__).resolve().parents[2].parent / "shared" / "coach-dev"
 @pytest.mark.parametrize(
     ("split", "rows", "macro_f1", "false_alarms", "gate", "good_held", "auc", "question_auc"),
     [
-        # measured once with the model of a6cf4bd: 0.864 (7 false alarms) / 0.984 (1 held) / 0.999 / 1.000
-        ("holdout10", (320, 320), 0.84, 9, 0.97, 1, 0.98, 0.98),
-        # measured once with the model of a6cf4bd: 0.898 (8 false alarms) / 0.963 (2 held) / 0.996 / 0.999
-        ("holdout11", (320, 320), 0.87, 10, 0.95, 2, 0.98, 0.98),
+        # model of 3ec0854: 0.884 (5 false alarms) / 0.975 (0 held) / 0.999 / 1.000 (a6cf4bd: 0.864, 0.984)
+        ("holdout10", (320, 320), 0.86, 7, 0.96, 0, 0.98, 0.98),
+        # model of 3ec0854: 0.913 (7 false alarms) / 0.947 (1 held) / 0.995 / 0.999 (a6cf4bd: 0.898, 0.963)
+        ("holdout11", (320, 320), 0.89, 9, 0.93, 1, 0.98, 0.98),
+        # first measured with the model of 3ec0854: 0.894 (7 false alarms) / 0.975 (0 held) / 0.993 / 1.000
+        ("holdout12", (320, 320), 0.87, 9, 0.96, 0, 0.98, 0.98),
     ],
 )
 def test_held_out_floor(
