@@ -12,7 +12,7 @@ import json
 import sys
 
 from bot import texts as t
-from bot.coach_words import reason_text
+from bot.coach_words import nudge_message, reason_text
 from flows.coach import ReflectionScore, StatementReview, review_statement, score_reflection
 
 
@@ -23,7 +23,7 @@ def _print_review(review: StatementReview) -> None:
     print(f"{len(review.nudges)} nudge{'s' if len(review.nudges) != 1 else ''}:")
     for n in review.nudges:
         print(f'\n- {n.kind.value}: "{review.text[n.span[0] : n.span[1]]}" (chars {n.span[0]}–{n.span[1]})')
-        print(f"  {n.message}")
+        print(f"  {nudge_message(n)}")
         print(f"  Suggestion: {n.suggestion}")
 
 

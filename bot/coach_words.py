@@ -1,10 +1,11 @@
-"""The coach's reason codes in words (bot/texts.py), for the writer of a reflection."""
+"""The coach's codes in words (bot/texts.py): reasons for the writer of a reflection, and why a nudge
+was given."""
 
 from __future__ import annotations
 
 from bot import texts as t
 from bot.views.common import esc
-from flows.coach import Reason, ReasonCode
+from flows.coach import Nudge, Reason, ReasonCode
 
 
 def reason_text(reason: Reason, name: str = t.COACH_THEY, mrkdwn: bool = False) -> str:
@@ -28,3 +29,8 @@ def reason_text(reason: Reason, name: str = t.COACH_THEY, mrkdwn: bool = False) 
 def reasons_text(reasons: list[Reason], name: str = t.COACH_THEY, mrkdwn: bool = False) -> str:
     """Several reasons, one after the other."""
     return " ".join(reason_text(r, name, mrkdwn) for r in reasons)
+
+
+def nudge_message(nudge: Nudge) -> str:
+    """Why the coach noticed a nudge's words, in words (the suggestion comes with the nudge)."""
+    return t.NUDGE_MESSAGES[nudge.kind.value]

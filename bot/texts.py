@@ -634,6 +634,18 @@ COACH_DISTORTED = {
 COACH_THEY = "they"
 COACH_CLI_CLEAN = "No nudges — this reads as a clear I-statement."
 LIVE_NUDGE = "{message} {suggestion}"  # an ephemeral: Slack marks it "Only visible to you"
+# why the coach noticed some words, by nudge kind (flows.coach.NudgeKind); the suggestion comes with them
+NUDGE_MESSAGES = {
+    "blame": "This puts the fault on them, which usually makes people defend rather than listen.",
+    "absolute": "Words like 'always' and 'never' turn one event into a verdict on the person.",
+    "contempt": "Mockery or name-calling is hard to hear past, even when the point underneath is fair.",
+    "defensiveness": "This defends rather than engages, so the other person may feel unheard.",
+    "stonewalling": "This closes the conversation; a named break keeps the door open.",
+    "faux_feeling": "This word describes what you think they did, more than how you feel.",
+    "thought_as_feeling": "'I feel that/like…' introduces a thought, not a feeling.",
+    "demand": "'You must / should / have to' is a demand; people are more open to a request.",
+    "evaluation": "This is a judgement; describing what happened is easier to hear.",
+}
 
 # --- joint space --------------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts as t
+from bot.coach_words import nudge_message
 from bot.effects import joint_key
 from bot.listeners.common import Deps, team_of
 from bot.payloads import AppHomeOpened, EventCallback, MessageEvent, of
@@ -62,7 +63,7 @@ async def coach_live(deps: Deps, client: AsyncWebClient, team: str, event: Messa
         return
     if not await deps.service.store.claim_once(f"live:{team}:{mediation_id}:{user}", LIVE_PAUSE_SECONDS):
         return
-    text = t.LIVE_NUDGE.format(message=nudge.message, suggestion=nudge.suggestion)
+    text = t.LIVE_NUDGE.format(message=nudge_message(nudge), suggestion=nudge.suggestion)
     try:
         await client.chat_postEphemeral(channel=channel, user=user, text=text)
     except SlackApiError as exc:

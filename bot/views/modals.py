@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import texts as t
+from bot.coach_words import nudge_message
 from bot.views.common import actions, button, clip, context, esc, modal, section, split_at_word
 from bot.views.ids import Action, Callback
 from flows.coach import Nudge
@@ -194,7 +195,7 @@ def intake_review_modal(
         for nudge in nudges.get(question.key, [])[:3]:
             note = t.REVIEW_NOTE.format(
                 quote=esc(clip(nudge.quote or "", 200)),
-                message=esc(nudge.message),
+                message=esc(nudge_message(nudge)),
                 suggestion=esc(nudge.suggestion),
             )
             blocks.append(context(clip(note, 2000)))

@@ -13,7 +13,7 @@ from typing import Any
 from slack_sdk.models.blocks import Block, ButtonElement, DividerBlock, InputBlock, PlainTextInputElement
 
 from bot import texts as t
-from bot.coach_words import reason_text
+from bot.coach_words import nudge_message, reason_text
 from bot.views.common import actions, clip, context, esc, modal, section
 from flows.prepare import (
     IMAGINED_MAX,
@@ -142,7 +142,7 @@ def words_modal(statement: str, coaching: StatementCoaching) -> dict[str, Any]:
     for nudge in coaching.nudges[:NUDGES_SHOWN]:
         note = t.REVIEW_NOTE.format(
             quote=esc(clip(nudge.quote or "", 200)),
-            message=esc(nudge.message),
+            message=esc(nudge_message(nudge)),
             suggestion=esc(nudge.suggestion),
         )
         blocks.append(context(clip(note, 2000)))

@@ -241,8 +241,8 @@ def _raised(
 def review_statement(text: str) -> StatementReview:
     """Review a party's own words and return gentle nudges (empty for a clear I-statement).
 
-    Each nudge carries its kind, the character span of the words it is about, a short message and a
-    concrete suggestion.
+    Each nudge carries its kind (``bot/texts.py`` says why it matters), the character span of the words
+    it is about and a concrete suggestion.
     """
     if not _LETTERS.search(text):
         return StatementReview(text=text, nudges=[])  # no words to read: nothing to suggest

@@ -37,7 +37,6 @@ class Nudge(_Frozen):
 
     kind: NudgeKind
     span: tuple[int, int]
-    message: str
     suggestion: str
     quote: str = ""
 

@@ -248,22 +248,6 @@ def _demand_suggestion(quote: str) -> str:
     return 'Try turning it into a request they can say yes or no to: "Would you be willing to …?"'
 
 
-def _msg(kind: NudgeKind) -> str:
-    return {
-        NudgeKind.BLAME: "This puts the fault on them, which usually makes people defend rather than listen.",
-        NudgeKind.ABSOLUTE: "Words like 'always' and 'never' turn one event into a verdict on the person.",
-        NudgeKind.CONTEMPT: (
-            "Mockery or name-calling is hard to hear past, even when the point underneath is fair."
-        ),
-        NudgeKind.DEFENSIVENESS: "This defends rather than engages, so the other person may feel unheard.",
-        NudgeKind.STONEWALLING: "This closes the conversation; a named break keeps the door open.",
-        NudgeKind.FAUX_FEELING: "This word describes what you think they did, more than how you feel.",
-        NudgeKind.THOUGHT_AS_FEELING: "'I feel that/like…' introduces a thought, not a feeling.",
-        NudgeKind.DEMAND: "'You must / should / have to' is a demand; people are more open to a request.",
-        NudgeKind.EVALUATION: "This is a judgement; describing what happened is easier to hear.",
-    }[kind]
-
-
 def _suggestion(ctx: Context, kind: NudgeKind, quote: str, info: str) -> str:
     q = quote.strip()
     if kind is NudgeKind.BLAME:
@@ -313,7 +297,7 @@ def _suggestion(ctx: Context, kind: NudgeKind, quote: str, info: str) -> str:
 def make_nudge(
     text: str, kind: NudgeKind, start: int, end: int, info: str = "", ctx: Context | None = None
 ) -> Nudge:
-    """Build a nudge for ``text[start:end]`` with its message and suggestion.
+    """Build a nudge for ``text[start:end]`` with its suggestion (``bot/texts.py`` says why, by kind).
 
     Pass one ``Context`` for all the nudges of a statement so it is read only once.
     """
@@ -321,7 +305,6 @@ def make_nudge(
     return Nudge(
         kind=kind,
         span=(start, end),
-        message=_msg(kind),
         suggestion=_suggestion(ctx or Context(normalise(text)), kind, quote, info),
         quote=quote,
     )

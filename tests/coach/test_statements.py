@@ -191,7 +191,7 @@ def test_every_nudge_explains_itself() -> None:
         "evaluation",
     }
     for n in review.nudges:
-        assert n.message and n.suggestion
+        assert n.suggestion
         assert "stupid" not in n.suggestion.lower()
 
 
