@@ -28,8 +28,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# as `commonground` runs the coach (bot/cli.py): one BLAS thread, set before numpy loads
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+sys.path.insert(0, str(ROOT))
+
+from bot.cli import single_threaded_blas  # noqa: E402
+
+single_threaded_blas()  # as `commonground` runs the coach: before numpy loads
 
 STATEMENT_PARTS = [
     "You always change the plan at the last minute. ",
@@ -135,7 +138,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=200, help="timed calls per function and size")
     ap.add_argument("--import-runs", type=int, default=9, help="fresh interpreters for the import times")
     args = ap.parse_args(argv)
-    sys.path.insert(0, str(ROOT))
     from flows.coach import review_statement, score_reflection
 
     print(f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']} (as commonground runs the coach)")

@@ -44,13 +44,7 @@ class Embedder:
         if not texts:
             return out
         for i, enc in enumerate(self._tok.encode_batch(texts, add_special_tokens=False)):
-            ids = enc.ids
-            if not ids:
-                continue
-            vec = self._table[np.asarray(ids, dtype=np.int64)].mean(axis=0)
-            norm = float(np.linalg.norm(vec))
-            if norm > 0.0:
-                out[i] = vec / norm
+            out[i] = unit_mean(self._table[np.asarray(enc.ids, dtype=np.int64)])
         return out
 
     def tokens(self, text: str) -> tuple[npt.NDArray[np.float32], list[int]]:
@@ -63,6 +57,19 @@ class Embedder:
         enc = self._tok.encode(text, add_special_tokens=False)
         ids = np.asarray(enc.ids, dtype=np.int64)
         return self._table[ids].reshape(len(enc.ids), DIM), [max(int(a), int(b) - 1) for a, b in enc.offsets]
+
+
+def unit_mean(vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """A text's embedding from its token vectors: their mean, normalised (zeros for no tokens)."""
+    import numpy as np
+
+    out = np.zeros(DIM, dtype=np.float32)
+    if len(vectors):
+        vec = vectors.mean(axis=0)
+        norm = float(np.linalg.norm(vec))
+        if norm > 0.0:
+            out[:] = vec / norm
+    return out
 
 
 _lock = threading.Lock()

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flows.coach import rulebook
-from flows.coach.embed import DIM, Embedder
+from flows.coach.embed import DIM, Embedder, unit_mean
 from flows.coach.lexical import WordEvidence
 from flows.coach.phrases import PhraseNet, token_ranges
 from flows.coach.reflections import RuleAnalysis
@@ -327,12 +327,15 @@ def statement_vectors(
         out.append(v)
     if embedder is None:
         return out
-    sents = _sentence_texts(text, spans)
-    mats = embedder.embed([text, *sents])
+    import numpy as np
+
+    # the whole text is tokenised once: its embedding and the phrase detectors read the same tokens
+    vectors, ends = embedder.tokens(text)
+    mats = np.vstack([unit_mean(vectors), embedder.embed(_sentence_texts(text, spans))])
     protos = prototypes(embedder).groups["statement"]
     names = _group_names("statement")
     raw = STATEMENT_RAW_EMBEDDING
-    scores = _phrase_scores(text, parts, embedder, phrases)
+    scores = _phrase_scores(vectors, ends, parts, phrases)
     out[0] += _proto_max(mats[1:], protos, names) + scores[0] + ([float(x) for x in mats[0]] if raw else [])
     for i in range(len(parts)):
         own = mats[i + 1 : i + 2]
@@ -342,10 +345,10 @@ def statement_vectors(
 
 
 def _phrase_scores(
-    text: str, parts: list[tuple[int, int]], embedder: Embedder, phrases: PhraseNet | None
+    vectors: npt.NDArray[np.float32], ends: list[int], parts: list[tuple[int, int]], phrases: PhraseNet | None
 ) -> list[list[float]]:
-    """The phrase network's scores for the whole text, then for each sentence in ``parts``."""
+    """The phrase network's scores for the whole text (its token ``vectors`` and their ``ends``), then
+    for each sentence in ``parts``."""
     if phrases is None:
         return [[0.0] * len(NUDGE_KINDS)] * (1 + len(parts))
-    vectors, ends = embedder.tokens(text)
     return phrases.logits(vectors, [(0, len(ends)), *token_ranges(ends, parts)])

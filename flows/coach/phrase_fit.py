@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flows.coach.phrases import WIDTH, PhraseNet
+from flows.coach.phrases import WIDTH, PhraseNet, windows
 
 if TYPE_CHECKING:
     import numpy as np
@@ -26,18 +26,6 @@ BATCH = 32
 LEARNING_RATE = 2e-3
 WEIGHT_DECAY = 1e-2
 DROPOUT = 0.3
-
-
-def _windows(batch: list[Floats], dim: int) -> tuple[Floats, npt.NDArray[np.bool_]]:
-    import numpy as np
-
-    n = max(1, max(len(s) for s in batch))
-    padded = np.zeros((len(batch), n + WIDTH - 1, dim), dtype=np.float32)
-    mask = np.zeros((len(batch), n), dtype=np.bool_)
-    for i, s in enumerate(batch):
-        padded[i, WIDTH // 2 : WIDTH // 2 + len(s)] = s
-        mask[i, : len(s)] = True
-    return np.concatenate([padded[:, i : i + n] for i in range(WIDTH)], axis=2), mask
 
 
 def fit(seqs: list[Floats], y: Floats, seed: int = 0, epochs: int = EPOCHS) -> PhraseNet:
@@ -63,8 +51,8 @@ def fit(seqs: list[Floats], y: Floats, seed: int = 0, epochs: int = EPOCHS) -> P
         rng.shuffle(order)
         for start in range(0, len(order), BATCH):
             idx = order[start : start + BATCH]
-            windows, mask = _windows([seqs[i] for i in idx], dim)
-            h = np.maximum(windows @ p["w"] + p["b"], 0.0)
+            wins, mask = windows([seqs[i] for i in idx], dim)
+            h = np.maximum(wins @ p["w"] + p["b"], 0.0)
             h[~mask] = -1.0
             arg = h.argmax(axis=1)
             pooled = np.maximum(np.take_along_axis(h, arg[:, None, :], axis=1)[:, 0, :], 0.0)
@@ -73,7 +61,7 @@ def fit(seqs: list[Floats], y: Floats, seed: int = 0, epochs: int = EPOCHS) -> P
             prob = 1.0 / (1.0 + np.exp(-(dropped @ p["out_w"] + p["out_b"])))
             g = ((prob - y[idx]) / np.float32(y[idx].size)).astype(np.float32)
             d_pool = (g @ p["out_w"].T) * keep * (pooled > 0)
-            at_max = windows[np.arange(len(idx))[:, None], arg]  # (batch, filters, fan)
+            at_max = wins[np.arange(len(idx))[:, None], arg]  # (batch, filters, fan)
             grads = {
                 "w": np.einsum("bfk,bf->kf", at_max, d_pool),
                 "b": d_pool.sum(axis=0),

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import numpy as np
     import numpy.typing as npt
 
@@ -39,6 +41,21 @@ def _decode(raw: dict[str, Any]) -> Floats:
 
     flat = np.frombuffer(base64.b64decode(raw["f32"]), dtype="<f4").astype(np.float32)
     return flat.reshape(tuple(int(n) for n in raw["shape"]))
+
+
+def windows(batch: Sequence[Floats], dim: int) -> tuple[Floats, npt.NDArray[np.bool_]]:
+    """Each text's ``WIDTH``-token windows, one row per token (zero-padded at both ends and to the
+    longest text), and which rows are real tokens: shapes (texts, tokens, WIDTH * dim) and (texts, tokens).
+    """
+    import numpy as np
+
+    n = max(1, max((len(s) for s in batch), default=0))
+    padded = np.zeros((len(batch), n + WIDTH - 1, dim), dtype=np.float32)
+    mask = np.zeros((len(batch), n), dtype=np.bool_)
+    for i, s in enumerate(batch):
+        padded[i, WIDTH // 2 : WIDTH // 2 + len(s)] = s
+        mask[i, : len(s)] = True
+    return np.concatenate([padded[:, i : i + n] for i in range(WIDTH)], axis=2), mask
 
 
 @dataclass(frozen=True)
@@ -62,15 +79,10 @@ class PhraseNet:
         """
         import numpy as np
 
-        n, dim = vectors.shape
-        filters = self.w.shape[1]
-        out = np.zeros((len(ranges), filters), dtype=np.float32)
-        if n == 0:
+        out = np.zeros((len(ranges), self.w.shape[1]), dtype=np.float32)
+        if len(vectors) == 0:
             return out
-        padded = np.zeros((n + WIDTH - 1, dim), dtype=np.float32)
-        padded[WIDTH // 2 : WIDTH // 2 + n] = vectors
-        windows = np.concatenate([padded[i : i + n] for i in range(WIDTH)], axis=1)
-        h = np.maximum(windows @ self.w + self.b, 0.0)
+        h = np.maximum(windows([vectors], vectors.shape[1])[0][0] @ self.w + self.b, 0.0)
         for i, (a, b) in enumerate(ranges):
             if b > a:
                 out[i] = h[a:b].max(axis=0)

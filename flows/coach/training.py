@@ -312,20 +312,21 @@ def reflection_matrix(rows: list[dict[str, Any]], embedder: Embedder | None) -> 
     )
 
 
-def phrase_net(rows: list[dict[str, Any]], embedder: Embedder, epochs: int = phrase_fit.EPOCHS) -> PhraseNet:
-    """Phrase detectors fitted on ``rows`` (statements)."""
+def phrase_nets(
+    rows: list[dict[str, Any]], embedder: Embedder, epochs: int = phrase_fit.EPOCHS
+) -> tuple[dict[int, PhraseNet], PhraseNet]:
+    """Phrase detectors for statement ``rows``: for each fold, fitted on the other folds (to read that
+    fold's rows with), and one fitted on every row (the model's). Each text is tokenised once."""
     import numpy as np
 
     seqs = [embedder.tokens(r["text"])[0] for r in rows]
     y = np.asarray([[k in r["kinds"] for k in NUDGE_KINDS] for r in rows], dtype=np.float32)
-    return phrase_fit.fit(seqs, y, epochs=epochs)
+    folds = np.asarray([_fold(r["text"]) for r in rows])
 
+    def fit_on(keep: npt.NDArray[np.bool_]) -> PhraseNet:
+        return phrase_fit.fit([s for s, k in zip(seqs, keep, strict=True) if k], y[keep], epochs=epochs)
 
-def phrase_nets_by_fold(
-    rows: list[dict[str, Any]], embedder: Embedder, epochs: int = phrase_fit.EPOCHS
-) -> dict[int, PhraseNet]:
-    """For each fold, phrase detectors fitted on the other folds (to read that fold's rows with)."""
-    return {k: phrase_net([r for r in rows if _fold(r["text"]) != k], embedder, epochs) for k in range(FOLDS)}
+    return {k: fit_on(folds != k) for k in range(FOLDS)}, fit_on(np.ones(len(rows), dtype=np.bool_))
 
 
 def statement_matrix(
@@ -333,8 +334,8 @@ def statement_matrix(
 ) -> tuple[Array, Sentences]:
     """The feature matrix of statement rows, and their sentences' vectors.
 
-    ``nets`` are the phrase detectors by fold (:func:`phrase_nets_by_fold`); without them the phrase
-    features are zero.
+    ``nets`` are the phrase detectors by fold (:func:`phrase_nets`); without them the phrase features
+    are zero.
     """
     import numpy as np
 
@@ -527,8 +528,8 @@ def train(
     # phrase detectors are cross-fitted like the word evidence; the model keeps one fitted on every row
     epochs = 1 if quick else phrase_fit.EPOCHS
     progress(f"phrase detectors: {FOLDS} folds and the final fit, {epochs} passes each")
-    xs, sentences = statement_matrix(s_rows, embedder, phrase_nets_by_fold(s_rows, embedder, epochs))
-    phrases = phrase_net(s_rows, embedder, epochs)
+    nets, phrases = phrase_nets(s_rows, embedder, epochs)
+    xs, sentences = statement_matrix(s_rows, embedder, nets)
     for embedded in (True, False):
         r_names, s_names = reflection_names(embedded), statement_names(embedded)
         if not embedded:
