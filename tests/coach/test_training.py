@@ -80,7 +80,7 @@ def test_training_is_deterministic(tmp_path: Path) -> None:
     }
 
 
-@pytest.mark.parametrize("split", ["holdout10", "holdout11", "holdout12", "holdout13", "holdout14"])
+@pytest.mark.parametrize("split", [*HELD_OUT, *RESERVED])
 def test_held_out_and_reserved_files_are_never_trained_on(split: str) -> None:
     with pytest.raises(ValueError, match="never trained on"):
         train([DATA / f"statements.{split}.jsonl"], [DATA / "reflections.tune.jsonl"])
