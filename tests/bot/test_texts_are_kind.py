@@ -105,8 +105,7 @@ def _fill(text: str) -> str:
 
 
 # at most this share of the bot's texts may earn a nudge
-# (13 of 490, 2.7 %, when set; 20 of 747 at 065eab5; 22 at a6cf4bd; 18 of 756 after 3ec0854;
-# 16 with the fourth round of training data)
+# (13 of 490, 2.7 %, when set; 20 of 747 at 065eab5; 22 at a6cf4bd; 18 of 756 after 3ec0854)
 NUDGED_SHARE_MAX = 0.03
 _IMPERATIVE = next(r for r in rulebook.rules("statement") if r.id == "demand.imperative")
 
