@@ -16,9 +16,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
+
+# OpenBLAS picks its kernels by CPU, and the phrase detectors' training amplifies their last-bit
+# differences: with AVX-512 kernels the same data gives another model than with AVX2 ones. One kernel
+# family (AVX2, which every x86-64 machine of the last decade has) makes the model the same on every
+# such machine; it must be set before numpy loads. Elsewhere (ARM) OpenBLAS ignores it.
+os.environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

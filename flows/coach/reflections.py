@@ -958,11 +958,19 @@ def _role_swaps(orig: _Text, refl: _Text) -> str:
     return ""
 
 
+# a sentence that only acknowledges ("Okay.", "Mm-hmm.", "I see."), as a listener's turn often opens
+_BACKCHANNEL = re.compile(
+    r"^(?:ok(?:ay)?|right|alright|all\s+right|m+-?hm+|uh-?huh|yeah|i\s+see|got\s+it|hmm+|sure)\s*[.!]*$"
+)
+
+
 def _questions(t: _Text) -> tuple[int, int, int]:
-    """(real questions, closing check-ins, declarative sentences)."""
+    """(real questions, closing check-ins, declarative sentences); an acknowledgement alone is none."""
     real = checkin = decl = 0
     for a, b in t.sents:
         s = t.norm[a:b].strip()
+        if _BACKCHANNEL.match(s):
+            continue
         if s.endswith("?"):
             if _CHECKIN.search(s) or len(s.split()) <= 3:
                 checkin += 1

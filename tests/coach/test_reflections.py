@@ -67,6 +67,21 @@ def test_a_closing_check_in_question_is_welcome() -> None:
     assert R.NOT_A_REFLECTION_QUESTION not in codes(res)
 
 
+@pytest.mark.parametrize("ack", ["", "Okay. ", "Mm-hmm. ", "Right. ", "I see. ", "Okay, "])
+def test_an_acknowledgement_before_a_question_does_not_make_it_a_reflection(ack: str) -> None:
+    # a listener's turn often opens with one; it is not a sentence of reflection
+    question = f"{ack}How did you feel after you reloaded the van?"
+    assert analyse(ORIGINAL, question).declaratives == 0
+    res = score_reflection(ORIGINAL, question)
+    assert not res.gate_passed
+    assert R.NOT_A_REFLECTION_QUESTION in codes(res)
+
+
+def test_an_acknowledgement_before_a_reflection_keeps_it_one() -> None:
+    res = score_reflection(ORIGINAL, "Okay. " + GOOD)
+    assert res.gate_passed and R.NOT_A_REFLECTION_QUESTION not in codes(res)
+
+
 def test_a_but_that_belongs_to_their_story_is_not_a_rebuttal() -> None:
     refl = (
         "You'd loaded the van on Tuesday, but then I changed the route, so you reloaded twice and were "
