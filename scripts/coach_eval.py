@@ -7,7 +7,7 @@ Usage::
     .venv/bin/python scripts/coach_eval.py --data PATH           # a folder or a single .jsonl file
     .venv/bin/python scripts/coach_eval.py --data tests/coach/data --split holdout
     .venv/bin/python scripts/coach_eval.py --all                 # every training set
-    .venv/bin/python scripts/coach_eval.py --held-out            # holdout10-12, never trained on
+    .venv/bin/python scripts/coach_eval.py --held-out            # flows.coach.training.HELD_OUT
     .venv/bin/python scripts/coach_eval.py -v                    # also list the misses
     .venv/bin/python scripts/coach_eval.py --agreement           # a second labeller against holdout10
 
