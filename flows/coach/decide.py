@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from flows.coach import rulebook
 from flows.coach.embed import Embedder, get_embedder
@@ -53,6 +54,12 @@ MIN_WORDS_WITHOUT_CUE = 3
 SCORE_GOOD_WEIGHT = 0.7
 
 
+def holds_back(p_held: Any, p_good: Any, threshold: float, spare_from: float) -> Any:
+    """The gate's decision: likely no reflection at all (``p_held`` past its threshold), unless likely
+    enough a good one (``p_good`` at least ``spare_from``). Works on floats and on numpy arrays alike."""
+    return (p_held >= threshold) & (p_good < spare_from)
+
+
 def reflection_input(original: str, reflection: str) -> ReflectionInput:
     """The rule analysis and rule hits of a reflection (shared by scoring and training)."""
     spans = rulebook.sentences(reflection)
@@ -84,7 +91,8 @@ def score_reflection(original: str, reflection: str) -> ReflectionScore:
     embedder = get_embedder()
     variant = get_model().variant("reflection", embedder is not None)
     p = variant.probabilities(reflection_vector(inp, embedder, get_model().reflection_word_evidence))
-    held = p["held"] >= variant.heads["held"].threshold
+    gate = variant.heads["held"]
+    held = bool(holds_back(p["held"], p["good"], gate.threshold, gate.spare_from))
     label = max(HELD_LABELS if held else FORWARDED_LABELS, key=lambda lab: p.get(f"label.{lab}", 0.0))
     # a faithful, complete reflection: likely good, and good the likeliest of the forwarded readings
     forward = (

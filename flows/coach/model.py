@@ -34,6 +34,7 @@ class Head:
     b: float
     threshold: float
     threshold_alone: float = 1.0  # statement kinds: the bar when no cue rule supports the kind
+    spare_from: float = math.inf  # the gate: a text at least this likely to be good is never held back
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ def parse(raw: dict[str, Any]) -> Model:
                 float(h["b"]),
                 float(h["threshold"]),
                 float(h.get("threshold_alone", 1.0)),
+                float(h.get("spare_from", math.inf)),
             )
             for name, h in v["heads"].items()
         }

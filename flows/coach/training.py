@@ -11,13 +11,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flows.coach import lexical, phrase_fit
-from flows.coach.decide import FORWARDED_LABELS, HELD_LABELS, LABELS, reflection_input, statement_features
+from flows.coach.decide import (
+    FORWARDED_LABELS,
+    HELD_LABELS,
+    LABELS,
+    holds_back,
+    reflection_input,
+    statement_features,
+)
 from flows.coach.embed import Embedder, get_embedder
 from flows.coach.features import (
     NUDGE_KINDS,
@@ -69,6 +77,9 @@ ALONE_FROM = 0.5
 NUDGE_BETA = 0.5
 # the gate may hold back at most this share of the good reflections in cross-validation
 MAX_GOOD_HELD = 0.001
+# where the gate may stop holding back: a text at least this likely to be good (the grid searched; none
+# at all is tried first, and a cut point must do strictly better to be chosen)
+SPARE_FROM = tuple(round(0.02 * i, 2) for i in range(1, 50))
 
 
 def read_rows(paths: Iterable[Path]) -> list[dict[str, Any]]:
@@ -256,6 +267,8 @@ def _fit_variant(
         }
         if f"{h}.alone" in cuts:
             heads[h]["threshold_alone"] = round(cuts[f"{h}.alone"], 6)
+        if f"{h}.spare_from" in cuts:
+            heads[h]["spare_from"] = round(cuts[f"{h}.spare_from"], 6)
     return Trained(
         features=names,
         mean=[round(float(v), 6) for v in mean],
@@ -365,8 +378,13 @@ def statement_matrix(
 def _reflection_thresholds(
     cv: dict[str, Array], targets: dict[str, Array], scores: dict[str, float]
 ) -> dict[str, float]:
-    """The gate's and ``forward``'s cut points; ``scores`` gets ``forward``'s cross-validated accuracy
-    (decided as the app decides it; the gate's is the ``held`` head's, which every variant reports)."""
+    """The gate's and ``forward``'s cut points; ``scores`` gets both cross-validated accuracies, each
+    decided as the app decides it.
+
+    The gate holds a text back when the ``held`` head passes its threshold and the ``good`` head stays
+    below ``spare_from`` (:func:`flows.coach.decide.holds_back`); both are fitted together to hold back
+    at most ``MAX_GOOD_HELD`` of the good reflections and, within that, to be right most often.
+    """
     import numpy as np
 
     held_y = targets["held"] == 1
@@ -379,8 +397,20 @@ def _reflection_thresholds(
             return -good_held
         return float((pred == held_y).mean())
 
-    t_held = best_threshold(cv["held"], targets["held"], gate_score)
-    passed = cv["held"] < t_held
+    best: tuple[float, float, float] = (-2.0, 0.5, math.inf)
+    for spare in (math.inf, *SPARE_FROM):
+        unless_good = cv["good"] < spare
+
+        def spared_score(pred: Mask, unless_good: Mask = unless_good) -> float:
+            return gate_score(pred & unless_good)
+
+        t = best_threshold(cv["held"], targets["held"], spared_score)
+        value = spared_score(cv["held"] >= t)
+        if value > best[0] + 1e-12:
+            best = (value, t, spare)
+    _, t_held, spare_from = best
+    passed = ~holds_back(cv["held"], cv["good"], t_held, spare_from)
+    scores["held.accuracy"] = round(float((~passed == held_y).mean()), 4)
     # forward only when "good" is also the likeliest of the forwarded labels (as flows.coach.decide does)
     others = np.max(np.vstack([cv[f"label.{lab}"] for lab in FORWARDED_LABELS if lab != "good"]), axis=0)
     likeliest = cv["good"] >= others
@@ -391,6 +421,8 @@ def _reflection_thresholds(
     t_good = best_threshold(cv["good"], targets["good"], forward_score)
     scores["forward_accuracy"] = round(forward_score(cv["good"] >= t_good), 4)
     cuts = {"held": t_held, "good": t_good}
+    if spare_from != math.inf:
+        cuts["held.spare_from"] = spare_from
     for lab in LABELS:
         cuts[f"label.{lab}"] = 0.5
     return cuts

@@ -10,9 +10,18 @@ import numpy as np
 import pytest
 
 from flows.coach import embed, review_statement, score_reflection
+from flows.coach.decide import LABELS, holds_back
 from flows.coach.features import reflection_names, statement_names
 from flows.coach.model import MODEL_FILE, get_model
-from flows.coach.training import HELD_OUT, RESERVED, TRAINING_SPLITS, fit_logistic, read_rows, train
+from flows.coach.training import (
+    HELD_OUT,
+    RESERVED,
+    TRAINING_SPLITS,
+    _reflection_thresholds,
+    fit_logistic,
+    read_rows,
+    train,
+)
 
 DATA = Path(__file__).parent / "data"
 
@@ -25,6 +34,36 @@ def test_logistic_regression_separates_a_separable_problem() -> None:
     pred = (x @ w + b) > 0
     assert (pred == (y == 1)).mean() > 0.97
     assert w[0] > 0 > w[1] and abs(w[2]) < abs(w[0]) / 5
+
+
+def test_the_gate_holds_back_only_what_is_unlikely_to_be_good() -> None:
+    assert holds_back(0.9, 0.1, 0.5, 0.6)
+    assert not holds_back(0.9, 0.7, 0.5, 0.6)  # likely no reflection, but likelier a good one
+    assert not holds_back(0.4, 0.1, 0.5, 0.6)
+    assert holds_back(0.9, 0.99, 0.5, float("inf"))  # no spare bar: the held head alone decides
+    got = holds_back(np.array([0.9, 0.9, 0.4]), np.array([0.1, 0.7, 0.1]), 0.5, 0.6)
+    assert got.tolist() == [True, False, False]
+
+
+def test_gate_thresholds_spare_a_good_reflection_the_held_head_doubts() -> None:
+    # 40 non-reflections the held head is sure of, 10 more it is unsure of, and 50 good reflections,
+    # one of which the held head doubts as much as the unsure ones (but the good head is sure of it)
+    held_p = np.array([0.95] * 40 + [0.8] * 10 + [0.1] * 49 + [0.85])
+    good_p = np.array([0.05] * 50 + [0.9] * 50)
+    is_held = np.array([1.0] * 50 + [0.0] * 50)
+    cv = {"held": held_p, "good": good_p}
+    targets = {"held": is_held, "good": 1.0 - is_held, "label.good": 1.0 - is_held}
+    for lab in LABELS:
+        if lab != "good":
+            cv[f"label.{lab}"] = np.where(is_held == 1, 0.5, 0.01)
+            targets[f"label.{lab}"] = np.zeros(100)
+    scores: dict[str, float] = {}
+    cuts = _reflection_thresholds(cv, targets, scores)
+    held = holds_back(held_p, good_p, cuts["held"], cuts["held.spare_from"])
+    assert (
+        held == (is_held == 1)
+    ).all()  # the held head alone would pass the 10 unsure ones, or hold the good one
+    assert scores["held.accuracy"] == 1.0
 
 
 def test_the_committed_model_matches_the_current_features() -> None:
