@@ -50,7 +50,10 @@ SENTENCE_READING_FROM = 4
 # A text this short (in words) earns a nudge only where a cue rule fires for that kind: a label or a
 # one-word reply gives the model too little to read on its own.
 MIN_WORDS_WITHOUT_CUE = 3
-# the score mixes "a good reflection" with "a reflection at all", so a partial one ranks above a question
+# the score mixes "a good reflection" with "a reflection at all", so a partial one ranks above a question,
+# and is then scaled down by how likely the reply is a question: on transcripts a question that reuses
+# the speaker's words otherwise outranks a short real reflection (AnnoMI tuning sample 0.745 -> 0.791,
+# cross-validated good vs rest unchanged at 0.989, reflection vs question 0.997 -> 0.999)
 SCORE_GOOD_WEIGHT = 0.7
 
 
@@ -104,7 +107,8 @@ def score_reflection(original: str, reflection: str) -> ReflectionScore:
         label = "good"
     elif label == "good":
         label = max(FORWARDED_LABELS[1:], key=lambda lab: p.get(f"label.{lab}", 0.0))
-    score = round(100.0 * (SCORE_GOOD_WEIGHT * p["good"] + (1.0 - SCORE_GOOD_WEIGHT) * (1.0 - p["held"])))
+    mix = SCORE_GOOD_WEIGHT * p["good"] + (1.0 - SCORE_GOOD_WEIGHT) * (1.0 - p["held"])
+    score = round(100.0 * mix * (1.0 - p.get("label.question", 0.0)))
     a = inp.analysis
     acts = {h.act for h in inp.hits}
     feeling = a.feeling_named or ("feeling" in acts and not a.faux_feeling)
