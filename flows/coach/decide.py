@@ -52,8 +52,9 @@ SENTENCE_READING_FROM = 4
 MIN_WORDS_WITHOUT_CUE = 3
 # the score mixes "a good reflection" with "a reflection at all", so a partial one ranks above a question,
 # and is then scaled down by how likely the reply is a question: on transcripts a question that reuses
-# the speaker's words otherwise outranks a short real reflection (AnnoMI tuning sample 0.745 -> 0.791,
-# cross-validated good vs rest unchanged at 0.989, reflection vs question 0.997 -> 0.999)
+# the speaker's words otherwise outranks a short real reflection (AnnoMI tuning sample 0.745 -> 0.791 on
+# the model of abf8eea; cross-validated good vs rest unchanged at 0.989, reflection vs question 0.997 ->
+# 0.999)
 SCORE_GOOD_WEIGHT = 0.7
 
 
