@@ -39,7 +39,7 @@ class WordEvidence:
         """The text's evidence for each kind."""
         found = grams(text)
         total = [0.0] * len(self.kinds)
-        for g in found:
+        for g in sorted(found):  # a fixed order: float sums in a set's hash order differ between processes
             row = self.table.get(g)
             if row is not None:
                 for i, v in enumerate(row):
