@@ -28,7 +28,6 @@ from flows.coach.counselling import (  # noqa: E402
     pairs_from_jsonl,
     read_ids,
 )
-from flows.coach.decide import score_reflection  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,8 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         f"questions {r.questions_passed}/{r.questions}"
     )
     if args.verbose:
-        for p in sorted(pairs, key=lambda p: score_reflection(p.client, p.therapist).score):
-            s = score_reflection(p.client, p.therapist)
+        for p, s in sorted(r.scored, key=lambda ps: ps[1].score):
             print(f"  {p.label[:4]} {s.score:3d} {'pass' if s.gate_passed else 'held'} {p.therapist[:110]}")
     return 0
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from flows.coach.decide import score_reflection
 from flows.coach.evaluate import roc_auc
+from flows.coach.models import ReflectionScore
 
 LABELS = ("reflection", "question")
 
@@ -52,6 +53,7 @@ class CounsellingResult:
     reflections_passed: int
     questions_passed: int
     auc_by_quality: dict[str, float]
+    scored: list[tuple[Pair, ReflectionScore]]  # every pair with the app's reading of it
 
 
 def pairs_from_csv(text: str) -> list[Pair]:
@@ -136,4 +138,5 @@ def evaluate_counselling(pairs: Iterable[Pair]) -> CounsellingResult:
         reflections_passed=sum(s.gate_passed for p, s in scored if p.label == "reflection"),
         questions_passed=sum(s.gate_passed for p, s in scored if p.label == "question"),
         auc_by_quality=by_quality,
+        scored=scored,
     )
