@@ -35,15 +35,9 @@ def best_f1(p: Any, y: Any) -> float:
     """The best F1 over every threshold (the same optimistic rule for each column compared)."""
     import numpy as np
 
-    best = 0.0
-    for t in np.unique(np.round(p, 3)):
-        pred = p >= t
-        tp = float((pred & (y == 1)).sum())
-        fp = float((pred & (y == 0)).sum())
-        fn = float((~pred & (y == 1)).sum())
-        if tp:
-            best = max(best, 2 * tp / (2 * tp + fp + fn))
-    return best
+    from flows.coach.training import f1
+
+    return max((f1(p >= t, y) for t in np.unique(np.round(p, 3))), default=0.0)
 
 
 def committed_probabilities(rows: list[dict[str, Any]], fold: int) -> Any:
