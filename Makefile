@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install test pytest lint typecheck format sandbox serve worker bench bench-timers bench-storage chaos coach-eval coach-train coach-train-check coach-bench screenshots clean
+.PHONY: install test pytest lint typecheck format sandbox serve worker bench bench-timers bench-storage chaos coach-eval coach-train coach-train-check coach-encoder coach-bench screenshots clean
 
 $(BIN)/commonground: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,16 @@ coach-train: install  ## retrain the coach's model from the training data (write
 coach-train-check: install  ## retrain and check the committed model is exactly what training gives
 	$(BIN)/python scripts/coach_train.py --check
 
+ENCODER_VENV ?= .venv-encoder
+
+$(ENCODER_VENV)/bin/python: requirements-encoder.txt pyproject.toml
+	$(PYTHON) -m venv $(ENCODER_VENV)
+	$(ENCODER_VENV)/bin/pip install --quiet -e . -r requirements-encoder.txt
+	@touch $@
+
+coach-encoder: $(ENCODER_VENV)/bin/python  ## fine-tune the statement encoder (PyTorch, about 45 min); then make coach-train
+	$(ENCODER_VENV)/bin/python scripts/coach_encoder.py
+
 coach-bench: install
 	$(BIN)/python scripts/coach_bench.py
 
@@ -70,4 +80,4 @@ screenshots: install  ## the README's screenshots, from the browser test
 	SANDBOX_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/browser -q
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) $(ENCODER_VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

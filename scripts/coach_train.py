@@ -35,6 +35,8 @@ from flows.coach.training import TRAINING_SPLITS, train  # noqa: E402
 
 DEV = (ROOT / ".." / "shared" / "coach-dev").resolve()
 OWN = ROOT / "tests" / "coach" / "data"
+# each training statement's statement-encoder logits from the fit that did not see it (make coach-encoder)
+ENCODER_CV = OWN / "encoder" / "cv_logits.json"
 
 
 def training_files(kind: str) -> list[Path]:
@@ -53,7 +55,9 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=MODEL_FILE)
     args = ap.parse_args()
     started = time.monotonic()
-    model = train(training_files("statements"), training_files("reflections"), progress=print)
+    model = train(
+        training_files("statements"), training_files("reflections"), progress=print, encoder_cv=ENCODER_CV
+    )
     text = json.dumps(model, sort_keys=True, separators=(",", ":")) + "\n"
     print(json.dumps(model["meta"]["cv"], indent=2))
     if args.check:

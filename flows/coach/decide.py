@@ -9,11 +9,13 @@ details only; the words people read are in ``bot/texts.py``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from flows.coach import rulebook
 from flows.coach.embed import Embedder, get_embedder
+from flows.coach.encoder import StatementEncoder, get_encoder
 from flows.coach.features import (
     NUDGE_KINDS,
     ReflectionInput,
@@ -21,7 +23,7 @@ from flows.coach.features import (
     statement_vectors,
 )
 from flows.coach.lexical import WordEvidence
-from flows.coach.model import get_model
+from flows.coach.model import Head, Variant, get_model
 from flows.coach.models import Nudge, NudgeKind, Reason, ReasonCode, ReflectionScore, StatementReview
 from flows.coach.phrases import PhraseNet
 from flows.coach.reflections import W_FEEL, W_NEED, analyse
@@ -206,39 +208,96 @@ def statement_features(
     evidence: WordEvidence | str | None = "model",
     reading: StatementReading | None = None,
     phrases: PhraseNet | str | None = "model",
+    encoded: list[float] | Callable[[], list[float]] | str | None = "model",
+    unread: Sequence[float] | str = "model",
 ) -> list[list[float]]:
     """The feature vectors of a statement: the whole text, then each sentence of a long one.
 
-    ``evidence`` and ``phrases`` are the word evidence and phrase detectors to read with: the committed
-    model's by default (training passes the ones fitted without the row's own fold).
+    ``evidence`` and ``phrases`` are the word evidence and phrase detectors to read with, and ``encoded``
+    the statement encoder's logits for the text (or a call that waits for them): the committed model's
+    by default (training passes the ones fitted without the row's own fold); ``None`` leaves them out
+    (the heads without the encoder). The text's vector ends with the encoder's logits. A sentence's
+    vector ends with ``unread`` instead, the logits' training mean, which the heads standardise to zero:
+    the encoder reads a text once (reading each sentence too would cost more than the budget), and a
+    sentence given the whole text's logits is judged by the rest of the text (an insult among seven
+    other kinds of trouble was read as no contempt), so a sentence is left to the other features.
     """
+    pending = _encoding(text, encoded) if embedder is not None and encoded is not None else None
     words = get_model().word_evidence if isinstance(evidence, str) else evidence
     nets = get_model().phrases if isinstance(phrases, str) else phrases
     r = reading or read_statement(text)
     legacy = [(n.kind.value, n.span[0]) for n in r.legacy]
     per_sentence = len(r.spans) >= SENTENCE_READING_FROM
-    return statement_vectors(text, legacy, r.hits, r.spans, embedder, per_sentence, words, nets)
+    vectors = statement_vectors(text, legacy, r.hits, r.spans, embedder, per_sentence, words, nets)
+    if pending is None:
+        return vectors
+    logits = pending()
+    if len(logits) != len(NUDGE_KINDS):
+        raise ValueError(f"{len(NUDGE_KINDS)} encoder logits are needed, not {len(logits)}")
+    vectors[0] += logits
+    if len(vectors) > 1:
+        fill = list(_unread_logits() if isinstance(unread, str) else unread)
+        for v in vectors[1:]:
+            v += fill
+    return vectors
 
 
-def statement_probabilities(text: str) -> tuple[dict[str, float], list[dict[str, float]], StatementReading]:
-    """The model's probability of each nudge kind for the whole text and for each of its sentences.
+def _unread_logits() -> list[float]:
+    """The committed statement heads' mean of each ``enc.*`` feature (what a sentence's vector gets)."""
+    variant = get_model().variant("statement", True)
+    at = {name: i for i, name in enumerate(variant.features)}
+    return [float(variant.mean[at[f"enc.{k}"]]) for k in NUDGE_KINDS]
+
+
+def _encoding(text: str, encoded: list[float] | Callable[[], list[float]] | str) -> Callable[[], list[float]]:
+    """A call that returns the encoder's logits for ``text``; the shipped encoder (``"model"``) starts
+    reading at once on its own thread, so it runs beside the rules and embeddings, on the second core."""
+    if not isinstance(encoded, str):
+        return encoded if callable(encoded) else (lambda: encoded)
+    encoder = get_encoder()
+    if encoder is None:
+        raise RuntimeError("the statement encoder could not load")
+    return encoder.submit(text).result
+
+
+def _statement_readers(text: str) -> tuple[Embedder | None, StatementEncoder | None]:
+    """The embedder and the statement encoder a statement is read with: no embedder when it cannot load
+    (the rules-only heads), no encoder when it cannot load or the text is longer than its window (the
+    heads without it: its budget is one window, and a longer text is read sentence by sentence)."""
+    embedder = get_embedder()
+    if embedder is None:
+        return None, None
+    encoder = get_encoder()
+    return embedder, encoder if encoder is not None and encoder.fits(text) else None
+
+
+def statement_probabilities(
+    text: str,
+) -> tuple[dict[str, float], list[dict[str, float]], StatementReading, Variant]:
+    """The model's probability of each nudge kind for the whole text and for each of its sentences, and
+    the heads that gave them.
 
     A text earns a kind when the whole or any one sentence passes the kind's threshold; a text shorter
     than ``SENTENCE_READING_FROM`` sentences is read whole only (the thresholds were fitted the same way).
     """
+    embedder, encoder = _statement_readers(text)
+    # the encoder starts at once on its own thread, so it reads beside the rules and embeddings
+    encoded = encoder.submit(text).result if encoder is not None else None
     r = read_statement(text)
-    embedder = get_embedder()
-    variant = get_model().variant("statement", embedder is not None)
-    vectors = statement_features(text, embedder, reading=r)
+    variant = get_model().variant("statement", embedder is not None, encoded=encoder is not None)
+    vectors = statement_features(text, embedder, reading=r, encoded=encoded)
     probs = [variant.probabilities(v) for v in vectors]
-    return probs[0], probs[1:] or probs[:1], r
+    return probs[0], probs[1:] or probs[:1], r, variant
 
 
 def _raised(
-    text: str, whole: dict[str, float], per_sentence: list[dict[str, float]], reading: StatementReading
+    text: str,
+    whole: dict[str, float],
+    per_sentence: list[dict[str, float]],
+    reading: StatementReading,
+    heads: dict[str, Head],
 ) -> set[str]:
     """The kinds the model raises: past the bar for a kind a cue supports, or the higher bar alone."""
-    heads = get_model().variant("statement", get_embedder() is not None).heads
     cued = {n.kind.value for n in reading.legacy} | {h.act for h in reading.hits}
     kinds: set[str] = set()
     for k in NUDGE_KINDS:
@@ -259,8 +318,8 @@ def review_statement(text: str) -> StatementReview:
     """
     if not _LETTERS.search(text):
         return StatementReview(text=text, nudges=[])  # no words to read: nothing to suggest
-    whole, per_sentence, reading = statement_probabilities(text)
-    kinds = _raised(text, whole, per_sentence, reading)
+    whole, per_sentence, reading, variant = statement_probabilities(text)
+    kinds = _raised(text, whole, per_sentence, reading, variant.heads)
     spans, hits = reading.spans, reading.hits
     nudges = [n for n in reading.legacy if n.kind.value in kinds]
     have = {n.kind.value for n in nudges}

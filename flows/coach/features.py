@@ -163,8 +163,9 @@ def reflection_names(embedded: bool) -> list[str]:
     return names
 
 
-def statement_names(embedded: bool) -> list[str]:
-    """The names of the statement features, in vector order."""
+def statement_names(embedded: bool, encoded: bool = True) -> list[str]:
+    """The names of the statement features, in vector order (``encoded``: with the statement encoder's
+    logits, which come last, so the heads without them read a prefix of the same vector)."""
     names = [f"rules.{k}" for k in NUDGE_KINDS] + _act_names("statement", NUDGE_KINDS) + _shape_names()
     names += [f"words.{k}" for k in NUDGE_KINDS]
     names += list(TONE_NAMES)
@@ -173,6 +174,8 @@ def statement_names(embedded: bool) -> list[str]:
         names += [f"phrase.{k}" for k in NUDGE_KINDS]
         if STATEMENT_RAW_EMBEDDING:
             names += [f"emb.{i}" for i in range(DIM)]
+        if encoded:
+            names += [f"enc.{k}" for k in NUDGE_KINDS]
     return names
 
 
@@ -304,7 +307,8 @@ def statement_vectors(
 
     ``rule_nudge_spans`` are the hand-written rules' nudges as (kind, start offset). Everything is
     computed once for the whole text and shared out by sentence, so reading a long text sentence by
-    sentence costs one batch of embeddings, not one pass per sentence.
+    sentence costs one batch of embeddings, not one pass per sentence. The embedded vectors end with the
+    statement encoder's logits (``enc.*``), which :func:`flows.coach.decide.statement_features` appends.
     """
     kinds_all = {k for k, _ in rule_nudge_spans}
     vec = [1.0 if k in kinds_all else 0.0 for k in NUDGE_KINDS]

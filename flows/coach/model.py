@@ -62,6 +62,10 @@ class Variant:
         return out
 
 
+# the statement heads for a text the encoder does not read (too long for its window, or it cannot load)
+WITHOUT_ENCODER = "embedded_without_encoder"
+
+
 @dataclass(frozen=True)
 class Model:
     """The loaded model file."""
@@ -72,8 +76,11 @@ class Model:
     reflection_word_evidence: WordEvidence | None = None  # the same, for reflections' readings
     phrases: PhraseNet | None = None  # statements' phrase detectors (flows.coach.phrases)
 
-    def variant(self, book: str, embedded: bool) -> Variant:
-        """The heads for a book, with or without the embedding features."""
+    def variant(self, book: str, embedded: bool, encoded: bool = True) -> Variant:
+        """The heads for a book, with or without the embedding features; for statements, read with the
+        embedding features but without the statement encoder when not ``encoded``."""
+        if embedded and not encoded and book == "statement":
+            return self.variants[f"{book}/{WITHOUT_ENCODER}"]
         return self.variants[f"{book}/{'embedded' if embedded else 'rules_only'}"]
 
 

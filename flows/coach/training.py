@@ -34,6 +34,7 @@ from flows.coach.features import (
     reflection_vector,
     statement_names,
 )
+from flows.coach.model import WITHOUT_ENCODER
 from flows.coach.phrases import PhraseNet
 
 if TYPE_CHECKING:
@@ -58,10 +59,19 @@ TRAINING_SPLITS = (
     "holdout9",
 )
 # written blind, each committed before it was first measured; never trained on
-HELD_OUT = ("holdout10", "holdout11", "holdout12", "holdout13", "holdout14", "holdout15", "holdout16")
+HELD_OUT = (
+    "holdout10",
+    "holdout11",
+    "holdout12",
+    "holdout13",
+    "holdout14",
+    "holdout15",
+    "holdout16",
+    "holdout17",
+)
 # written blind and committed, never measured: the next change to the coach is first measured on the
 # first of them, and the others wait for the changes after it
-RESERVED = ("holdout17", "holdout18", "holdout19")
+RESERVED = ("holdout18", "holdout19")
 LAMBDAS = (1.0, 3.0, 10.0, 30.0)
 # the 256 raw embedding dimensions are many and weak: they may take a heavier penalty than the rest
 EMB_FACTORS = (30.0, 100.0, 300.0)
@@ -342,13 +352,30 @@ def phrase_nets(
     return {k: fit_on(folds != k) for k in range(FOLDS)}, fit_on(np.ones(len(rows), dtype=np.bool_))
 
 
+def encoder_key(text: str) -> str:
+    """The key a training statement's cross-fitted encoder logits are filed under."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+def read_encoder_cv(path: Path) -> dict[str, list[float]]:
+    """The cross-fitted encoder logits ``make coach-encoder`` wrote, by :func:`encoder_key`."""
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    if tuple(raw["kinds"]) != NUDGE_KINDS:
+        raise ValueError(f"{path.name} was written for kinds {raw['kinds']}: run make coach-encoder")
+    return {key: [float(v) for v in logits] for key, logits in raw["logits"].items()}
+
+
 def statement_matrix(
-    rows: list[dict[str, Any]], embedder: Embedder | None, nets: dict[int, PhraseNet] | None = None
+    rows: list[dict[str, Any]],
+    embedder: Embedder | None,
+    nets: dict[int, PhraseNet] | None = None,
+    encoded: dict[str, list[float]] | None = None,
 ) -> tuple[Array, Sentences]:
     """The feature matrix of statement rows, and their sentences' vectors.
 
     ``nets`` are the phrase detectors by fold (:func:`phrase_nets`); without them the phrase features
-    are zero.
+    are zero. ``encoded`` are the cross-fitted encoder logits (:func:`read_encoder_cv`); without them
+    the shipped encoder reads every row, which has seen them all (for tests of the pipeline only).
     """
     import numpy as np
 
@@ -364,9 +391,22 @@ def statement_matrix(
     texts: list[list[float]] = []
     extra: list[list[float]] = []
     extra_row: list[int] = []
+    unread: list[float] | str = "model"
+    if encoded is not None and embedder is not None:
+        missing = [r["text"] for r in rows if encoder_key(r["text"]) not in encoded]
+        if missing:
+            first = missing[0][:40]
+            raise ValueError(f"no cross-fitted encoder logits for {first!r}: run make coach-encoder")
+        # a sentence's vector gets the logits' mean, which the heads standardise to zero (as the app does)
+        unread = np.asarray([encoded[encoder_key(r["text"])] for r in rows]).mean(axis=0).tolist()
     for i, r in enumerate(rows):
         k = _fold(r["text"])
-        vecs = statement_features(r["text"], embedder, by_fold[k], phrases=nets[k] if nets else None)
+        logits: list[float] | str = "model"
+        if encoded is not None and embedder is not None:
+            logits = encoded[encoder_key(r["text"])]
+        vecs = statement_features(
+            r["text"], embedder, by_fold[k], phrases=nets[k] if nets else None, encoded=logits, unread=unread
+        )
         texts.append(vecs[0])
         extra += vecs[1:]
         extra_row += [i] * (len(vecs) - 1)
@@ -535,14 +575,19 @@ def train(
     reflection_files: Sequence[Path],
     progress: Callable[[str], None] = lambda _m: None,
     quick: bool = False,
+    encoder_cv: Path | None = None,
 ) -> dict[str, Any]:
     """Train every variant on the given files and return the model file's JSON structure.
 
-    ``quick`` searches one regularisation setting only (for tests of the pipeline, not for a model).
+    ``encoder_cv`` is the file of cross-fitted encoder logits (:func:`read_encoder_cv`), needed unless
+    ``quick``. ``quick`` searches one regularisation setting only (for tests of the pipeline, not for a
+    model).
     """
     search = QUICK_GRID if quick else GRID
     if any(h in p.name for h in (*HELD_OUT, *RESERVED) for p in [*statement_files, *reflection_files]):
         raise ValueError("held-out files are never trained on")
+    if encoder_cv is None and not quick:
+        raise ValueError("training a model needs the encoder's cross-fitted logits (encoder_cv)")
     embedder = get_embedder()
     if embedder is None:
         raise RuntimeError("the embedding model could not load: install the wordllama package")
@@ -552,7 +597,7 @@ def train(
     meta: dict[str, Any] = {
         "statement_rows": len(s_rows),
         "reflection_rows": len(r_rows),
-        "files": _digest([*statement_files, *reflection_files]),
+        "files": _digest([*statement_files, *reflection_files, *([encoder_cv] if encoder_cv else [])]),
         "cv": {},
     }
     # the rules-only features are the first columns of the embedded ones: compute them once
@@ -561,7 +606,8 @@ def train(
     epochs = 1 if quick else phrase_fit.EPOCHS
     progress(f"phrase detectors: {FOLDS} folds and the final fit, {epochs} passes each")
     nets, phrases = phrase_nets(s_rows, embedder, epochs)
-    xs, sentences = statement_matrix(s_rows, embedder, nets)
+    encoded = read_encoder_cv(encoder_cv) if encoder_cv is not None else None
+    xs, sentences = statement_matrix(s_rows, embedder, nets, encoded)
     for embedded in (True, False):
         r_names, s_names = reflection_names(embedded), statement_names(embedded)
         if not embedded:
@@ -572,11 +618,16 @@ def train(
         tr = train_reflections(r_rows, xr[:, : len(r_names)], r_names, progress, search)
         variants[f"reflection/{tag}"] = tr.to_json()
         meta["cv"][f"reflection/{tag}"] = {"lambda": tr.lam, "embedding_factor": tr.emb_factor, **tr.cv}
-        progress(f"statements, {tag}: {len(s_rows)} rows")
-        cut = Sentences(sentences.x[:, : len(s_names)], sentences.row)
-        ts = train_statements(s_rows, xs[:, : len(s_names)], cut, s_names, progress, search)
-        variants[f"statement/{tag}"] = ts.to_json()
-        meta["cv"][f"statement/{tag}"] = {"lambda": ts.lam, "embedding_factor": ts.emb_factor, **ts.cv}
+        statement_variants = [(tag, s_names)]
+        if embedded:  # the heads for a text the encoder does not read read the same vector without it
+            statement_variants.append((WITHOUT_ENCODER, statement_names(True, encoded=False)))
+        for name, names in statement_variants:
+            assert s_names[: len(names)] == names
+            progress(f"statements, {name}: {len(s_rows)} rows")
+            cut = Sentences(sentences.x[:, : len(names)], sentences.row)
+            ts = train_statements(s_rows, xs[:, : len(names)], cut, names, progress, search)
+            variants[f"statement/{name}"] = ts.to_json()
+            meta["cv"][f"statement/{name}"] = {"lambda": ts.lam, "embedding_factor": ts.emb_factor, **ts.cv}
     evidence = lexical.fit([r["text"] for r in s_rows], [r["kinds"] for r in s_rows], NUDGE_KINDS)
     meta["word_evidence_entries"] = len(evidence.table)
     refl_evidence = reflection_evidence(r_rows)

@@ -71,6 +71,9 @@ def test_the_committed_model_matches_the_current_features() -> None:
     for embedded in (True, False):
         assert list(model.variant("reflection", embedded).features) == reflection_names(embedded)
         assert list(model.variant("statement", embedded).features) == statement_names(embedded)
+    plain = model.variant("statement", True, encoded=False).features
+    assert list(plain) == statement_names(True, encoded=False)
+    assert not any(name.startswith("enc.") for name in plain)
     meta = json.loads(MODEL_FILE.read_text(encoding="utf-8"))["meta"]
     assert meta["statement_rows"] >= 1000 and meta["reflection_rows"] >= 1000
     assert not any(held in name for held in HELD_OUT for name in meta["files"])
@@ -115,6 +118,7 @@ def test_training_is_deterministic(tmp_path: Path) -> None:
         "reflection/embedded",
         "reflection/rules_only",
         "statement/embedded",
+        "statement/embedded_without_encoder",
         "statement/rules_only",
     }
 
