@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from flows.coach.once import LoadedOnce
 
 if TYPE_CHECKING:
     import numpy as np
@@ -72,10 +73,6 @@ def unit_mean(vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     return out
 
 
-_lock = threading.Lock()
-_state: dict[str, Embedder | None] = {}
-
-
 def package_dir() -> Path | None:
     """Where the installed ``wordllama`` package lives, without importing it."""
     spec = importlib.util.find_spec("wordllama")
@@ -99,23 +96,17 @@ def _load() -> Embedder:
     return Embedder(table, tok)
 
 
+_loaded: LoadedOnce[Embedder] = LoadedOnce(_load, "coach embedding model unavailable, using rules only", log)
+
+
 def get_embedder() -> Embedder | None:
     """The process's embedder, loaded on first call; ``None`` (logged once) if it cannot load."""
-    if "e" in _state:
-        return _state["e"]
-    with _lock:
-        if "e" not in _state:
-            try:
-                _state["e"] = _load()
-            except Exception as exc:  # any failure: the rules still answer
-                log.warning("coach embedding model unavailable, using rules only", extra={"error": repr(exc)})
-                _state["e"] = None
-    return _state["e"]
+    return _loaded.get()
 
 
 def _reset_for_tests(value: Embedder | str | None = "unset") -> None:
     """Forget the loaded model (``"unset"``) or force one (``None`` = the rules-only path)."""
-    with _lock:
-        _state.clear()
-        if not isinstance(value, str):
-            _state["e"] = value
+    if isinstance(value, str):
+        _loaded.reset()
+    else:
+        _loaded.reset(value)

@@ -21,6 +21,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from flows.coach.once import LoadedOnce
+
 log = logging.getLogger("commonground.coach")
 
 DATA = Path(__file__).parent / "data"
@@ -101,27 +103,21 @@ def open_session(path: Path, threads: int = THREADS) -> Any:
     return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
 
 
-_lock = threading.Lock()
-_state: dict[str, StatementEncoder | None] = {}
+_loaded: LoadedOnce[StatementEncoder] = LoadedOnce(
+    lambda: StatementEncoder(open_session(MODEL_FILE), load_tokenizer()),
+    "coach statement encoder unavailable",
+    log,
+)
 
 
 def get_encoder() -> StatementEncoder | None:
     """The process's encoder, loaded on first call; ``None`` (logged once) if it cannot load."""
-    if "e" in _state:
-        return _state["e"]
-    with _lock:
-        if "e" not in _state:
-            try:
-                _state["e"] = StatementEncoder(open_session(MODEL_FILE), load_tokenizer())
-            except Exception as exc:  # any failure: the coach still answers, without the encoder
-                log.warning("coach statement encoder unavailable", extra={"error": repr(exc)})
-                _state["e"] = None
-    return _state["e"]
+    return _loaded.get()
 
 
 def _reset_for_tests(value: StatementEncoder | str | None = "unset") -> None:
     """Forget the loaded encoder (``"unset"``) or force one (``None`` = run without it)."""
-    with _lock:
-        _state.clear()
-        if not isinstance(value, str):
-            _state["e"] = value
+    if isinstance(value, str):
+        _loaded.reset()
+    else:
+        _loaded.reset(value)
