@@ -104,9 +104,5 @@ def get_embedder() -> Embedder | None:
     return _loaded.get()
 
 
-def _reset_for_tests(value: Embedder | str | None = "unset") -> None:
-    """Forget the loaded model (``"unset"``) or force one (``None`` = the rules-only path)."""
-    if isinstance(value, str):
-        _loaded.reset()
-    else:
-        _loaded.reset(value)
+# tests: forget the loaded model (no argument) or force one (``None``: run without it)
+_reset_for_tests = _loaded.reset

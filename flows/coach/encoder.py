@@ -115,9 +115,5 @@ def get_encoder() -> StatementEncoder | None:
     return _loaded.get()
 
 
-def _reset_for_tests(value: StatementEncoder | str | None = "unset") -> None:
-    """Forget the loaded encoder (``"unset"``) or force one (``None`` = run without it)."""
-    if isinstance(value, str):
-        _loaded.reset()
-    else:
-        _loaded.reset(value)
+# tests: forget the loaded encoder (no argument) or force one (``None``: run without it)
+_reset_for_tests = _loaded.reset
