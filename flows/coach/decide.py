@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
 from flows.coach import rulebook
 from flows.coach.embed import Embedder, get_embedder
-from flows.coach.encoder import StatementEncoder, get_encoder
+from flows.coach.encoder import get_encoder
 from flows.coach.features import (
     NUDGE_KINDS,
     ReflectionInput,
@@ -260,15 +261,16 @@ def _encoding(text: str, encoded: list[float] | Callable[[], list[float]] | str)
     return encoder.submit(text).result
 
 
-def _statement_readers(text: str) -> tuple[Embedder | None, StatementEncoder | None]:
-    """The embedder and the statement encoder a statement is read with: no embedder when it cannot load
-    (the rules-only heads), no encoder when it cannot load or the text is longer than its window (the
+def _statement_readers(text: str) -> tuple[Embedder | None, Future[list[float]] | None]:
+    """The embedder a statement is read with, and the statement encoder's reading of it, started at once
+    on its own thread so it runs beside the rules and embeddings: no embedder when it cannot load (the
+    rules-only heads), no encoder reading when it cannot load or the text is longer than its window (the
     heads without it: its budget is one window, and a longer text is read sentence by sentence)."""
     embedder = get_embedder()
     if embedder is None:
         return None, None
     encoder = get_encoder()
-    return embedder, encoder if encoder is not None and encoder.fits(text) else None
+    return embedder, encoder.read_if_fits(text) if encoder is not None else None
 
 
 def statement_probabilities(
@@ -280,11 +282,10 @@ def statement_probabilities(
     A text earns a kind when the whole or any one sentence passes the kind's threshold; a text shorter
     than ``SENTENCE_READING_FROM`` sentences is read whole only (the thresholds were fitted the same way).
     """
-    embedder, encoder = _statement_readers(text)
-    # the encoder starts at once on its own thread, so it reads beside the rules and embeddings
-    encoded = encoder.submit(text).result if encoder is not None else None
+    embedder, pending = _statement_readers(text)
+    encoded = pending.result if pending is not None else None
     r = read_statement(text)
-    variant = get_model().variant("statement", embedder is not None, encoded=encoder is not None)
+    variant = get_model().variant("statement", embedder is not None, encoded=pending is not None)
     vectors = statement_features(text, embedder, reading=r, encoded=encoded)
     probs = [variant.probabilities(v) for v in vectors]
     return probs[0], probs[1:] or probs[:1], r, variant

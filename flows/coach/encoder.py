@@ -45,10 +45,16 @@ class StatementEncoder:
     def submit(self, text: str) -> Future[list[float]]:
         """Start :meth:`logits` on the encoder's own thread; onnxruntime releases the GIL while it
         computes, so the caller's Python work (rules, embeddings) runs meanwhile on another core."""
-        with self._pool_lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="coach-encoder")
-            return self._pool.submit(self.logits, text)
+        return self._start(self._tok.encode(text))
+
+    def read_if_fits(self, text: str) -> Future[list[float]] | None:
+        """:meth:`submit` for a text that :meth:`fits` the window, tokenised once; ``None`` for a longer
+        text, and without tokenising it for one of more whitespace-separated words than the window holds
+        word pieces (a word is one word piece or more)."""
+        if len(text.split()) > MAX_TOKENS - 2:
+            return None
+        enc = self._tok.encode(text)
+        return None if enc.overflowing else self._start(enc)
 
     def logits(self, text: str) -> list[float]:
         """The text's logit for each nudge kind, in ``NUDGE_KINDS`` order.
@@ -56,17 +62,25 @@ class StatementEncoder:
         One text per call: int8 activations are scaled per call, so a text read in a padded batch would
         get slightly different logits, and training read each text alone as well.
         """
-        import numpy as np
-
-        enc = self._tok.encode(text)
-        ids = np.asarray([enc.ids], dtype=np.int64)
-        mask = np.asarray([enc.attention_mask], dtype=np.int64)
-        out = self._session.run(None, {"ids": ids, "mask": mask})[0]
-        return [float(v) for v in out[0]]
+        return self._run(self._tok.encode(text))
 
     def fits(self, text: str) -> bool:
         """Whether the text fits the encoder's window of :data:`MAX_TOKENS` word pieces."""
         return not self._tok.encode(text).overflowing
+
+    def _start(self, enc: Any) -> Future[list[float]]:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="coach-encoder")
+            return self._pool.submit(self._run, enc)
+
+    def _run(self, enc: Any) -> list[float]:
+        import numpy as np
+
+        ids = np.asarray([enc.ids], dtype=np.int64)
+        mask = np.asarray([enc.attention_mask], dtype=np.int64)
+        out = self._session.run(None, {"ids": ids, "mask": mask})[0]
+        return [float(v) for v in out[0]]
 
     def close(self) -> None:
         """Stop the encoder's threads (they start on the first :meth:`submit`)."""

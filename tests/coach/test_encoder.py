@@ -157,3 +157,19 @@ def test_a_text_longer_than_the_window_is_read_without_the_encoder(
     assert variant is get_model().variant("statement", True)
     assert "contempt" in review_statement(text).kinds
     assert "contempt" in review_statement(short).kinds
+
+
+@pytest.mark.parametrize(
+    "words",
+    [1, 20, 40, 55, 61, 62, 63, 64, 200],
+)
+@pytest.mark.parametrize("word", ["no", "unprofessionally", "ok,", "x.y"])
+def test_read_if_fits_reads_exactly_the_texts_that_fit(
+    shipped: encoder.StatementEncoder, word: str, words: int
+) -> None:
+    # one tokenisation for both questions, and the short cut by word count agrees with the tokenizer
+    text = " ".join([word] * words)
+    pending = shipped.read_if_fits(text)
+    assert (pending is not None) == shipped.fits(text)
+    if pending is not None:
+        assert pending.result() == shipped.logits(text)
