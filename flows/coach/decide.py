@@ -9,7 +9,7 @@ details only; the words people read are in ``bot/texts.py``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
@@ -210,18 +210,15 @@ def statement_features(
     reading: StatementReading | None = None,
     phrases: PhraseNet | str | None = "model",
     encoded: list[float] | Callable[[], list[float]] | str | None = "model",
-    unread: Sequence[float] | str = "model",
 ) -> list[list[float]]:
     """The feature vectors of a statement: the whole text, then each sentence of a long one.
 
     ``evidence`` and ``phrases`` are the word evidence and phrase detectors to read with, and ``encoded``
     the statement encoder's logits for the text (or a call that waits for them): the committed model's
     by default (training passes the ones fitted without the row's own fold); ``None`` leaves them out
-    (the heads without the encoder). The text's vector ends with the encoder's logits. A sentence's
-    vector ends with ``unread`` instead, the logits' training mean, which the heads standardise to zero:
-    the encoder reads a text once (reading each sentence too would cost more than the budget), and a
-    sentence given the whole text's logits is judged by the rest of the text (an insult among seven
-    other kinds of trouble was read as no contempt), so a sentence is left to the other features.
+    (the heads without the encoder). Only the text's vector ends with the encoder's logits: the encoder
+    reads a text once (reading each sentence too would cost more than the budget), so a sentence's
+    vector is the one the heads without the encoder read (:func:`statement_probabilities`).
     """
     pending = _encoding(text, encoded) if embedder is not None and encoded is not None else None
     words = get_model().word_evidence if isinstance(evidence, str) else evidence
@@ -236,18 +233,7 @@ def statement_features(
     if len(logits) != len(NUDGE_KINDS):
         raise ValueError(f"{len(NUDGE_KINDS)} encoder logits are needed, not {len(logits)}")
     vectors[0] += logits
-    if len(vectors) > 1:
-        fill = list(_unread_logits() if isinstance(unread, str) else unread)
-        for v in vectors[1:]:
-            v += fill
     return vectors
-
-
-def _unread_logits() -> list[float]:
-    """The committed statement heads' mean of each ``enc.*`` feature (what a sentence's vector gets)."""
-    variant = get_model().variant("statement", True)
-    at = {name: i for i, name in enumerate(variant.features)}
-    return [float(variant.mean[at[f"enc.{k}"]]) for k in NUDGE_KINDS]
 
 
 def _encoding(text: str, encoded: list[float] | Callable[[], list[float]] | str) -> Callable[[], list[float]]:
@@ -287,8 +273,13 @@ def statement_probabilities(
     r = read_statement(text)
     variant = get_model().variant("statement", embedder is not None, encoded=pending is not None)
     vectors = statement_features(text, embedder, reading=r, encoded=encoded)
-    probs = [variant.probabilities(v) for v in vectors]
-    return probs[0], probs[1:] or probs[:1], r, variant
+    whole = variant.probabilities(vectors[0])
+    if len(vectors) == 1:
+        return whole, [whole], r, variant
+    # a sentence has no encoder reading of its own: the heads trained without the encoder read it, and
+    # the thresholds of the text's heads were fitted on exactly this mixture (flows.coach.training)
+    by_sentence = variant if pending is None else get_model().variant("statement", True, encoded=False)
+    return whole, [by_sentence.probabilities(v) for v in vectors[1:]], r, variant
 
 
 def _raised(

@@ -162,30 +162,52 @@ def _aggregate(p_rows: Array, p_extra: Array, rows: Sequence[int], extra: Senten
     return out
 
 
+@dataclass(frozen=True)
+class SentencesRead:
+    """Sentences' out-of-fold probabilities from other heads (by head name), to raise rows to."""
+
+    sentences: Sentences
+    p: dict[str, Array]
+
+
+def penalty(names: Sequence[str], lam: float, emb_factor: float) -> Array:
+    """The L2 penalty of each feature: ``lam``, times ``emb_factor`` for the raw embedding dimensions."""
+    import numpy as np
+
+    is_emb = np.asarray([n.startswith("emb.") for n in names])
+    return np.where(is_emb, lam * emb_factor, lam)
+
+
 def cv_probabilities(
     x: Array, y: Array, folds: Sequence[int], lam: Array, extra: Sentences | None = None
 ) -> Array:
     """Out-of-fold probabilities for one head (raised to the best sentence's when ``extra`` is given)."""
+    rows, sentences = cv_parts(x, y, folds, lam, extra)
+    return rows if extra is None else _aggregate(rows, sentences, range(len(rows)), extra)
+
+
+def cv_parts(
+    x: Array, y: Array, folds: Sequence[int], lam: Array, extra: Sentences | None = None
+) -> tuple[Array, Array]:
+    """Out-of-fold probabilities for one head: of each row's text, and of each sentence in ``extra`` (read
+    by the head fitted without its row's fold)."""
     import numpy as np
 
     out = np.zeros(len(y))
+    sent = np.zeros(len(extra.row) if extra is not None else 0)
     f = np.asarray(folds)
     for k in range(FOLDS):
         tr, te = f != k, f == k
+        sel = [j for j, r in enumerate(extra.row) if te[r]] if extra is not None else []
         if not te.any() or len(set(y[tr].tolist())) < 2:
-            out[te] = float(y[tr].mean()) if tr.any() else 0.5
+            out[te] = sent[sel] = float(y[tr].mean()) if tr.any() else 0.5
             continue
         mean, scale = _standardise(x[tr])
         w, b = fit_logistic((x[tr] - mean) / scale, y[tr], lam)
         out[te] = _predict((x[te] - mean) / scale, w, b)
-        if extra is not None:
-            rows = [int(i) for i in np.flatnonzero(te)]
-            sel = [j for j, r in enumerate(extra.row) if te[r]]
-            if sel:
-                px = _predict((extra.x[sel] - mean) / scale, w, b)
-                sub = Sentences(extra.x[sel], [extra.row[j] for j in sel])
-                out[te] = _aggregate(out[te], px, rows, sub)
-    return out
+        if extra is not None and sel:
+            sent[sel] = _predict((extra.x[sel] - mean) / scale, w, b)
+    return out, sent
 
 
 def _logloss(p: Array, y: Array) -> float:
@@ -245,25 +267,32 @@ def _fit_variant(
     progress: Callable[[str], None],
     search: Grid,
     extra: Sentences | None = None,
+    sentences_read: SentencesRead | None = None,
 ) -> Trained:
-    import numpy as np
+    """Fit the heads on a lambda grid chosen by CV log-loss; a row's CV probability is raised to its
+    sentences' (``extra``, read by these heads, or ``sentences_read``, read by other heads)."""
 
-    is_emb = np.asarray([n.startswith("emb.") for n in names])
     lambdas, factors = search
-    grid = [(lam, f) for lam in lambdas for f in (factors if is_emb.any() else (1.0,))]
+    has_emb = any(n.startswith("emb.") for n in names)
+    grid = [(lam, f) for lam in lambdas for f in (factors if has_emb else (1.0,))]
     losses: dict[tuple[float, float], float] = {}
+
+    def cv_of(h: str, pen: Array) -> Array:
+        if sentences_read is None:
+            return cv_probabilities(x, targets[h], folds, pen, extra)
+        rows = cv_probabilities(x, targets[h], folds, pen)
+        return _aggregate(rows, sentences_read.p[h], range(len(rows)), sentences_read.sentences)
+
     for lam_, fac in grid:
-        pen = np.where(is_emb, lam_ * fac, lam_)
-        losses[(lam_, fac)] = sum(
-            _logloss(cv_probabilities(x, targets[h], folds, pen, extra), targets[h]) for h in main_heads
-        )
+        pen = penalty(names, lam_, fac)
+        losses[(lam_, fac)] = sum(_logloss(cv_of(h, pen), targets[h]) for h in main_heads)
         progress(
             f"    lambda {lam_:g}, embedding x{fac:g}: "
             f"CV log-loss {losses[(lam_, fac)] / len(main_heads):.4f}"
         )
     best = min(grid, key=lambda v: (losses[v], v))
-    lam = np.where(is_emb, best[0] * best[1], best[0])
-    cv = {h: cv_probabilities(x, y, folds, lam, extra) for h, y in targets.items()}
+    lam = penalty(names, *best)
+    cv = {h: cv_of(h, lam) for h in targets}
     cuts = thresholds(cv)
     mean, scale = _standardise(x)
     z = (x - mean) / scale
@@ -391,26 +420,24 @@ def statement_matrix(
     texts: list[list[float]] = []
     extra: list[list[float]] = []
     extra_row: list[int] = []
-    unread: list[float] | str = "model"
     if encoded is not None and embedder is not None:
         missing = [r["text"] for r in rows if encoder_key(r["text"]) not in encoded]
         if missing:
             first = missing[0][:40]
             raise ValueError(f"no cross-fitted encoder logits for {first!r}: run make coach-encoder")
-        # a sentence's vector gets the logits' mean, which the heads standardise to zero (as the app does)
-        unread = np.asarray([encoded[encoder_key(r["text"])] for r in rows]).mean(axis=0).tolist()
     for i, r in enumerate(rows):
         k = _fold(r["text"])
         logits: list[float] | str = "model"
         if encoded is not None and embedder is not None:
             logits = encoded[encoder_key(r["text"])]
         vecs = statement_features(
-            r["text"], embedder, by_fold[k], phrases=nets[k] if nets else None, encoded=logits, unread=unread
+            r["text"], embedder, by_fold[k], phrases=nets[k] if nets else None, encoded=logits
         )
         texts.append(vecs[0])
         extra += vecs[1:]
         extra_row += [i] * (len(vecs) - 1)
-    width = len(texts[0]) if texts else 0
+    # a sentence's vector is the text's without the encoder's logits (only the text has them)
+    width = len(statement_names(embedder is not None, encoded=False))
     ex = np.asarray(extra, dtype=np.float64).reshape(len(extra), width)
     return np.asarray(texts, dtype=np.float64), Sentences(ex, extra_row)
 
@@ -508,11 +535,15 @@ def train_statements(
     names: list[str],
     progress: Callable[[str], None],
     search: Grid,
+    sentences_read: SentencesRead | None = None,
 ) -> Trained:
-    """Fit one head per nudge kind on the rows' feature matrix; thresholds are fitted on CV F-beta."""
-    import numpy as np
+    """Fit one head per nudge kind on the rows' feature matrix; thresholds are fitted on CV F-beta.
 
-    targets = {k: np.asarray([k in r["kinds"] for r in rows], dtype=np.float64) for k in NUDGE_KINDS}
+    A row's CV probability is raised to its sentences': read by these heads, or by the heads of
+    ``sentences_read`` (as the app reads a text with the encoder and its sentences without it).
+    """
+
+    targets = {k: _target(rows, k) for k in NUDGE_KINDS}
     folds = [_fold(r["text"]) for r in rows]
     evidence = {k: _evidence(x, sentences, names, k) for k in NUDGE_KINDS}
 
@@ -526,7 +557,9 @@ def train_statements(
             f1s[k] = f1(raised, targets[k])
         return out
 
-    trained = _fit_variant(x, targets, folds, names, NUDGE_KINDS, cuts, progress, search, sentences)
+    trained = _fit_variant(
+        x, targets, folds, names, NUDGE_KINDS, cuts, progress, search, sentences, sentences_read
+    )
     trained.cv["macro_f1"] = round(sum(f1s.values()) / len(f1s), 4)
     progress(f"    cross-validated macro-F1 {trained.cv['macro_f1']:.3f}")
     return trained
@@ -570,6 +603,17 @@ def _digest(paths: Sequence[Path]) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:16] for p in paths}
 
 
+def _target(rows: list[dict[str, Any]], kind: str) -> Array:
+    import numpy as np
+
+    return np.asarray([kind in r["kinds"] for r in rows], dtype=np.float64)
+
+
+def _keep_statements(variants: dict[str, Any], meta: dict[str, Any], name: str, t: Trained) -> None:
+    variants[f"statement/{name}"] = t.to_json()
+    meta["cv"][f"statement/{name}"] = {"lambda": t.lam, "embedding_factor": t.emb_factor, **t.cv}
+
+
 def train(
     statement_files: Sequence[Path],
     reflection_files: Sequence[Path],
@@ -608,6 +652,7 @@ def train(
     nets, phrases = phrase_nets(s_rows, embedder, epochs)
     encoded = read_encoder_cv(encoder_cv) if encoder_cv is not None else None
     xs, sentences = statement_matrix(s_rows, embedder, nets, encoded)
+    folds = [_fold(r["text"]) for r in s_rows]
     for embedded in (True, False):
         r_names, s_names = reflection_names(embedded), statement_names(embedded)
         if not embedded:
@@ -618,16 +663,29 @@ def train(
         tr = train_reflections(r_rows, xr[:, : len(r_names)], r_names, progress, search)
         variants[f"reflection/{tag}"] = tr.to_json()
         meta["cv"][f"reflection/{tag}"] = {"lambda": tr.lam, "embedding_factor": tr.emb_factor, **tr.cv}
-        statement_variants = [(tag, s_names)]
-        if embedded:  # the heads for a text the encoder does not read read the same vector without it
-            statement_variants.append((WITHOUT_ENCODER, statement_names(True, encoded=False)))
-        for name, names in statement_variants:
-            assert s_names[: len(names)] == names
-            progress(f"statements, {name}: {len(s_rows)} rows")
-            cut = Sentences(sentences.x[:, : len(names)], sentences.row)
-            ts = train_statements(s_rows, xs[:, : len(names)], cut, names, progress, search)
-            variants[f"statement/{name}"] = ts.to_json()
-            meta["cv"][f"statement/{name}"] = {"lambda": ts.lam, "embedding_factor": ts.emb_factor, **ts.cv}
+        if embedded:
+            # the heads without the encoder first: their sentence readings are also the sentences'
+            # readings under the heads with it (a sentence has no encoder reading of its own)
+            plain = statement_names(True, encoded=False)
+            assert s_names[: len(plain)] == plain
+            progress(f"statements, {WITHOUT_ENCODER}: {len(s_rows)} rows")
+            tw = train_statements(s_rows, xs[:, : len(plain)], sentences, plain, progress, search)
+            _keep_statements(variants, meta, WITHOUT_ENCODER, tw)
+            pen = penalty(plain, tw.lam, tw.emb_factor)
+            read = SentencesRead(
+                sentences,
+                {
+                    k: cv_parts(xs[:, : len(plain)], _target(s_rows, k), folds, pen, sentences)[1]
+                    for k in NUDGE_KINDS
+                },
+            )
+            progress(f"statements, {tag}: {len(s_rows)} rows (sentences read without the encoder)")
+            ts = train_statements(s_rows, xs, sentences, s_names, progress, search, read)
+        else:
+            progress(f"statements, {tag}: {len(s_rows)} rows")
+            cut = Sentences(sentences.x[:, : len(s_names)], sentences.row)
+            ts = train_statements(s_rows, xs[:, : len(s_names)], cut, s_names, progress, search)
+        _keep_statements(variants, meta, tag, ts)
     evidence = lexical.fit([r["text"] for r in s_rows], [r["kinds"] for r in s_rows], NUDGE_KINDS)
     meta["word_evidence_entries"] = len(evidence.table)
     refl_evidence = reflection_evidence(r_rows)

@@ -55,8 +55,9 @@ def test_the_read_beside_the_rules_equals_the_read_in_series(shipped: encoder.St
 
 
 def test_only_the_whole_text_carries_the_encoders_logits(shipped: encoder.StatementEncoder) -> None:
-    # a sentence's vector gets the logits' training mean (standardised to zero), not the text's logits:
-    # the encoder reads this text as a whole and finds no contempt in it, which would hide the insult
+    # the encoder reads the text once; its sentences are read by the heads without it, which were
+    # trained for vectors like theirs: the encoder reads this text as a whole and finds no contempt in it,
+    # and the heads with it, given a sentence without its reading, used to miss the insult
     text = (
         "You always do this. I feel that you're sabotaging me. You're an idiot. Whatever. "
         "Not my fault. I feel used. You must stop. Your work is sloppy."
@@ -64,15 +65,17 @@ def test_only_the_whole_text_carries_the_encoders_logits(shipped: encoder.Statem
     embedder = get_embedder()
     assert embedder is not None
     logits = shipped.logits(text)
-    fill = [0.5 * i for i in range(len(NUDGE_KINDS))]
-    vectors = statement_features(text, embedder, encoded=logits, unread=fill)
+    vectors = statement_features(text, embedder, encoded=logits)
     n = len(NUDGE_KINDS)
     assert vectors[0][-n:] == logits
-    assert len(vectors) == 9 and all(v[-n:] == fill for v in vectors[1:])
-    default = statement_features(text, embedder, encoded=logits)
-    variant = get_model().variant("statement", True)
-    z = (np.asarray(default[1]) - variant.mean) / variant.scale
-    assert np.allclose(z[-n:], 0.0)  # the committed mean: these features add nothing to a sentence
+    plain = get_model().variant("statement", True, encoded=False)
+    assert len(vectors) == 9 and all(len(v) == len(plain.features) for v in vectors[1:])
+    whole, per_sentence, _reading, variant = statement_probabilities(text)
+    assert variant is get_model().variant("statement", True)
+    assert per_sentence == [plain.probabilities(v) for v in vectors[1:]]
+    assert whole == variant.probabilities(vectors[0])
+    insult = per_sentence[2]["contempt"]
+    assert insult >= variant.heads["contempt"].threshold > whole["contempt"]
     assert "contempt" in review_statement(text).kinds
 
 

@@ -17,7 +17,10 @@ from flows.coach.training import (
     HELD_OUT,
     RESERVED,
     TRAINING_SPLITS,
+    Sentences,
     _reflection_thresholds,
+    cv_parts,
+    cv_probabilities,
     fit_logistic,
     read_rows,
     train,
@@ -34,6 +37,27 @@ def test_logistic_regression_separates_a_separable_problem() -> None:
     pred = (x @ w + b) > 0
     assert (pred == (y == 1)).mean() > 0.97
     assert w[0] > 0 > w[1] and abs(w[2]) < abs(w[0]) / 5
+
+
+def test_a_rows_cv_probability_is_raised_to_its_best_sentences() -> None:
+    # cv_parts reads each sentence with the head fitted without its row's fold; cv_probabilities takes
+    # the highest of a row's text and its sentences (as the app decides); the heads with the encoder
+    # are raised to the sentences' readings by the heads without it in the same way (train)
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(120, 2))
+    y = (x[:, 0] > 0).astype(np.float64)
+    folds = [i % 5 for i in range(120)]
+    shift = np.asarray([3.0, 0.0])
+    owners = [i * 4 for i in range(30)]
+    extra = Sentences(rng.normal(size=(30, 2)) + shift, owners)
+    rows, sentences = cv_parts(x, y, folds, np.full(2, 0.1), extra)
+    assert len(sentences) == 30 and (sentences > 0.5).all()  # far on the positive side
+    raised = cv_probabilities(x, y, folds, np.full(2, 0.1), extra)
+    expected = rows.copy()
+    for j, r in enumerate(extra.row):
+        expected[r] = max(expected[r], sentences[j])
+    assert np.array_equal(raised, expected)
+    assert (raised[owners] > 0.5).all() and not (rows[owners] > 0.5).all()
 
 
 def test_the_gate_holds_back_only_what_is_unlikely_to_be_good() -> None:
