@@ -13,7 +13,7 @@ import hashlib
 import json
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -180,14 +180,6 @@ def penalty(names: Sequence[str], lam: float, emb_factor: float) -> Array:
     return np.where(is_emb, lam * emb_factor, lam)
 
 
-def cv_probabilities(
-    x: Array, y: Array, folds: Sequence[int], lam: Array, extra: Sentences | None = None
-) -> Array:
-    """Out-of-fold probabilities for one head (raised to the best sentence's when ``extra`` is given)."""
-    rows, sentences = cv_parts(x, y, folds, lam, extra)
-    return rows if extra is None else _aggregate(rows, sentences, range(len(rows)), extra)
-
-
 def cv_parts(
     x: Array, y: Array, folds: Sequence[int], lam: Array, extra: Sentences | None = None
 ) -> tuple[Array, Array]:
@@ -253,6 +245,8 @@ class Trained:
     lam: float
     emb_factor: float
     cv: dict[str, float]
+    # each sentence's out-of-fold probability per head (when the heads read sentences); not serialised
+    sentences_cv: dict[str, Array] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON structure :func:`flows.coach.model.parse` reads."""
@@ -279,11 +273,16 @@ def _fit_variant(
     grid = [(lam, f) for lam in lambdas for f in (factors if has_emb else (1.0,))]
     losses: dict[tuple[float, float], float] = {}
 
+    sentences_cv: dict[str, Array] = {}
+
     def cv_of(h: str, pen: Array) -> Array:
-        if sentences_read is None:
-            return cv_probabilities(x, targets[h], folds, pen, extra)
-        rows = cv_probabilities(x, targets[h], folds, pen)
-        return _aggregate(rows, sentences_read.p[h], range(len(rows)), sentences_read.sentences)
+        rows, own = cv_parts(x, targets[h], folds, pen, extra if sentences_read is None else None)
+        if sentences_read is not None:
+            return _aggregate(rows, sentences_read.p[h], range(len(rows)), sentences_read.sentences)
+        if extra is None:
+            return rows
+        sentences_cv[h] = own
+        return _aggregate(rows, own, range(len(rows)), extra)
 
     for lam_, fac in grid:
         pen = penalty(names, lam_, fac)
@@ -322,6 +321,7 @@ def _fit_variant(
             "rows": float(len(folds)),
             **_cv_summary(cv, targets, cuts),
         },
+        sentences_cv=sentences_cv,
     )
 
 
@@ -654,7 +654,6 @@ def train(
     nets, phrases = phrase_nets(s_rows, embedder, epochs)
     encoded = read_encoder_cv(encoder_cv) if encoder_cv is not None else None
     xs, sentences = statement_matrix(s_rows, embedder, nets, encoded)
-    folds = [_fold(r["text"]) for r in s_rows]
     for embedded in (True, False):
         r_names, s_names = reflection_names(embedded), statement_names(embedded)
         if not embedded:
@@ -673,14 +672,7 @@ def train(
             progress(f"statements, {WITHOUT_ENCODER}: {len(s_rows)} rows")
             tw = train_statements(s_rows, xs[:, : len(plain)], sentences, plain, progress, search)
             _keep_statements(variants, meta, WITHOUT_ENCODER, tw)
-            pen = penalty(plain, tw.lam, tw.emb_factor)
-            read = SentencesRead(
-                sentences,
-                {
-                    k: cv_parts(xs[:, : len(plain)], _target(s_rows, k), folds, pen, sentences)[1]
-                    for k in NUDGE_KINDS
-                },
-            )
+            read = SentencesRead(sentences, {k: tw.sentences_cv[k] for k in NUDGE_KINDS})
             progress(f"statements, {tag}: {len(s_rows)} rows (sentences read without the encoder)")
             ts = train_statements(s_rows, xs, sentences, s_names, progress, search, read)
         else:

@@ -18,9 +18,9 @@ from flows.coach.training import (
     RESERVED,
     TRAINING_SPLITS,
     Sentences,
+    _aggregate,
     _reflection_thresholds,
     cv_parts,
-    cv_probabilities,
     fit_logistic,
     read_rows,
     train,
@@ -40,9 +40,9 @@ def test_logistic_regression_separates_a_separable_problem() -> None:
 
 
 def test_a_rows_cv_probability_is_raised_to_its_best_sentences() -> None:
-    # cv_parts reads each sentence with the head fitted without its row's fold; cv_probabilities takes
-    # the highest of a row's text and its sentences (as the app decides); the heads with the encoder
-    # are raised to the sentences' readings by the heads without it in the same way (train)
+    # cv_parts reads each sentence with the head fitted without its row's fold; _aggregate takes the
+    # highest of a row's text and its sentences (as the app decides); the heads with the encoder are
+    # raised to the sentences' readings by the heads without it in the same way (train)
     rng = np.random.default_rng(1)
     x = rng.normal(size=(120, 2))
     y = (x[:, 0] > 0).astype(np.float64)
@@ -52,7 +52,7 @@ def test_a_rows_cv_probability_is_raised_to_its_best_sentences() -> None:
     extra = Sentences(rng.normal(size=(30, 2)) + shift, owners)
     rows, sentences = cv_parts(x, y, folds, np.full(2, 0.1), extra)
     assert len(sentences) == 30 and (sentences > 0.5).all()  # far on the positive side
-    raised = cv_probabilities(x, y, folds, np.full(2, 0.1), extra)
+    raised = _aggregate(rows, sentences, range(len(rows)), extra)
     expected = rows.copy()
     for j, r in enumerate(extra.row):
         expected[r] = max(expected[r], sentences[j])
