@@ -28,7 +28,7 @@ def _print_review(review: StatementReview) -> None:
 
 
 def _print_score(res: ReflectionScore) -> None:
-    print(f"Score: {res.score}/100")
+    print(f"Score: {res.score:.0f}/100")
     print(f"Passed on to them: {'yes' if res.gate_passed else 'no (not yet a reflection)'}")
     print(f"A faithful, complete reflection: {'yes' if res.forward else 'no'} (read as: {res.label})")
     print(

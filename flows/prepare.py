@@ -123,4 +123,4 @@ def practice_feedback(imagined: str, practice: str) -> PracticeFeedback:
     score = score_reflection(imagined, practice)
     landed = [r for r in score.reasons if r.code in _LANDED]
     to_try = [r for r in score.reasons if r.code not in _LANDED]
-    return PracticeFeedback(band=band_of(score), score=score.score, landed=landed, to_try=to_try)
+    return PracticeFeedback(band=band_of(score), score=round(score.score), landed=landed, to_try=to_try)

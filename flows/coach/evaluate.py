@@ -66,7 +66,7 @@ class ReflectionResult:
     confusion: dict[str, Counter[str]]
     mean_score: dict[str, float]
     good_held: int
-    errors: list[tuple[str, str, int, bool, bool]] = field(default_factory=list)
+    errors: list[tuple[str, str, float, bool, bool]] = field(default_factory=list)
 
     @property
     def gate_accuracy(self) -> float:
@@ -158,8 +158,8 @@ def evaluate_reflections(path: Path) -> ReflectionResult:
     refl_scores: list[float] = []
     question_scores: list[float] = []
     confusion: dict[str, Counter[str]] = defaultdict(Counter)
-    scores: dict[str, list[int]] = defaultdict(list)
-    errors: list[tuple[str, str, int, bool, bool]] = []
+    scores: dict[str, list[float]] = defaultdict(list)
+    errors: list[tuple[str, str, float, bool, bool]] = []
     for row in rows:
         res = score_reflection(row["original"], row["reflection"])
         label = row["label"]

@@ -6,6 +6,7 @@ import pytest
 
 from bot.coach_words import reason_text
 from flows.coach import ReasonCode, ReflectionScore, score_reflection
+from flows.coach.decide import SCORE_GOOD_WEIGHT
 from flows.coach.reflections import analyse
 
 R = ReasonCode
@@ -260,3 +261,21 @@ def test_text_that_grows_when_lower_cased_does_not_crash() -> None:
     # "İ" lower-cases to two characters, so normalised offsets run past the raw text.
     result = score_reflection("İİİİİİİİİİİİ and then Bob left.", "You felt left out when Bob left.")
     assert 0 <= result.score <= 100
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "So you were late for your kids?",
+        "You had to reload it twice?",
+        "And that was stressful?",
+        "So the van was loaded already.",
+        "You need routes confirmed.",
+    ],
+)
+def test_the_score_keeps_one_decimal_of_what_the_model_reads(reply: str) -> None:
+    # rounded to whole numbers, replies the model ranks apart tied (a third of a transcript sample at 0)
+    res = score_reflection(ORIGINAL, reply)
+    p = res.probabilities
+    mix = SCORE_GOOD_WEIGHT * p["good"] + (1.0 - SCORE_GOOD_WEIGHT) * (1.0 - p["held"])
+    assert res.score == pytest.approx(100.0 * mix * (1.0 - p["label.question"]), abs=0.06)
