@@ -45,7 +45,8 @@ if TYPE_CHECKING:
     Mask = npt.NDArray[np.bool_]
 
 # the project's own sets by split name (tests/coach/data/<kind>.<split>.jsonl): read or measured before,
-# so training data now (holdout4-8 each joined after being measured), and the one held out
+# so training data now (holdout4-9 each joined after being measured, holdout10-16 together after many
+# measurements: more writers to learn from), and the ones held out
 TRAINING_SPLITS = (
     "tune",
     "tune2",
@@ -57,9 +58,6 @@ TRAINING_SPLITS = (
     "holdout7",
     "holdout8",
     "holdout9",
-)
-# written blind, each committed before it was first measured; never trained on
-HELD_OUT = (
     "holdout10",
     "holdout11",
     "holdout12",
@@ -67,6 +65,9 @@ HELD_OUT = (
     "holdout14",
     "holdout15",
     "holdout16",
+)
+# written blind, each committed before it was first measured; never trained on
+HELD_OUT = (
     "holdout17",
     "holdout18",
     "holdout19",

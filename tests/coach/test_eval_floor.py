@@ -19,7 +19,9 @@ for fewer good reflections held back; the two-threshold gate (a reply likely to 
 back; both bars fitted on cross-validation) held none back on any set, and that floor is 0.96 and 0
 again. A change that lifts these figures does not make a set a tuning set as long as nothing was changed
 because of its rows; read its misses and it becomes one (say so in tests/coach/data/README.md). The
-earlier held-out sets (holdout4-9) were each measured and then added to the training data.
+earlier held-out sets (holdout4-9) were each measured and then added to the training data; holdout10-16
+joined it together, each after many measurements (their last figures as held-out sets are in the
+README), so that the heads and the encoder learn from more writers.
 """
 
 from __future__ import annotations
@@ -37,33 +39,6 @@ DEV = Path(__file__).resolve().parents[2].parent / "shared" / "coach-dev"
 @pytest.mark.parametrize(
     ("split", "rows", "macro_f1", "false_alarms", "gate", "good_held", "auc", "question_auc"),
     [
-        # model of 3ec0854: 0.884 (5 false alarms) / 0.975 (0 held) / 0.999 / 1.000 (a6cf4bd: 0.864, 0.984);
-        # the two-threshold gate: gate 0.988 (0 held)
-        # with the statement encoder (2026-12-06): 0.907 (4 false alarms); d4f8419 (not landed): 0.907 (4)
-        ("holdout10", (320, 320), 0.89, 6, 0.96, 0, 0.98, 0.98),
-        # model of 3ec0854: 0.913 (7 false alarms) / 0.947 (1 held) / 0.995 / 0.999 (a6cf4bd: 0.898, 0.963);
-        # the two-threshold gate: 0.978 (0 held)
-        # with the statement encoder: 0.923 (4 false alarms); d4f8419 (not landed): 0.925 (3)
-        ("holdout11", (320, 320), 0.90, 6, 0.96, 0, 0.98, 0.98),
-        # first measured with the model of 3ec0854: 0.894 (7 false alarms) / 0.975 (0 held) / 0.993 / 1.000
-        # with the statement encoder: 0.916 (7 false alarms); d4f8419 (not landed): 0.910 (5)
-        ("holdout12", (320, 320), 0.89, 9, 0.96, 0, 0.98, 0.98),
-        # first measured with the model of ca092d1 (not landed: 0.920, 3 false alarms); with 3ec0854's:
-        # 0.912 (3 false alarms) / 0.981 (0 held) / 0.994 / 1.000
-        # with the statement encoder: 0.923 (1 false alarm); d4f8419 (not landed): 0.939 (1)
-        ("holdout13", (320, 320), 0.90, 3, 0.96, 0, 0.98, 0.98),
-        # first measured at 33638ee (3ec0854's weights, an acknowledgement alone no longer a sentence of
-        # reflection): 0.917 (4 false alarms) / 0.981 (0 held) / 0.995 / 1.000
-        # with the statement encoder: 0.940 (3 false alarms); d4f8419 (not landed): 0.926 (5)
-        ("holdout14", (316, 320), 0.92, 5, 0.96, 0, 0.98, 0.98),
-        # first measured with the two-threshold gate and the spoken rows (statement model of 3ec0854):
-        # 0.819 (3 false alarms) / 0.975 (0 held) / 0.994 / 0.998
-        # with the statement encoder: 0.859 (1 false alarm); d4f8419 (not landed): 0.869 (1)
-        ("holdout15", (314, 320), 0.84, 3, 0.96, 0, 0.98, 0.98),
-        # first measured at 6298f3f (the score scaled down by how likely a question; a yes/no question
-        # after a lead clause): 0.904 (2 false alarms) / 0.969 (0 held) / 0.993 / 1.000
-        # with the statement encoder: 0.923 (5 false alarms); d4f8419 (not landed): 0.905 (2)
-        ("holdout16", (317, 320), 0.90, 7, 0.95, 0, 0.98, 0.98),
         # first measured with the statement encoder (2026-12-06): 0.947 (1 false alarm) / 0.994 (0 held) /
         # 0.993 / 1.000; d4f8419 (not landed): 0.943 (0 false alarms); af04309: 0.947 (0)
         ("holdout17", (320, 320), 0.93, 3, 0.97, 0, 0.98, 0.98),
