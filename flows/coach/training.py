@@ -71,10 +71,11 @@ HELD_OUT = (
     "holdout17",
     "holdout18",
     "holdout19",
+    "holdout20",
 )
 # written blind and committed, never measured: the next change to the coach is first measured on the
 # first of them, and the others wait for the changes after it
-RESERVED = ("holdout20", "holdout21")
+RESERVED = ("holdout21",)
 LAMBDAS = (1.0, 3.0, 10.0, 30.0)
 # the 256 raw embedding dimensions are many and weak: they may take a heavier penalty than the rest
 EMB_FACTORS = (30.0, 100.0, 300.0)
