@@ -31,7 +31,7 @@ from flows.coach.evaluate import (  # noqa: E402
     evaluate_statements,
     statement_agreement,
 )
-from flows.coach.training import HELD_OUT, TRAINING_SPLITS  # noqa: E402
+from flows.coach.training import HELD_OUT, STATEMENTS_TRAINED, TRAINING_SPLITS  # noqa: E402
 
 DEFAULT_DATA = (ROOT / ".." / "shared" / "coach-dev").resolve()
 OWN_DATA = ROOT / "tests" / "coach" / "data"
@@ -122,12 +122,18 @@ def main(argv: list[str] | None = None) -> int:
         report("dev (shared/coach-dev) - trained on", *_files(DEFAULT_DATA, None), args.verbose)
         for split in TRAINING_SPLITS:
             report(f"{split} (tests/coach/data) - trained on", *_files(OWN_DATA, split), args.verbose)
+        for split in STATEMENTS_TRAINED:
+            st, _ = _files(OWN_DATA, split)
+            report(f"{split} statements (tests/coach/data) - trained on", st, None, args.verbose)
         for kind in ("statements", "reflections"):
             for f in sorted((OWN_DATA / "train").glob(f"{kind}.*.jsonl")):
                 st, rf = (f, None) if kind == "statements" else (None, f)
                 report(f"{f.name} (tests/coach/data/train) - trained on", st, rf, args.verbose)
         return 0
     if args.held_out:
+        for split in STATEMENTS_TRAINED:
+            _, rf = _files(OWN_DATA, split)
+            report(f"{split} reflections (tests/coach/data) - held out", None, rf, args.verbose)
         for split in HELD_OUT:
             report(f"{split} (tests/coach/data) - held out", *_files(OWN_DATA, split), args.verbose)
         return 0

@@ -8,8 +8,9 @@ Usage::
 
 The training files are the development set (shared/coach-dev), our earlier tune and holdout sets
 (tuned on, or measured and then added: training data now) and tests/coach/data/train/. The held-out
-sets (`flows.coach.training.HELD_OUT`) and the reserved ones (`RESERVED`) are never read here
-(flows.coach.training refuses them).
+sets (`flows.coach.training.held_out_splits`: holdout10-16's reflections too, whose statements are
+training data) and the reserved ones (`RESERVED`) are never read here (flows.coach.training refuses
+them).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from flows.coach.model import MODEL_FILE  # noqa: E402
-from flows.coach.training import TRAINING_SPLITS, train  # noqa: E402
+from flows.coach.training import Kind, train, training_splits  # noqa: E402
 
 DEV = (ROOT / ".." / "shared" / "coach-dev").resolve()
 OWN = ROOT / "tests" / "coach" / "data"
@@ -39,10 +40,10 @@ OWN = ROOT / "tests" / "coach" / "data"
 ENCODER_CV = OWN / "encoder" / "cv_logits.json"
 
 
-def training_files(kind: str) -> list[Path]:
+def training_files(kind: Kind) -> list[Path]:
     """The training files of one kind ("statements" or "reflections"), in a fixed order."""
     files = [DEV / f"{kind}.jsonl"] if (DEV / f"{kind}.jsonl").exists() else []
-    files += [OWN / f"{kind}.{split}.jsonl" for split in TRAINING_SPLITS]
+    files += [OWN / f"{kind}.{split}.jsonl" for split in training_splits(kind)]
     files += sorted((OWN / "train").glob(f"{kind}.*.jsonl"))
     return [f for f in files if f.exists()]
 

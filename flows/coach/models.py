@@ -107,7 +107,7 @@ class Reason(_Frozen):
 
 
 class ReflectionScore(_Frozen):
-    """Score (0–100, one decimal: it ranks replies) of a reflection, whether to forward it, and why.
+    """Score (0–100, two decimals: it ranks replies) of a reflection, whether to forward it, and why.
 
     Sub-scores: ``facts`` (0–35), ``feelings`` (0–20), ``needs`` (0–20), ``own_words`` (0–15) and
     ``neutrality`` (0–10). ``gate_passed`` is the app's decision: the text is a reflection of the speaker

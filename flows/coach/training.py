@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from flows.coach import lexical, phrase_fit
 from flows.coach.decide import (
@@ -45,8 +45,7 @@ if TYPE_CHECKING:
     Mask = npt.NDArray[np.bool_]
 
 # the project's own sets by split name (tests/coach/data/<kind>.<split>.jsonl): read or measured before,
-# so training data now (holdout4-9 each joined after being measured, holdout10-16 together after many
-# measurements: more writers to learn from), and the ones held out
+# so training data now (holdout4-9 each joined after being measured), and the ones held out
 TRAINING_SPLITS = (
     "tune",
     "tune2",
@@ -58,6 +57,11 @@ TRAINING_SPLITS = (
     "holdout7",
     "holdout8",
     "holdout9",
+)
+# measured many times, their misses never read: their statements are training data from b90710c (more
+# writers for the statement heads and encoder), their reflections stay held out (a reflection model
+# trained on them too scored lower on the AnnoMI tuning sample, 0.824 against 0.837)
+STATEMENTS_TRAINED = (
     "holdout10",
     "holdout11",
     "holdout12",
@@ -76,6 +80,19 @@ HELD_OUT = (
 # written blind and committed, never measured: the next change to the coach is first measured on the
 # first of them, and the others wait for the changes after it
 RESERVED = ("holdout21",)
+Kind = Literal["statements", "reflections"]
+
+
+def training_splits(kind: Kind) -> tuple[str, ...]:
+    """The project's own sets whose rows of ``kind`` are training data, in training order."""
+    return TRAINING_SPLITS + (STATEMENTS_TRAINED if kind == "statements" else ())
+
+
+def held_out_splits(kind: Kind) -> tuple[str, ...]:
+    """The measured sets whose rows of ``kind`` are never trained on."""
+    return (() if kind == "statements" else STATEMENTS_TRAINED) + HELD_OUT
+
+
 LAMBDAS = (1.0, 3.0, 10.0, 30.0)
 # the 256 raw embedding dimensions are many and weak: they may take a heavier penalty than the rest
 EMB_FACTORS = (30.0, 100.0, 300.0)
@@ -632,8 +649,14 @@ def train(
     model).
     """
     search = QUICK_GRID if quick else GRID
-    if any(h in p.name for h in (*HELD_OUT, *RESERVED) for p in [*statement_files, *reflection_files]):
-        raise ValueError("held-out files are never trained on")
+    by_kind: tuple[tuple[Kind, Sequence[Path]], ...] = (
+        ("statements", statement_files),
+        ("reflections", reflection_files),
+    )
+    for kind, files in by_kind:
+        refused = {*held_out_splits(kind), *RESERVED}
+        if any(p.name.split(".")[1] in refused for p in files if p.name.count(".") >= 2):
+            raise ValueError("held-out files are never trained on")
     if encoder_cv is None and not quick:
         raise ValueError("training a model needs the encoder's cross-fitted logits (encoder_cv)")
     embedder = get_embedder()

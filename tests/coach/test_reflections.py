@@ -273,9 +273,9 @@ def test_text_that_grows_when_lower_cased_does_not_crash() -> None:
         "You need routes confirmed.",
     ],
 )
-def test_the_score_keeps_one_decimal_of_what_the_model_reads(reply: str) -> None:
+def test_the_score_keeps_the_decimals_of_what_the_model_reads(reply: str) -> None:
     # rounded to whole numbers, replies the model ranks apart tied (a third of a transcript sample at 0)
     res = score_reflection(ORIGINAL, reply)
     p = res.probabilities
     mix = SCORE_GOOD_WEIGHT * p["good"] + (1.0 - SCORE_GOOD_WEIGHT) * (1.0 - p["held"])
-    assert res.score == pytest.approx(100.0 * mix * (1.0 - p["label.question"]), abs=0.06)
+    assert res.score == pytest.approx(100.0 * mix * (1.0 - p["label.question"]), abs=0.02)

@@ -16,14 +16,18 @@ from flows.coach.model import MODEL_FILE, get_model
 from flows.coach.training import (
     HELD_OUT,
     RESERVED,
+    STATEMENTS_TRAINED,
     TRAINING_SPLITS,
+    Kind,
     Sentences,
     _aggregate,
     _reflection_thresholds,
     cv_parts,
     fit_logistic,
+    held_out_splits,
     read_rows,
     train,
+    training_splits,
 )
 
 DATA = Path(__file__).parent / "data"
@@ -100,26 +104,37 @@ def test_the_committed_model_matches_the_current_features() -> None:
     assert not any(name.startswith("enc.") for name in plain)
     meta = json.loads(MODEL_FILE.read_text(encoding="utf-8"))["meta"]
     assert meta["statement_rows"] >= 1000 and meta["reflection_rows"] >= 1000
-    assert not any(held in name for held in HELD_OUT for name in meta["files"])
+    for name in meta["files"]:
+        kind, split = name.split(".")[0], name.split(".")[1]
+        if kind in ("statements", "reflections"):
+            assert split not in held_out_splits(kind), name
 
 
 def _texts(path: Path) -> set[str]:
     return {" ".join(str(r.get("text") or r["reflection"]).lower().split()) for r in read_rows([path])}
 
 
-def test_no_training_text_repeats_a_held_out_or_reserved_one() -> None:
+@pytest.mark.parametrize("kind", ["statements", "reflections"])
+def test_no_training_text_repeats_a_held_out_or_reserved_one(kind: Kind) -> None:
     # two writers can arrive at one sentence; a held-out text met in training is no longer held out
     held: set[str] = set()
-    for split in (*HELD_OUT, *RESERVED):
-        for kind in ("statements", "reflections"):
-            held |= _texts(DATA / f"{kind}.{split}.jsonl")
-    train_files = sorted((DATA / "train").glob("*.jsonl"))
-    kinds = ("statements", "reflections")
-    train_files += [DATA / f"{kind}.{split}.jsonl" for kind in kinds for split in TRAINING_SPLITS]
+    for split in (*held_out_splits(kind), *RESERVED):
+        held |= _texts(DATA / f"{kind}.{split}.jsonl")
+    train_files = sorted((DATA / "train").glob(f"{kind}.*.jsonl"))
+    train_files += [DATA / f"{kind}.{split}.jsonl" for split in training_splits(kind)]
     assert len(train_files) > len(TRAINING_SPLITS)
     for path in train_files:
         if path.exists():
             assert not _texts(path) & held, path.name
+
+
+def test_holdout10_16_train_the_statements_and_hold_out_the_reflections() -> None:
+    assert set(STATEMENTS_TRAINED) <= set(training_splits("statements"))
+    assert set(STATEMENTS_TRAINED) <= set(held_out_splits("reflections"))
+    assert not set(training_splits("reflections")) & set(held_out_splits("reflections"))
+    assert not set(training_splits("statements")) & set(held_out_splits("statements"))
+    with pytest.raises(ValueError, match="never trained on"):
+        train([DATA / "statements.tune.jsonl"], [DATA / "reflections.holdout12.jsonl"])
 
 
 def _small(tmp_path: Path) -> tuple[list[Path], list[Path]]:
