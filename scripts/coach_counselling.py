@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.verbose:
         for p, s in sorted(r.scored, key=lambda ps: ps[1].score):
-            print(f"  {p.label[:4]} {s.score:5.1f} {'pass' if s.gate_passed else 'held'} {p.therapist[:110]}")
+            print(f"  {p.label[:4]} {s.score:6.2f} {'pass' if s.gate_passed else 'held'} {p.therapist[:110]}")
     return 0
 
 

@@ -93,6 +93,12 @@ def held_out_splits(kind: Kind) -> tuple[str, ...]:
     return (() if kind == "statements" else STATEMENTS_TRAINED) + HELD_OUT
 
 
+def kind_and_split(name: str) -> tuple[str, str] | None:
+    """``("statements", "holdout12")`` for a file named ``statements.holdout12.jsonl``; None for others."""
+    parts = name.split(".")
+    return (parts[0], parts[1]) if len(parts) >= 3 else None
+
+
 LAMBDAS = (1.0, 3.0, 10.0, 30.0)
 # the 256 raw embedding dimensions are many and weak: they may take a heavier penalty than the rest
 EMB_FACTORS = (30.0, 100.0, 300.0)
@@ -655,7 +661,7 @@ def train(
     )
     for kind, files in by_kind:
         refused = {*held_out_splits(kind), *RESERVED}
-        if any(p.name.split(".")[1] in refused for p in files if p.name.count(".") >= 2):
+        if any((ks := kind_and_split(p.name)) and ks[1] in refused for p in files):
             raise ValueError("held-out files are never trained on")
     if encoder_cv is None and not quick:
         raise ValueError("training a model needs the encoder's cross-fitted logits (encoder_cv)")
