@@ -79,7 +79,7 @@ HELD_OUT = (
 )
 # written blind and committed, never measured: the next change to the coach is first measured on the
 # first of them, and the others wait for the changes after it
-RESERVED = ("holdout21",)
+RESERVED = ("holdout21", "holdout22")
 Kind = Literal["statements", "reflections"]
 
 
