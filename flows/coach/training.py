@@ -76,10 +76,11 @@ HELD_OUT = (
     "holdout18",
     "holdout19",
     "holdout20",
+    "holdout21",
 )
 # written blind and committed, never measured: the next change to the coach is first measured on the
 # first of them, and the others wait for the changes after it
-RESERVED = ("holdout21", "holdout22")
+RESERVED = ("holdout22",)
 Kind = Literal["statements", "reflections"]
 
 
