@@ -80,7 +80,7 @@ HELD_OUT = (
 )
 # written blind and committed, never measured: the next change to the coach is first measured on the
 # first of them, and the others wait for the changes after it
-RESERVED = ("holdout22",)
+RESERVED = ("holdout22", "holdout23")
 Kind = Literal["statements", "reflections"]
 
 
