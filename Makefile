@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install test pytest lint typecheck format sandbox serve worker bench bench-timers bench-storage chaos coach-eval coach-train coach-train-check coach-encoder coach-bench screenshots clean
+.PHONY: install test pytest lint typecheck format sandbox serve worker bench bench-timers bench-storage chaos coach-eval coach-train coach-train-check coach-encoder coach-encoder-read coach-bench screenshots clean
 
 $(BIN)/commonground: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,9 @@ $(ENCODER_VENV)/bin/python: requirements-encoder.txt pyproject.toml
 
 coach-encoder: $(ENCODER_VENV)/bin/python  ## fine-tune the statement encoder (PyTorch, about 45 min); then make coach-train
 	$(ENCODER_VENV)/bin/python scripts/coach_encoder.py
+
+coach-encoder-read: install  ## file the shipped encoder's logits of training statements it never saw; then make coach-train
+	$(BIN)/python scripts/coach_encoder.py --read-new
 
 coach-bench: install
 	$(BIN)/python scripts/coach_bench.py

@@ -111,6 +111,26 @@ def test_every_training_statement_has_cross_fitted_logits() -> None:
         assert len(got) == len(NUDGE_KINDS)
 
 
+def test_statements_filed_by_the_shipped_encoder_are_its_reading_of_sets_it_never_saw(
+    shipped: encoder.StatementEncoder,
+) -> None:
+    # `make coach-encoder-read` files the shipped encoder's logits of statements that joined training
+    # after it was fine-tuned: they must be its own reading, of rows from sets that were held out then
+    from flows.coach.training import STATEMENTS_TRAINED
+
+    body = json.loads(ENCODER_CV.read_text(encoding="utf-8"))
+    filed = set(body.get("read_by_shipped", []))
+    late = [
+        r["text"]
+        for split in STATEMENTS_TRAINED
+        for r in read_rows([ROOT / "tests" / "coach" / "data" / f"statements.{split}.jsonl"])
+    ]
+    by_key = {encoder_key(text): text for text in late}
+    assert filed <= by_key.keys()
+    for key in sorted(filed)[::25]:
+        assert body["logits"][key] == [round(v, 4) for v in shipped.logits(by_key[key])]
+
+
 def test_the_cross_fitted_logits_carry_each_kind() -> None:
     # a floor under what `make coach-encoder` gave on 2026-12-06 (ROC AUC 0.90 demand to 0.99 thoughts as
     # feelings): an encoder that learned nothing, or logits filed under the wrong texts, falls far below
