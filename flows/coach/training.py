@@ -82,7 +82,7 @@ HELD_OUT = (
 )
 # written blind and committed, never measured: the next change to the coach is first measured on the
 # first of them, and the others wait for the changes after it
-RESERVED = ("holdout23",)
+RESERVED = ("holdout23", "holdout24")
 Kind = Literal["statements", "reflections"]
 
 
