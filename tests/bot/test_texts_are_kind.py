@@ -144,11 +144,11 @@ def test_the_coachs_own_words_earn_no_nudge(name: str) -> None:
         assert _counted(text) == [], label
 
 
-# The coach's own words it still misreads, each with what it reads: the statement encoder of 2026-12-06
-# reads praise of what "you" did as blame (the training statements hold far more "You <did something>"
-# blame than praise). Listed so the rest stay checked; the test below fails once one is read right, so
-# the entry is removed then.
-KNOWN_FALSE_ALARMS = {"COACH_REASONS[facts_covered]": "blame"}
+# The coach's own words it still misreads, each with what it reads. Listed so the rest stay checked; the
+# test below fails once one is read right, so the entry is removed then. None today: the statement
+# encoder of 2026-12-06 read praise of what "you" did as blame ("COACH_REASONS[facts_covered]"), until the
+# heads learned from the `credit` rows (praise of what "you" did beside backhanded twins) in 2026-12-07.
+KNOWN_FALSE_ALARMS: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(("label", "kind"), sorted(KNOWN_FALSE_ALARMS.items()))
