@@ -79,10 +79,11 @@ HELD_OUT = (
     "holdout20",
     "holdout21",
     "holdout22",
+    "holdout23",
 )
 # written blind and committed, never measured: the next change to the coach is first measured on the
 # first of them, and the others wait for the changes after it
-RESERVED = ("holdout23", "holdout24")
+RESERVED = ("holdout24",)
 Kind = Literal["statements", "reflections"]
 
 
