@@ -83,7 +83,7 @@ HELD_OUT = (
 )
 # written blind and committed, never measured: the next change to the coach is first measured on the
 # first of them, and the others wait for the changes after it
-RESERVED = ("holdout24",)
+RESERVED = ("holdout24", "holdout25")
 Kind = Literal["statements", "reflections"]
 
 
