@@ -80,10 +80,11 @@ HELD_OUT = (
     "holdout21",
     "holdout22",
     "holdout23",
+    "holdout24",
 )
 # written blind and committed, never measured: the next change to the coach is first measured on the
 # first of them, and the others wait for the changes after it
-RESERVED = ("holdout24", "holdout25")
+RESERVED = ("holdout25",)
 Kind = Literal["statements", "reflections"]
 
 
