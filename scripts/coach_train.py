@@ -54,7 +54,17 @@ def main() -> int:
         "--check", action="store_true", help="compare with the committed model instead of writing"
     )
     ap.add_argument("--out", type=Path, default=MODEL_FILE)
+    ap.add_argument(
+        "--without-dev",
+        action="store_true",
+        help="train although ../shared/coach-dev is missing (the committed model is trained with it)",
+    )
     args = ap.parse_args()
+    if not DEV.exists() and not args.without_dev:
+        # a checkout without ../shared beside it (a git worktree elsewhere, a CI clone) would train
+        # another model than the committed one, silently
+        print(f"{DEV} is missing: the committed model is trained with it (or --without-dev)", file=sys.stderr)
+        return 2
     started = time.monotonic()
     model = train(
         training_files("statements"), training_files("reflections"), progress=print, encoder_cv=ENCODER_CV

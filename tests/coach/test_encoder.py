@@ -19,7 +19,7 @@ from flows.coach.training import encoder_key, read_encoder_cv, read_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
-from coach_train import ENCODER_CV, training_files  # noqa: E402
+from coach_train import DEV, ENCODER_CV, training_files  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -145,6 +145,17 @@ def test_the_model_was_trained_against_this_cv_file() -> None:
 
     assert digest[ENCODER_CV.name] == hashlib.sha256(ENCODER_CV.read_bytes()).hexdigest()[:16]
     assert json.loads(ENCODER_CV.read_text(encoding="utf-8"))["max_tokens"] == encoder.MAX_TOKENS
+
+
+@pytest.mark.skipif(not DEV.exists(), reason="shared/coach-dev not present")
+def test_the_model_was_trained_with_the_dev_set() -> None:
+    # a model trained where ../shared/coach-dev was missing differs from what make coach-train gives here
+    import hashlib
+
+    digest = get_model().meta["files"]
+    for kind in ("statements", "reflections"):
+        path = DEV / f"{kind}.jsonl"
+        assert digest.get(path.name) == hashlib.sha256(path.read_bytes()).hexdigest()[:16], path.name
 
 
 def test_the_coach_answers_without_the_encoder() -> None:
