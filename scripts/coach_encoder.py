@@ -16,8 +16,8 @@ It writes:
   heads needs neither PyTorch nor an hour).
 
 ``--read-new`` (``make coach-encoder-read``) fine-tunes nothing: it files the shipped encoder's logits of
-the training statements that have none (a held-out set that joined the training data; that encoder never
-saw it), so the heads can learn from them without PyTorch (:func:`read_new`).
+the training statements that have none (statements that joined the training data after it was
+fine-tuned, so it never saw them), and the heads can learn from them without PyTorch (:func:`read_new`).
 
 It needs PyTorch, which the app does not: ``make coach-encoder`` makes a separate venv (``.venv-encoder``,
 ``requirements-encoder.txt``). About 40 minutes on two cores. Training is seeded (whether a second run
@@ -139,7 +139,8 @@ def export(net: Any, path: Path) -> None:
 
 
 def main() -> int:
-    """Fit the five cross-validation encoders and the shipped one; write their files."""
+    """Fit the five cross-validation encoders and the shipped one and write their files (or, with
+    ``--read-new``, only file the shipped encoder's logits of new training statements)."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--threads", type=int, default=2, help="PyTorch threads (default 2)")
     ap.add_argument(
@@ -198,10 +199,10 @@ def read_new(threads: int) -> int:
     """File the shipped encoder's logits of the training statements that have no cross-fitted ones.
 
     For statements that joined the training data after the encoder was fine-tuned (a held-out set
-    moved to training): the shipped encoder never saw them, so its reading of them is as out-of-sample as
-    a fold model's reading of its fold, and the heads can learn from them without an hour of
-    fine-tuning. Their keys are listed under ``read_by_shipped``; ``make coach-encoder`` replaces them
-    with fold readings when it next runs. Needs only the app's venv.
+    moved to training, a new round of rows): the shipped encoder never saw them, so its reading of
+    them is as out-of-sample as a fold model's reading of its fold, and the heads can learn from them
+    without an hour of fine-tuning. Their keys are listed under ``read_by_shipped``; ``make
+    coach-encoder`` replaces them with fold readings when it next runs. Needs only the app's venv.
     """
     from coach_train import ENCODER_CV, training_files
 
