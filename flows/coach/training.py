@@ -631,7 +631,8 @@ def _two_thresholds(p: Array, y: Array, evidence: Mask) -> tuple[float, float]:
     return best[1], best[2]
 
 
-def _digest(paths: Sequence[Path]) -> dict[str, str]:
+def file_digests(paths: Sequence[Path]) -> dict[str, str]:
+    """Each file's name and the first 16 hex digits of its SHA-256: what a model records it was trained on."""
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:16] for p in paths}
 
 
@@ -679,7 +680,7 @@ def train(
     meta: dict[str, Any] = {
         "statement_rows": len(s_rows),
         "reflection_rows": len(r_rows),
-        "files": _digest([*statement_files, *reflection_files, *([encoder_cv] if encoder_cv else [])]),
+        "files": file_digests([*statement_files, *reflection_files, *([encoder_cv] if encoder_cv else [])]),
         "cv": {},
     }
     # the rules-only features are the first columns of the embedded ones: compute them once

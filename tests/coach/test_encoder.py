@@ -15,7 +15,7 @@ from flows.coach.decide import statement_features, statement_probabilities
 from flows.coach.embed import get_embedder
 from flows.coach.features import NUDGE_KINDS
 from flows.coach.model import get_model
-from flows.coach.training import encoder_key, read_encoder_cv, read_rows
+from flows.coach.training import encoder_key, file_digests, read_encoder_cv, read_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -141,21 +141,16 @@ def test_the_cross_fitted_logits_carry_each_kind() -> None:
 def test_the_model_was_trained_against_this_cv_file() -> None:
     digest = get_model().meta["files"]
     assert ENCODER_CV.name in digest
-    import hashlib
-
-    assert digest[ENCODER_CV.name] == hashlib.sha256(ENCODER_CV.read_bytes()).hexdigest()[:16]
+    assert digest[ENCODER_CV.name] == file_digests([ENCODER_CV])[ENCODER_CV.name]
     assert json.loads(ENCODER_CV.read_text(encoding="utf-8"))["max_tokens"] == encoder.MAX_TOKENS
 
 
 @pytest.mark.skipif(not DEV.exists(), reason="shared/coach-dev not present")
 def test_the_model_was_trained_with_the_dev_set() -> None:
     # a model trained where ../shared/coach-dev was missing differs from what make coach-train gives here
-    import hashlib
-
     digest = get_model().meta["files"]
-    for kind in ("statements", "reflections"):
-        path = DEV / f"{kind}.jsonl"
-        assert digest.get(path.name) == hashlib.sha256(path.read_bytes()).hexdigest()[:16], path.name
+    for name, value in file_digests([DEV / "statements.jsonl", DEV / "reflections.jsonl"]).items():
+        assert digest.get(name) == value, name
 
 
 def test_the_coach_answers_without_the_encoder() -> None:
