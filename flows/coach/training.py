@@ -84,7 +84,7 @@ HELD_OUT = (
 )
 # written blind and committed, never measured: the next change to the coach is first measured on the
 # first of them, and the others wait for the changes after it
-RESERVED = ("holdout25",)
+RESERVED = ("holdout25", "holdout26")
 Kind = Literal["statements", "reflections"]
 
 
