@@ -70,7 +70,7 @@ $(ENCODER_VENV)/bin/python: requirements-encoder.txt pyproject.toml
 	$(ENCODER_VENV)/bin/pip install --quiet -e . -r requirements-encoder.txt
 	@touch $@
 
-coach-encoder: $(ENCODER_VENV)/bin/python  ## fine-tune the statement encoder (PyTorch, about 45 min); then make coach-train
+coach-encoder: $(ENCODER_VENV)/bin/python  ## fine-tune the statement encoder (PyTorch, about an hour); then make coach-train
 	$(ENCODER_VENV)/bin/python scripts/coach_encoder.py
 
 coach-encoder-read: install  ## file the shipped encoder's logits of training statements it never saw; then make coach-train

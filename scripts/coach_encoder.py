@@ -20,8 +20,8 @@ the training statements that have none (statements that joined the training data
 fine-tuned, so it never saw them), and the heads can learn from them without PyTorch (:func:`read_new`).
 
 It needs PyTorch, which the app does not: ``make coach-encoder`` makes a separate venv (``.venv-encoder``,
-``requirements-encoder.txt``). About 40 minutes on two cores. Training is seeded (whether a second run
-gives the same files byte for byte has not been checked: a run takes 40 minutes).
+``requirements-encoder.txt``). About an hour on two cores (61 minutes for 15,023 statements). Training is
+seeded (whether a second run gives the same files byte for byte has not been checked: a run takes an hour).
 """
 
 from __future__ import annotations

@@ -81,10 +81,11 @@ HELD_OUT = (
     "holdout22",
     "holdout23",
     "holdout24",
+    "holdout25",
 )
 # written blind and committed, never measured: the next change to the coach is first measured on the
 # first of them, and the others wait for the changes after it
-RESERVED = ("holdout25", "holdout26")
+RESERVED = ("holdout26",)
 Kind = Literal["statements", "reflections"]
 
 
