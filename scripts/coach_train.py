@@ -48,22 +48,34 @@ def training_files(kind: Kind) -> list[Path]:
     return [f for f in files if f.exists()]
 
 
+def add_without_dev(ap: argparse.ArgumentParser) -> None:
+    """The ``--without-dev`` option of the scripts that train on :func:`training_files`."""
+    ap.add_argument(
+        "--without-dev",
+        action="store_true",
+        help="train although ../shared/coach-dev is missing (the committed models are trained with it)",
+    )
+
+
+def dev_present(without_dev: bool) -> bool:
+    """Whether training may go on: the dev set is there, or ``--without-dev`` was given (else says why)."""
+    if DEV.exists() or without_dev:
+        return True
+    # a checkout without ../shared beside it (a git worktree elsewhere, a CI clone) would train
+    # another model than the committed one, silently
+    print(f"{DEV} is missing: the committed models are trained with it (or --without-dev)", file=sys.stderr)
+    return False
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument(
         "--check", action="store_true", help="compare with the committed model instead of writing"
     )
     ap.add_argument("--out", type=Path, default=MODEL_FILE)
-    ap.add_argument(
-        "--without-dev",
-        action="store_true",
-        help="train although ../shared/coach-dev is missing (the committed model is trained with it)",
-    )
+    add_without_dev(ap)
     args = ap.parse_args()
-    if not DEV.exists() and not args.without_dev:
-        # a checkout without ../shared beside it (a git worktree elsewhere, a CI clone) would train
-        # another model than the committed one, silently
-        print(f"{DEV} is missing: the committed model is trained with it (or --without-dev)", file=sys.stderr)
+    if not dev_present(args.without_dev):
         return 2
     started = time.monotonic()
     model = train(
