@@ -85,7 +85,7 @@ HELD_OUT = (
 )
 # written blind and committed, never measured: the next change to the coach is first measured on the
 # first of them, and the others wait for the changes after it
-RESERVED = ("holdout26",)
+RESERVED = ("holdout26", "holdout27")
 Kind = Literal["statements", "reflections"]
 
 
