@@ -184,7 +184,8 @@ def _acts(book: rulebook.Book, hits: list[rulebook.Hit], acts: tuple[str, ...], 
     fired = {h.rule for h in hits}
     per_act: dict[str, set[int]] = {a: set() for a in acts}
     for h in hits:
-        per_act[h.act].add(h.sentence)
+        if h.act in per_act:  # a counter act (rulebook.STATEMENT_COUNTER_ACTS) speaks through its rule
+            per_act[h.act].add(h.sentence)
     anyhit = [1.0 if per_act[a] else 0.0 for a in acts]
     per_rule = [1.0 if r.id in fired else 0.0 for r in rulebook.rules(book)]
     share = [len(per_act[a]) / max(1, n_sent) for a in acts]

@@ -49,6 +49,9 @@ STATEMENT_ACTS: tuple[str, ...] = (
     "demand",
     "evaluation",
 )
+# statement acts that speak against a kind rather than for one: the model learns their weight from the
+# training data, and they never lower a kind's bar as a kind's own cue does (flows.coach.decide)
+STATEMENT_COUNTER_ACTS: tuple[str, ...] = ("deferring",)
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,7 @@ def _compile(book: Book) -> tuple[Rule, ...]:
     import yaml
 
     raw = yaml.safe_load((RULES_DIR / f"{book}.yaml").read_text(encoding="utf-8"))
-    acts = REFLECTION_ACTS if book == "reflection" else STATEMENT_ACTS
+    acts = REFLECTION_ACTS if book == "reflection" else STATEMENT_ACTS + STATEMENT_COUNTER_ACTS
     rules: list[Rule] = []
     for rec in raw:
         if rec["act"] not in acts:
