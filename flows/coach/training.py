@@ -82,10 +82,11 @@ HELD_OUT = (
     "holdout23",
     "holdout24",
     "holdout25",
+    "holdout26",
 )
 # written blind and committed, never measured: the next change to the coach is first measured on the
 # first of them, and the others wait for the changes after it
-RESERVED = ("holdout26", "holdout27")
+RESERVED = ("holdout27",)
 Kind = Literal["statements", "reflections"]
 
 
