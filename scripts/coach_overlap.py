@@ -21,32 +21,17 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from flows.coach.training import read_rows, row_text, same_text  # noqa: E402
+
 DATA = ROOT / "tests" / "coach" / "data"
 DEV = (ROOT / ".." / "shared" / "coach-dev").resolve()
 CODE = (ROOT / "tests", ROOT / "bot")
 MIN_CONSTANT = 9
-
-
-def norm(text: str) -> str:
-    """The form texts are compared in: lower case, single spaces."""
-    return " ".join(text.lower().split())
-
-
-def row_text(row: dict[str, object]) -> str:
-    """A statement's text or a reflection's reply."""
-    return str(row.get("text") or row.get("reflection") or "")
-
-
-def data_texts(files: Iterable[Path]) -> set[str]:
-    """Every statement and reflection text in the JSON Lines files."""
-    seen: set[str] = set()
-    for path in files:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                seen.add(norm(row_text(json.loads(line))))
-    return seen
 
 
 def code_texts(folders: Iterable[Path]) -> set[str]:
@@ -57,7 +42,7 @@ def code_texts(folders: Iterable[Path]) -> set[str]:
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 value = node.value if isinstance(node, ast.Constant) else None
                 if isinstance(value, str) and len(value) >= MIN_CONSTANT:
-                    seen.add(norm(value))
+                    seen.add(same_text(value))
     return seen
 
 
@@ -66,13 +51,13 @@ def known_texts(exclude: set[Path]) -> set[str]:
     files = [p for p in DATA.rglob("*.jsonl") if p.resolve() not in exclude]
     if DEV.is_dir():
         files += sorted(DEV.glob("*.jsonl"))
-    return data_texts(files) | code_texts(CODE)
+    return {row_text(r) for r in read_rows(files)} | code_texts(CODE)
 
 
-def keep_new(rows: Iterable[dict[str, object]], known: set[str]) -> Iterator[dict[str, object]]:
+def keep_new(rows: Iterable[dict[str, Any]], known: set[str]) -> Iterator[dict[str, Any]]:
     """The rows whose text is neither known nor met earlier among ``rows``; ``known`` grows."""
     for row in rows:
-        text = norm(row_text(row))
+        text = row_text(row)
         if text and text not in known:
             known.add(text)
             yield row
@@ -89,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     known = known_texts({p.resolve() for p in args.files})
     args.out.mkdir(parents=True, exist_ok=True)
     for path in args.files:
-        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        rows = read_rows([path])
         kept = list(keep_new(rows, known))
         lines = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in kept)
         (args.out / path.name).write_text(lines, encoding="utf-8")

@@ -135,6 +135,17 @@ def read_rows(paths: Iterable[Path]) -> list[dict[str, Any]]:
     return rows
 
 
+def same_text(text: str) -> str:
+    """The form two texts are compared in (two writers can arrive at one sentence): lower case, single
+    spaces."""
+    return " ".join(text.lower().split())
+
+
+def row_text(row: dict[str, Any]) -> str:
+    """A row's :func:`same_text` form: a statement's text or a reflection's reply."""
+    return same_text(str(row.get("text") or row.get("reflection") or ""))
+
+
 def _fold(key: str) -> int:
     return int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:8], 16) % FOLDS
 

@@ -26,11 +26,7 @@ def test_rows_already_held_anywhere_are_dropped(tmp_path: Path, capsys: pytest.C
     new = _write(
         tmp_path / "statements.new.jsonl",
         [
-            {
-                "id": "n-1",
-                "text": f"  {known.upper()} ",
-                "kinds": [],
-            },  # a set's text, recased
+            {"id": "n-1", "text": f"  {known.upper()} ", "kinds": []},  # a set's text, recased
             {"id": "n-2", "text": fresh, "kinds": []},
             {"id": "n-3", "text": fresh.lower(), "kinds": []},  # repeats the row above
             {"id": "n-4", "text": f"No row of the tests says this about {tmp_path.name}.", "kinds": []},

@@ -27,6 +27,7 @@ from flows.coach.training import (
     held_out_splits,
     kind_and_split,
     read_rows,
+    row_text,
     train,
     training_splits,
 )
@@ -112,7 +113,7 @@ def test_the_committed_model_matches_the_current_features() -> None:
 
 
 def _texts(path: Path) -> set[str]:
-    return {" ".join(str(r.get("text") or r["reflection"]).lower().split()) for r in read_rows([path])}
+    return {row_text(r) for r in read_rows([path])}
 
 
 @pytest.mark.parametrize("kind", ["statements", "reflections"])
