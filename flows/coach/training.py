@@ -290,6 +290,9 @@ class Trained:
     cv: dict[str, float]
     # each sentence's out-of-fold probability per head (when the heads read sentences); not serialised
     sentences_cv: dict[str, Array] = field(default_factory=dict)
+    # each row's cross-validated decision, as the app decides: "held" for reflections (the gate, both
+    # bars), each raised kind for statements; not serialised (:func:`cv_by_file` reports it)
+    decided: dict[str, Mask] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON structure :func:`flows.coach.model.parse` reads."""
@@ -488,7 +491,10 @@ def statement_matrix(
 
 
 def _reflection_thresholds(
-    cv: dict[str, Array], targets: dict[str, Array], scores: dict[str, float]
+    cv: dict[str, Array],
+    targets: dict[str, Array],
+    scores: dict[str, float],
+    decided: dict[str, Mask] | None = None,
 ) -> dict[str, float]:
     """The gate's and ``forward``'s cut points; ``scores`` gets both cross-validated accuracies, each
     decided as the app decides it.
@@ -523,6 +529,8 @@ def _reflection_thresholds(
     _, t_held, spare_from = best
     passed = ~holds_back(cv["held"], cv["good"], t_held, spare_from)
     scores["held.accuracy"] = round(float((~passed == held_y).mean()), 4)
+    if decided is not None:
+        decided["held"] = ~passed
     # forward only when "good" is also the likeliest of the forwarded labels (as flows.coach.decide does)
     others = np.max(np.vstack([cv[f"label.{lab}"] for lab in FORWARDED_LABELS if lab != "good"]), axis=0)
     likeliest = cv["good"] >= others
@@ -555,17 +563,19 @@ def train_reflections(
         targets[f"label.{lab}"] = np.asarray([x_ == lab for x_ in labels], dtype=np.float64)
     folds = [_fold(r["original"]) for r in rows]
     scores: dict[str, float] = {}
+    decided: dict[str, Mask] = {}
     trained = _fit_variant(
         x,
         targets,
         folds,
         names,
         ("held", "good"),
-        lambda cv: _reflection_thresholds(cv, targets, scores),
+        lambda cv: _reflection_thresholds(cv, targets, scores, decided),
         progress,
         search,
     )
     trained.cv.update(scores)
+    trained.decided = decided
     progress(
         f"    cross-validated gate accuracy {trained.cv['held.accuracy']:.3f}, "
         f"forward accuracy {scores['forward_accuracy']:.3f}"
@@ -593,6 +603,7 @@ def train_statements(
     evidence = {k: _evidence(x, sentences, names, k) for k in NUDGE_KINDS}
 
     f1s: dict[str, float] = {}
+    decided: dict[str, Mask] = {}
 
     def cuts(cv: dict[str, Array]) -> dict[str, float]:
         out: dict[str, float] = {}
@@ -600,11 +611,13 @@ def train_statements(
             out[k], out[f"{k}.alone"] = _two_thresholds(cv[k], targets[k], evidence[k])
             raised = ((cv[k] >= out[k]) & evidence[k]) | (cv[k] >= out[f"{k}.alone"])
             f1s[k] = f1(raised, targets[k])
+            decided[k] = raised
         return out
 
     trained = _fit_variant(
         x, targets, folds, names, NUDGE_KINDS, cuts, progress, search, sentences, sentences_read
     )
+    trained.decided = decided
     trained.cv["macro_f1"] = round(sum(f1s.values()) / len(f1s), 4)
     progress(f"    cross-validated macro-F1 {trained.cv['macro_f1']:.3f}")
     return trained
@@ -644,6 +657,61 @@ def _two_thresholds(p: Array, y: Array, evidence: Mask) -> tuple[float, float]:
     return best[1], best[2]
 
 
+@dataclass(frozen=True)
+class FileFigures:
+    """One training file's cross-validated figures, decided as the app decides."""
+
+    name: str
+    rows: int
+    right: int  # reflections: the gate right; statements: every kind right
+    good_held: int = 0  # reflections: good ones held back
+    clean: int = 0  # statements: rows with no kind
+    clean_flagged: int = 0  # statements: clean rows given a kind
+    kinds: int = 0  # statements: the kinds labelled
+    kinds_missed: int = 0  # statements: labelled kinds not raised
+
+
+def cv_by_file(
+    kind: Kind, files: Sequence[Path], rows: list[dict[str, Any]], decided: dict[str, Mask]
+) -> list[FileFigures]:
+    """Each file's share of one variant's cross-validated decisions (``decided``, from :func:`train`'s
+    ``decisions``), for judging a round of new rows against the older ones without a held-out set."""
+    import numpy as np
+
+    out: list[FileFigures] = []
+    start = 0
+    for path in files:
+        n = len(read_rows([path]))
+        part = rows[start : start + n]
+        sl = slice(start, start + n)
+        start += n
+        if kind == "reflections":
+            held = decided["held"][sl]
+            should = np.asarray([r["label"] in HELD_LABELS for r in part], dtype=np.bool_)
+            good = np.asarray([r["label"] == "good" for r in part], dtype=np.bool_)
+            out.append(
+                FileFigures(path.name, n, int((held == should).sum()), good_held=int((held & good).sum()))
+            )
+            continue
+        y = np.asarray([[k in r["kinds"] for k in NUDGE_KINDS] for r in part], dtype=np.bool_).reshape(n, -1)
+        pred = np.stack([decided[k][sl] for k in NUDGE_KINDS], axis=1).reshape(n, -1)
+        clean = ~y.any(axis=1)
+        out.append(
+            FileFigures(
+                path.name,
+                n,
+                int((pred == y).all(axis=1).sum()),
+                clean=int(clean.sum()),
+                clean_flagged=int((pred.any(axis=1) & clean).sum()),
+                kinds=int(y.sum()),
+                kinds_missed=int((y & ~pred).sum()),
+            )
+        )
+    if start != len(rows):
+        raise ValueError(f"the files hold {start} rows, the decisions {len(rows)}")
+    return out
+
+
 def file_digests(paths: Sequence[Path]) -> dict[str, str]:
     """Each file's name and the first 16 hex digits of its SHA-256: what a model records it was trained on."""
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:16] for p in paths}
@@ -655,9 +723,12 @@ def _target(rows: list[dict[str, Any]], kind: str) -> Array:
     return np.asarray([kind in r["kinds"] for r in rows], dtype=np.float64)
 
 
-def _keep_statements(variants: dict[str, Any], meta: dict[str, Any], name: str, t: Trained) -> None:
+def _keep_statements(
+    variants: dict[str, Any], meta: dict[str, Any], name: str, t: Trained, decided: dict[str, dict[str, Mask]]
+) -> None:
     variants[f"statement/{name}"] = t.to_json()
     meta["cv"][f"statement/{name}"] = {"lambda": t.lam, "embedding_factor": t.emb_factor, **t.cv}
+    decided[f"statement/{name}"] = t.decided
 
 
 def train(
@@ -666,13 +737,16 @@ def train(
     progress: Callable[[str], None] = lambda _m: None,
     quick: bool = False,
     encoder_cv: Path | None = None,
+    decisions: dict[str, dict[str, Mask]] | None = None,
 ) -> dict[str, Any]:
     """Train every variant on the given files and return the model file's JSON structure.
 
     ``encoder_cv`` is the file of cross-fitted encoder logits (:func:`read_encoder_cv`), needed unless
     ``quick``. ``quick`` searches one regularisation setting only (for tests of the pipeline, not for a
-    model).
+    model). ``decisions``, when given, receives each variant's cross-validated decisions per row
+    (:attr:`Trained.decided`, by variant name), for :func:`cv_by_file`.
     """
+    decided = decisions if decisions is not None else {}
     search = QUICK_GRID if quick else GRID
     by_kind: tuple[tuple[Kind, Sequence[Path]], ...] = (
         ("statements", statement_files),
@@ -713,6 +787,7 @@ def train(
         progress(f"reflections, {tag}: {len(r_rows)} rows")
         tr = train_reflections(r_rows, xr[:, : len(r_names)], r_names, progress, search)
         variants[f"reflection/{tag}"] = tr.to_json()
+        decided[f"reflection/{tag}"] = tr.decided
         meta["cv"][f"reflection/{tag}"] = {"lambda": tr.lam, "embedding_factor": tr.emb_factor, **tr.cv}
         if embedded:
             # the heads without the encoder first: their sentence readings are also the sentences'
@@ -721,7 +796,7 @@ def train(
             assert s_names[: len(plain)] == plain
             progress(f"statements, {WITHOUT_ENCODER}: {len(s_rows)} rows")
             tw = train_statements(s_rows, xs[:, : len(plain)], sentences, plain, progress, search)
-            _keep_statements(variants, meta, WITHOUT_ENCODER, tw)
+            _keep_statements(variants, meta, WITHOUT_ENCODER, tw, decided)
             read = SentencesRead(sentences, {k: tw.sentences_cv[k] for k in NUDGE_KINDS})
             progress(f"statements, {tag}: {len(s_rows)} rows (sentences read without the encoder)")
             ts = train_statements(s_rows, xs, sentences, s_names, progress, search, read)
@@ -729,7 +804,7 @@ def train(
             progress(f"statements, {tag}: {len(s_rows)} rows")
             cut = Sentences(sentences.x[:, : len(s_names)], sentences.row)
             ts = train_statements(s_rows, xs[:, : len(s_names)], cut, s_names, progress, search)
-        _keep_statements(variants, meta, tag, ts)
+        _keep_statements(variants, meta, tag, ts, decided)
     evidence = lexical.fit([r["text"] for r in s_rows], [r["kinds"] for r in s_rows], NUDGE_KINDS)
     meta["word_evidence_entries"] = len(evidence.table)
     refl_evidence = reflection_evidence(r_rows)

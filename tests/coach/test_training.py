@@ -22,6 +22,7 @@ from flows.coach.training import (
     Sentences,
     _aggregate,
     _reflection_thresholds,
+    cv_by_file,
     cv_parts,
     fit_logistic,
     held_out_splits,
@@ -178,3 +179,34 @@ def test_rules_only_path_answers_when_the_model_cannot_load() -> None:
         assert review_statement("You always change the plan at the last minute.").kinds
     finally:
         embed._reset_for_tests()
+
+
+def test_cv_by_file_splits_the_decisions_the_cv_figures_come_from(tmp_path: Path) -> None:
+    # `scripts/coach_train.py --by-file`: each file's share of the cross-validated decisions, which must
+    # add up to the figures the model records
+    files: dict[str, list[Path]] = {}
+    for kind in ("statements", "reflections"):
+        rows = (DATA / f"{kind}.tune.jsonl").read_text(encoding="utf-8").splitlines(True)
+        first, second = tmp_path / f"{kind}.one.jsonl", tmp_path / f"{kind}.two.jsonl"
+        first.write_text("".join(rows[:50]), encoding="utf-8")
+        second.write_text("".join(rows[50:90]), encoding="utf-8")
+        files[kind] = [first, second]
+    decisions: dict[str, dict[str, np.ndarray]] = {}
+    model = train(files["statements"], files["reflections"], quick=True, decisions=decisions)
+    assert set(decisions) == set(model["variants"])
+    r_rows = read_rows(files["reflections"])
+    gate = cv_by_file("reflections", files["reflections"], r_rows, decisions["reflection/embedded"])
+    assert [(f.name, f.rows) for f in gate] == [("reflections.one.jsonl", 50), ("reflections.two.jsonl", 40)]
+    recorded = model["meta"]["cv"]["reflection/embedded"]["held.accuracy"]
+    assert round(sum(f.right for f in gate) / 90, 4) == recorded
+    assert sum(f.good_held for f in gate) == int(
+        (decisions["reflection/embedded"]["held"] & np.asarray([r["label"] == "good" for r in r_rows])).sum()
+    )
+    s_rows = read_rows(files["statements"])
+    per_file = cv_by_file("statements", files["statements"], s_rows, decisions["statement/embedded"])
+    assert [f.rows for f in per_file] == [50, 40]
+    assert sum(f.clean for f in per_file) == sum(1 for r in s_rows if not r["kinds"])
+    assert sum(f.kinds for f in per_file) == sum(len(r["kinds"]) for r in s_rows)
+    assert all(0 <= f.kinds_missed <= f.kinds and 0 <= f.right <= f.rows for f in per_file)
+    with pytest.raises(ValueError, match="rows"):
+        cv_by_file("statements", files["statements"][:1], s_rows, decisions["statement/embedded"])
