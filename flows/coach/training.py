@@ -678,10 +678,13 @@ def cv_by_file(
     ``decisions``), for judging a round of new rows against the older ones without a held-out set."""
     import numpy as np
 
+    counts = [len(read_rows([path])) for path in files]
+    n_decided = {len(v) for v in decided.values()}
+    if sum(counts) != len(rows) or n_decided != {len(rows)}:
+        raise ValueError(f"the files hold {sum(counts)} rows, the decisions {sorted(n_decided)}")
     out: list[FileFigures] = []
     start = 0
-    for path in files:
-        n = len(read_rows([path]))
+    for path, n in zip(files, counts, strict=True):
         part = rows[start : start + n]
         sl = slice(start, start + n)
         start += n
@@ -707,8 +710,6 @@ def cv_by_file(
                 kinds_missed=int((y & ~pred).sum()),
             )
         )
-    if start != len(rows):
-        raise ValueError(f"the files hold {start} rows, the decisions {len(rows)}")
     return out
 
 
