@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from flows.coach.model import MODEL_FILE  # noqa: E402
-from flows.coach.training import Kind, cv_by_file, read_rows, train, training_splits  # noqa: E402
+from flows.coach.training import Kind, cv_by_file, train, training_splits  # noqa: E402
 
 DEV = (ROOT / ".." / "shared" / "coach-dev").resolve()
 OWN = ROOT / "tests" / "coach" / "data"
@@ -111,12 +111,12 @@ def print_by_file(decisions: dict[str, Any]) -> None:
     files = training_files("reflections")
     print("\nreflections (reflection/embedded), cross-validated, the gate as the app decides:")
     print(f"  {'file':<48}{'rows':>6}{'gate right':>12}{'good held':>11}")
-    for f in cv_by_file("reflections", files, read_rows(files), decisions["reflection/embedded"]):
+    for f in cv_by_file("reflections", files, decisions["reflection/embedded"]):
         print(f"  {f.name:<48}{f.rows:>6}{f.right / f.rows:>12.3f}{f.good_held:>11}")
     files = training_files("statements")
     print("\nstatements (statement/embedded), cross-validated, the kinds as the app raises them:")
     print(f"  {'file':<48}{'rows':>6}{'all right':>11}{'clean flagged':>15}{'kinds missed':>14}")
-    for f in cv_by_file("statements", files, read_rows(files), decisions["statement/embedded"]):
+    for f in cv_by_file("statements", files, decisions["statement/embedded"]):
         flagged = f"{f.clean_flagged}/{f.clean}"
         missed = f"{f.kinds_missed}/{f.kinds}"
         print(f"  {f.name:<48}{f.rows:>6}{f.right / f.rows:>11.3f}{flagged:>15}{missed:>14}")

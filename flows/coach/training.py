@@ -671,21 +671,21 @@ class FileFigures:
     kinds_missed: int = 0  # statements: labelled kinds not raised
 
 
-def cv_by_file(
-    kind: Kind, files: Sequence[Path], rows: list[dict[str, Any]], decided: dict[str, Mask]
-) -> list[FileFigures]:
+def cv_by_file(kind: Kind, files: Sequence[Path], decided: dict[str, Mask]) -> list[FileFigures]:
     """Each file's share of one variant's cross-validated decisions (``decided``, from :func:`train`'s
-    ``decisions``), for judging a round of new rows against the older ones without a held-out set."""
+    ``decisions`` for the same files in the same order), for judging a round of new rows against the
+    older ones without a held-out set."""
     import numpy as np
 
-    counts = [len(read_rows([path])) for path in files]
+    parts = [read_rows([path]) for path in files]
+    total = sum(len(part) for part in parts)
     n_decided = {len(v) for v in decided.values()}
-    if sum(counts) != len(rows) or n_decided != {len(rows)}:
-        raise ValueError(f"the files hold {sum(counts)} rows, the decisions {sorted(n_decided)}")
+    if n_decided != {total}:
+        raise ValueError(f"the files hold {total} rows, the decisions {sorted(n_decided)}")
     out: list[FileFigures] = []
     start = 0
-    for path, n in zip(files, counts, strict=True):
-        part = rows[start : start + n]
+    for path, part in zip(files, parts, strict=True):
+        n = len(part)
         sl = slice(start, start + n)
         start += n
         if kind == "reflections":

@@ -195,7 +195,7 @@ def test_cv_by_file_splits_the_decisions_the_cv_figures_come_from(tmp_path: Path
     model = train(files["statements"], files["reflections"], quick=True, decisions=decisions)
     assert set(decisions) == set(model["variants"])
     r_rows = read_rows(files["reflections"])
-    gate = cv_by_file("reflections", files["reflections"], r_rows, decisions["reflection/embedded"])
+    gate = cv_by_file("reflections", files["reflections"], decisions["reflection/embedded"])
     assert [(f.name, f.rows) for f in gate] == [("reflections.one.jsonl", 50), ("reflections.two.jsonl", 40)]
     recorded = model["meta"]["cv"]["reflection/embedded"]["held.accuracy"]
     assert round(sum(f.right for f in gate) / 90, 4) == recorded
@@ -203,10 +203,10 @@ def test_cv_by_file_splits_the_decisions_the_cv_figures_come_from(tmp_path: Path
         (decisions["reflection/embedded"]["held"] & np.asarray([r["label"] == "good" for r in r_rows])).sum()
     )
     s_rows = read_rows(files["statements"])
-    per_file = cv_by_file("statements", files["statements"], s_rows, decisions["statement/embedded"])
+    per_file = cv_by_file("statements", files["statements"], decisions["statement/embedded"])
     assert [f.rows for f in per_file] == [50, 40]
     assert sum(f.clean for f in per_file) == sum(1 for r in s_rows if not r["kinds"])
     assert sum(f.kinds for f in per_file) == sum(len(r["kinds"]) for r in s_rows)
     assert all(0 <= f.kinds_missed <= f.kinds and 0 <= f.right <= f.rows for f in per_file)
     with pytest.raises(ValueError, match="rows"):
-        cv_by_file("statements", files["statements"][:1], s_rows, decisions["statement/embedded"])
+        cv_by_file("statements", files["statements"][:1], decisions["statement/embedded"])
