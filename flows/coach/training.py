@@ -86,7 +86,7 @@ HELD_OUT = (
 )
 # written blind and committed, never measured: the next change to the coach is first measured on the
 # first of them, and the others wait for the changes after it
-RESERVED = ("holdout27", "holdout28")
+RESERVED = ("holdout27", "holdout28", "holdout29")
 Kind = Literal["statements", "reflections"]
 
 
