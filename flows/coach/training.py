@@ -83,10 +83,11 @@ HELD_OUT = (
     "holdout24",
     "holdout25",
     "holdout26",
+    "holdout27",
 )
 # written blind and committed, never measured: the next change to the coach is first measured on the
 # first of them, and the others wait for the changes after it
-RESERVED = ("holdout27", "holdout28", "holdout29")
+RESERVED = ("holdout28", "holdout29")
 Kind = Literal["statements", "reflections"]
 
 

@@ -122,7 +122,10 @@ def test_statements_filed_by_the_shipped_encoder_are_its_reading_of_training_sta
     by_key = {encoder_key(r["text"]): r["text"] for r in read_rows(training_files("statements"))}
     assert filed <= by_key.keys()
     for key in sorted(filed)[::25]:
-        assert body["logits"][key] == [round(v, 4) for v in shipped.logits(by_key[key])]
+        # onnxruntime's float kernels differ in the last bits by instruction set, and a last bit can move
+        # an activation's 8-bit rounding: an AVX2-only EPYC read the logits a VNNI Xeon filed up to 0.1
+        # apart (2026-12-07); another model's reading is a whole logit or more away
+        assert body["logits"][key] == pytest.approx(shipped.logits(by_key[key]), abs=0.25)
 
 
 def test_the_cross_fitted_logits_carry_each_kind() -> None:
